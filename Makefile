@@ -1,0 +1,49 @@
+# Simpul: `make run` serves the demo, `make test` runs the whole suite. See README.md.
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+HOST ?= 127.0.0.1:8000
+PYTEST_ARGS ?=
+
+.PHONY: run test setup migrate demo lint fmt messages bench clean
+
+$(VENV)/.installed: pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e ".[dev]"
+	touch $@
+
+setup: $(VENV)/.installed
+
+migrate: setup
+	$(PY) manage.py migrate --noinput
+
+demo: migrate
+	$(PY) manage.py seed_demo
+
+run: demo
+	$(PY) manage.py runserver $(HOST)
+
+test: demo
+	$(PY) manage.py makemigrations --check --dry-run
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: setup
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(PY) manage.py makemigrations --check --dry-run
+
+fmt: setup
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+# Needs GNU gettext (xgettext) to extract; compiling uses polib, so `make run` needs no gettext.
+messages: setup
+	$(PY) manage.py makemessages --locale id --no-obsolete --add-location file --ignore ".venv/*" --ignore "staticfiles/*"
+	$(PY) manage.py compile_translations
+
+bench: demo
+	$(PY) bench/region_import.py
+
+clean:
+	rm -rf $(VENV) staticfiles db.sqlite3 .pytest_media

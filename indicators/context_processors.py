@@ -1,0 +1,11 @@
+"""Template context every page needs: the user's area and role, for the header."""
+
+from django.http import HttpRequest
+
+from .scoping import user_area
+
+
+def area(request: HttpRequest) -> dict:
+    """The signed-in user's area, shown in the header of every page (no query beyond the user's)."""
+    user = getattr(request, "user", None)
+    return {"user_area": user_area(user) if user is not None else None}

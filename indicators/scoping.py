@@ -1,0 +1,134 @@
+"""Area scoping: the one place that decides what a user may see and change (STYLE.md §3).
+
+Everyone sees only their own area: a puskesmas its own data, a district its puskesmas, a province its
+districts. Views never start from `Model.objects`; they call `in_area` or `get_in_area_or_404`.
+"""
+
+from __future__ import annotations
+
+from typing import TypeVar
+
+from django.db.models import Model, QuerySet
+from django.http import Http404
+
+from .models import (
+    District,
+    HealthOffice,
+    HealthOfficeUnit,
+    PartnerOrganisation,
+    Province,
+    Puskesmas,
+    ServicePoint,
+    User,
+)
+
+M = TypeVar("M", bound=Model)
+Area = Province | District | Puskesmas
+
+
+def user_area(user) -> Area | None:
+    """The province, district or puskesmas `user` works in; None for anonymous or area-less users."""
+    if not getattr(user, "is_authenticated", False):
+        return None
+    return user.area
+
+
+def is_national(user) -> bool:
+    """System administrators see the whole country."""
+    return bool(getattr(user, "is_authenticated", False) and user.is_system_admin)
+
+
+def in_area(queryset: QuerySet[M], user) -> QuerySet[M]:
+    """Rows of `queryset` inside `user`'s area (puskesmas, district or province); none if no area."""
+    if is_national(user):
+        return queryset
+    area = user_area(user)
+    if area is None:
+        return queryset.none()
+    return in_given_area(queryset, area)
+
+
+def in_given_area(queryset: QuerySet[M], area: Area) -> QuerySet[M]:
+    """Rows of `queryset` inside `area`: for tasks and commands, which have no request user."""
+    lookup = queryset.model.area_lookup(area)
+    if lookup is None:
+        return queryset.none()
+    queryset = queryset.filter(**{lookup: area})
+    if "__" in lookup and _crosses_many(queryset.model, lookup):
+        queryset = queryset.distinct()
+    return queryset
+
+
+def _crosses_many(model: type[Model], lookup: str) -> bool:
+    """True when the lookup walks a reverse or many relation, so rows could repeat."""
+    opts = model._meta
+    for part in lookup.split("__"):
+        field = opts.get_field(part)
+        if field.one_to_many or field.many_to_many:
+            return True
+        if not field.is_relation:
+            return False
+        opts = field.related_model._meta
+    return False
+
+
+def get_in_area_or_404(model_or_queryset: type[M] | QuerySet[M], user, **lookup) -> M:
+    """One object inside the user's area, or 404: another area's object does not 'exist'."""
+    queryset = (
+        model_or_queryset
+        if isinstance(model_or_queryset, QuerySet)
+        else model_or_queryset._default_manager.all()
+    )
+    try:
+        return in_area(queryset, user).get(**lookup)
+    except (queryset.model.DoesNotExist, ValueError, TypeError) as error:
+        raise Http404 from error
+
+
+# --- What a role may change (checked by services; templates only hide buttons) -------------------
+
+Role = User.Role
+
+
+def _district_of(obj) -> District | None:
+    if isinstance(obj, District):
+        return obj
+    if isinstance(obj, Puskesmas | PartnerOrganisation | HealthOffice):
+        return obj.district
+    if isinstance(obj, ServicePoint):
+        return obj.puskesmas.district
+    if isinstance(obj, HealthOfficeUnit):
+        return obj.office.district
+    return None
+
+
+def can_edit_organisation(user, obj) -> bool:
+    """District planners keep their district's organisation; puskesmas heads their own puskesmas.
+
+    `obj` is a Puskesmas, ServicePoint, PartnerOrganisation, HealthOffice or HealthOfficeUnit
+    (saved or about to be created).
+    """
+    if not getattr(user, "is_authenticated", False):
+        return False
+    if user.is_system_admin:
+        return True
+    if user.role == Role.DISTRICT_PLANNER:
+        district = _district_of(obj)
+        return district is not None and district.pk == user.district_id
+    if user.role == Role.PUSKESMAS_HEAD:
+        if isinstance(obj, Puskesmas):
+            return obj.pk == user.puskesmas_id
+        if isinstance(obj, ServicePoint):
+            return obj.puskesmas_id == user.puskesmas_id
+    return False
+
+
+def can_create(user, model: type[Model]) -> bool:
+    """Whether `user`'s role may add rows of `model` somewhere in their area (to show buttons)."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    if user.is_system_admin or user.role == Role.DISTRICT_PLANNER:
+        return model in (Puskesmas, ServicePoint, PartnerOrganisation, HealthOfficeUnit)
+    if user.role == Role.PUSKESMAS_HEAD:
+        return model is ServicePoint
+    return False

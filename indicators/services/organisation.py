@@ -1,0 +1,73 @@
+"""Writes to the health organisation: puskesmas, service points, partners, Dinkes units."""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from ..models import HealthOfficeUnit, PartnerOrganisation, Puskesmas, ServicePoint, Village
+from ..scoping import can_edit_organisation
+
+
+def _check_and_save(obj, *, by) -> None:
+    if not can_edit_organisation(by, obj):
+        raise PermissionDenied(_("Your role cannot change this."))
+    obj.full_clean()
+    obj._change_reason = ""
+    obj.save()
+
+
+@transaction.atomic
+def puskesmas_save(*, puskesmas: Puskesmas, by, villages=None) -> Puskesmas:
+    """Save a puskesmas and, if given, its working area; atomic; only its district or its head.
+
+    A village joins at most one working area: villages given here move to this puskesmas, and
+    villages of the puskesmas that are not given leave it.
+    """
+    _check_and_save(puskesmas, by=by)
+    if villages is not None:
+        villages = list(villages)
+        outside = [v for v in villages if v.subdistrict.district_id != puskesmas.district_id]
+        if outside:
+            raise ValidationError(
+                _("%(village)s is not in the puskesmas's district.") % {"village": outside[0]}
+            )
+        ids = [v.pk for v in villages]
+        puskesmas.villages.exclude(pk__in=ids).update(puskesmas=None)
+        Village.objects.filter(pk__in=ids).update(puskesmas=puskesmas)
+    return puskesmas
+
+
+def service_point_save(*, service_point: ServicePoint, by) -> ServicePoint:
+    """Create or update a service point of a puskesmas the user may edit."""
+    _check_and_save(service_point, by=by)
+    return service_point
+
+
+def service_point_delete(*, service_point: ServicePoint, by) -> None:
+    """Delete a service point; the history keeps who and when."""
+    if not can_edit_organisation(by, service_point):
+        raise PermissionDenied(_("Your role cannot change this."))
+    service_point.delete()
+
+
+def partner_save(*, partner: PartnerOrganisation, by) -> PartnerOrganisation:
+    """Create or update a partner organisation of the user's district."""
+    _check_and_save(partner, by=by)
+    return partner
+
+
+def unit_save(*, unit: HealthOfficeUnit, by) -> HealthOfficeUnit:
+    """Create or update a unit of the user's Dinkes."""
+    _check_and_save(unit, by=by)
+    return unit
+
+
+def unit_delete(*, unit: HealthOfficeUnit, by) -> None:
+    """Delete a Dinkes unit that has no units under it."""
+    if not can_edit_organisation(by, unit):
+        raise PermissionDenied(_("Your role cannot change this."))
+    if unit.children.exists():
+        raise ValidationError(_("Move or delete the units under %(unit)s first.") % {"unit": unit})
+    unit.delete()

@@ -1,0 +1,99 @@
+"""The small world every test starts from: two provinces, three districts, a user per role.
+
+- province 63 (Kalimantan Selatan) with district 63.08 (ours) and 63.71 (a neighbour);
+- province 64 (Kalimantan Timur) with district 64.74;
+- in 63.08 one puskesmas with two villages and a posyandu; in 63.71 and 64.74 one puskesmas each.
+"""
+
+import pytest
+
+from indicators.models import User
+
+from .factories import (
+    DistrictFactory,
+    HealthOfficeFactory,
+    PartnerFactory,
+    ProvinceFactory,
+    PuskesmasFactory,
+    ServicePointFactory,
+    SubdistrictFactory,
+    UnitFactory,
+    UserFactory,
+    VillageFactory,
+)
+
+
+@pytest.fixture
+def world(db):
+    kalsel = ProvinceFactory(code="63", name="Kalimantan Selatan")
+    kaltim = ProvinceFactory(code="64", name="Kalimantan Timur")
+    hsu = DistrictFactory(province=kalsel, code="63.08", name="Kabupaten Hulu Sungai Utara")
+    banjarmasin = DistrictFactory(province=kalsel, code="63.71", name="Kota Banjarmasin")
+    bontang = DistrictFactory(province=kaltim, code="64.74", name="Kota Bontang")
+    areas = {}
+    for key, district in (("hsu", hsu), ("banjarmasin", banjarmasin), ("bontang", bontang)):
+        subdistrict = SubdistrictFactory(district=district)
+        puskesmas = PuskesmasFactory(subdistrict=subdistrict, name=f"Puskesmas {key.title()}")
+        villages = VillageFactory.create_batch(2, subdistrict=subdistrict, puskesmas=puskesmas)
+        office = HealthOfficeFactory(district=district)
+        areas[key] = {
+            "district": district,
+            "subdistrict": subdistrict,
+            "puskesmas": puskesmas,
+            "villages": villages,
+            "service_point": ServicePointFactory(puskesmas=puskesmas, village=villages[0]),
+            "partner": PartnerFactory(district=district),
+            "office": office,
+            "unit": UnitFactory(office=office),
+        }
+    areas["kalsel"] = kalsel
+    areas["kaltim"] = kaltim
+    return areas
+
+
+@pytest.fixture
+def province_user(world):
+    return UserFactory(username="prov", role=User.Role.PROVINCE_REVIEWER, province=world["kalsel"])
+
+
+@pytest.fixture
+def district_user(world):
+    return UserFactory(
+        username="dinkes", role=User.Role.DISTRICT_PLANNER, district=world["hsu"]["district"]
+    )
+
+
+@pytest.fixture
+def puskesmas_head(world):
+    return UserFactory(
+        username="kapus", role=User.Role.PUSKESMAS_HEAD, puskesmas=world["hsu"]["puskesmas"]
+    )
+
+
+@pytest.fixture
+def puskesmas_staff(world):
+    return UserFactory(
+        username="staf", role=User.Role.PUSKESMAS_STAFF, puskesmas=world["hsu"]["puskesmas"]
+    )
+
+
+@pytest.fixture
+def other_district_user(world):
+    """A planner of Kota Banjarmasin: same province, another district."""
+    return UserFactory(
+        username="other",
+        role=User.Role.DISTRICT_PLANNER,
+        district=world["banjarmasin"]["district"],
+    )
+
+
+@pytest.fixture
+def other_province_user(world):
+    return UserFactory(username="kaltim", role=User.Role.PROVINCE_REVIEWER, province=world["kaltim"])
+
+
+@pytest.fixture
+def admin_user(world):
+    return UserFactory(
+        username="admin", role=User.Role.SYSTEM_ADMIN, is_staff=True, is_superuser=True
+    )
