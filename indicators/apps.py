@@ -5,3 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class IndicatorsConfig(AppConfig):
     name = "indicators"
     verbose_name = _("Areas and SPM data")
+
+    def ready(self) -> None:
+        from . import checks  # noqa: F401  (registers the system checks)

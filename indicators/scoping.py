@@ -53,7 +53,7 @@ def in_given_area(queryset: QuerySet[M], area: Area) -> QuerySet[M]:
     lookup = queryset.model.area_lookup(area)
     if lookup is None:
         return queryset.none()
-    queryset = queryset.filter(**{lookup: area})
+    queryset = queryset.filter(**{lookup: area.pk})
     if "__" in lookup and _crosses_many(queryset.model, lookup):
         queryset = queryset.distinct()
     return queryset
@@ -81,7 +81,7 @@ def get_in_area_or_404(model_or_queryset: type[M] | QuerySet[M], user, **lookup)
     )
     try:
         return in_area(queryset, user).get(**lookup)
-    except (queryset.model.DoesNotExist, ValueError, TypeError) as error:
+    except (queryset.model.DoesNotExist, ValueError) as error:
         raise Http404 from error
 
 

@@ -13,11 +13,18 @@ from openpyxl.utils import get_column_letter
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
+def safe_sheet_title(title: str) -> str:
+    """Excel refuses []:*?/\\ in sheet titles and more than 31 characters."""
+    for char in "[]:*?/\\":
+        title = title.replace(char, "-")
+    return title[:31] or "Sheet"
+
+
 def build_workbook(*, sheet: str, headers: Sequence[str], rows: Iterable[Sequence]) -> bytes:
     """One sheet with a bold, frozen header row and sensible column widths; returns .xlsx bytes."""
     workbook = Workbook(write_only=False)
     worksheet = workbook.active
-    worksheet.title = sheet[:31]
+    worksheet.title = safe_sheet_title(sheet)
     worksheet.append([str(h) for h in headers])
     for cell in worksheet[1]:
         cell.font = Font(bold=True)

@@ -8,3 +8,4 @@ from .organisation import (  # noqa: F401
     unit_delete,
     unit_save,
 )
+from .users import user_save  # noqa: F401

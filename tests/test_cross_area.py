@@ -1,0 +1,91 @@
+"""Every URL that takes an object id refuses users of another area with 404 (STYLE.md §3, §9).
+
+The test walks the URL configuration, so a new view with an id fails here until it is listed in
+OBJECTS below, and then fails if it forgets the area-scoping helper.
+"""
+
+from collections.abc import Callable
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+pytestmark = pytest.mark.django_db
+
+# URL name -> the object (inside Hulu Sungai Utara, the owner's area) whose id the URL takes.
+OBJECTS: dict[str, Callable[[dict], object]] = {
+    "indicators:district-detail": lambda w: w["hsu"]["district"],
+    "indicators:subdistrict-detail": lambda w: w["hsu"]["subdistrict"],
+    "indicators:puskesmas-detail": lambda w: w["hsu"]["puskesmas"],
+    "indicators:puskesmas-edit": lambda w: w["hsu"]["puskesmas"],
+    "indicators:servicepoint-edit": lambda w: w["hsu"]["service_point"],
+    "indicators:servicepoint-delete": lambda w: w["hsu"]["service_point"],
+    "indicators:partner-edit": lambda w: w["hsu"]["partner"],
+    "indicators:unit-edit": lambda w: w["hsu"]["unit"],
+    "indicators:unit-delete": lambda w: w["hsu"]["unit"],
+}
+
+SKIPPED_NAMESPACES = {"admin"}  # Django admin: staff only, for system administrators' support
+
+
+def _walk(patterns, namespace: str = "", inherited: tuple[str, ...] = ()):
+    for entry in patterns:
+        converters = tuple(entry.pattern.converters) + inherited
+        if isinstance(entry, URLResolver):
+            ns = entry.namespace or ""
+            full = f"{namespace}:{ns}".strip(":") if ns else namespace
+            yield from _walk(entry.url_patterns, full, converters)
+        elif isinstance(entry, URLPattern) and converters and entry.name:
+            name = f"{namespace}:{entry.name}" if namespace else entry.name
+            yield name, converters
+
+
+def id_taking_url_names() -> list[str]:
+    return sorted(
+        {
+            name
+            for name, _ in _walk(get_resolver().url_patterns)
+            if name.split(":")[0] not in SKIPPED_NAMESPACES
+        }
+    )
+
+
+def test_every_id_taking_url_is_covered_by_this_test():
+    missing = [name for name in id_taking_url_names() if name not in OBJECTS]
+    assert not missing, f"Add these URL names to OBJECTS in {__file__}: {missing}"
+
+
+@pytest.fixture
+def other_area_users(other_district_user, other_province_user, world):
+    from indicators.models import User
+
+    from .factories import UserFactory
+
+    other_head = UserFactory(
+        username="other-head",
+        role=User.Role.PUSKESMAS_HEAD,
+        puskesmas=world["banjarmasin"]["puskesmas"],
+    )
+    return [other_district_user, other_province_user, other_head]
+
+
+@pytest.mark.parametrize("name", sorted(OBJECTS))
+def test_url_refuses_users_of_another_area(client, world, district_user, other_area_users, name):
+    obj = OBJECTS[name](world)
+    url = reverse(name, kwargs={"pk": obj.pk})
+    # Control: the owner reaches it, so the 404s below come from scoping, not from a wrong id.
+    client.force_login(district_user)
+    assert client.get(url).status_code in (200, 405)
+    for outsider in other_area_users:
+        client.force_login(outsider)
+        get = client.get(url)
+        post = client.post(url, {"name": "changed by an outsider"})
+        assert get.status_code in (403, 404, 405), f"GET {url} as {outsider.username}"
+        assert post.status_code in (403, 404), f"POST {url} as {outsider.username}"
+    type(obj).objects.get(pk=obj.pk)  # still there, unchanged by the outsiders
+    assert getattr(type(obj).objects.get(pk=obj.pk), "name", "") != "changed by an outsider"
+
+
+def test_district_detail_of_another_province_is_404_for_reviewer(client, world, province_user):
+    client.force_login(province_user)
+    url = reverse("indicators:district-detail", kwargs={"pk": world["bontang"]["district"].pk})
+    assert client.get(url).status_code == 404
