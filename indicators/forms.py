@@ -107,3 +107,10 @@ class UnitForm(forms.ModelForm):
         if self.instance.pk:
             parents = parents.exclude(pk=self.instance.pk)
         self.fields["parent"].queryset = parents
+
+
+class UploadForm(forms.Form):
+    file = forms.FileField(
+        label=_("Filled template (.xlsx)"),
+        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx"}),
+    )

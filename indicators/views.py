@@ -5,12 +5,20 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from . import selectors, services
-from .forms import PartnerForm, PuskesmasForm, SearchForm, ServicePointForm, UnitForm
+from .forms import (
+    PartnerForm,
+    PuskesmasForm,
+    SearchForm,
+    ServicePointForm,
+    UnitForm,
+    UploadForm,
+)
 from .models import (
     District,
     HealthOffice,
@@ -21,6 +29,7 @@ from .models import (
     Subdistrict,
 )
 from .scoping import can_create, can_edit_organisation, get_in_area_or_404, in_area
+from .spreadsheets import XLSX_CONTENT_TYPE
 from .web import export, paginate, run_service, wants_xlsx
 
 
@@ -162,6 +171,33 @@ def servicepoint_list(request):
     context = {"kinds": kinds.choices, "kind": kind,
                "can_add": can_create(request.user, ServicePoint), **paginate(request, rows)}
     return render(request, "indicators/servicepoint_list.html", context)
+
+
+@login_required
+def servicepoint_template(request):
+    if not can_create(request.user, ServicePoint):
+        raise PermissionDenied
+    puskesmas_list = in_area(Puskesmas.objects.all(), request.user).prefetch_related(
+        "service_points__village"
+    )
+    content = services.service_point_template(puskesmas_list=puskesmas_list)
+    response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
+    response["Content-Disposition"] = 'attachment; filename="service-points-template.xlsx"'
+    return response
+
+
+@login_required
+def servicepoint_import(request):
+    if not can_create(request.user, ServicePoint):
+        raise PermissionDenied
+    form = UploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        result = {}
+        if run_service(request, form, lambda: result.update(count=services.service_points_import(
+                upload=form.cleaned_data["file"], by=request.user))):
+            messages.success(request, _("%(count)s service points saved.") % result)
+            return redirect("indicators:servicepoint-list")
+    return render(request, "indicators/servicepoint_import.html", {"form": form})
 
 
 def _servicepoint_form(request, service_point: ServicePoint | None):
