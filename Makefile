@@ -42,8 +42,10 @@ messages: setup
 	$(PY) manage.py makemessages --locale id --no-obsolete --add-location file --ignore ".venv/*" --ignore "staticfiles/*"
 	$(PY) manage.py compile_translations
 
-bench: demo
-	$(PY) bench/region_import.py
+# Benchmarks run on PostgreSQL (a scratch database each creates); see bench/README.md.
+BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/simpul_bench
+bench: setup
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) bench/region_import.py
 
 clean:
 	rm -rf $(VENV) staticfiles db.sqlite3 .pytest_media

@@ -4,8 +4,18 @@ from .organisation import (  # noqa: F401
     partner_save,
     puskesmas_save,
     service_point_delete,
+    service_point_headers,
     service_point_save,
+    service_point_template,
+    service_points_import,
     unit_delete,
     unit_save,
+)
+from .regions import (  # noqa: F401
+    parse_population,
+    parse_regions,
+    population_import,
+    regions_import,
+    regions_import_file,
 )
 from .users import user_save  # noqa: F401
