@@ -141,7 +141,7 @@ def _seed_district(district: District, *, by: User) -> list[Puskesmas]:
             puskesmas.is_inpatient = inpatient
             puskesmas.head_name = puskesmas.head_name or "dr. Siti Rahmah"
             puskesmas_save(puskesmas=puskesmas, villages=share, by=by)
-            _seed_service_points(puskesmas, share, by=by)
+            _seed_service_points(puskesmas, list(puskesmas.villages.order_by("code")), by=by)
             puskesmas_list.append(puskesmas)
     return puskesmas_list
 
