@@ -16,7 +16,8 @@ env = environ.Env()
 DEBUG = env.bool("DEBUG", default=False)
 # The default only serves local development; `check --deploy` refuses it (indicators/checks.py).
 DEVELOPMENT_SECRET_KEY = "insecure-local-development-key-change-me-in-production-0123456789"
-SECRET_KEY = env.str("SECRET_KEY", default=DEVELOPMENT_SECRET_KEY)
+# No default: production stops here without SECRET_KEY (dev.py and test.py set the development key).
+SECRET_KEY = env.str("SECRET_KEY")
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 

@@ -1,7 +1,14 @@
 """Local development (what `make run` uses): DEBUG, plain HTTP, console e-mail."""
 
-from .base import *  # noqa: F403
-from .base import env
+import os
+
+# base.py stops start-up without SECRET_KEY; local runs use the public development key.
+os.environ.setdefault(
+    "SECRET_KEY", "insecure-local-development-key-change-me-in-production-0123456789"
+)
+
+from .base import *  # noqa: E402, F403
+from .base import env  # noqa: E402
 
 DEBUG = env.bool("DEBUG", default=True)
 SECURE_SSL_REDIRECT = False

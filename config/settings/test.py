@@ -1,7 +1,14 @@
 """Tests: fast hashing, eager Celery, local-memory cache, plain static storage."""
 
-from .base import *  # noqa: F403
-from .base import BASE_DIR
+import os
+
+# base.py stops start-up without SECRET_KEY; local runs use the public development key.
+os.environ.setdefault(
+    "SECRET_KEY", "insecure-local-development-key-change-me-in-production-0123456789"
+)
+
+from .base import *  # noqa: E402, F403
+from .base import BASE_DIR  # noqa: E402
 
 DEBUG = False
 SECURE_SSL_REDIRECT = False

@@ -1,0 +1,254 @@
+"""Each role in a real browser: logs in, sees its own area, switches language, and no page scrolls
+sideways on a 360 px phone (Foundation issue; STYLE.md §8, §9).
+"""
+
+import os
+import re
+from collections import Counter
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from django.urls import Resolver404, resolve
+from playwright.sync_api import Error as PlaywrightError
+from playwright.sync_api import Page
+
+from tests.factories import PartnerFactory, ServicePointFactory, UnitFactory
+
+pytestmark = pytest.mark.browser
+
+ROLES = ["province_user", "district_user", "puskesmas_head", "puskesmas_staff"]
+# What each role's header must name, and names of areas it must not see there.
+AREAS = {
+    "province_user": ("Kalimantan Selatan", ["Kalimantan Timur"]),
+    "district_user": ("Kabupaten Hulu Sungai Utara", ["Kota Banjarmasin", "Kota Bontang"]),
+    "puskesmas_head": ("Puskesmas Hsu", ["Puskesmas Banjarmasin", "Puskesmas Bontang"]),
+    "puskesmas_staff": ("Puskesmas Hsu", ["Puskesmas Banjarmasin", "Puskesmas Bontang"]),
+}
+CRAWL_LIMIT = 40
+SAME_VIEW_LIMIT = 2  # e.g. two puskesmas detail pages say as much as fifty
+SKIPPED_PATHS = ("/logout/", "/admin/", "/i18n/", "/static/", "/media/")
+SHOTS_DIR = Path(os.environ.get("SIMPUL_SHOTS_DIR", "/tmp/simpul-shots"))
+
+# Why a page is wider than the screen: the element reaching furthest right that is not inside
+# a scrolling box (a .table-responsive may scroll; the page may not).
+OVERFLOW_JS = """
+() => {
+  const root = document.documentElement;
+  const width = window.innerWidth;
+  if (root.scrollWidth <= width) return null;
+  const insideScroller = (el) => {
+    for (let a = el.parentElement; a && a !== document.body && a !== root; a = a.parentElement) {
+      if (getComputedStyle(a).overflowX !== "visible") return true;
+    }
+    return false;
+  };
+  let widest = null;
+  let right = width;
+  for (const el of document.body.querySelectorAll("*")) {
+    const box = el.getBoundingClientRect();
+    if (box.right > right + 0.5 && !insideScroller(el)) { widest = el; right = box.right; }
+  }
+  const name = (el) => el.tagName.toLowerCase() + (el.id ? "#" + el.id : "") +
+    (typeof el.className === "string" && el.className.trim()
+      ? "." + el.className.trim().split(/\\s+/).join(".") : "");
+  return {
+    scrollWidth: root.scrollWidth,
+    innerWidth: width,
+    widest: widest ? name(widest) : "(none found)",
+    right: Math.round(right),
+    html: widest ? widest.outerHTML.slice(0, 200) : "",
+  };
+}
+"""
+
+
+@pytest.fixture
+def long_names(world):
+    """Real names are long; a layout that survives these survives the demo district."""
+    hsu = world["hsu"]
+    puskesmas = hsu["puskesmas"]
+    puskesmas.address = (
+        "Jl. Basuki Rahmat No. 17, Kelurahan Sungai Malang, Kecamatan Amuntai Tengah"
+    )
+    puskesmas.phone = "+62 527 61234 ext. 105"
+    puskesmas.save()
+    ServicePointFactory(
+        puskesmas=puskesmas,
+        village=hsu["villages"][1],
+        name="Posyandu Melati Indah Kelurahan Sungai Malang RT 04/RW 02 Kecamatan Amuntai Tengah",
+    )
+    PartnerFactory(
+        district=hsu["district"],
+        name="Badan Perencanaan Pembangunan, Riset dan Inovasi Daerah Kabupaten Hulu Sungai Utara",
+        contact_name="Hj. Siti Nurhalimah Rahmawati, S.K.M., M.Kes.",
+        phone="0812-5555-01234",
+    )
+    UnitFactory(
+        office=hsu["office"],
+        name="Seksi Pencegahan dan Pengendalian Penyakit Menular serta Kesehatan Jiwa",
+        head_name="dr. Muhammad Fadlianoor Rahmatullah, M.P.H.",
+    )
+    return world
+
+
+def _watch(page: Page) -> list[str]:
+    """Script errors and console errors (CSP refusals, failed loads) the page produces."""
+    problems: list[str] = []
+    page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda error: problems.append(str(error)))
+    return problems
+
+
+def _area_label(page: Page) -> str:
+    return page.locator("[data-testid=area-label]").inner_text()
+
+
+def _switch_button(page: Page):
+    return page.locator("header button[name=language]")
+
+
+def _crawl_key(url: str) -> tuple:
+    """Pages of one view with the same query keys look alike; visit a few of each."""
+    parts = urlsplit(url)
+    try:
+        view = resolve(parts.path).view_name
+    except Resolver404:
+        view = parts.path
+    return view, tuple(sorted(parse_qs(parts.query)))
+
+
+def _should_follow(url: str, origin: str) -> bool:
+    parts = urlsplit(url)
+    if f"{parts.scheme}://{parts.netloc}" != origin:
+        return False
+    if parts.path.startswith(SKIPPED_PATHS):
+        return False
+    query = parse_qs(parts.query)
+    return query.get("format") != ["xlsx"] and "download" not in query
+
+
+def _crawl(page: Page, start: str, shots: Path, save: dict[str, str] | None = None) -> list[str]:
+    """Visit pages reachable from the home page's nav; return the problems found on them."""
+    origin = f"{urlsplit(start).scheme}://{urlsplit(start).netloc}"
+    shots.mkdir(parents=True, exist_ok=True)
+    queue, seen, per_view = [start], {start}, Counter([_crawl_key(start)])
+    visited, problems = 0, []
+    console = _watch(page)
+    while queue and visited < CRAWL_LIMIT:
+        url = queue.pop(0)
+        try:
+            response = page.goto(url)
+        except PlaywrightError as error:
+            if "Download is starting" in str(error):
+                continue  # a file download (an Excel template), not a page
+            raise
+        visited += 1
+        if response is None or not response.ok:
+            problems.append(f"{url} answered {response.status if response else 'nothing'}")
+            continue
+        overflow = page.evaluate(OVERFLOW_JS)
+        if overflow:
+            problems.append(
+                f"{url} scrolls sideways: scrollWidth {overflow['scrollWidth']} > innerWidth "
+                f"{overflow['innerWidth']}; widest element {overflow['widest']} reaches "
+                f"{overflow['right']} px: {overflow['html']}"
+            )
+        slug = re.sub(r"[^a-z0-9]+", "-", urlsplit(url).path + urlsplit(url).query).strip("-")
+        page.screenshot(path=shots / f"{visited:02d}-{slug or 'home'}.png")
+        view = _crawl_key(url)[0]
+        if save and view in save:
+            SHOTS_DIR.mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=SHOTS_DIR / save.pop(view), full_page=True)
+        problems.extend(f"{url}: {message}" for message in console)
+        console.clear()
+        links = page.eval_on_selector_all("a[href]:not([download])", "els => els.map(e => e.href)")
+        for link in links:
+            link = link.split("#")[0]
+            if link in seen or not _should_follow(link, origin):
+                continue
+            key = _crawl_key(link)
+            if per_view[key] >= SAME_VIEW_LIMIT:
+                continue
+            seen.add(link)
+            per_view[key] += 1
+            queue.append(link)
+    assert visited >= 5, f"the crawl found only {visited} pages from {start}"
+    return problems
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_each_role_logs_in_through_the_form_and_sees_only_its_own_area(
+    page, live_server, log_in, role, request
+):
+    user = request.getfixturevalue(role)
+    own, others = AREAS[role]
+
+    log_in(page, user)
+
+    assert page.url == f"{live_server.url}/"
+    label = _area_label(page)
+    assert own in label
+    for other in others:
+        assert other not in label
+    assert own in page.locator("h1").inner_text()
+
+
+@pytest.mark.parametrize("role", ["district_user", "puskesmas_head"])
+def test_the_header_shows_the_whole_area_name_on_a_phone(page, log_in, role, request):
+    log_in(page, request.getfixturevalue(role))
+
+    label = page.locator("[data-testid=area-label]")
+    fits = label.evaluate(
+        "el => el.scrollWidth <= el.clientWidth && el.getBoundingClientRect().right <= innerWidth"
+    )
+    assert fits, f"the area label is cut off at 360 px: {label.inner_text()!r}"
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_each_role_switches_the_interface_to_english_and_back(page, log_in, role, request):
+    log_in(page, request.getfixturevalue(role))
+    assert page.locator("html").get_attribute("lang") == "id"
+    button = _switch_button(page)
+    assert button.inner_text() == "English"
+
+    with page.expect_navigation():
+        button.click()
+
+    assert page.locator("html").get_attribute("lang") == "en"
+    assert _switch_button(page).inner_text() == "Bahasa Indonesia"
+    assert "Regions" in page.locator("nav.main-nav").inner_text()
+    with page.expect_navigation():
+        _switch_button(page).click()
+    assert page.locator("html").get_attribute("lang") == "id"
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_no_page_scrolls_sideways_on_a_360_px_phone(
+    page, live_server, log_in, long_names, role, request, tmp_path
+):
+    user = request.getfixturevalue(role)
+    log_in(page, user)
+    # The puskesmas head's phone is the one the issue is about: keep those pictures to look at.
+    save = None
+    if role == "puskesmas_head":
+        save = {
+            "indicators:home": "360-home.png",
+            "indicators:puskesmas-list": "360-puskesmas-list.png",
+            "indicators:puskesmas-detail": "360-puskesmas-detail.png",
+        }
+
+    problems = _crawl(page, f"{live_server.url}/", tmp_path, save)
+
+    assert not problems, "\n".join(problems)
+    assert not save, f"the crawl never reached {sorted(save)}"
+
+
+def test_no_page_scrolls_sideways_on_a_desktop_for_the_district_planner(
+    desktop_page, live_server, log_in, long_names, district_user, tmp_path
+):
+    log_in(desktop_page, district_user)
+
+    problems = _crawl(desktop_page, f"{live_server.url}/", tmp_path)
+
+    assert not problems, "\n".join(problems)
