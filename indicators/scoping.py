@@ -132,3 +132,26 @@ def can_create(user, model: type[Model]) -> bool:
     if user.role == Role.PUSKESMAS_HEAD:
         return model is ServicePoint
     return False
+
+
+def can_enter_report(user, puskesmas_id: int) -> bool:
+    """Puskesmas heads and staff enter their own puskesmas's monthly data."""
+    return (
+        getattr(user, "is_authenticated", False)
+        and user.role in (Role.PUSKESMAS_HEAD, Role.PUSKESMAS_STAFF)
+        and user.puskesmas_id == puskesmas_id
+    )
+
+
+def can_review_report(user, district_id: int) -> bool:
+    """District planners check, return, approve, lock and unlock their district's reports."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    if user.is_system_admin:
+        return True
+    return user.role == Role.DISTRICT_PLANNER and user.district_id == district_id
+
+
+def can_manage_targets(user, district_id: int) -> bool:
+    """District planners set, choose and approve their district's targets."""
+    return can_review_report(user, district_id)

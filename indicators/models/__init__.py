@@ -1,0 +1,34 @@
+"""Models of areas, organisation and SPM data; one module per part, re-exported here."""
+
+from .areas import (  # noqa: F401
+    AreaOwned,
+    District,
+    HealthOffice,
+    HealthOfficeUnit,
+    PartnerOrganisation,
+    Province,
+    Puskesmas,
+    RegionPopulation,
+    ServicePoint,
+    Subdistrict,
+    User,
+    Village,
+)
+from .reports import (  # noqa: F401
+    ImportJob,
+    MonthlyReport,
+    MonthlyValue,
+    ReportEvent,
+    UnlockRequest,
+    ValueChange,
+)
+from .spm import (  # noqa: F401
+    AgeBand,
+    EstimateRule,
+    ReportingYear,
+    SPMEdition,
+    SPMService,
+    Target,
+    TargetApproval,
+    VillagePopulation,
+)

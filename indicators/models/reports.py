@@ -1,0 +1,316 @@
+"""Monthly SPM reports: one per puskesmas per month, a value per desa and service, and their audit.
+
+Workflow (DOMAIN.md §2, DHIS2's data approval): draft -> submitted (puskesmas) -> returned with a
+reason, or approved (district) -> locked. After approval nothing changes unless the district
+unlocks with a reason. Empty is not zero: a value that is None was not reported.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .areas import AreaOwned, Puskesmas, Village
+from .spm import SPMService
+
+REPORT_AREA_PATHS = {
+    "province": "puskesmas__district__province",
+    "district": "puskesmas__district",
+    "puskesmas": "puskesmas",
+}
+
+
+class MonthlyReportQuerySet(models.QuerySet):
+    def for_year(self, year: int) -> MonthlyReportQuerySet:
+        return self.filter(year=year)
+
+    def approved(self) -> MonthlyReportQuerySet:
+        """Approved or locked: the data the district and province count."""
+        return self.filter(status__in=MonthlyReport.APPROVED_STATUSES)
+
+
+class MonthlyReport(AreaOwned, models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        SUBMITTED = "submitted", _("Submitted")
+        RETURNED = "returned", _("Returned")
+        APPROVED = "approved", _("Approved")
+        LOCKED = "locked", _("Locked")
+
+    EDITABLE_STATUSES = (Status.DRAFT, Status.RETURNED)
+    APPROVED_STATUSES = (Status.APPROVED, Status.LOCKED)
+
+    area_paths = REPORT_AREA_PATHS
+
+    puskesmas = models.ForeignKey(
+        Puskesmas, on_delete=models.PROTECT, related_name="reports", verbose_name=_("puskesmas")
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    month = models.PositiveSmallIntegerField(_("month"))
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.DRAFT
+    )
+    # Bumped by every write: a save based on an older version is refused (no lost update).
+    version = models.PositiveIntegerField(_("version"), default=1)
+    due_on = models.DateField(_("due on"))
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+        related_name="+", verbose_name=_("updated by"),
+    )
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+        related_name="+", verbose_name=_("submitted by"),
+    )
+    first_submitted_at = models.DateTimeField(_("first submitted at"), null=True, blank=True)
+    decided_at = models.DateTimeField(_("approved or returned at"), null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+        related_name="+", verbose_name=_("approved or returned by"),
+    )
+    return_reason = models.TextField(_("reason for return"), blank=True)
+    # After a resubmission: how many values changed since the report was returned.
+    changes_since_return = models.PositiveIntegerField(
+        _("values changed since return"), null=True, blank=True
+    )
+    locked_at = models.DateTimeField(_("locked at"), null=True, blank=True)
+    locked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+        related_name="+", verbose_name=_("locked by"),
+    )
+
+    objects = MonthlyReportQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-year", "-month", "puskesmas__name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["puskesmas", "year", "month"], name="report_puskesmas_month_unique"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(month__gte=1, month__lte=12), name="report_month_1_12"
+            ),
+        ]
+        indexes = [models.Index(fields=["year", "month", "status"])]
+        verbose_name = _("monthly report")
+        verbose_name_plural = _("monthly reports")
+
+    def __str__(self) -> str:
+        return f"{self.puskesmas} {self.period_label}"
+
+    @property
+    def period_label(self) -> str:
+        from django.utils.formats import date_format
+
+        return date_format(datetime.date(self.year, self.month, 1), "F Y")
+
+    @property
+    def is_editable(self) -> bool:
+        return self.status in self.EDITABLE_STATUSES
+
+    @property
+    def is_approved(self) -> bool:
+        return self.status in self.APPROVED_STATUSES
+
+    @property
+    def is_late(self) -> bool:
+        """Submitted after its deadline, or still not submitted once the deadline has passed."""
+        first = self.first_submitted_at
+        if first is not None:
+            return timezone.localdate(first) > self.due_on
+        return timezone.localdate() > self.due_on
+
+
+class MonthlyValue(AreaOwned, models.Model):
+    """People served to standard in one desa for one service in the report's month."""
+
+    area_paths = {key: f"report__{path}" for key, path in REPORT_AREA_PATHS.items()}
+
+    report = models.ForeignKey(
+        MonthlyReport, on_delete=models.CASCADE, related_name="values", verbose_name=_("report")
+    )
+    village = models.ForeignKey(Village, on_delete=models.PROTECT, verbose_name=_("village"))
+    service = models.ForeignKey(SPMService, on_delete=models.PROTECT, verbose_name=_("service"))
+    # None: not reported. 0: reported, nobody served.
+    value = models.PositiveIntegerField(_("people served"), null=True, blank=True)
+    comment = models.TextField(_("comment"), blank=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+        related_name="+", verbose_name=_("updated by"),
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["report", "village", "service"], name="value_report_cell_unique"
+            )
+        ]
+        indexes = [models.Index(fields=["village", "service"])]
+        verbose_name = _("monthly value")
+        verbose_name_plural = _("monthly values")
+
+
+class ValueChange(AreaOwned, models.Model):
+    """Audit: every change of a value or its comment, with who, when, old, new and why."""
+
+    area_paths = MonthlyValue.area_paths
+
+    report = models.ForeignKey(
+        MonthlyReport, on_delete=models.CASCADE, related_name="changes", verbose_name=_("report")
+    )
+    village = models.ForeignKey(Village, on_delete=models.PROTECT, verbose_name=_("village"))
+    service = models.ForeignKey(SPMService, on_delete=models.PROTECT, verbose_name=_("service"))
+    old_value = models.PositiveIntegerField(_("old value"), null=True, blank=True)
+    new_value = models.PositiveIntegerField(_("new value"), null=True, blank=True)
+    old_comment = models.TextField(_("old comment"), blank=True)
+    new_comment = models.TextField(_("new comment"), blank=True)
+    status = models.CharField(_("report status then"), max_length=10)
+    reason = models.TextField(_("reason"), blank=True)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+        verbose_name=_("changed by"),
+    )
+    changed_at = models.DateTimeField(_("changed at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-changed_at", "-pk"]
+        verbose_name = _("value change")
+        verbose_name_plural = _("value changes")
+
+
+class ReportEvent(AreaOwned, models.Model):
+    """Audit: a step of a report's workflow (submitted, returned, approved, unlocked ...)."""
+
+    class Action(models.TextChoices):
+        CREATED = "created", _("Created")
+        SAVED = "saved", _("Saved")
+        IMPORTED = "imported", _("Imported from Excel")
+        SUBMITTED = "submitted", _("Submitted")
+        RETURNED = "returned", _("Returned")
+        APPROVED = "approved", _("Approved")
+        LOCKED = "locked", _("Locked")
+        UNLOCK_REQUESTED = "unlock_requested", _("Unlock requested")
+        UNLOCK_REFUSED = "unlock_refused", _("Unlock refused")
+        UNLOCKED = "unlocked", _("Unlocked")
+
+    area_paths = MonthlyValue.area_paths
+
+    report = models.ForeignKey(
+        MonthlyReport, on_delete=models.CASCADE, related_name="events", verbose_name=_("report")
+    )
+    action = models.CharField(_("action"), max_length=20, choices=Action.choices)
+    comment = models.TextField(_("comment"), blank=True)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("by")
+    )
+    at = models.DateTimeField(_("at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        verbose_name = _("report event")
+        verbose_name_plural = _("report events")
+
+
+class UnlockRequest(AreaOwned, models.Model):
+    """A puskesmas asks the district to reopen an approved report, and sees the answer."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting for the district")
+        GRANTED = "granted", _("Granted")
+        REFUSED = "refused", _("Refused")
+
+    area_paths = MonthlyValue.area_paths
+
+    report = models.ForeignKey(
+        MonthlyReport, on_delete=models.CASCADE, related_name="unlock_requests",
+        verbose_name=_("report"),
+    )
+    reason = models.TextField(_("reason"))
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+        verbose_name=_("requested by"),
+    )
+    requested_at = models.DateTimeField(_("requested at"), default=timezone.now)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
+    )
+    answer = models.TextField(_("answer"), blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+        related_name="+", verbose_name=_("decided by"),
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-requested_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["report"],
+                condition=models.Q(status="pending"),
+                name="unlock_request_one_pending",
+            )
+        ]
+        verbose_name = _("unlock request")
+        verbose_name_plural = _("unlock requests")
+
+
+class ImportJob(AreaOwned, models.Model):
+    """A spreadsheet upload worked on in the background; its page polls `done` of `total`."""
+
+    class Kind(models.TextChoices):
+        MONTHLY_VALUES = "monthly_values", _("Monthly values")
+        TARGETS = "targets", _("Targets")
+        POPULATION = "population", _("Population")
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Waiting")
+        RUNNING = "running", _("Working")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Refused")
+
+    area_paths = {
+        "province": "district__province",
+        "district": "district",
+        "puskesmas": "puskesmas",
+    }
+
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    district = models.ForeignKey(
+        "indicators.District", on_delete=models.CASCADE, related_name="+",
+        verbose_name=_("district"),
+    )
+    puskesmas = models.ForeignKey(
+        Puskesmas, on_delete=models.CASCADE, null=True, blank=True, related_name="+",
+        verbose_name=_("puskesmas"),
+    )
+    file = models.FileField(_("file"), upload_to="imports/%Y/%m/")
+    file_name = models.CharField(_("file name"), max_length=200)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.QUEUED
+    )
+    done = models.PositiveIntegerField(_("done"), default=0)
+    total = models.PositiveIntegerField(_("total"), default=0)
+    errors = models.JSONField(_("errors"), default=list, blank=True)
+    result = models.JSONField(_("result"), default=dict, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+        verbose_name=_("uploaded by"),
+    )
+    created_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("import job")
+        verbose_name_plural = _("import jobs")
+
+    @property
+    def percent(self) -> int:
+        return int(100 * self.done / self.total) if self.total else 0
