@@ -1,8 +1,10 @@
 from django.urls import path
 
-from . import views
+from .views import organisation as views
 
 app_name = "indicators"
+
+# Areas and organisation (issue #3); the SPM data views append their own lists below.
 
 urlpatterns = [
     path("", views.home, name="home"),

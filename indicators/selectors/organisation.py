@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 
-from .models import (
+from ..models import (
     District,
     HealthOfficeUnit,
     PartnerOrganisation,
@@ -15,7 +15,7 @@ from .models import (
     Subdistrict,
     Village,
 )
-from .scoping import in_area
+from ..scoping import in_area
 
 
 def area_summary(*, user) -> dict[str, int]:
@@ -90,7 +90,7 @@ def puskesmas_list(*, user, search: str = "", district_id: int | None = None) ->
 
 def puskesmas_get(*, user, pk: int) -> Puskesmas:
     """One puskesmas in the user's area with its district and kecamatan, or 404."""
-    from .scoping import get_in_area_or_404
+    from ..scoping import get_in_area_or_404
 
     return get_in_area_or_404(
         Puskesmas.objects.select_related("district__province", "subdistrict"), user, pk=pk

@@ -10,8 +10,8 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from . import selectors, services
-from .forms import (
+from .. import selectors, services
+from ..forms import (
     PartnerForm,
     PuskesmasForm,
     SearchForm,
@@ -19,7 +19,7 @@ from .forms import (
     UnitForm,
     UploadForm,
 )
-from .models import (
+from ..models import (
     District,
     HealthOffice,
     HealthOfficeUnit,
@@ -28,9 +28,9 @@ from .models import (
     ServicePoint,
     Subdistrict,
 )
-from .scoping import can_create, can_edit_organisation, get_in_area_or_404, in_area
-from .spreadsheets import XLSX_CONTENT_TYPE
-from .web import export, paginate, run_service, wants_xlsx
+from ..scoping import can_create, can_edit_organisation, get_in_area_or_404, in_area
+from ..spreadsheets import XLSX_CONTENT_TYPE
+from ..web import export, paginate, run_service, wants_xlsx
 
 
 @login_required

@@ -1,0 +1,1 @@
+"""Views of the indicators app, one module per part; each module lists its own `urlpatterns`."""
