@@ -1,6 +1,7 @@
 from django.urls import path
 
 from .views import organisation as views
+from .views import reports
 
 app_name = "indicators"
 
@@ -29,3 +30,5 @@ urlpatterns = [
     path("dinkes/<int:pk>/edit/", views.unit_edit, name="unit-edit"),
     path("dinkes/<int:pk>/delete/", views.unit_delete, name="unit-delete"),
 ]
+
+urlpatterns += reports.urlpatterns

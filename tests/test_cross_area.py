@@ -11,8 +11,34 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 pytestmark = pytest.mark.django_db
 
+def _hsu_report(w: dict):
+    """A January report of the Hulu Sungai Utara puskesmas (created once per test)."""
+    from indicators.models import MonthlyReport
+
+    report, _ = MonthlyReport.objects.get_or_create(
+        puskesmas=w["hsu"]["puskesmas"], year=2026, month=1,
+        defaults={"due_on": "2026-02-10"},
+    )
+    return report
+
+
+def _hsu_unlock_request(w: dict):
+    from indicators.models import UnlockRequest
+
+    from .factories import UserFactory
+
+    report = _hsu_report(w)
+    head = UserFactory(role="puskesmas_head", puskesmas=w["hsu"]["puskesmas"])
+    return UnlockRequest.objects.create(report=report, reason="typo", requested_by=head)
+
+
 # URL name -> the object (inside Hulu Sungai Utara, the owner's area) whose id the URL takes.
 OBJECTS: dict[str, Callable[[dict], object]] = {
+    "indicators:report-entry": _hsu_report,
+    "indicators:report-review": _hsu_report,
+    "indicators:report-history": _hsu_report,
+    "indicators:unlock-request-create": _hsu_report,
+    "indicators:unlock-request-decide": _hsu_unlock_request,
     "indicators:district-detail": lambda w: w["hsu"]["district"],
     "indicators:subdistrict-detail": lambda w: w["hsu"]["subdistrict"],
     "indicators:puskesmas-detail": lambda w: w["hsu"]["puskesmas"],
@@ -81,8 +107,10 @@ def test_url_refuses_users_of_another_area(client, world, district_user, other_a
         post = client.post(url, {"name": "changed by an outsider"})
         assert get.status_code in (403, 404, 405), f"GET {url} as {outsider.username}"
         assert post.status_code in (403, 404), f"POST {url} as {outsider.username}"
-    type(obj).objects.get(pk=obj.pk)  # still there, unchanged by the outsiders
-    assert getattr(type(obj).objects.get(pk=obj.pk), "name", "") != "changed by an outsider"
+    fresh = type(obj).objects.get(pk=obj.pk)  # still there, unchanged by the outsiders
+    assert getattr(fresh, "name", "") != "changed by an outsider"
+    for field in ("status", "version"):
+        assert getattr(fresh, field, None) == getattr(obj, field, None)
 
 
 def test_district_detail_of_another_province_is_404_for_reviewer(client, world, province_user):

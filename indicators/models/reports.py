@@ -110,6 +110,14 @@ class MonthlyReport(AreaOwned, models.Model):
 
         return date_format(datetime.date(self.year, self.month, 1), "F Y")
 
+    STATUS_SYMBOLS = {"draft": "✎", "submitted": "⇧", "returned": "↩", "approved": "✓",
+                      "locked": "■"}
+
+    @property
+    def status_symbol(self) -> str:
+        """A language-neutral mark for dense tables (legend: Status labels)."""
+        return self.STATUS_SYMBOLS[self.status]
+
     @property
     def is_editable(self) -> bool:
         return self.status in self.EDITABLE_STATUSES

@@ -12,3 +12,10 @@ from .organisation import (  # noqa: F401
     unit_list,
     village_list,
 )
+from .reports import (  # noqa: F401
+    completeness_by_district,
+    report_entry,
+    report_history,
+    report_list,
+    report_matrix,
+)

@@ -19,3 +19,22 @@ from .regions import (  # noqa: F401
     regions_import_file,
 )
 from .users import user_save  # noqa: F401
+from .reports import (  # noqa: F401
+    CellInput,
+    CellProblem,
+    SaveResult,
+    monthly_services,
+    parse_cells,
+    report_approve,
+    report_lock,
+    report_open,
+    report_return,
+    report_save,
+    report_submit,
+    report_unlock,
+    report_warnings,
+    reporting_year,
+    unlock_request_create,
+    unlock_request_decide,
+    working_area,
+)

@@ -1,0 +1,500 @@
+"""Monthly SPM reports: entry, checks, workflow and audit (issue #4).
+
+The grid of a report is the puskesmas's working-area desa x the year's monthly SPM services.
+Hard errors refuse a save; warnings need a comment before the report can be submitted.
+Every write is conditional on the report's version, so two editors cannot both win.
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from ..models import (
+    MonthlyReport,
+    MonthlyValue,
+    Puskesmas,
+    ReportEvent,
+    SPMService,
+    UnlockRequest,
+    ValueChange,
+    Village,
+)
+from ..scoping import can_enter_report, can_review_report
+from ..selectors.reports import (  # noqa: F401  (re-exported: services callers use them)
+    history_before,
+    monthly_services,
+    populations,
+    reporting_year,
+    targets_of_record,
+    working_area,
+    year_to_date_before,
+)
+
+Status = MonthlyReport.Status
+Cell = tuple[int, int]  # (village id, service id)
+
+
+@dataclass(frozen=True)
+class CellInput:
+    value: int | None
+    comment: str = ""
+
+
+@dataclass(frozen=True)
+class CellProblem:
+    """A hard error or a warning located at one cell of the grid."""
+
+    village: Village
+    service: SPMService
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.village.name} · {self.service.code}: {self.message}"
+
+
+@dataclass
+class SaveResult:
+    changed: int
+    warnings: list[CellProblem] = field(default_factory=list)
+
+
+# --- Opening a report ---------------------------------------------------------------------------
+
+
+def report_open(*, puskesmas: Puskesmas, year: int, month: int, by) -> MonthlyReport:
+    """The puskesmas's report for the month, created as a draft on first open; idempotent."""
+    if not 1 <= month <= 12:
+        raise ValidationError(_("The month must be between 1 and 12."))
+    settings = reporting_year(year)
+    today = timezone.localdate()
+    if (year, month) > (today.year, today.month):
+        raise ValidationError(_("A month cannot be reported before it has started."))
+    report = MonthlyReport.objects.filter(puskesmas=puskesmas, year=year, month=month).first()
+    if report is not None:
+        return report
+    if not can_enter_report(by, puskesmas.pk):
+        raise PermissionDenied(_("Only the puskesmas's own staff can start its report."))
+    with transaction.atomic():
+        report, created = MonthlyReport.objects.get_or_create(
+            puskesmas=puskesmas,
+            year=year,
+            month=month,
+            defaults={"due_on": settings.due_on(month), "updated_by": by},
+        )
+        if created:
+            ReportEvent.objects.create(report=report, action=ReportEvent.Action.CREATED, by=by)
+    return report
+
+
+# --- Checks -------------------------------------------------------------------------------------
+
+
+def parse_cells(
+    raw: Mapping[str, str], *, villages: Iterable[Village], services: Iterable[SPMService]
+) -> tuple[dict[Cell, CellInput], list[CellProblem]]:
+    """Read `v-<village>-<service>` (value) and `c-<village>-<service>` (comment) form fields.
+
+    Hard errors: a value that is not a whole number, a negative one, a cell outside the grid
+    (unknown or foreign desa, unknown service).
+    """
+    villages = {v.pk: v for v in villages}
+    services = {s.pk: s for s in services}
+    cells: dict[Cell, CellInput] = {}
+    errors: list[CellProblem] = []
+    unknown = []
+    for name, text in raw.items():
+        if not name.startswith("v-"):
+            continue
+        try:
+            _prefix, village_id, service_id = name.split("-")
+            key = (int(village_id), int(service_id))
+        except ValueError:
+            unknown.append(name)
+            continue
+        if key[0] not in villages or key[1] not in services:
+            unknown.append(name)
+            continue
+        village, service = villages[key[0]], services[key[1]]
+        comment = (raw.get(f"c-{key[0]}-{key[1]}") or "").strip()
+        # No thousands separators: "1.234" could be a decimal; asking is safer than guessing.
+        text = (text or "").strip().replace(" ", "")
+        if text == "":
+            cells[key] = CellInput(None, comment)
+            continue
+        if text.startswith("-") and text[1:].isdigit():
+            errors.append(
+                CellProblem(village, service, _("a number of people cannot be negative."))
+            )
+        elif not text.isdigit():
+            errors.append(
+                CellProblem(
+                    village,
+                    service,
+                    _("“%(text)s” is not a whole number of people.") % {"text": text},
+                )
+            )
+        elif int(text) > 1_000_000:
+            errors.append(CellProblem(village, service, _("the number is implausibly large.")))
+        else:
+            cells[key] = CellInput(int(text), comment)
+    if unknown:
+        raise ValidationError(
+            _("The form has cells for a desa or service outside this report: %(cells)s.")
+            % {"cells": ", ".join(unknown[:5])}
+        )
+    return cells, errors
+
+
+def report_warnings(
+    *, report: MonthlyReport, cells: Mapping[Cell, CellInput] | None = None
+) -> list[CellProblem]:
+    """Warnings on the report's values (or on `cells` about to be saved); a few queries in all.
+
+    - year to date over the annual target of record;
+    - far from the desa's own history (ReportingYear.outlier_factor x the median of the
+      12 months before, once there are outlier_min_months of history);
+    - year to date over the population of the service's age band.
+    """
+    villages = {v.pk: v for v in working_area(report.puskesmas)}
+    services = {s.pk: s for s in monthly_services(report.year)}
+    if cells is None:
+        cells = {
+            (v.village_id, v.service_id): CellInput(v.value, v.comment) for v in report.values.all()
+        }
+    reported = {key: cell for key, cell in cells.items() if cell.value is not None}
+    settings = reporting_year(report.year)
+    before = year_to_date_before(report)
+    targets = targets_of_record(villages, report.year)
+    people = populations(villages, report.year)
+    history = history_before(report, set(reported))
+    factor = float(settings.outlier_factor)
+    problems = []
+    for key, cell in sorted(reported.items()):
+        village, service = villages.get(key[0]), services.get(key[1])
+        if village is None or service is None:
+            continue
+        ytd = before.get(key, 0) + cell.value
+        target = targets.get(key)
+        if target is not None and ytd > target:
+            problems.append(
+                CellProblem(
+                    village,
+                    service,
+                    _("year to date %(ytd)s is over the annual target %(target)s.")
+                    % {"ytd": ytd, "target": target},
+                )
+            )
+        past = history.get(key, [])
+        if len(past) >= settings.outlier_min_months:
+            median = statistics.median(past)
+            if cell.value > factor * max(median, 1) or (
+                median >= 10 and cell.value < median / factor
+            ):
+                problems.append(
+                    CellProblem(
+                        village,
+                        service,
+                        _("%(value)s is far from this desa's usual %(median)s a month.")
+                        % {"value": cell.value, "median": int(median)},
+                    )
+                )
+        band_id = service.population_band_id
+        cap = people.get((key[0], band_id)) if band_id else None
+        if cap is not None and ytd > cap:
+            problems.append(
+                CellProblem(
+                    village,
+                    service,
+                    _("year to date %(ytd)s is more than the %(people)s people of this age group.")
+                    % {"ytd": ytd, "people": cap},
+                )
+            )
+    return problems
+
+
+# --- Saving values ------------------------------------------------------------------------------
+
+
+def _bump_version(report: MonthlyReport, *, version: int, by, statuses) -> None:
+    """Claim the report for this write, or refuse: someone else saved since `version`."""
+    claimed = MonthlyReport.objects.filter(
+        pk=report.pk, version=version, status__in=statuses
+    ).update(version=F("version") + 1, updated_by=by, updated_at=timezone.now())
+    if not claimed:
+        current = MonthlyReport.objects.select_related("updated_by").get(pk=report.pk)
+        if current.status not in statuses:
+            raise ValidationError(
+                _("This report is %(status)s now and can no longer be changed.")
+                % {"status": current.get_status_display().lower()}
+            )
+        who = current.updated_by.get_full_name() or current.updated_by.username
+        raise ValidationError(
+            _(
+                "%(who)s saved this report while you were editing it. Nothing of yours was saved "
+                "over it: reload the page to see their values, then enter your changes again."
+            )
+            % {"who": who}
+        )
+    report.refresh_from_db()
+
+
+@transaction.atomic
+def report_save(
+    *,
+    report: MonthlyReport,
+    cells: Mapping[Cell, CellInput],
+    version: int,
+    by,
+    reason: str = "",
+    action: str = ReportEvent.Action.SAVED,
+) -> SaveResult:
+    """Save changed cells of an editable report; atomic; refused if the version is stale.
+
+    Each change is audited (who, when, old, new); once a report has been submitted, changes need
+    a reason. Returns how many cells changed and the warnings now on the report.
+    """
+    if not can_enter_report(by, report.puskesmas_id):
+        raise PermissionDenied(_("Only the puskesmas's own staff can enter its data."))
+    existing = {(v.village_id, v.service_id): v for v in report.values.all()}
+    changes = []
+    for key, cell in cells.items():
+        old = existing.get(key)
+        old_value, old_comment = (old.value, old.comment) if old else (None, "")
+        if (old_value, old_comment) != (cell.value, cell.comment):
+            changes.append((key, old, cell))
+    if changes and report.first_submitted_at and not reason.strip():
+        raise ValidationError(_("This report was submitted before: say why the values change."))
+    _bump_version(report, version=version, by=by, statuses=MonthlyReport.EDITABLE_STATUSES)
+    now = timezone.now()
+    new_rows, updated_rows, audit = [], [], []
+    for (village_id, service_id), old, cell in changes:
+        audit.append(
+            ValueChange(
+                report=report,
+                village_id=village_id,
+                service_id=service_id,
+                old_value=old.value if old else None,
+                old_comment=old.comment if old else "",
+                new_value=cell.value,
+                new_comment=cell.comment,
+                status=report.status,
+                reason=reason.strip(),
+                changed_by=by,
+                changed_at=now,
+            )
+        )
+        if old is None:
+            new_rows.append(
+                MonthlyValue(
+                    report=report,
+                    village_id=village_id,
+                    service_id=service_id,
+                    value=cell.value,
+                    comment=cell.comment,
+                    updated_by=by,
+                    updated_at=now,
+                )
+            )
+        else:
+            old.value, old.comment, old.updated_by, old.updated_at = (
+                cell.value,
+                cell.comment,
+                by,
+                now,
+            )
+            updated_rows.append(old)
+    MonthlyValue.objects.bulk_create(new_rows)
+    MonthlyValue.objects.bulk_update(updated_rows, ["value", "comment", "updated_by", "updated_at"])
+    ValueChange.objects.bulk_create(audit)
+    if changes:
+        ReportEvent.objects.create(report=report, action=action, by=by, comment=reason.strip())
+    return SaveResult(changed=len(changes), warnings=report_warnings(report=report))
+
+
+# --- Workflow -----------------------------------------------------------------------------------
+
+
+def _transition(report: MonthlyReport, *, by, source, target: str, **fields) -> None:
+    """Move the report from one of `source` statuses to `target`, or refuse (two clicks, one win)."""
+    moved = MonthlyReport.objects.filter(pk=report.pk, status__in=source).update(
+        status=target,
+        version=F("version") + 1,
+        updated_by=by,
+        updated_at=timezone.now(),
+        **fields,
+    )
+    if not moved:
+        report.refresh_from_db()
+        raise ValidationError(
+            _("This report is %(status)s: it cannot be changed that way now.")
+            % {"status": report.get_status_display().lower()}
+        )
+    report.refresh_from_db()
+
+
+def _require_reviewer(report: MonthlyReport, by) -> None:
+    if not can_review_report(by, report.puskesmas.district_id):
+        raise PermissionDenied(_("Only the district's planners can do this."))
+
+
+@transaction.atomic
+def report_submit(*, report: MonthlyReport, version: int, by) -> None:
+    """Submit a draft or returned report to the district; every warning needs a comment first."""
+    if not can_enter_report(by, report.puskesmas_id):
+        raise PermissionDenied(_("Only the puskesmas's own staff can submit its report."))
+    if report.version != version:
+        raise ValidationError(_("The report changed since you opened it: reload the page."))
+    if not report.values.filter(value__isnull=False).exists():
+        raise ValidationError(_("Enter at least one value before submitting."))
+    comments = {(v.village_id, v.service_id): v.comment for v in report.values.all()}
+    missing = [
+        problem
+        for problem in report_warnings(report=report)
+        if not comments.get((problem.village.pk, problem.service.pk), "").strip()
+    ]
+    if missing:
+        raise ValidationError(
+            [_("Explain these values in their comment before submitting:")]
+            + [str(problem) for problem in missing]
+        )
+    now = timezone.now()
+    was_returned = report.status == Status.RETURNED
+    changed = (
+        report.changes.filter(changed_at__gt=report.decided_at)
+        .values("village_id", "service_id")
+        .distinct()
+        .count()
+        if was_returned and report.decided_at
+        else None
+    )
+    _transition(
+        report,
+        by=by,
+        source=MonthlyReport.EDITABLE_STATUSES,
+        target=Status.SUBMITTED,
+        submitted_at=now,
+        submitted_by=by,
+        first_submitted_at=report.first_submitted_at or now,
+        changes_since_return=changed,
+    )
+    ReportEvent.objects.create(report=report, action=ReportEvent.Action.SUBMITTED, by=by)
+
+
+@transaction.atomic
+def report_return(*, report: MonthlyReport, by, reason: str) -> None:
+    """Send a submitted report back to the puskesmas with the reason it must fix."""
+    _require_reviewer(report, by)
+    if not reason.strip():
+        raise ValidationError(_("Say why the report goes back: the puskesmas will read it."))
+    _transition(
+        report,
+        by=by,
+        source=[Status.SUBMITTED],
+        target=Status.RETURNED,
+        return_reason=reason.strip(),
+        decided_at=timezone.now(),
+        decided_by=by,
+    )
+    ReportEvent.objects.create(
+        report=report, action=ReportEvent.Action.RETURNED, by=by, comment=reason.strip()
+    )
+
+
+@transaction.atomic
+def report_approve(*, report: MonthlyReport, by) -> None:
+    """Approve a submitted report; its values are then fixed unless the district unlocks it."""
+    _require_reviewer(report, by)
+    _transition(
+        report,
+        by=by,
+        source=[Status.SUBMITTED],
+        target=Status.APPROVED,
+        decided_at=timezone.now(),
+        decided_by=by,
+    )
+    ReportEvent.objects.create(report=report, action=ReportEvent.Action.APPROVED, by=by)
+
+
+@transaction.atomic
+def report_lock(*, report: MonthlyReport, by) -> None:
+    """Lock an approved report (the period is closed)."""
+    _require_reviewer(report, by)
+    _transition(
+        report,
+        by=by,
+        source=[Status.APPROVED],
+        target=Status.LOCKED,
+        locked_at=timezone.now(),
+        locked_by=by,
+    )
+    ReportEvent.objects.create(report=report, action=ReportEvent.Action.LOCKED, by=by)
+
+
+@transaction.atomic
+def report_unlock(*, report: MonthlyReport, by, reason: str) -> None:
+    """Reopen an approved or locked report for the puskesmas, with the reason recorded."""
+    _require_reviewer(report, by)
+    if not reason.strip():
+        raise ValidationError(_("Say why the report is unlocked."))
+    _transition(
+        report,
+        by=by,
+        source=MonthlyReport.APPROVED_STATUSES,
+        target=Status.DRAFT,
+        locked_at=None,
+        locked_by=None,
+    )
+    ReportEvent.objects.create(
+        report=report, action=ReportEvent.Action.UNLOCKED, by=by, comment=reason.strip()
+    )
+
+
+@transaction.atomic
+def unlock_request_create(*, report: MonthlyReport, by, reason: str) -> UnlockRequest:
+    """A puskesmas asks to reopen its approved report; one pending request at a time."""
+    if not can_enter_report(by, report.puskesmas_id):
+        raise PermissionDenied(_("Only the puskesmas's own staff can ask for an unlock."))
+    if not report.is_approved:
+        raise ValidationError(_("Only an approved report needs an unlock."))
+    if not reason.strip():
+        raise ValidationError(_("Say what must change and why."))
+    if report.unlock_requests.filter(status=UnlockRequest.Status.PENDING).exists():
+        raise ValidationError(_("An unlock request for this report is already waiting."))
+    request = UnlockRequest.objects.create(report=report, reason=reason.strip(), requested_by=by)
+    ReportEvent.objects.create(
+        report=report, action=ReportEvent.Action.UNLOCK_REQUESTED, by=by, comment=reason.strip()
+    )
+    return request
+
+
+@transaction.atomic
+def unlock_request_decide(*, request: UnlockRequest, by, grant: bool, answer: str) -> None:
+    """The district grants (the report reopens) or refuses (with an answer) an unlock request."""
+    report = request.report
+    _require_reviewer(report, by)
+    if not grant and not answer.strip():
+        raise ValidationError(_("Say why the unlock is refused."))
+    decided = UnlockRequest.objects.filter(
+        pk=request.pk, status=UnlockRequest.Status.PENDING
+    ).update(
+        status=UnlockRequest.Status.GRANTED if grant else UnlockRequest.Status.REFUSED,
+        answer=answer.strip(),
+        decided_by=by,
+        decided_at=timezone.now(),
+    )
+    if not decided:
+        raise ValidationError(_("This request was already answered."))
+    if grant:
+        report_unlock(report=report, by=by, reason=answer.strip() or request.reason)
+    else:
+        ReportEvent.objects.create(
+            report=report, action=ReportEvent.Action.UNLOCK_REFUSED, by=by, comment=answer.strip()
+        )

@@ -1,0 +1,224 @@
+"""Monthly SPM reports: the list, the entry page, the district's review, unlocks and history."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import redirect, render
+from django.urls import path
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from .. import selectors, services
+from ..models import MonthlyReport, UnlockRequest, User
+from ..scoping import can_enter_report, can_review_report, get_in_area_or_404
+from ..web import export, paginate, wants_xlsx
+
+
+def _year(request) -> int:
+    try:
+        year = int(request.GET.get("year", ""))
+    except ValueError:
+        year = timezone.localdate().year
+    return year if 2000 <= year <= 2100 else timezone.localdate().year
+
+
+def _months_so_far(year: int) -> int:
+    today = timezone.localdate()
+    return 12 if year < today.year else (today.month if year == today.year else 0)
+
+
+@login_required
+def report_list(request):
+    year, user = _year(request), request.user
+    reports = selectors.report_list(user=user, year=year)
+    if wants_xlsx(request):
+        return export(
+            filename=f"monthly-reports-{year}.xlsx", sheet=_("Monthly reports"),
+            headers=["Puskesmas", _("District"), _("Month"), _("Status"), _("Due on"),
+                     _("Submitted at"), _("Late"), _("Values")],
+            rows=reports,
+            row=lambda r: [r.puskesmas.name, r.puskesmas.district.name, r.month,
+                           r.get_status_display(), r.due_on,
+                           timezone.localtime(r.first_submitted_at).replace(tzinfo=None)
+                           if r.first_submitted_at else None,
+                           _("Yes") if r.is_late else _("No"), r.value_count],
+        )
+    months = _months_so_far(year)
+    context = {"year": year, "years": range(timezone.localdate().year, 2023, -1)}
+    if user.role == User.Role.PROVINCE_REVIEWER:
+        context["districts"] = selectors.completeness_by_district(
+            user=user, year=year, until_month=months)
+    else:
+        context["matrix"] = selectors.report_matrix(user=user, year=year, until_month=months)
+        context["month_numbers"] = range(1, months + 1)
+        context["legend"] = [((value, MonthlyReport.STATUS_SYMBOLS[value]), label)
+                             for value, label in MonthlyReport.Status.choices]
+        context["waiting"] = [r for r in reports if r.status == MonthlyReport.Status.SUBMITTED]
+        context["unlocks"] = [r for r in reports if r.pending_unlocks]
+        context["can_start"] = bool(user.puskesmas_id) and can_enter_report(
+            user, user.puskesmas_id)
+    return render(request, "indicators/report_list.html", context)
+
+
+@login_required
+@require_POST
+def report_start(request):
+    try:
+        year, month = int(request.POST["year"]), int(request.POST["month"])
+        report = services.report_open(puskesmas=request.user.puskesmas, year=year, month=month,
+                                      by=request.user)
+    except (KeyError, ValueError, AttributeError):
+        messages.error(request, _("Choose a month to report."))
+        return redirect("indicators:report-list")
+    except (ValidationError, PermissionDenied) as error:
+        messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
+        return redirect("indicators:report-list")
+    return redirect("indicators:report-entry", pk=report.pk)
+
+
+def _entry_context(request, report, *, groups, reason=""):
+    return {
+        "report": report,
+        "groups": groups,
+        "can_enter": report.is_editable and can_enter_report(request.user, report.puskesmas_id),
+        "can_review": can_review_report(request.user, report.puskesmas.district_id),
+        "needs_reason": bool(report.first_submitted_at),
+        "reason": reason,
+        "pending_unlock": report.unlock_requests.filter(status="pending").first(),
+        "last_unlock": report.unlock_requests.exclude(status="pending").first(),
+    }
+
+
+@login_required
+def report_entry(request, pk):
+    report = get_in_area_or_404(
+        MonthlyReport.objects.select_related("puskesmas__district", "updated_by"), request.user,
+        pk=pk)
+    if request.method == "POST":
+        return _report_save(request, report)
+    warnings = services.report_warnings(report=report) if report.values.exists() else []
+    groups = selectors.report_entry(report=report, problems=warnings)
+    return render(request, "indicators/report_entry.html",
+                  _entry_context(request, report, groups=groups))
+
+
+def _report_save(request, report):
+    grid = {"villages": services.working_area(report.puskesmas),
+            "services": services.monthly_services(report.year)}
+    reason, errors = request.POST.get("reason", ""), []
+    try:
+        version = int(request.POST.get("version", ""))
+        cells, errors = services.parse_cells(request.POST, **grid)
+        if errors:
+            raise ValidationError(_("Nothing was saved: correct the values marked below."))
+        result = services.report_save(report=report, cells=cells, version=version,
+                                      by=request.user, reason=reason)
+        if request.POST.get("action") == "submit":
+            services.report_submit(report=report, version=report.version, by=request.user)
+            messages.success(request, _("Report submitted to the district."))
+        else:
+            messages.success(request, _("Saved: %(count)s values changed.") % {
+                "count": result.changed})
+    except (ValidationError, PermissionDenied, ValueError) as error:
+        typed = {
+            (v.pk, s.pk): (request.POST.get(f"v-{v.pk}-{s.pk}", ""),
+                           request.POST.get(f"c-{v.pk}-{s.pk}", ""))
+            for v in grid["villages"] for s in grid["services"]
+        }
+        messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
+        groups = selectors.report_entry(report=report, overrides=typed, problems=errors)
+        context = _entry_context(request, report, groups=groups, reason=reason)
+        return render(request, "indicators/report_entry.html", context, status=400)
+    return redirect(f"{request.path}?saved={report.version}")
+
+
+@login_required
+@require_POST
+def report_review(request, pk):
+    report = get_in_area_or_404(MonthlyReport.objects.select_related("puskesmas"), request.user,
+                                pk=pk)
+    action, reason = request.POST.get("action"), request.POST.get("reason", "")
+    steps = {
+        "approve": (lambda: services.report_approve(report=report, by=request.user),
+                    _("Report approved.")),
+        "return": (lambda: services.report_return(report=report, by=request.user, reason=reason),
+                   _("Report returned to the puskesmas.")),
+        "lock": (lambda: services.report_lock(report=report, by=request.user), _("Report locked.")),
+        "unlock": (lambda: services.report_unlock(report=report, by=request.user, reason=reason),
+                   _("Report unlocked: the puskesmas can change it again.")),
+    }
+    if action not in steps:
+        messages.error(request, _("Unknown action."))
+    else:
+        try:
+            steps[action][0]()
+        except (ValidationError, PermissionDenied) as error:
+            messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
+        else:
+            messages.success(request, steps[action][1])
+    return redirect("indicators:report-entry", pk=report.pk)
+
+
+@login_required
+@require_POST
+def unlock_request_create(request, pk):
+    report = get_in_area_or_404(MonthlyReport, request.user, pk=pk)
+    try:
+        services.unlock_request_create(report=report, by=request.user,
+                                       reason=request.POST.get("reason", ""))
+    except (ValidationError, PermissionDenied) as error:
+        messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
+    else:
+        messages.success(request, _("Unlock requested: the district will answer here."))
+    return redirect("indicators:report-entry", pk=report.pk)
+
+
+@login_required
+@require_POST
+def unlock_request_decide(request, pk):
+    unlock = get_in_area_or_404(UnlockRequest.objects.select_related("report__puskesmas"),
+                                request.user, pk=pk)
+    grant = request.POST.get("decision") == "grant"
+    try:
+        services.unlock_request_decide(request=unlock, by=request.user, grant=grant,
+                                       answer=request.POST.get("answer", ""))
+    except (ValidationError, PermissionDenied) as error:
+        messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
+    else:
+        messages.success(request, _("Unlock granted.") if grant else _("Unlock refused."))
+    return redirect("indicators:report-entry", pk=unlock.report_id)
+
+
+@login_required
+def report_history(request, pk):
+    report = get_in_area_or_404(MonthlyReport.objects.select_related("puskesmas"), request.user,
+                                pk=pk)
+    changes, events = selectors.report_history(report=report)
+    if wants_xlsx(request):
+        return export(
+            filename=f"report-{report.pk}-history.xlsx", sheet=_("History"),
+            headers=[_("When"), _("Who"), _("Village"), _("Service"), _("Old"), _("New"),
+                     _("Comment"), _("Reason"), _("Status then")],
+            rows=changes,
+            row=lambda c: [timezone.localtime(c.changed_at).replace(tzinfo=None),
+                           c.changed_by.get_full_name() or c.changed_by.username, c.village.name,
+                           c.service.code, c.old_value, c.new_value, c.new_comment, c.reason,
+                           c.status],
+        )
+    context = {"report": report, "events": events, **paginate(request, changes)}
+    return render(request, "indicators/report_history.html", context)
+
+
+urlpatterns = [
+    path("reports/", report_list, name="report-list"),
+    path("reports/start/", report_start, name="report-start"),
+    path("reports/<int:pk>/", report_entry, name="report-entry"),
+    path("reports/<int:pk>/review/", report_review, name="report-review"),
+    path("reports/<int:pk>/unlock-request/", unlock_request_create, name="unlock-request-create"),
+    path("reports/unlock-requests/<int:pk>/decide/", unlock_request_decide,
+         name="unlock-request-decide"),
+    path("reports/<int:pk>/history/", report_history, name="report-history"),
+]
