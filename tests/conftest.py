@@ -5,6 +5,8 @@
 - in 63.08 one puskesmas with two villages and a posyandu; in 63.71 and 64.74 one puskesmas each.
 """
 
+import importlib
+
 import pytest
 
 from indicators.models import User
@@ -24,7 +26,19 @@ from .factories import (
 
 
 @pytest.fixture
-def world(db):
+def spm_catalogue(db):
+    """The SPM catalogue the data migration loads; reloaded after transactional tests flush it."""
+    from django.apps import apps
+
+    from indicators.models import ReportingYear
+
+    if not ReportingYear.objects.exists():
+        catalogue = importlib.import_module("indicators.migrations.0003_load_spm_catalogue")
+        catalogue.load(apps, None)
+
+
+@pytest.fixture
+def world(db, spm_catalogue):
     kalsel = ProvinceFactory(code="63", name="Kalimantan Selatan")
     kaltim = ProvinceFactory(code="64", name="Kalimantan Timur")
     hsu = DistrictFactory(province=kalsel, code="63.08", name="Kabupaten Hulu Sungai Utara")
