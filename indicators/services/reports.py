@@ -28,7 +28,7 @@ from ..models import (
     Village,
 )
 from ..scoping import can_enter_report, can_review_report
-from ..selectors.reports import (  # noqa: F401  (re-exported: services callers use them)
+from ..reporting import (  # noqa: F401  (re-exported: services callers use them)
     history_before,
     monthly_services,
     populations,

@@ -1,0 +1,103 @@
+"""The monthly report grid and the figures around it (issue #4): reads both services and
+selectors use, kept out of both packages so neither imports the other.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+
+from django.core.exceptions import ValidationError
+from django.db.models import F, Sum
+from django.utils.translation import gettext as _
+
+from .models import (
+    MonthlyReport,
+    MonthlyValue,
+    Puskesmas,
+    ReportingYear,
+    SPMService,
+    Target,
+    Village,
+    VillagePopulation,
+)
+
+Cell = tuple[int, int]  # (village id, service id)
+
+
+# --- The grid -----------------------------------------------------------------------------------
+
+
+def reporting_year(year: int) -> ReportingYear:
+    """The year's settings; a year without settings cannot be reported."""
+    try:
+        return ReportingYear.objects.select_related("edition").get(year=year)
+    except ReportingYear.DoesNotExist as error:
+        raise ValidationError(
+            _("The year %(year)s has no SPM edition set up yet; ask your system administrator.")
+            % {"year": year}
+        ) from error
+
+
+def monthly_services(year: int) -> list[SPMService]:
+    """The SPM services puskesmas report monthly in `year`, in catalogue order."""
+    edition = reporting_year(year).edition
+    return list(
+        SPMService.objects.filter(
+            edition=edition, level=SPMService.Level.DISTRICT, is_reported_monthly=True
+        ).order_by("number")
+    )
+
+
+def working_area(puskesmas: Puskesmas) -> list[Village]:
+    return list(Village.objects.filter(puskesmas=puskesmas).order_by("code"))
+
+
+def history_before(report: MonthlyReport, keys: set[Cell]) -> dict[Cell, list[int]]:
+    """The values of the 12 months before this one, per cell (one query)."""
+    start = (report.year - 1) * 12 + report.month - 1  # months since year 0, 12 months back
+    end = report.year * 12 + report.month - 1
+    rows = (
+        MonthlyValue.objects.filter(
+            report__puskesmas_id=report.puskesmas_id,
+            report__year__in=[report.year - 1, report.year],
+            value__isnull=False,
+        )
+        .annotate(index=F("report__year") * 12 + F("report__month") - 1)
+        .filter(index__gte=start, index__lt=end)
+        .values_list("village_id", "service_id", "value")
+    )
+    history: dict[Cell, list[int]] = defaultdict(list)
+    for village_id, service_id, value in rows:
+        if (village_id, service_id) in keys:
+            history[(village_id, service_id)].append(value)
+    return history
+
+
+def year_to_date_before(report: MonthlyReport) -> dict[Cell, int]:
+    """Served in the earlier months of the report's year, per cell (one query)."""
+    rows = (
+        MonthlyValue.objects.filter(
+            report__puskesmas_id=report.puskesmas_id,
+            report__year=report.year,
+            report__month__lt=report.month,
+        )
+        .values("village_id", "service_id")
+        .annotate(total=Sum("value"))
+    )
+    return {(r["village_id"], r["service_id"]): r["total"] or 0 for r in rows}
+
+
+def targets_of_record(village_ids: Iterable[int], year: int) -> dict[Cell, int]:
+    rows = Target.objects.filter(
+        village_id__in=list(village_ids), year=year, is_of_record=True
+    ).values_list("village_id", "service_id", "value")
+    return {(v, s): value for v, s, value in rows}
+
+
+def populations(village_ids: Iterable[int], year: int) -> dict[tuple[int, int], int]:
+    """(village id, age band id) -> people, for the year."""
+    rows = VillagePopulation.objects.filter(village_id__in=list(village_ids), year=year)
+    return {(r.village_id, r.band_id): r.count for r in rows}
+
+
