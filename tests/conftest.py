@@ -33,8 +33,8 @@ def spm_catalogue(db):
     from indicators.models import ReportingYear
 
     if not ReportingYear.objects.exists():
-        catalogue = importlib.import_module("indicators.migrations.0003_load_spm_catalogue")
-        catalogue.load(apps, None)
+        for name in ("0003_load_spm_catalogue", "0005_load_index_bands"):
+            importlib.import_module(f"indicators.migrations.{name}").load(apps, None)
 
 
 @pytest.fixture

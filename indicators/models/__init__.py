@@ -32,3 +32,11 @@ from .spm import (  # noqa: F401
     TargetApproval,
     VillagePopulation,
 )
+from .achievement import (  # noqa: F401
+    Achievement,
+    AggregationRun,
+    IndexBand,
+    IndexWeight,
+    Level,
+    ReportingRate,
+)

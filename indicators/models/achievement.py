@@ -1,0 +1,209 @@
+"""Quarterly SPM achievement, computed from approved monthly data by a Celery job (issue #5).
+
+Rows are rebuilt per (year, quarter, scope) inside one transaction, so a reader sees either the
+old quarter or the new one, never half of it. Each row points to the run that wrote it: when it
+ran and what data it used.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from .areas import AreaOwned, District, Province, Puskesmas
+from .spm import SPMService
+
+
+class Level(models.TextChoices):
+    PUSKESMAS = "puskesmas", "Puskesmas"
+    DISTRICT = "district", _("District")
+    PROVINCE = "province", _("Province")
+
+
+class AggregationRun(AreaOwned, models.Model):
+    """One run of the quarterly aggregation: its scope, progress and the data it used."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Waiting")
+        RUNNING = "running", _("Working")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    area_paths = {
+        "province": "province",
+        "district": "district",
+        "puskesmas": "district__puskesmas",
+    }
+
+    year = models.PositiveSmallIntegerField(_("year"))
+    quarter = models.PositiveSmallIntegerField(_("quarter"))
+    # Scope: one district (with its province's totals), or the whole country when both are empty.
+    district = models.ForeignKey(
+        District, on_delete=models.CASCADE, null=True, blank=True, related_name="+",
+        verbose_name=_("district"),
+    )
+    province = models.ForeignKey(
+        Province, on_delete=models.CASCADE, null=True, blank=True, related_name="+",
+        verbose_name=_("province"),
+    )
+    puskesmas = models.ForeignKey(
+        Puskesmas, on_delete=models.CASCADE, null=True, blank=True, related_name="+",
+        verbose_name=_("puskesmas"),
+        help_text=_("Set for an incremental run after one puskesmas's report changed."),
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.QUEUED
+    )
+    done = models.PositiveIntegerField(_("done"), default=0)
+    total = models.PositiveIntegerField(_("total"), default=0)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+", verbose_name=_("requested by"),
+    )
+    task_id = models.CharField(_("task id"), max_length=64, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    # What data it used: approved reports counted and the latest change among them.
+    approved_reports = models.PositiveIntegerField(_("approved reports used"), default=0)
+    data_as_of = models.DateTimeField(_("data as of"), null=True, blank=True)
+    error = models.TextField(_("error"), blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("aggregation run")
+        verbose_name_plural = _("aggregation runs")
+
+    def __str__(self) -> str:
+        return f"{self.year} Q{self.quarter} ({self.get_status_display()})"
+
+    @property
+    def percent(self) -> int:
+        return int(100 * self.done / self.total) if self.total else 0
+
+
+class Achievement(AreaOwned, models.Model):
+    """People served and achievement of one service in one area for a quarter and year to date."""
+
+    area_paths = {"province": "province", "district": "district", "puskesmas": "puskesmas"}
+
+    run = models.ForeignKey(
+        AggregationRun, on_delete=models.PROTECT, related_name="+", verbose_name=_("run")
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    quarter = models.PositiveSmallIntegerField(_("quarter"))
+    level = models.CharField(_("level"), max_length=10, choices=Level.choices)
+    province = models.ForeignKey(Province, on_delete=models.CASCADE, related_name="+")
+    district = models.ForeignKey(
+        District, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    puskesmas = models.ForeignKey(
+        Puskesmas, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    # The id of the puskesmas, district or province the row is about (by `level`): the natural key.
+    area_id = models.PositiveBigIntegerField(_("area id"))
+    service = models.ForeignKey(SPMService, on_delete=models.PROTECT, related_name="+")
+    served_quarter = models.PositiveIntegerField(_("served in the quarter"))
+    served_ytd = models.PositiveIntegerField(_("served year to date"))
+    target = models.PositiveIntegerField(_("annual target"), null=True, blank=True)
+    # capaian = served / target group x 100 (DOMAIN.md §2); NULL without a target.
+    achievement = models.DecimalField(
+        _("achievement (%)"), max_digits=7, decimal_places=2, null=True, blank=True
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["year", "quarter", "level", "area_id", "service"],
+                name="achievement_natural_key",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["year", "quarter", "level", "district"]),
+            models.Index(fields=["year", "quarter", "level", "province"]),
+        ]
+        verbose_name = _("achievement")
+        verbose_name_plural = _("achievements")
+
+
+class ReportingRate(AreaOwned, models.Model):
+    """Completeness and timeliness of monthly reports of one area in a quarter."""
+
+    area_paths = Achievement.area_paths
+
+    run = models.ForeignKey(
+        AggregationRun, on_delete=models.PROTECT, related_name="+", verbose_name=_("run")
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    quarter = models.PositiveSmallIntegerField(_("quarter"))
+    level = models.CharField(_("level"), max_length=10, choices=Level.choices)
+    province = models.ForeignKey(Province, on_delete=models.CASCADE, related_name="+")
+    district = models.ForeignKey(
+        District, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    puskesmas = models.ForeignKey(
+        Puskesmas, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    area_id = models.PositiveBigIntegerField(_("area id"))
+    expected = models.PositiveIntegerField(_("reports expected"))
+    approved = models.PositiveIntegerField(_("reports approved"))
+    on_time = models.PositiveIntegerField(_("reports on time"))
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["year", "quarter", "level", "area_id"], name="reporting_rate_natural_key"
+            ),
+        ]
+        verbose_name = _("reporting rate")
+        verbose_name_plural = _("reporting rates")
+
+    @property
+    def completeness(self) -> float | None:
+        return 100 * self.approved / self.expected if self.expected else None
+
+    @property
+    def timeliness(self) -> float | None:
+        return 100 * self.on_time / self.expected if self.expected else None
+
+
+class IndexBand(models.Model):
+    """A category of the SPM achievement index (Tuntas Paripurna ... Belum Tuntas), as data.
+
+    Names, order and edges are unverified (DOMAIN.md §2): configurable per edition.
+    """
+
+    edition = models.ForeignKey(
+        "indicators.SPMEdition", on_delete=models.CASCADE, related_name="index_bands",
+        verbose_name=_("edition"),
+    )
+    name = models.CharField(_("name"), max_length=60)
+    lower_bound = models.DecimalField(_("from (%)"), max_digits=5, decimal_places=2)
+    order = models.PositiveSmallIntegerField(_("order"))
+    colour = models.CharField(_("colour"), max_length=7, default="#198754")
+
+    class Meta:
+        ordering = ["edition", "order"]
+        constraints = [
+            models.UniqueConstraint(fields=["edition", "name"], name="index_band_unique_name")
+        ]
+        verbose_name = _("index band")
+        verbose_name_plural = _("index bands")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class IndexWeight(models.Model):
+    """The weight of one service in the SPM achievement index (as data, per edition)."""
+
+    service = models.OneToOneField(
+        SPMService, on_delete=models.CASCADE, related_name="index_weight",
+        verbose_name=_("service"),
+    )
+    weight = models.DecimalField(_("weight"), max_digits=6, decimal_places=3, default=1)
+
+    class Meta:
+        verbose_name = _("index weight")
+        verbose_name_plural = _("index weights")

@@ -1,0 +1,278 @@
+"""Quarterly SPM achievement from approved monthly data, puskesmas -> district -> province (#5).
+
+Set-based: each level is one INSERT ... SELECT with GROUP BY, run by the database; no Python loop
+over puskesmas. The same SQL runs on PostgreSQL and SQLite. A rebuild deletes and inserts its
+scope inside one transaction, so readers see the old quarter until the new one is committed, and a
+re-run gives the same rows (idempotent).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.db import connection, transaction
+from django.db.models import Count, F, Max, Q, Sum
+from django.utils import timezone
+
+from ..models import (
+    Achievement,
+    AggregationRun,
+    District,
+    Level,
+    MonthlyReport,
+    MonthlyValue,
+    Puskesmas,
+    ReportingRate,
+    SPMService,
+    Target,
+    Village,
+)
+from ..reporting import reporting_year
+
+APPROVED = tuple(MonthlyReport.APPROVED_STATUSES)
+Progress = Callable[[int, int], None]
+
+
+def quarter_of(month: int) -> int:
+    return (month - 1) // 3 + 1
+
+
+def quarter_months(quarter: int) -> tuple[int, int]:
+    return 3 * quarter - 2, 3 * quarter
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What a run rebuilds: one puskesmas, one district, or the whole country (both None).
+
+    District and province totals above the scope are always rebuilt whole from the rows below.
+    """
+
+    puskesmas_id: int | None = None
+    district_id: int | None = None
+
+    def puskesmas_filter(self, alias: str) -> tuple[str, list]:
+        if self.puskesmas_id:
+            return f" AND {alias}.id = %s", [self.puskesmas_id]
+        if self.district_id:
+            return f" AND {alias}.district_id = %s", [self.district_id]
+        return "", []
+
+    def district_ids(self) -> list[int] | None:
+        if self.puskesmas_id:
+            return [Puskesmas.objects.values_list("district_id", flat=True).get(
+                pk=self.puskesmas_id)]
+        if self.district_id:
+            return [self.district_id]
+        return None
+
+    def province_ids(self) -> list[int] | None:
+        districts = self.district_ids()
+        if districts is None:
+            return None
+        return list(District.objects.filter(pk__in=districts).values_list(
+            "province_id", flat=True).distinct())
+
+
+def _table(model) -> str:
+    return connection.ops.quote_name(model._meta.db_table)
+
+
+def _in(column: str, ids: list[int] | None) -> tuple[str, list]:
+    if ids is None:
+        return "", []
+    if not ids:
+        return " AND 1 = 0", []
+    return f" AND {column} IN ({', '.join(['%s'] * len(ids))})", list(ids)
+
+
+def _insert_puskesmas_rows(run: AggregationRun, *, edition_id: int, scope: Scope) -> None:
+    """One statement: served in the quarter and year to date, and the annual target, for every
+    puskesmas in scope x every monthly service of the year's edition."""
+    first, last = quarter_months(run.quarter)
+    where_p, params_p = scope.puskesmas_filter("p")
+    where_r, params_r = scope.puskesmas_filter("rp")
+    sql = f"""
+        INSERT INTO {_table(Achievement)} (run_id, year, quarter, level, province_id,
+            district_id, puskesmas_id, area_id, service_id, served_quarter, served_ytd, target,
+            achievement)
+        SELECT %s, %s, %s, %s, d.province_id, p.district_id, p.id, p.id, s.id,
+            COALESCE(v.served_quarter, 0), COALESCE(v.served_ytd, 0), t.target,
+            CASE WHEN t.target > 0
+                 THEN ROUND(100.0 * COALESCE(v.served_ytd, 0) / t.target, 2) END
+        FROM {_table(Puskesmas)} p
+        JOIN {_table(District)} d ON d.id = p.district_id
+        CROSS JOIN {_table(SPMService)} s
+        LEFT JOIN (
+            SELECT r.puskesmas_id, mv.service_id,
+                SUM(CASE WHEN r.month >= %s THEN mv.value ELSE 0 END) AS served_quarter,
+                SUM(mv.value) AS served_ytd
+            FROM {_table(MonthlyValue)} mv
+            JOIN {_table(MonthlyReport)} r ON r.id = mv.report_id
+            JOIN {_table(Puskesmas)} rp ON rp.id = r.puskesmas_id
+            WHERE r.year = %s AND r.month <= %s AND r.status IN (%s, %s){where_r}
+            GROUP BY r.puskesmas_id, mv.service_id
+        ) v ON v.puskesmas_id = p.id AND v.service_id = s.id
+        LEFT JOIN (
+            SELECT vl.puskesmas_id, tg.service_id, SUM(tg.value) AS target
+            FROM {_table(Target)} tg
+            JOIN {_table(Village)} vl ON vl.id = tg.village_id
+            JOIN {_table(Puskesmas)} rp ON rp.id = vl.puskesmas_id
+            WHERE tg.year = %s AND tg.is_of_record = %s{where_r}
+            GROUP BY vl.puskesmas_id, tg.service_id
+        ) t ON t.puskesmas_id = p.id AND t.service_id = s.id
+        WHERE s.edition_id = %s AND s.level = %s AND s.is_reported_monthly = %s{where_p}
+    """
+    params = [
+        run.pk, run.year, run.quarter, Level.PUSKESMAS,
+        first, run.year, last, *APPROVED, *params_r,
+        run.year, True, *params_r,
+        edition_id, "district", True, *params_p,
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+
+
+def _insert_rollup(run: AggregationRun, *, level: str, ids: list[int] | None) -> None:
+    """District rows from puskesmas rows, or province rows from district rows (one statement)."""
+    below, group = (
+        (Level.PUSKESMAS, "district_id") if level == Level.DISTRICT else
+        (Level.DISTRICT, "province_id")
+    )
+    where, params = _in(group, ids)
+    district = "district_id" if level == Level.DISTRICT else "NULL"
+    sql = f"""
+        INSERT INTO {_table(Achievement)} (run_id, year, quarter, level, province_id,
+            district_id, puskesmas_id, area_id, service_id, served_quarter, served_ytd, target,
+            achievement)
+        SELECT %s, year, quarter, %s, province_id, {district}, NULL, {group}, service_id,
+            SUM(served_quarter), SUM(served_ytd), SUM(target),
+            CASE WHEN SUM(target) > 0 THEN ROUND(100.0 * SUM(served_ytd) / SUM(target), 2) END
+        FROM {_table(Achievement)}
+        WHERE year = %s AND quarter = %s AND level = %s{where}
+        GROUP BY year, quarter, province_id, {"district_id, " if district != "NULL" else ""}
+            service_id
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [run.pk, level, run.year, run.quarter, below, *params])
+
+
+def _reporting_rates(run: AggregationRun, *, scope: Scope, last_month: int) -> None:
+    """Completeness and timeliness per puskesmas, district and province (aggregated in SQL)."""
+    first, last = quarter_months(run.quarter)
+    last = min(last, last_month)
+    expected = max(0, last - first + 1)
+    in_quarter = Q(reports__year=run.year, reports__month__gte=first, reports__month__lte=last)
+    approved = in_quarter & Q(reports__status__in=APPROVED)
+    on_time = approved & Q(reports__first_submitted_at__date__lte=F("reports__due_on"))
+    puskesmas = Puskesmas.objects.all()
+    if scope.puskesmas_id:
+        puskesmas = puskesmas.filter(pk=scope.puskesmas_id)
+    elif scope.district_id:
+        puskesmas = puskesmas.filter(district_id=scope.district_id)
+    rows = puskesmas.values("id", "district_id", "district__province_id").annotate(
+        approved=Count("reports", filter=approved), on_time=Count("reports", filter=on_time))
+    ReportingRate.objects.bulk_create(
+        [ReportingRate(run=run, year=run.year, quarter=run.quarter, level=Level.PUSKESMAS,
+                       province_id=r["district__province_id"], district_id=r["district_id"],
+                       puskesmas_id=r["id"], area_id=r["id"], expected=expected,
+                       approved=r["approved"], on_time=r["on_time"]) for r in rows],
+        batch_size=2000,
+    )
+    for level, group, ids in (
+        (Level.DISTRICT, "district_id", scope.district_ids()),
+        (Level.PROVINCE, "province_id", scope.province_ids()),
+    ):
+        below = Level.PUSKESMAS if level == Level.DISTRICT else Level.DISTRICT
+        source = ReportingRate.objects.filter(year=run.year, quarter=run.quarter, level=below)
+        if ids is not None:
+            source = source.filter(**{f"{group}__in": ids})
+        fields = ["province_id"] + (["district_id"] if level == Level.DISTRICT else [])
+        sums = source.values(*fields).annotate(
+            e=Sum("expected"), a=Sum("approved"), o=Sum("on_time"))
+        ReportingRate.objects.bulk_create(
+            [ReportingRate(run=run, year=run.year, quarter=run.quarter, level=level,
+                           province_id=s["province_id"], district_id=s.get("district_id"),
+                           area_id=s[group], expected=s["e"], approved=s["a"], on_time=s["o"])
+             for s in sums],
+            batch_size=2000,
+        )
+
+
+def _delete_scope(run: AggregationRun, scope: Scope) -> None:
+    for model in (Achievement, ReportingRate):
+        rows = model.objects.filter(year=run.year, quarter=run.quarter)
+        if scope.puskesmas_id:
+            own = Q(level=Level.PUSKESMAS, puskesmas_id=scope.puskesmas_id)
+        elif scope.district_id:
+            own = Q(level=Level.PUSKESMAS, district_id=scope.district_id)
+        else:
+            own = Q()
+        districts, provinces = scope.district_ids(), scope.province_ids()
+        if districts is not None:
+            own |= Q(level=Level.DISTRICT, district_id__in=districts)
+            own |= Q(level=Level.PROVINCE, province_id__in=provinces)
+        rows.filter(own).delete()
+
+
+def quarter_aggregate(
+    *, year: int, quarter: int, scope: Scope | None = None, run: AggregationRun | None = None,
+    progress: Progress | None = None,
+) -> AggregationRun:
+    """Rebuild the quarter's achievement and reporting rates in `scope`; atomic; idempotent.
+
+    Counts approved (and locked) reports only. Records on the run when it ran and what data it
+    used (how many approved reports, the latest change among them).
+    """
+    scope = scope or Scope()
+    run = run or AggregationRun.objects.create(
+        year=year, quarter=quarter, district_id=scope.district_id,
+        puskesmas_id=scope.puskesmas_id)
+    settings = reporting_year(year)
+    today = timezone.localdate()
+    last_month = 12 if year < today.year else (today.month - 1 if year == today.year else 0)
+    steps = 5
+    AggregationRun.objects.filter(pk=run.pk).update(
+        status=AggregationRun.Status.RUNNING, started_at=timezone.now(), total=steps, done=0)
+
+    def step(done: int) -> None:
+        AggregationRun.objects.filter(pk=run.pk).update(done=done)
+        if progress:
+            progress(done, steps)
+
+    with transaction.atomic():
+        _delete_scope(run, scope)
+        step(1)
+        _insert_puskesmas_rows(run, edition_id=settings.edition_id, scope=scope)
+        step(2)
+        _insert_rollup(run, level=Level.DISTRICT, ids=scope.district_ids())
+        step(3)
+        _insert_rollup(run, level=Level.PROVINCE, ids=scope.province_ids())
+        step(4)
+        _reporting_rates(run, scope=scope, last_month=last_month)
+        used = MonthlyReport.objects.filter(
+            year=year, month__lte=quarter_months(quarter)[1], status__in=APPROVED)
+        if scope.puskesmas_id:
+            used = used.filter(puskesmas_id=scope.puskesmas_id)
+        elif scope.district_id:
+            used = used.filter(puskesmas__district_id=scope.district_id)
+        facts = used.aggregate(count=Count("id"), latest=Max("updated_at"))
+        AggregationRun.objects.filter(pk=run.pk).update(
+            status=AggregationRun.Status.DONE, done=steps, finished_at=timezone.now(),
+            approved_reports=facts["count"], data_as_of=facts["latest"])
+    if progress:
+        progress(steps, steps)
+    run.refresh_from_db()
+    return run
+
+
+def achievement_refresh(*, puskesmas_id: int, year: int, month: int) -> int:
+    """After a report of `month` is approved or unlocked: rebuild only that puskesmas, its
+    district and province, for each quarter already computed from that month on. Returns how
+    many quarters were rebuilt."""
+    quarters = sorted(set(Achievement.objects.filter(
+        year=year, quarter__gte=quarter_of(month)).values_list("quarter", flat=True)))
+    for quarter in quarters:
+        quarter_aggregate(year=year, quarter=quarter, scope=Scope(puskesmas_id=puskesmas_id))
+    return len(quarters)
