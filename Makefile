@@ -46,6 +46,7 @@ messages: setup
 BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/simpul_bench
 bench: setup
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) bench/region_import.py
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) bench/monthly_import.py
 
 clean:
 	rm -rf $(VENV) staticfiles db.sqlite3 .pytest_media

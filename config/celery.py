@@ -3,6 +3,7 @@
 import os
 
 from celery import Celery
+from celery.schedules import crontab
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.dev")
 
@@ -10,5 +11,12 @@ app = Celery("simpul")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
-# Periodic tasks (Celery beat) are added here by the issues that need them.
-app.conf.beat_schedule = {}
+# Periodic tasks (Celery beat): one place shows what runs when.
+app.conf.beat_schedule = {
+    # Nightly, after the day's approvals: the current and previous quarter for the country.
+    # The monthly deadline (the 10th by default) and e-SPM's quarterly dates fall inside it.
+    "aggregate-recent-quarters": {
+        "task": "indicators.tasks.aggregate_recent_quarters",
+        "schedule": crontab(hour=1, minute=30),
+    },
+}

@@ -114,3 +114,33 @@ class UploadForm(forms.Form):
         label=_("Filled template (.xlsx)"),
         widget=forms.ClearableFileInput(attrs={"accept": ".xlsx"}),
     )
+
+
+class QuarterNoteForm(forms.ModelForm):
+    """One service's budget, implementation stages, problems and actions for a quarter."""
+
+    class Meta:
+        from .models import QuarterServiceNote
+
+        model = QuarterServiceNote
+        fields = [
+            "budget_allocated_idr",
+            "budget_spent_idr",
+            "stage_data",
+            "stage_needs",
+            "stage_plan",
+            "stage_delivery",
+            "problems",
+            "planned_actions",
+        ]
+        widgets = {
+            "problems": forms.Textarea(attrs={"rows": 2}),
+            "planned_actions": forms.Textarea(attrs={"rows": 2}),
+        }
+
+    def clean(self):
+        cleaned = super().clean()
+        allocated, spent = cleaned.get("budget_allocated_idr"), cleaned.get("budget_spent_idr")
+        if allocated is not None and spent is not None and spent > allocated:
+            self.add_error("budget_spent_idr", _("Spent is more than allocated."))
+        return cleaned

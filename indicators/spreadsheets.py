@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import IO
 from zipfile import BadZipFile
 
 from django.http import HttpResponse
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from openpyxl import Workbook, load_workbook
-from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
+from openpyxl.utils.exceptions import InvalidFileException
+from python_calamine import CalamineError, CalamineWorkbook
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -25,23 +28,52 @@ def safe_sheet_title(title: str) -> str:
     return title[:31] or "Sheet"
 
 
-def build_workbook(*, sheet: str, headers: Sequence[str], rows: Iterable[Sequence]) -> bytes:
-    """One sheet with a bold, frozen header row and sensible column widths; returns .xlsx bytes."""
-    workbook = Workbook(write_only=False)
-    worksheet = workbook.active
-    worksheet.title = safe_sheet_title(sheet)
+@dataclass(frozen=True)
+class Sheet:
+    """One more sheet of a workbook: a bold heading row, then rows; `hidden` for file metadata."""
+
+    title: str
+    headers: Sequence[str]
+    rows: Iterable[Sequence]
+    hidden: bool = False
+
+
+def _write_sheet(worksheet, *, headers: Sequence[str], rows: Iterable[Sequence]) -> None:
     worksheet.append([str(h) for h in headers])
     for cell in worksheet[1]:
         cell.font = Font(bold=True)
     widths = [len(str(h)) for h in headers]
     for row in rows:
-        values = ["" if value is None else value for value in row]
+        # None stays a blank cell (empty is not zero), and "" is written blank as well;
+        # lazily translated labels (model choices) are written in the active language.
+        values = [
+            None if value == "" else str(value) if isinstance(value, Promise) else value
+            for value in row
+        ]
         worksheet.append(values)
+        if len(values) > len(widths):
+            widths.extend([0] * (len(values) - len(widths)))
         for index, value in enumerate(values):
-            widths[index] = max(widths[index], min(len(str(value)), 60))
+            if value is not None:
+                widths[index] = max(widths[index], min(len(str(value)), 60))
     for index, width in enumerate(widths, start=1):
         worksheet.column_dimensions[get_column_letter(index)].width = width + 2
     worksheet.freeze_panes = "A2"
+
+
+def build_workbook(
+    *, sheet: str, headers: Sequence[str], rows: Iterable[Sequence], more: Sequence[Sheet] = ()
+) -> bytes:
+    """One sheet (plus `more`) with a bold, frozen header row and sensible column widths; .xlsx."""
+    workbook = Workbook(write_only=False)
+    worksheet = workbook.active
+    worksheet.title = safe_sheet_title(sheet)
+    _write_sheet(worksheet, headers=headers, rows=rows)
+    for extra in more:
+        worksheet = workbook.create_sheet(safe_sheet_title(extra.title))
+        _write_sheet(worksheet, headers=extra.headers, rows=extra.rows)
+        if extra.hidden:
+            worksheet.sheet_state = "hidden"
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
@@ -59,6 +91,9 @@ def xlsx_response(*, filename: str, sheet: str, headers: Sequence[str], rows: It
 # --- Reading ------------------------------------------------------------------------------------
 
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
+MAX_ROWS = 100_000  # a district of 60 puskesmas x 40 desa x 12 services is under 30,000 rows
+MAX_COUNT = 1_000_000  # people served in one desa in one month; more is a typing slip
+_INTEGER_TEXT = re.compile(r"-?[0-9]+")
 
 
 @dataclass(frozen=True)
@@ -83,50 +118,127 @@ class CellError:
         return _("Sheet %(sheet)s: %(problem)s") % {"sheet": self.sheet, "problem": self.problem}
 
 
+@dataclass
+class Table:
+    """A sheet read whole: its heading row, and its non-empty rows with their 1-based numbers."""
+
+    headers: list[object]
+    rows: list[tuple[int, list[object]]]
+    # Other sheets asked for by name, as lists of row values; a missing sheet is not a key.
+    others: dict[str, list[list[object]]] = field(default_factory=dict)
+
+
+def _merged_ranges(data: bytes, sheet: str) -> list[tuple[int, int, str]]:
+    """(row, column, "E3:F4") of each merged range; calamine finds them without a full load."""
+    try:
+        ranges = CalamineWorkbook.from_filelike(io.BytesIO(data)).get_sheet_by_name(sheet)
+        ranges = ranges.merged_cell_ranges or []
+    except CalamineError:
+        return []
+    found = []
+    for (row0, col0), (row1, col1) in ranges:
+        coord = f"{get_column_letter(col0 + 1)}{row0 + 1}:{get_column_letter(col1 + 1)}{row1 + 1}"
+        found.append((row0 + 1, col0 + 1, coord))
+    return found
+
+
+def read_table(
+    upload: IO[bytes], *, sheet: str, others: Sequence[str] = ()
+) -> tuple[Table | None, list[CellError]]:
+    """Read `sheet` whole (streaming, values as typed), or None and why the file is refused.
+
+    Refuses what a template's user can get wrong: not an .xlsx, empty, too large, too many rows,
+    the sheet missing; and lists every formula (values only) and merged range as located errors.
+    """
+    data = upload.read(MAX_UPLOAD_BYTES + 1)
+    if len(data) > MAX_UPLOAD_BYTES:
+        limit = MAX_UPLOAD_BYTES // (1024 * 1024)
+        return None, [CellError(sheet, None, None, _("the file is larger than %(mb)s MB.") % {
+            "mb": limit})]
+    if not data:
+        return None, [CellError(sheet, None, None, _("the file is empty."))]
+    try:
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
+    except (InvalidFileException, BadZipFile, KeyError, ValueError, OSError):
+        return None, [CellError(sheet, None, None, _("this is not an Excel .xlsx file."))]
+    try:
+        if sheet not in workbook.sheetnames:
+            return None, [CellError(sheet, None, None, _(
+                "the workbook has no sheet with this name; use the template.")
+            )]
+        errors = [
+            CellError(sheet, row, get_column_letter(column), _(
+                "merged cells are not accepted; unmerge %(range)s.") % {"range": coord})
+            for row, column, coord in _merged_ranges(data, sheet)
+        ]
+        worksheet = workbook[sheet]
+        worksheet.reset_dimensions()  # some programs write a wrong size; read what is there
+        table = Table(headers=[], rows=[])
+        for number, cells in enumerate(worksheet.iter_rows(), start=1):
+            if number > MAX_ROWS + 1:
+                errors.append(CellError(sheet, number, None, _(
+                    "the sheet has more than %(rows)s rows; split the file.") % {"rows": MAX_ROWS}))
+                break
+            values = []
+            for column, cell in enumerate(cells, start=1):
+                if cell.data_type == "f":
+                    errors.append(CellError(sheet, number, get_column_letter(column), _(
+                        "formulas are not accepted; paste the values instead.")))
+                value = cell.value
+                values.append(value.strip() if isinstance(value, str) else value)
+            if number == 1:
+                table.headers = values
+            elif any(value not in (None, "") for value in values):
+                table.rows.append((number, values))
+        for name in others:
+            if name in workbook.sheetnames:
+                rows = workbook[name].iter_rows(values_only=True)
+                table.others[name] = [list(row) for row in rows]
+    finally:
+        workbook.close()
+    return table, errors
+
+
 def read_sheet(
     upload: IO[bytes], *, sheet: str, headers: Sequence[str]
 ) -> tuple[list[tuple[int, dict[str, object]]], list[CellError]]:
     """Rows of `sheet` as (row number, {header: value}), or the located errors of the whole file.
 
-    Refuses what a template's user can get wrong: not an .xlsx, too large, the sheet missing,
-    headers changed, formulas (values only), merged cells.
+    Refuses what `read_table` refuses, and headers other than `headers` in that order.
     """
-    data = upload.read(MAX_UPLOAD_BYTES + 1)
-    if len(data) > MAX_UPLOAD_BYTES:
-        limit = MAX_UPLOAD_BYTES // (1024 * 1024)
-        return [], [CellError(sheet, None, None, _("the file is larger than %(mb)s MB.") % {
-            "mb": limit})]
-    if not data:
-        return [], [CellError(sheet, None, None, _("the file is empty."))]
-    try:
-        workbook = load_workbook(io.BytesIO(data), data_only=False)
-    except (InvalidFileException, BadZipFile, KeyError, ValueError, OSError):
-        return [], [CellError(sheet, None, None, _("this is not an Excel .xlsx file."))]
-    if sheet not in workbook.sheetnames:
-        return [], [CellError(sheet, None, None, _(
-            "the workbook has no sheet with this name; use the template.")
-        )]
-    worksheet = workbook[sheet]
-    errors: list[CellError] = []
-    for merged in worksheet.merged_cells.ranges:
-        errors.append(CellError(sheet, merged.min_row, get_column_letter(merged.min_col),
-                                _("merged cells are not accepted; unmerge %(range)s.")
-                                % {"range": merged.coord}))
-    header_row = [cell.value for cell in worksheet[1]][: len(headers)]
+    table, errors = read_table(upload, sheet=sheet)
+    if table is None:
+        return [], errors
+    header_row = table.headers[: len(headers)]
     if [str(h or "").strip() for h in header_row] != [str(h) for h in headers]:
         errors.append(CellError(sheet, 1, None, _(
             "the column headings must be, in order: %(headers)s.")
             % {"headers": ", ".join(str(h) for h in headers)}))
         return [], errors
     rows = []
-    for cells in worksheet.iter_rows(min_row=2, max_col=len(headers)):
-        values = {}
-        for header, cell in zip(headers, cells, strict=False):
-            if cell.data_type == "f":
-                errors.append(CellError(sheet, cell.row, cell.column_letter, _(
-                    "formulas are not accepted; paste the values instead.")))
-            value = cell.value
-            values[str(header)] = value.strip() if isinstance(value, str) else value
-        if any(v not in (None, "") for v in values.values()):
-            rows.append((cells[0].row, values))
+    for number, values in table.rows:
+        values = (values + [None] * len(headers))[: len(headers)]
+        if any(v not in (None, "") for v in values):
+            rows.append((number, dict(zip((str(h) for h in headers), values, strict=True))))
     return rows, errors
+
+
+def whole_number(value: object) -> tuple[int | None, str | None]:
+    """A count of people from a cell: (number, None), (None, None) if empty, or (None, problem).
+
+    Accepts 12 and 12.0 (calamine and some programs give whole numbers as floats) and digits
+    typed as text; refuses text, negatives, fractions, dates and implausible sizes.
+    """
+    if value is None or value == "":
+        return None, None
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, str) and _INTEGER_TEXT.fullmatch(value.replace(" ", "")):
+        value = int(value.replace(" ", ""))
+    if isinstance(value, bool) or not isinstance(value, int):
+        return None, _("“%(text)s” is not a whole number of people.") % {"text": value}
+    if value < 0:
+        return None, _("a number of people cannot be negative.")
+    if value > MAX_COUNT:
+        return None, _("the number is implausibly large.")
+    return value, None

@@ -1,7 +1,7 @@
 from django.urls import path
 
+from .views import excel, quarterly, reports, targets
 from .views import organisation as views
-from .views import reports
 
 app_name = "indicators"
 
@@ -32,3 +32,6 @@ urlpatterns = [
 ]
 
 urlpatterns += reports.urlpatterns
+urlpatterns += targets.urlpatterns
+urlpatterns += excel.urlpatterns
+urlpatterns += quarterly.urlpatterns

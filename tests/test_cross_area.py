@@ -32,13 +32,29 @@ def _hsu_unlock_request(w: dict):
     return UnlockRequest.objects.create(report=report, reason="typo", requested_by=head)
 
 
+def _hsu_import_job(w: dict):
+    """An Excel import of the Hulu Sungai Utara puskesmas's monthly data."""
+    from indicators.models import ImportJob
+
+    from .factories import UserFactory
+
+    head = UserFactory(role="puskesmas_head", puskesmas=w["hsu"]["puskesmas"])
+    return ImportJob.objects.create(
+        kind=ImportJob.Kind.MONTHLY_VALUES, district=w["hsu"]["district"],
+        puskesmas=w["hsu"]["puskesmas"], file="imports/x.xlsx", file_name="x.xlsx",
+        created_by=head,
+    )
+
+
 # URL name -> the object (inside Hulu Sungai Utara, the owner's area) whose id the URL takes.
 OBJECTS: dict[str, Callable[[dict], object]] = {
+    "indicators:quarterly-notes": lambda w: w["hsu"]["district"],
     "indicators:report-entry": _hsu_report,
     "indicators:report-review": _hsu_report,
     "indicators:report-history": _hsu_report,
     "indicators:unlock-request-create": _hsu_report,
     "indicators:unlock-request-decide": _hsu_unlock_request,
+    "indicators:importjob-detail": _hsu_import_job,
     "indicators:district-detail": lambda w: w["hsu"]["district"],
     "indicators:subdistrict-detail": lambda w: w["hsu"]["subdistrict"],
     "indicators:puskesmas-detail": lambda w: w["hsu"]["puskesmas"],
@@ -48,6 +64,14 @@ OBJECTS: dict[str, Callable[[dict], object]] = {
     "indicators:partner-edit": lambda w: w["hsu"]["partner"],
     "indicators:unit-edit": lambda w: w["hsu"]["unit"],
     "indicators:unit-delete": lambda w: w["hsu"]["unit"],
+    "indicators:target-choose": lambda w: w["hsu"]["puskesmas"],
+    "indicators:target-village": lambda w: w["hsu"]["villages"][0],
+    "indicators:target-estimate": lambda w: w["hsu"]["district"],
+    "indicators:target-choose-source": lambda w: w["hsu"]["district"],
+    "indicators:target-approve": lambda w: w["hsu"]["district"],
+    "indicators:target-reopen": lambda w: w["hsu"]["district"],
+    "indicators:quarterly-detail": lambda w: w["hsu"]["district"],
+    "indicators:feedback-detail": _hsu_report,
 }
 
 SKIPPED_NAMESPACES = {"admin"}  # Django admin: staff only, for system administrators' support

@@ -38,5 +38,6 @@ from .achievement import (  # noqa: F401
     IndexBand,
     IndexWeight,
     Level,
+    QuarterServiceNote,
     ReportingRate,
 )

@@ -207,3 +207,74 @@ class IndexWeight(models.Model):
     class Meta:
         verbose_name = _("index weight")
         verbose_name_plural = _("index weights")
+
+
+class QuarterServiceNote(AreaOwned, models.Model):
+    """What a district planner writes about one SPM service for a quarter's e-SPM report:
+    budget, the four implementation stages (Permendagri 59/2021, unverified names), problems
+    and planned actions."""
+
+    class Stage(models.TextChoices):
+        NOT_STARTED = "not_started", _("Not started")
+        IN_PROGRESS = "in_progress", _("In progress")
+        DONE = "done", _("Done")
+
+    area_paths = {"province": "district__province", "district": "district"}
+
+    district = models.ForeignKey(
+        District, on_delete=models.CASCADE, related_name="quarter_notes",
+        verbose_name=_("district"),
+    )
+    service = models.ForeignKey(
+        SPMService, on_delete=models.PROTECT, related_name="+", verbose_name=_("service")
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    quarter = models.PositiveSmallIntegerField(_("quarter"))
+    budget_allocated_idr = models.DecimalField(
+        _("budget allocated (Rp)"), max_digits=15, decimal_places=2, null=True, blank=True
+    )
+    budget_spent_idr = models.DecimalField(
+        _("budget spent (Rp)"), max_digits=15, decimal_places=2, null=True, blank=True
+    )
+    stage_data = models.CharField(
+        _("data collection"), max_length=12, choices=Stage.choices, blank=True
+    )
+    stage_needs = models.CharField(
+        _("needs calculation"), max_length=12, choices=Stage.choices, blank=True
+    )
+    stage_plan = models.CharField(
+        _("fulfilment plan"), max_length=12, choices=Stage.choices, blank=True
+    )
+    stage_delivery = models.CharField(
+        _("delivery"), max_length=12, choices=Stage.choices, blank=True
+    )
+    problems = models.TextField(_("problems"), blank=True)
+    planned_actions = models.TextField(_("planned actions"), blank=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+        verbose_name=_("updated by"),
+    )
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["district", "service", "year", "quarter"], name="quarter_note_unique"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(quarter__gte=1, quarter__lte=4),
+                name="quarter_note_quarter_1_4",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(budget_allocated_idr__gte=0)
+                | models.Q(budget_allocated_idr__isnull=True),
+                name="quarter_note_allocated_not_negative",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(budget_spent_idr__gte=0)
+                | models.Q(budget_spent_idr__isnull=True),
+                name="quarter_note_spent_not_negative",
+            ),
+        ]
+        verbose_name = _("quarter note")
+        verbose_name_plural = _("quarter notes")

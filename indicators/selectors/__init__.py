@@ -12,10 +12,42 @@ from .organisation import (  # noqa: F401
     unit_list,
     village_list,
 )
+from .quarterly import (  # noqa: F401
+    STAGES,
+    Feedback,
+    FeedbackLine,
+    QuarterlyReport,
+    can_read_quarterly,
+    feedback_get,
+    feedback_list,
+    last_ended_quarter,
+    month_pace,
+    quarter_notes,
+    quarter_pace,
+    quarterly_districts,
+    quarterly_latest,
+    quarterly_list,
+    quarterly_report,
+)
 from .reports import (  # noqa: F401
     completeness_by_district,
     report_entry,
     report_history,
     report_list,
     report_matrix,
+    reports_visible,
+)
+from .targets import (  # noqa: F401
+    TargetOverview,
+    TargetStatus,
+    estimate_rule_list,
+    population_counts,
+    population_list,
+    rule_formula,
+    target_overview,
+    target_sources,
+    target_status,
+    target_year,
+    target_years,
+    village_targets,
 )

@@ -113,12 +113,25 @@ def report_entry(*, report: MonthlyReport, overrides=None, problems=()) -> list[
     return groups
 
 
+def reports_visible(*, user):
+    """Reports the user may open: their area's, and for provincial reviewers only approved ones
+    (a province reads what its districts approved, not puskesmas drafts)."""
+    from ..models import User
+    from ..scoping import in_area
+
+    reports = in_area(MonthlyReport.objects.all(), user)
+    if user.role == User.Role.PROVINCE_REVIEWER:
+        reports = reports.approved()
+    return reports
+
+
 def report_list(*, user, year: int):
     """Reports of the year in the user's area, newest first, with their puskesmas (scoped)."""
     from ..scoping import in_area
 
     return (
-        in_area(MonthlyReport.objects.filter(year=year), user)
+        reports_visible(user=user)
+        .filter(year=year)
         .select_related("puskesmas__district", "submitted_by", "decided_by")
         .annotate(
             value_count=Count("values", filter=Q(values__value__isnull=False)),

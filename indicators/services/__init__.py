@@ -1,5 +1,23 @@
 """Writes to areas and organisation. Each module holds one part; import from here."""
 
+from .aggregation import (  # noqa: F401
+    Scope,
+    achievement_refresh,
+    achievement_refresh_later,
+    aggregation_start,
+    quarter_aggregate,
+    quarter_months,
+    quarter_of,
+)
+from .monthly_excel import (  # noqa: F401
+    ImportPlan,
+    can_import_monthly,
+    monthly_import_apply,
+    monthly_import_parse,
+    monthly_import_start,
+    monthly_template,
+    monthly_values_export,
+)
 from .organisation import (  # noqa: F401
     partner_save,
     puskesmas_save,
@@ -11,6 +29,7 @@ from .organisation import (  # noqa: F401
     unit_delete,
     unit_save,
 )
+from .quarter_notes import quarter_notes_save  # noqa: F401
 from .regions import (  # noqa: F401
     parse_population,
     parse_regions,
@@ -18,7 +37,6 @@ from .regions import (  # noqa: F401
     regions_import,
     regions_import_file,
 )
-from .users import user_save  # noqa: F401
 from .reports import (  # noqa: F401
     CellInput,
     CellProblem,
@@ -38,3 +56,27 @@ from .reports import (  # noqa: F401
     unlock_request_decide,
     working_area,
 )
+from .targets import (  # noqa: F401
+    EstimateSummary,
+    demo_targets,
+    estimate_rule_reset,
+    estimate_rule_save,
+    estimate_rules,
+    proposable_sources,
+    target_choose,
+    target_headers,
+    target_import_scope,
+    target_propose,
+    target_template,
+    targets_approve,
+    targets_choose,
+    targets_choose_source,
+    targets_estimate,
+    targets_import,
+    targets_missing_count,
+    targets_reopen,
+    village_population_headers,
+    village_population_import,
+    village_population_template,
+)
+from .users import user_save  # noqa: F401

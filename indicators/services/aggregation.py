@@ -11,9 +11,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
 from django.db.models import Count, F, Max, Q, Sum
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from ..models import (
     Achievement,
@@ -233,11 +235,11 @@ def quarter_aggregate(
     today = timezone.localdate()
     last_month = 12 if year < today.year else (today.month - 1 if year == today.year else 0)
     steps = 5
+    # Autocommitted before the work starts, so the page sees "working" at once.
     AggregationRun.objects.filter(pk=run.pk).update(
         status=AggregationRun.Status.RUNNING, started_at=timezone.now(), total=steps, done=0)
 
     def step(done: int) -> None:
-        AggregationRun.objects.filter(pk=run.pk).update(done=done)
         if progress:
             progress(done, steps)
 
@@ -265,6 +267,34 @@ def quarter_aggregate(
         progress(steps, steps)
     run.refresh_from_db()
     return run
+
+
+def aggregation_start(*, year: int, quarter: int, district: District, by) -> AggregationRun:
+    """Queue a rebuild of one district's quarter (and its province's totals) for a planner.
+
+    The run row is created now; the Celery job starts after the commit and updates it.
+    """
+    from ..scoping import can_review_report
+    from ..tasks import aggregate_quarter
+
+    if not can_review_report(by, district.pk):
+        raise PermissionDenied(_("Only the district's planners can compute its quarter."))
+    if not 1 <= quarter <= 4:
+        raise ValidationError(_("The quarter must be between 1 and 4."))
+    reporting_year(year)  # refuses a year without settings
+    run = AggregationRun.objects.create(
+        year=year, quarter=quarter, district=district, province_id=district.province_id,
+        requested_by=by)
+    transaction.on_commit(lambda: aggregate_quarter.delay(run.pk), robust=True)
+    return run
+
+
+def achievement_refresh_later(*, report: MonthlyReport) -> None:
+    """After a report is approved or unlocked, rebuild what it touches once the change commits."""
+    from ..tasks import refresh_achievement
+
+    ids = (report.puskesmas_id, report.year, report.month)
+    transaction.on_commit(lambda: refresh_achievement.delay(*ids), robust=True)
 
 
 def achievement_refresh(*, puskesmas_id: int, year: int, month: int) -> int:

@@ -8,9 +8,12 @@ people below are made up for the demo.
 
 from __future__ import annotations
 
+import random
+from datetime import datetime, time, timedelta
 from pathlib import Path
 
 from django.db import transaction
+from django.utils import timezone
 
 from ..models import (
     District,
@@ -24,6 +27,7 @@ from ..models import (
     User,
     Village,
 )
+from . import targets as targets_module
 from .organisation import partner_save, puskesmas_save, service_point_save, unit_save
 from .regions import regions_import_file
 from .users import user_save
@@ -193,6 +197,97 @@ def _area(kind: str | None, key: str | None):
     return None
 
 
+def _seed_reports(district: District, *, head_of: dict, planner: User) -> None:
+    """Monthly reports of the current year for every puskesmas of `district`, through the
+    services: old months approved and locked, last month waiting, one returned, one late draft.
+    """
+    from .reports import (
+        CellInput,
+        monthly_services,
+        report_approve,
+        report_lock,
+        report_open,
+        report_return,
+        report_save,
+        report_submit,
+        targets_of_record,
+        working_area,
+    )
+
+    today = timezone.localdate()
+    year, last_month = today.year, today.month - 1
+    if last_month < 1:
+        return
+    services = monthly_services(year)
+    for index, puskesmas in enumerate(district.puskesmas.order_by("name")):
+        user = head_of.get(puskesmas.pk)
+        if user is None:
+            continue
+        villages = working_area(puskesmas)
+        targets = targets_of_record([v.pk for v in villages], year)
+        for month in range(1, last_month + 1):
+            report = report_open(puskesmas=puskesmas, year=year, month=month, by=user)
+            if report.values.exists():
+                continue
+            rng = random.Random(f"{puskesmas.code}-{year}-{month}")
+            # Weaker puskesmas report less; the last month some do not report every desa.
+            pace = 0.55 + 0.4 * ((index * 7) % 10) / 10
+            cells = {}
+            for village in villages:
+                for service in services:
+                    target = targets.get((village.pk, service.pk)) or 12
+                    if month == last_month and rng.random() < 0.1:
+                        continue
+                    cells[(village.pk, service.pk)] = CellInput(
+                        int(target / 12 * pace * rng.uniform(0.7, 1.15))
+                    )
+            report_save(report=report, cells=cells, version=report.version, by=user)
+            if month == last_month and index % 4 == 3:
+                continue  # still a draft, and late
+            report_submit(report=report, version=report.version, by=user)
+            if month == last_month and index % 4 != 1:
+                continue  # waiting for the district
+            if month == last_month:
+                report_return(report=report, by=planner,
+                              reason="Angka balita desa pertama turun tajam; mohon dicek.")
+                continue
+            report_approve(report=report, by=planner)
+            if month <= last_month - 2:
+                report_lock(report=report, by=planner)
+    _backdate(district, today)
+
+
+def _backdate(district: District, today) -> None:
+    """Demo only: give this year's reports the dates they would have had, not today's.
+
+    Most puskesmas submit a few days before the deadline; one in five is late now and then.
+    """
+    from ..models import MonthlyReport, ReportEvent
+
+    offsets = {
+        ReportEvent.Action.CREATED: -6, ReportEvent.Action.SAVED: -2,
+        ReportEvent.Action.SUBMITTED: 0, ReportEvent.Action.RETURNED: 2,
+        ReportEvent.Action.APPROVED: 3, ReportEvent.Action.LOCKED: 6,
+    }
+    reports = MonthlyReport.objects.filter(
+        puskesmas__district=district, year=today.year, first_submitted_at__isnull=False
+    ).select_related("puskesmas")
+    for report in reports:
+        rng = random.Random(f"{report.puskesmas.code}-{report.month}-dates")
+        late = rng.random() < 0.08
+        day = report.due_on + timedelta(days=rng.randint(1, 4) if late else -rng.randint(0, 7))
+        submitted = timezone.make_aware(datetime.combine(min(day, today), time(10, 0)))
+        for action, offset in offsets.items():
+            report.events.filter(action=action).update(
+                at=min(submitted + timedelta(days=offset), timezone.now()))
+        report.changes.update(changed_at=submitted - timedelta(days=2))
+        MonthlyReport.objects.filter(pk=report.pk).update(
+            first_submitted_at=submitted, submitted_at=submitted,
+            decided_at=submitted + timedelta(days=3) if report.decided_at else None,
+            locked_at=submitted + timedelta(days=6) if report.locked_at else None,
+        )
+
+
 @transaction.atomic
 def demo_seed(*, password: str = DEMO_PASSWORD) -> list[tuple[str, str, str]]:
     """Load (or refresh) the demo world; idempotent; returns (username, role, area) per demo user."""
@@ -207,12 +302,27 @@ def demo_seed(*, password: str = DEMO_PASSWORD) -> list[tuple[str, str, str]]:
     )
     for district in District.objects.filter(code__in=["63.08", "63.71", "64.74"]):
         _seed_district(district, by=admin)
-    logins = []
+    logins, users = [], {}
     for username, role, kind, key, first_name, position in DEMO_USERS:
         area = _area(kind, key)
         user = user_save(
             username=username, role=role, area=area, password=password,
             first_name=first_name, position=position,
         )
+        users[username] = user
         logins.append((user.username, str(user.get_role_display()), str(area or "Indonesia")))
+    hsu = District.objects.get(code="63.08")
+    planner = users["dinkes.hsu"]
+    year = timezone.localdate().year
+    if hasattr(targets_module, "demo_targets"):
+        targets_module.demo_targets(district=hsu, year=year, by=planner)
+    head_of = {}
+    for puskesmas in hsu.puskesmas.all():
+        head = User.objects.filter(puskesmas=puskesmas, role=User.Role.PUSKESMAS_HEAD).first()
+        head_of[puskesmas.pk] = head or user_save(
+            username=f"kapus.{puskesmas.code.lower()}", role=User.Role.PUSKESMAS_HEAD,
+            area=puskesmas, password=password, first_name="Kepala",
+            position=f"Kepala {puskesmas.name}",
+        )
+    _seed_reports(hsu, head_of=head_of, planner=planner)
     return logins

@@ -28,6 +28,7 @@ from ..models import (
     Village,
 )
 from ..scoping import can_enter_report, can_review_report
+from .aggregation import achievement_refresh_later
 from ..reporting import (  # noqa: F401  (re-exported: services callers use them)
     history_before,
     monthly_services,
@@ -421,6 +422,7 @@ def report_approve(*, report: MonthlyReport, by) -> None:
         decided_by=by,
     )
     ReportEvent.objects.create(report=report, action=ReportEvent.Action.APPROVED, by=by)
+    achievement_refresh_later(report=report)
 
 
 @transaction.atomic
@@ -455,6 +457,7 @@ def report_unlock(*, report: MonthlyReport, by, reason: str) -> None:
     ReportEvent.objects.create(
         report=report, action=ReportEvent.Action.UNLOCKED, by=by, comment=reason.strip()
     )
+    achievement_refresh_later(report=report)
 
 
 @transaction.atomic

@@ -94,9 +94,9 @@ def _entry_context(request, report, *, groups, reason=""):
 
 @login_required
 def report_entry(request, pk):
+    visible = selectors.reports_visible(user=request.user)
     report = get_in_area_or_404(
-        MonthlyReport.objects.select_related("puskesmas__district", "updated_by"), request.user,
-        pk=pk)
+        visible.select_related("puskesmas__district", "updated_by"), request.user, pk=pk)
     if request.method == "POST":
         return _report_save(request, report)
     warnings = services.report_warnings(report=report) if report.values.exists() else []
@@ -194,8 +194,8 @@ def unlock_request_decide(request, pk):
 
 @login_required
 def report_history(request, pk):
-    report = get_in_area_or_404(MonthlyReport.objects.select_related("puskesmas"), request.user,
-                                pk=pk)
+    visible = selectors.reports_visible(user=request.user)
+    report = get_in_area_or_404(visible.select_related("puskesmas"), request.user, pk=pk)
     changes, events = selectors.report_history(report=report)
     if wants_xlsx(request):
         return export(

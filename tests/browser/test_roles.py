@@ -217,7 +217,7 @@ def test_each_role_switches_the_interface_to_english_and_back(page, log_in, role
 
     assert page.locator("html").get_attribute("lang") == "en"
     assert _switch_button(page).inner_text() == "Bahasa Indonesia"
-    assert "Regions" in page.locator("nav.main-nav").inner_text()
+    assert "Monthly reports" in page.locator("nav.main-nav").inner_text()
     with page.expect_navigation():
         _switch_button(page).click()
     assert page.locator("html").get_attribute("lang") == "id"

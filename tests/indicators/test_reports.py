@@ -251,3 +251,11 @@ def test_future_month_cannot_be_started(en, puskesmas_head):
     en.force_login(puskesmas_head)
     en.post(reverse("indicators:report-start"), {"year": YEAR + 1, "month": 12})
     assert not MonthlyReport.objects.exists()
+
+
+def test_province_opens_approved_reports_but_not_drafts(en, world, report, province_user):
+    en.force_login(province_user)
+    url = reverse("indicators:report-entry", kwargs={"pk": report.pk})
+    assert en.get(url).status_code == 404
+    MonthlyReport.objects.filter(pk=report.pk).update(status="approved")
+    assert en.get(url).status_code == 200

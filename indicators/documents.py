@@ -1,0 +1,235 @@
+"""Documents to print or file: the district's quarterly SPM report and the puskesmas's monthly
+feedback, as PDF (WeasyPrint) and .xlsx (through spreadsheets.build_workbook).
+
+Pure: they take what a selector returned and give bytes; no database access. A PDF fetches only
+our own static files, from disk: never the network (slow links, and no surprise dependencies).
+"""
+
+from __future__ import annotations
+
+import mimetypes
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from django.conf import settings
+from django.contrib.staticfiles import finders
+from django.contrib.staticfiles.storage import staticfiles_storage
+from django.core.exceptions import SuspiciousFileOperation
+from django.template.loader import render_to_string
+from django.utils.translation import gettext as _
+from weasyprint import HTML
+from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+from .selectors.quarterly import STAGES, Feedback, QuarterlyReport
+from .spreadsheets import Sheet, build_workbook
+
+# --- PDF ----------------------------------------------------------------------------------------
+
+
+def static_file(name: str) -> Path | None:
+    """The file on disk behind a static name: the source file, else the collected one (hashed
+    names exist only there)."""
+    if not name or ".." in name.split("/") or name.startswith("/"):
+        return None
+    try:
+        found = finders.find(name)
+        if found:
+            return Path(found)
+        if staticfiles_storage.exists(name):
+            return Path(staticfiles_storage.path(name))
+    except (SuspiciousFileOperation, NotImplementedError, ValueError):
+        return None
+    return None
+
+
+class StaticFilesOnly(URLFetcher):
+    """Serves WeasyPrint our own static files from disk and refuses every other URL."""
+
+    def __init__(self, base_url: str) -> None:
+        super().__init__(timeout=1, allowed_protocols=("http", "https", "data"))
+        base = urlsplit(base_url)
+        self.origin = (base.scheme, base.netloc)
+
+    def fetch(self, url: str, headers=None) -> URLFetcherResponse:
+        if url.startswith("data:"):  # inline images in stylesheets: no network involved
+            return super().fetch(url, headers)
+        parts = urlsplit(url)
+        if (parts.scheme, parts.netloc) != self.origin or not parts.path.startswith(
+            settings.STATIC_URL
+        ):
+            raise ValueError(f"Only Simpul's own static files are fetched, not {url}")
+        path = static_file(unquote(parts.path[len(settings.STATIC_URL) :]))
+        if path is None or not path.is_file():
+            raise ValueError(f"No such static file: {url}")
+        content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+        return URLFetcherResponse(url, path.read_bytes(), {"Content-Type": content_type})
+
+
+def pdf_from_html(html: str, *, base_url: str) -> bytes:
+    """A PDF of `html`; relative links resolve against `base_url`, served by StaticFilesOnly."""
+    return HTML(string=html, base_url=base_url, url_fetcher=StaticFilesOnly(base_url)).write_pdf()
+
+
+def quarterly_pdf(report: QuarterlyReport, *, base_url: str) -> bytes:
+    html = render_to_string("indicators/quarterly_pdf.html", {"report": report})
+    return pdf_from_html(html, base_url=base_url)
+
+
+def feedback_pdf(feedback: Feedback, *, base_url: str) -> bytes:
+    html = render_to_string("indicators/feedback_pdf.html", {"feedback": feedback})
+    return pdf_from_html(html, base_url=base_url)
+
+
+# --- Excel --------------------------------------------------------------------------------------
+
+
+def _yes_no(flag: bool) -> str:
+    return _("Yes") if flag else _("No")
+
+
+def _ratio(part: int, whole: int) -> float | None:
+    return round(100 * part / whole, 2) if whole else None
+
+
+def quarterly_xlsx(report: QuarterlyReport) -> bytes:
+    """The quarterly report as a workbook: per service, puskesmas x service (as printed), per
+    puskesmas and service in detail, reporting rates, and budget, stages, problems and actions."""
+    services = [line.service for line in report.services]
+    per_service = [
+        [
+            s.service.number,
+            s.service.label,
+            s.service.budget_code,
+            s.target,
+            s.served_quarter,
+            s.served_ytd,
+            s.achievement,
+            s.pace,
+            _yes_no(s.is_below_pace),
+        ]
+        for s in report.services
+    ]
+    matrix = [
+        [line.puskesmas.code, line.puskesmas.name]
+        + [cell.achievement if cell else None for cell in line.cells]
+        for line in report.puskesmas
+    ]
+    detail = [
+        [
+            line.puskesmas.code,
+            line.puskesmas.name,
+            service.number,
+            service.label,
+            cell.target,
+            cell.served_quarter,
+            cell.served_ytd,
+            cell.achievement,
+        ]
+        for line in report.puskesmas
+        for service, cell in zip(services, line.cells, strict=True)
+        if cell is not None
+    ]
+    rates = [
+        [
+            line.puskesmas.code,
+            line.puskesmas.name,
+            line.rate.expected,
+            line.rate.approved,
+            line.rate.on_time,
+            _ratio(line.rate.approved, line.rate.expected),
+            _ratio(line.rate.on_time, line.rate.expected),
+        ]
+        for line in report.puskesmas
+        if line.rate is not None
+    ]
+    if report.rate is not None:
+        rate = report.rate
+        rates.append(
+            [
+                report.district.code,
+                report.district.name,
+                rate.expected,
+                rate.approved,
+                rate.on_time,
+                _ratio(rate.approved, rate.expected),
+                _ratio(rate.on_time, rate.expected),
+            ]
+        )
+    notes = [
+        [
+            s.service.number,
+            s.service.label,
+            s.service.budget_code,
+            s.budget_allocated_idr,
+            s.budget_spent_idr,
+            s.budget_spent_percent,
+            *[status for _stage, status in s.stages],
+            s.problems,
+            s.planned_actions,
+        ]
+        for s in report.services
+    ]
+    return build_workbook(
+        sheet=_("Per service"),
+        headers=[
+            _("No."),
+            _("Service"),
+            _("Budget code"),
+            _("Target"),
+            _("Served in quarter"),
+            _("Served year to date"),
+            _("Achievement (%)"),
+            _("Expected pace (%)"),
+            _("Below pace"),
+        ],
+        rows=per_service,
+        more=[
+            Sheet(
+                _("Puskesmas x service (%)"),
+                [_("Code"), "Puskesmas", *[str(s.number) for s in services]],
+                matrix,
+            ),
+            Sheet(
+                _("Per puskesmas"),
+                [
+                    _("Code"),
+                    "Puskesmas",
+                    _("No."),
+                    _("Service"),
+                    _("Target"),
+                    _("Served in quarter"),
+                    _("Served year to date"),
+                    _("Achievement (%)"),
+                ],
+                detail,
+            ),
+            Sheet(
+                _("Reporting rates"),
+                [
+                    _("Code"),
+                    _("Puskesmas or district"),
+                    _("Reports expected"),
+                    _("Reports approved"),
+                    _("Reports on time"),
+                    _("Completeness (%)"),
+                    _("Timeliness (%)"),
+                ],
+                rates,
+            ),
+            Sheet(
+                _("Budget and actions"),
+                [
+                    _("No."),
+                    _("Service"),
+                    _("Budget code"),
+                    _("Budget allocated (Rp)"),
+                    _("Budget spent (Rp)"),
+                    _("Budget spent (%)"),
+                    *[str(label) for _name, label in STAGES],
+                    _("Problems"),
+                    _("Planned actions"),
+                ],
+                notes,
+            ),
+        ],
+    )

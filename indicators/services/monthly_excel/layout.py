@@ -1,0 +1,63 @@
+"""The monthly workbook's layout (sheets, headings) and who may import one."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from django.utils import translation
+from django.utils.translation import gettext_lazy
+
+from ...models import MonthlyReport, Puskesmas, User
+from ...scoping import can_enter_report
+
+DATA_SHEET = "Data"
+META_SHEET = "Simpul"  # hidden: what the file is and when it was downloaded
+META_KIND = "monthly_values"
+MAX_ERRORS = 200  # listed on the job page; more would hide the pattern, not help fix it
+
+FIXED_COLUMNS = [
+    gettext_lazy("Puskesmas code"),
+    gettext_lazy("Village code"),
+    gettext_lazy("Village"),
+    gettext_lazy("Service code"),
+    gettext_lazy("Service"),
+    gettext_lazy("Annual target"),
+]
+COMMENT_COLUMN = gettext_lazy("Comment")
+MONTH_HEADER = re.compile(r"(\d{4})-(\d{1,2})")
+# "2026-03: posyandu closed; 2026-05: flood": one comment per month in a multi-month row.
+COMMENT_MONTH = re.compile(r"(?:^|[;\n])\s*(\d{4})-(\d{1,2})\s*:")
+
+Status = MonthlyReport.Status
+Key = tuple[int, int]  # (puskesmas id, month)
+Cell = tuple[int, int]  # (village id, service id)
+
+
+def month_header(year: int, month: int) -> str:
+    return f"{year}-{month:02d}"
+
+
+def monthly_headers(*, year: int, months: Iterable[int], language: str | None = None) -> list[str]:
+    """The Data sheet's headings in `language` (default: the active one)."""
+    with translation.override(language or translation.get_language()):
+        fixed = [str(header) for header in FIXED_COLUMNS]
+        comment = str(COMMENT_COLUMN)
+    return [*fixed, *(month_header(year, m) for m in months), comment]
+
+
+def can_import_monthly(user, puskesmas: Puskesmas | None = None) -> bool:
+    """Whether `user` may import monthly data for `puskesmas` (or, without one, for any).
+
+    Puskesmas heads and staff for their own puskesmas; district planners for their district's.
+    """
+    if not getattr(user, "is_authenticated", False):
+        return False
+    if puskesmas is None:
+        return (user.role == User.Role.DISTRICT_PLANNER and bool(user.district_id)) or (
+            user.role in (User.Role.PUSKESMAS_HEAD, User.Role.PUSKESMAS_STAFF)
+            and bool(user.puskesmas_id)
+        )
+    if can_enter_report(user, puskesmas.pk):
+        return True
+    return user.role == User.Role.DISTRICT_PLANNER and user.district_id == puskesmas.district_id

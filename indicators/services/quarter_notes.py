@@ -1,0 +1,51 @@
+"""What a district planner writes for a quarter's e-SPM report, per SPM service (issue #5)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from ..models import District, QuarterServiceNote, SPMService
+from ..scoping import can_review_report
+
+NOTE_FIELDS = (
+    "budget_allocated_idr", "budget_spent_idr", "stage_data", "stage_needs", "stage_plan",
+    "stage_delivery", "problems", "planned_actions",
+)
+
+
+@transaction.atomic
+def quarter_notes_save(
+    *, district: District, year: int, quarter: int, notes: Mapping[SPMService, dict], by
+) -> int:
+    """Create or update the notes of several services at once; atomic; district planners only.
+
+    Returns how many notes changed.
+    """
+    if not can_review_report(by, district.pk):
+        raise PermissionDenied(_("Only the district's planners can write the quarterly report."))
+    existing = {
+        note.service_id: note
+        for note in QuarterServiceNote.objects.select_for_update().filter(
+            district=district, year=year, quarter=quarter)
+    }
+    changed = 0
+    for service, values in notes.items():
+        note = existing.get(service.pk) or QuarterServiceNote(
+            district=district, service=service, year=year, quarter=quarter)
+        if note.pk and all(getattr(note, f) == values.get(f, getattr(note, f))
+                           for f in NOTE_FIELDS):
+            continue
+        if not note.pk and all(values.get(f) in (None, "") for f in NOTE_FIELDS):
+            continue  # nothing written for this service
+        for field in NOTE_FIELDS:
+            if field in values:
+                setattr(note, field, values[field])
+        note.updated_by = by
+        note.full_clean()
+        note.save()
+        changed += 1
+    return changed

@@ -1,0 +1,159 @@
+"""The district's quarterly SPM report and the puskesmas's monthly feedback (issue #5): a page to
+print, the same as PDF (`?format=pdf`) and, for the quarterly report, as .xlsx (`?format=xlsx`).
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from .. import documents, selectors, services
+from ..forms import QuarterNoteForm
+from ..models import District
+from ..scoping import can_review_report, get_in_area_or_404
+from ..spreadsheets import XLSX_CONTENT_TYPE
+from ..web import paginate, run_service, wants_xlsx
+
+
+def _number(request, name: str, default: int, low: int, high: int) -> int:
+    try:
+        value = int(request.GET.get(name, ""))
+    except ValueError:
+        return default
+    return value if low <= value <= high else default
+
+
+def _period(request, default: tuple[int, int]) -> tuple[int, int]:
+    year = _number(request, "year", default[0], 2000, 2100)
+    return year, _number(request, "quarter", default[1], 1, 4)
+
+
+def _years() -> range:
+    return range(timezone.localdate().year, 2023, -1)
+
+
+def _wants_pdf(request) -> bool:
+    return request.GET.get("format") == "pdf"
+
+
+def _download(content: bytes, *, filename: str, content_type: str, inline: bool = False):
+    response = HttpResponse(content, content_type=content_type)
+    disposition = "inline" if inline else "attachment"
+    response["Content-Disposition"] = f'{disposition}; filename="{filename}"'
+    return response
+
+
+@login_required
+def quarterly_list(request):
+    year, quarter = _period(request, selectors.last_ended_quarter())
+    districts = selectors.quarterly_districts(user=request.user).order_by("code")
+    page = paginate(request, districts)
+    rows = selectors.quarterly_list(districts=page["rows"], year=year, quarter=quarter)
+    return render(
+        request,
+        "indicators/quarterly_list.html",
+        {
+            **page,
+            "quarter_rows": rows,
+            "year": year,
+            "quarter": quarter,
+            "years": _years(),
+            "quarters": range(1, 5),
+            "can_read": selectors.can_read_quarterly(request.user),
+        },
+    )
+
+
+@login_required
+def quarterly_detail(request, pk):
+    districts = selectors.quarterly_districts(user=request.user)
+    district = get_in_area_or_404(districts, request.user, pk=pk)
+    latest = selectors.quarterly_latest(district=district) or selectors.last_ended_quarter()
+    year, quarter = _period(request, latest)
+    report = selectors.quarterly_report(district=district, year=year, quarter=quarter)
+    name = f"spm-{district.code}-{year}-q{quarter}"
+    if (_wants_pdf(request) or wants_xlsx(request)) and not report.is_computed:
+        raise Http404
+    if _wants_pdf(request):
+        pdf = documents.quarterly_pdf(report, base_url=request.build_absolute_uri("/"))
+        return _download(pdf, filename=f"{name}.pdf", content_type="application/pdf", inline=True)
+    if wants_xlsx(request):
+        return _download(
+            documents.quarterly_xlsx(report),
+            filename=f"{name}.xlsx",
+            content_type=XLSX_CONTENT_TYPE,
+        )
+    return render(
+        request,
+        "indicators/quarterly_detail.html",
+        {"report": report, "years": _years(), "quarters": range(1, 5),
+         "can_write": can_review_report(request.user, district.pk)},
+    )
+
+
+@login_required
+def quarterly_notes(request, pk):
+    district = get_in_area_or_404(District.objects.select_related("province"), request.user, pk=pk)
+    if not can_review_report(request.user, district.pk):
+        raise PermissionDenied
+    year, quarter = _period(request, selectors.last_ended_quarter())
+    spm = services.monthly_services(year)
+    existing = {n.service_id: n for n in selectors.quarter_notes(
+        district=district, year=year, quarter=quarter)}
+    forms = [(service, QuarterNoteForm(request.POST or None, prefix=f"s{service.pk}",
+                                       instance=existing.get(service.pk))) for service in spm]
+    if request.method == "POST" and all(form.is_valid() for __, form in forms):
+        notes = {service: form.cleaned_data for service, form in forms}
+        if run_service(request, None, lambda: services.quarter_notes_save(
+                district=district, year=year, quarter=quarter, notes=notes, by=request.user)):
+            messages.success(request, _("Quarterly notes saved."))
+            url = reverse("indicators:quarterly-detail", args=[district.pk])
+            return redirect(f"{url}?year={year}&quarter={quarter}")
+    context = {"district": district, "year": year, "quarter": quarter, "forms": forms}
+    return render(request, "indicators/quarterly_notes.html", context)
+
+
+@login_required
+def feedback_list(request):
+    year = _number(request, "year", timezone.localdate().year, 2000, 2100)
+    reports = selectors.feedback_list(user=request.user, year=year)
+    return render(
+        request,
+        "indicators/feedback_list.html",
+        {**paginate(request, reports), "year": year, "years": _years()},
+    )
+
+
+@login_required
+def feedback_detail(request, pk):
+    visible = selectors.reports_visible(user=request.user).select_related(
+        "puskesmas__district__province", "puskesmas__district__health_office"
+    )
+    report = get_in_area_or_404(visible, request.user, pk=pk)
+    if not report.is_approved:  # no feedback before the district approves the month
+        if _wants_pdf(request):
+            raise Http404
+        return render(request, "indicators/feedback_detail.html", {"report": report})
+    feedback = selectors.feedback_get(report=report)
+    if _wants_pdf(request):
+        pdf = documents.feedback_pdf(feedback, base_url=request.build_absolute_uri("/"))
+        filename = f"feedback-{report.puskesmas.code}-{report.year}-{report.month:02d}.pdf"
+        return _download(pdf, filename=filename, content_type="application/pdf", inline=True)
+    return render(
+        request, "indicators/feedback_detail.html", {"report": report, "feedback": feedback}
+    )
+
+
+urlpatterns = [
+    path("quarterly/", quarterly_list, name="quarterly-list"),
+    path("quarterly/<int:pk>/", quarterly_detail, name="quarterly-detail"),
+    path("quarterly/<int:pk>/notes/", quarterly_notes, name="quarterly-notes"),
+    path("feedback/", feedback_list, name="feedback-list"),
+    path("feedback/<int:pk>/", feedback_detail, name="feedback-detail"),
+]
