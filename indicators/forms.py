@@ -27,7 +27,9 @@ class PuskesmasForm(forms.ModelForm):
         queryset=Village.objects.none(),
         required=False,
         widget=forms.CheckboxSelectMultiple,
-        help_text=_("The desa and kelurahan this puskesmas serves. A village belongs to one puskesmas."),
+        help_text=_(
+            "The desa and kelurahan this puskesmas serves. A village belongs to one puskesmas."
+        ),
     )
 
     class Meta:
@@ -48,8 +50,8 @@ class PuskesmasForm(forms.ModelForm):
             self.fields["villages"].queryset = in_area(
                 Village.objects.filter(subdistrict__district=district), user
             ).select_related("subdistrict")
-            self.fields["villages"].label_from_instance = (
-                lambda village: f"{village.name} ({village.subdistrict.name})"
+            self.fields["villages"].label_from_instance = lambda village: (
+                f"{village.name} ({village.subdistrict.name})"
             )
             if self.instance.pk:
                 self.initial["villages"] = list(self.instance.villages.values_list("pk", flat=True))
@@ -66,8 +68,8 @@ class ServicePointForm(forms.ModelForm):
         self.fields["village"].queryset = in_area(
             Village.objects.filter(puskesmas__isnull=False), user
         ).select_related("puskesmas")
-        self.fields["village"].label_from_instance = (
-            lambda village: f"{village.name} ({village.puskesmas.name})"
+        self.fields["village"].label_from_instance = lambda village: (
+            f"{village.name} ({village.puskesmas.name})"
         )
         if user.puskesmas_id:
             self.fields["puskesmas"].initial = user.puskesmas_id

@@ -99,5 +99,3 @@ def populations(village_ids: Iterable[int], year: int) -> dict[tuple[int, int], 
     """(village id, age band id) -> people, for the year."""
     rows = VillagePopulation.objects.filter(village_id__in=list(village_ids), year=year)
     return {(r.village_id, r.band_id): r.count for r in rows}
-
-

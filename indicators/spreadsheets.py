@@ -108,12 +108,16 @@ class CellError:
     def __str__(self) -> str:
         if self.row and self.column:
             return _("Sheet %(sheet)s, row %(row)s, column %(column)s: %(problem)s") % {
-                "sheet": self.sheet, "row": self.row, "column": self.column,
+                "sheet": self.sheet,
+                "row": self.row,
+                "column": self.column,
                 "problem": self.problem,
             }
         if self.row:
             return _("Sheet %(sheet)s, row %(row)s: %(problem)s") % {
-                "sheet": self.sheet, "row": self.row, "problem": self.problem,
+                "sheet": self.sheet,
+                "row": self.row,
+                "problem": self.problem,
             }
         return _("Sheet %(sheet)s: %(problem)s") % {"sheet": self.sheet, "problem": self.problem}
 
@@ -153,8 +157,9 @@ def read_table(
     data = upload.read(MAX_UPLOAD_BYTES + 1)
     if len(data) > MAX_UPLOAD_BYTES:
         limit = MAX_UPLOAD_BYTES // (1024 * 1024)
-        return None, [CellError(sheet, None, None, _("the file is larger than %(mb)s MB.") % {
-            "mb": limit})]
+        return None, [
+            CellError(sheet, None, None, _("the file is larger than %(mb)s MB.") % {"mb": limit})
+        ]
     if not data:
         return None, [CellError(sheet, None, None, _("the file is empty."))]
     try:
@@ -163,12 +168,21 @@ def read_table(
         return None, [CellError(sheet, None, None, _("this is not an Excel .xlsx file."))]
     try:
         if sheet not in workbook.sheetnames:
-            return None, [CellError(sheet, None, None, _(
-                "the workbook has no sheet with this name; use the template.")
-            )]
+            return None, [
+                CellError(
+                    sheet,
+                    None,
+                    None,
+                    _("the workbook has no sheet with this name; use the template."),
+                )
+            ]
         errors = [
-            CellError(sheet, row, get_column_letter(column), _(
-                "merged cells are not accepted; unmerge %(range)s.") % {"range": coord})
+            CellError(
+                sheet,
+                row,
+                get_column_letter(column),
+                _("merged cells are not accepted; unmerge %(range)s.") % {"range": coord},
+            )
             for row, column, coord in _merged_ranges(data, sheet)
         ]
         worksheet = workbook[sheet]
@@ -176,14 +190,27 @@ def read_table(
         table = Table(headers=[], rows=[])
         for number, cells in enumerate(worksheet.iter_rows(), start=1):
             if number > MAX_ROWS + 1:
-                errors.append(CellError(sheet, number, None, _(
-                    "the sheet has more than %(rows)s rows; split the file.") % {"rows": MAX_ROWS}))
+                errors.append(
+                    CellError(
+                        sheet,
+                        number,
+                        None,
+                        _("the sheet has more than %(rows)s rows; split the file.")
+                        % {"rows": MAX_ROWS},
+                    )
+                )
                 break
             values = []
             for column, cell in enumerate(cells, start=1):
                 if cell.data_type == "f":
-                    errors.append(CellError(sheet, number, get_column_letter(column), _(
-                        "formulas are not accepted; paste the values instead.")))
+                    errors.append(
+                        CellError(
+                            sheet,
+                            number,
+                            get_column_letter(column),
+                            _("formulas are not accepted; paste the values instead."),
+                        )
+                    )
                 value = cell.value
                 values.append(value.strip() if isinstance(value, str) else value)
             if number == 1:
@@ -211,9 +238,15 @@ def read_sheet(
         return [], errors
     header_row = table.headers[: len(headers)]
     if [str(h or "").strip() for h in header_row] != [str(h) for h in headers]:
-        errors.append(CellError(sheet, 1, None, _(
-            "the column headings must be, in order: %(headers)s.")
-            % {"headers": ", ".join(str(h) for h in headers)}))
+        errors.append(
+            CellError(
+                sheet,
+                1,
+                None,
+                _("the column headings must be, in order: %(headers)s.")
+                % {"headers": ", ".join(str(h) for h in headers)},
+            )
+        )
         return [], errors
     rows = []
     for number, values in table.rows:

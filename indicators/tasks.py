@@ -151,8 +151,8 @@ def aggregate_quarter(self, run_id: int) -> dict:
         raise
     except Exception as error:
         AggregationRun.objects.filter(pk=run_id).update(
-            status=AggregationRun.Status.FAILED, error=str(error)[:2000],
-            finished_at=timezone.now())
+            status=AggregationRun.Status.FAILED, error=str(error)[:2000], finished_at=timezone.now()
+        )
         raise
     finally:
         progress.close()

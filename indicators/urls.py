@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import excel, quarterly, reports, targets
+from .views import aggregation, dashboards, excel, quarterly, reports, targets
 from .views import organisation as views
 
 app_name = "indicators"
@@ -35,3 +35,5 @@ urlpatterns += reports.urlpatterns
 urlpatterns += targets.urlpatterns
 urlpatterns += excel.urlpatterns
 urlpatterns += quarterly.urlpatterns
+urlpatterns += dashboards.urlpatterns
+urlpatterns += aggregation.urlpatterns

@@ -28,7 +28,12 @@ def wants_xlsx(request: HttpRequest) -> bool:
 
 
 def export(
-    *, filename: str, sheet: str, headers: Sequence[str], rows: Iterable, row: Callable[..., Sequence]
+    *,
+    filename: str,
+    sheet: str,
+    headers: Sequence[str],
+    rows: Iterable,
+    row: Callable[..., Sequence],
 ):
     """Download the same rows a list shows, one spreadsheet row per object."""
     return xlsx_response(

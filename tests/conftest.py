@@ -103,7 +103,9 @@ def other_district_user(world):
 
 @pytest.fixture
 def other_province_user(world):
-    return UserFactory(username="kaltim", role=User.Role.PROVINCE_REVIEWER, province=world["kaltim"])
+    return UserFactory(
+        username="kaltim", role=User.Role.PROVINCE_REVIEWER, province=world["kaltim"]
+    )
 
 
 @pytest.fixture

@@ -32,7 +32,6 @@ class DistrictFactory(DjangoModelFactory):
         django_get_or_create = ("code",)
 
     province = factory.SubFactory(ProvinceFactory)
-    code = factory.Sequence(lambda n: f"{n // 60 + 11:02d}.{n % 60 + 1:02d}")
     name = factory.Sequence(lambda n: f"Kabupaten {n}")
 
     @factory.lazy_attribute

@@ -11,12 +11,21 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 pytestmark = pytest.mark.django_db
 
+
+def _hsu_run(w: dict):
+    from indicators.models import AggregationRun
+
+    return AggregationRun.objects.create(year=2026, quarter=1, district=w["hsu"]["district"])
+
+
 def _hsu_report(w: dict):
     """A January report of the Hulu Sungai Utara puskesmas (created once per test)."""
     from indicators.models import MonthlyReport
 
     report, _ = MonthlyReport.objects.get_or_create(
-        puskesmas=w["hsu"]["puskesmas"], year=2026, month=1,
+        puskesmas=w["hsu"]["puskesmas"],
+        year=2026,
+        month=1,
         defaults={"due_on": "2026-02-10"},
     )
     return report
@@ -40,14 +49,19 @@ def _hsu_import_job(w: dict):
 
     head = UserFactory(role="puskesmas_head", puskesmas=w["hsu"]["puskesmas"])
     return ImportJob.objects.create(
-        kind=ImportJob.Kind.MONTHLY_VALUES, district=w["hsu"]["district"],
-        puskesmas=w["hsu"]["puskesmas"], file="imports/x.xlsx", file_name="x.xlsx",
+        kind=ImportJob.Kind.MONTHLY_VALUES,
+        district=w["hsu"]["district"],
+        puskesmas=w["hsu"]["puskesmas"],
+        file="imports/x.xlsx",
+        file_name="x.xlsx",
         created_by=head,
     )
 
 
 # URL name -> the object (inside Hulu Sungai Utara, the owner's area) whose id the URL takes.
 OBJECTS: dict[str, Callable[[dict], object]] = {
+    "indicators:aggregation-start": lambda w: w["hsu"]["district"],
+    "indicators:aggregation-detail": _hsu_run,
     "indicators:quarterly-notes": lambda w: w["hsu"]["district"],
     "indicators:report-entry": _hsu_report,
     "indicators:report-review": _hsu_report,
@@ -72,6 +86,8 @@ OBJECTS: dict[str, Callable[[dict], object]] = {
     "indicators:target-reopen": lambda w: w["hsu"]["district"],
     "indicators:quarterly-detail": lambda w: w["hsu"]["district"],
     "indicators:feedback-detail": _hsu_report,
+    "indicators:dashboard-district": lambda w: w["hsu"]["district"],
+    "indicators:dashboard-puskesmas": lambda w: w["hsu"]["puskesmas"],
 }
 
 SKIPPED_NAMESPACES = {"admin"}  # Django admin: staff only, for system administrators' support

@@ -308,3 +308,21 @@ def test_login_with_the_right_password_before_the_limit_still_works(client, dist
 
     assert response.status_code == 302
     assert client.session["_auth_user_id"] == str(district_user.pk)
+
+
+def test_system_admin_edits_the_spm_catalogue_in_admin(client, admin_user):
+    from indicators.models import SPMService
+
+    client.force_login(admin_user)
+    service = SPMService.objects.filter(level="district").first()
+    for name in (
+        "spmedition",
+        "spmservice",
+        "estimaterule",
+        "reportingyear",
+        "indexband",
+        "indexweight",
+        "ageband",
+    ):
+        assert client.get(f"/admin/indicators/{name}/").status_code == 200, name
+    assert client.get(f"/admin/indicators/spmservice/{service.pk}/change/").status_code == 200

@@ -7,7 +7,6 @@ SECRET_KEY, ALLOWED_HOSTS, DATABASE_URL and REDIS_URL, and runs with DEBUG off.
 from pathlib import Path
 
 import environ
-from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 

@@ -1,5 +1,14 @@
 """Models of areas, organisation and SPM data; one module per part, re-exported here."""
 
+from .achievement import (  # noqa: F401
+    Achievement,
+    AggregationRun,
+    IndexBand,
+    IndexWeight,
+    Level,
+    QuarterServiceNote,
+    ReportingRate,
+)
 from .areas import (  # noqa: F401
     AreaOwned,
     District,
@@ -31,13 +40,4 @@ from .spm import (  # noqa: F401
     Target,
     TargetApproval,
     VillagePopulation,
-)
-from .achievement import (  # noqa: F401
-    Achievement,
-    AggregationRun,
-    IndexBand,
-    IndexWeight,
-    Level,
-    QuarterServiceNote,
-    ReportingRate,
 )

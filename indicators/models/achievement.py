@@ -40,15 +40,27 @@ class AggregationRun(AreaOwned, models.Model):
     quarter = models.PositiveSmallIntegerField(_("quarter"))
     # Scope: one district (with its province's totals), or the whole country when both are empty.
     district = models.ForeignKey(
-        District, on_delete=models.CASCADE, null=True, blank=True, related_name="+",
+        District,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("district"),
     )
     province = models.ForeignKey(
-        Province, on_delete=models.CASCADE, null=True, blank=True, related_name="+",
+        Province,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("province"),
     )
     puskesmas = models.ForeignKey(
-        Puskesmas, on_delete=models.CASCADE, null=True, blank=True, related_name="+",
+        Puskesmas,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("puskesmas"),
         help_text=_("Set for an incremental run after one puskesmas's report changed."),
     )
@@ -58,8 +70,12 @@ class AggregationRun(AreaOwned, models.Model):
     done = models.PositiveIntegerField(_("done"), default=0)
     total = models.PositiveIntegerField(_("total"), default=0)
     requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-        related_name="+", verbose_name=_("requested by"),
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("requested by"),
     )
     task_id = models.CharField(_("task id"), max_length=64, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
@@ -175,7 +191,9 @@ class IndexBand(models.Model):
     """
 
     edition = models.ForeignKey(
-        "indicators.SPMEdition", on_delete=models.CASCADE, related_name="index_bands",
+        "indicators.SPMEdition",
+        on_delete=models.CASCADE,
+        related_name="index_bands",
         verbose_name=_("edition"),
     )
     name = models.CharField(_("name"), max_length=60)
@@ -199,7 +217,9 @@ class IndexWeight(models.Model):
     """The weight of one service in the SPM achievement index (as data, per edition)."""
 
     service = models.OneToOneField(
-        SPMService, on_delete=models.CASCADE, related_name="index_weight",
+        SPMService,
+        on_delete=models.CASCADE,
+        related_name="index_weight",
         verbose_name=_("service"),
     )
     weight = models.DecimalField(_("weight"), max_digits=6, decimal_places=3, default=1)
@@ -222,7 +242,9 @@ class QuarterServiceNote(AreaOwned, models.Model):
     area_paths = {"province": "district__province", "district": "district"}
 
     district = models.ForeignKey(
-        District, on_delete=models.CASCADE, related_name="quarter_notes",
+        District,
+        on_delete=models.CASCADE,
+        related_name="quarter_notes",
         verbose_name=_("district"),
     )
     service = models.ForeignKey(
@@ -251,7 +273,9 @@ class QuarterServiceNote(AreaOwned, models.Model):
     problems = models.TextField(_("problems"), blank=True)
     planned_actions = models.TextField(_("planned actions"), blank=True)
     updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
         verbose_name=_("updated by"),
     )
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)

@@ -60,19 +60,31 @@ class MonthlyReport(AreaOwned, models.Model):
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
-        related_name="+", verbose_name=_("updated by"),
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("updated by"),
     )
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
     submitted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
-        related_name="+", verbose_name=_("submitted by"),
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("submitted by"),
     )
     first_submitted_at = models.DateTimeField(_("first submitted at"), null=True, blank=True)
     decided_at = models.DateTimeField(_("approved or returned at"), null=True, blank=True)
     decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
-        related_name="+", verbose_name=_("approved or returned by"),
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("approved or returned by"),
     )
     return_reason = models.TextField(_("reason for return"), blank=True)
     # After a resubmission: how many values changed since the report was returned.
@@ -81,8 +93,12 @@ class MonthlyReport(AreaOwned, models.Model):
     )
     locked_at = models.DateTimeField(_("locked at"), null=True, blank=True)
     locked_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
-        related_name="+", verbose_name=_("locked by"),
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("locked by"),
     )
 
     objects = MonthlyReportQuerySet.as_manager()
@@ -110,8 +126,13 @@ class MonthlyReport(AreaOwned, models.Model):
 
         return date_format(datetime.date(self.year, self.month, 1), "F Y")
 
-    STATUS_SYMBOLS = {"draft": "✎", "submitted": "⇧", "returned": "↩", "approved": "✓",
-                      "locked": "■"}
+    STATUS_SYMBOLS = {
+        "draft": "✎",
+        "submitted": "⇧",
+        "returned": "↩",
+        "approved": "✓",
+        "locked": "■",
+    }
 
     @property
     def status_symbol(self) -> str:
@@ -150,8 +171,12 @@ class MonthlyValue(AreaOwned, models.Model):
     comment = models.TextField(_("comment"), blank=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
-        related_name="+", verbose_name=_("updated by"),
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("updated by"),
     )
 
     class Meta:
@@ -182,7 +207,9 @@ class ValueChange(AreaOwned, models.Model):
     status = models.CharField(_("report status then"), max_length=10)
     reason = models.TextField(_("reason"), blank=True)
     changed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
         verbose_name=_("changed by"),
     )
     changed_at = models.DateTimeField(_("changed at"), default=timezone.now)
@@ -237,12 +264,16 @@ class UnlockRequest(AreaOwned, models.Model):
     area_paths = MonthlyValue.area_paths
 
     report = models.ForeignKey(
-        MonthlyReport, on_delete=models.CASCADE, related_name="unlock_requests",
+        MonthlyReport,
+        on_delete=models.CASCADE,
+        related_name="unlock_requests",
         verbose_name=_("report"),
     )
     reason = models.TextField(_("reason"))
     requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
         verbose_name=_("requested by"),
     )
     requested_at = models.DateTimeField(_("requested at"), default=timezone.now)
@@ -251,8 +282,12 @@ class UnlockRequest(AreaOwned, models.Model):
     )
     answer = models.TextField(_("answer"), blank=True)
     decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
-        related_name="+", verbose_name=_("decided by"),
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("decided by"),
     )
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
 
@@ -291,11 +326,17 @@ class ImportJob(AreaOwned, models.Model):
 
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     district = models.ForeignKey(
-        "indicators.District", on_delete=models.CASCADE, related_name="+",
+        "indicators.District",
+        on_delete=models.CASCADE,
+        related_name="+",
         verbose_name=_("district"),
     )
     puskesmas = models.ForeignKey(
-        Puskesmas, on_delete=models.CASCADE, null=True, blank=True, related_name="+",
+        Puskesmas,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("puskesmas"),
     )
     file = models.FileField(_("file"), upload_to="imports/%Y/%m/")
@@ -308,7 +349,9 @@ class ImportJob(AreaOwned, models.Model):
     errors = models.JSONField(_("errors"), default=list, blank=True)
     result = models.JSONField(_("result"), default=dict, blank=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
         verbose_name=_("uploaded by"),
     )
     created_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)

@@ -190,12 +190,18 @@ class EstimateRule(models.Model):
     """
 
     service = models.ForeignKey(
-        SPMService, on_delete=models.CASCADE, related_name="estimate_rules",
+        SPMService,
+        on_delete=models.CASCADE,
+        related_name="estimate_rules",
         verbose_name=_("service"),
     )
     district = models.ForeignKey(
-        "indicators.District", on_delete=models.CASCADE, null=True, blank=True,
-        related_name="estimate_rules", verbose_name=_("district"),
+        "indicators.District",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="estimate_rules",
+        verbose_name=_("district"),
         help_text=_("Empty: the edition's default for every district."),
     )
     band = models.ForeignKey(AgeBand, on_delete=models.PROTECT, verbose_name=_("population base"))
@@ -251,14 +257,22 @@ class Target(AreaOwned, models.Model):
     value = models.PositiveIntegerField(_("people"))
     note = models.CharField(_("note"), max_length=250, blank=True)
     entered_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
-        related_name="+", verbose_name=_("entered by"),
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("entered by"),
     )
     entered_at = models.DateTimeField(_("entered at"), auto_now=True)
     is_of_record = models.BooleanField(_("target of record"), default=False)
     chosen_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
-        related_name="+", verbose_name=_("chosen by"),
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("chosen by"),
     )
     chosen_at = models.DateTimeField(_("chosen at"), null=True, blank=True)
 
@@ -292,12 +306,16 @@ class TargetApproval(AreaOwned, models.Model):
     }
 
     district = models.ForeignKey(
-        "indicators.District", on_delete=models.CASCADE, related_name="target_approvals",
+        "indicators.District",
+        on_delete=models.CASCADE,
+        related_name="target_approvals",
         verbose_name=_("district"),
     )
     year = models.PositiveSmallIntegerField(_("year"))
     approved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
         verbose_name=_("approved by"),
     )
     approved_at = models.DateTimeField(_("approved at"), auto_now_add=True)

@@ -1,5 +1,18 @@
 """Reads for pages and exports, one module per part, re-exported here. All start from in_area."""
 
+from .dashboards import (  # noqa: F401
+    DistrictDashboard,
+    ProvinceDashboard,
+    PuskesmasDashboard,
+    band_of,
+    dashboard_default_quarter,
+    dashboard_district,
+    dashboard_period,
+    dashboard_province,
+    dashboard_puskesmas,
+    dashboard_quarters,
+    index_bands,
+)
 from .organisation import (  # noqa: F401
     area_summary,
     district_list,

@@ -222,6 +222,19 @@ def _achieved(target: int | None, served: int) -> Decimal | None:
     return HUNDRED * served / target if target else None
 
 
+@dataclass(frozen=True)
+class MonthServed:
+    """People served in one month of the year, and the status of that month's report."""
+
+    month: int
+    served: int | None
+    status: str | None  # None: no report (yet)
+
+    @property
+    def is_approved(self) -> bool:
+        return self.status in APPROVED
+
+
 @dataclass
 class ServiceLine:
     """One service of an area: its figure, and on the puskesmas page its desa and months."""
@@ -229,7 +242,7 @@ class ServiceLine:
     service: SPMService
     figure: Figure | None
     villages: list[tuple[Village, Figure]] = field(default_factory=list)
-    months: list[tuple[int, int | None, str | None]] = field(default_factory=list)
+    months: list[MonthServed] = field(default_factory=list)
     trend: ColumnChart | None = None
 
     @property
@@ -260,7 +273,11 @@ def _matrix(rows, *, key: str, name: str, services, period, bands) -> dict[int, 
         line = lines.setdefault(row[key], AreaLine(row[key], row[name], [None] * len(services)))
         if row["service_id"] in order:
             line.cells[order[row["service_id"]]] = _figure(
-                row["target"], row["served_ytd"], row["achievement"], period, bands,
+                row["target"],
+                row["served_ytd"],
+                row["achievement"],
+                period,
+                bands,
                 row["served_quarter"],
             )
     return lines
@@ -276,8 +293,14 @@ def _service_lines(rows, services, period, bands) -> list[ServiceLine]:
         row = by_service.get(service.pk)
         figure = None
         if row is not None:
-            figure = _figure(row["target"], row["served_ytd"], row["achievement"], period, bands,
-                             row["served_quarter"])
+            figure = _figure(
+                row["target"],
+                row["served_ytd"],
+                row["achievement"],
+                period,
+                bands,
+                row["served_quarter"],
+            )
         lines.append(ServiceLine(service, figure))
     return lines
 
@@ -285,16 +308,18 @@ def _service_lines(rows, services, period, bands) -> list[ServiceLine]:
 def _service_chart(lines: list[ServiceLine], period: Period) -> BarChart:
     return bar_chart(
         [
-            (f"{line.service.number}. {line.service.label}",
-             line.figure.achievement if line.figure else None,
-             line.figure.css if line.figure else "band-none")
+            (
+                f"{line.service.number}. {line.service.label}",
+                line.figure.achievement if line.figure else None,
+                line.figure.css if line.figure else "band-none",
+            )
             for line in lines
         ],
         pace=period.pace if period.months else None,
     )
 
 
-# --- Puskesmas -------------------------------------------------------------------------------------
+# --- Puskesmas -----------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -342,69 +367,109 @@ def _months_due(reports: dict[int, dict], *, year: int, setup: ReportingYear | N
         if report is None and setup is None:
             continue  # the year cannot be reported before it is set up
         due_on = report["due_on"] if report else setup.due_on(month)
-        due.append(DueMonth(year, month, due_on, report and report["pk"],
-                            report and report["status"], today > due_on))
+        due.append(
+            DueMonth(
+                year,
+                month,
+                due_on,
+                report and report["pk"],
+                report and report["status"],
+                today > due_on,
+            )
+        )
     return sorted(due, key=lambda d: (not d.is_late, d.due_on))
 
 
-def dashboard_puskesmas(*, user, puskesmas: Puskesmas, year: int, quarter: int):
+def _desa_figures(user, puskesmas: Puskesmas, period: Period):
+    """Villages of the working area, and per (desa, service) the target of record and what
+    approved reports served up to the quarter's last month (three queries)."""
+    villages = list(in_area(Village.objects.filter(puskesmas=puskesmas), user).order_by("code"))
+    targets = in_area(
+        Target.objects.filter(village__puskesmas=puskesmas, year=period.year, is_of_record=True),
+        user,
+    ).values_list("village_id", "service_id", "value")
+    # The same reports the quarter counts: approved, up to its last month.
+    served = (
+        in_area(
+            MonthlyValue.objects.filter(
+                report__puskesmas=puskesmas,
+                report__year=period.year,
+                report__month__lte=period.last_month,
+                report__status__in=APPROVED,
+            ),
+            user,
+        )
+        .values("village_id", "service_id")
+        .annotate(served=Sum("value"))
+    )
+    return (
+        villages,
+        {(v, s): value for v, s, value in targets},
+        {(row["village_id"], row["service_id"]): row["served"] for row in served},
+    )
+
+
+def _months(user, puskesmas: Puskesmas, year: int):
+    """The year's reports the user may see, by month, and people served per (month, service)
+    in them, approved or not (two queries)."""
+    visible = reports_visible(user=user).filter(puskesmas=puskesmas, year=year)
+    reports = {r["month"]: r for r in visible.values("pk", "month", "status", "due_on")}
+    served = (
+        MonthlyValue.objects.filter(report__in=visible.values("pk"))
+        .values("report__month", "service_id")
+        .annotate(served=Sum("value"))
+    )
+    return reports, {(row["report__month"], row["service_id"]): row["served"] for row in served}
+
+
+def dashboard_puskesmas(
+    *, user, puskesmas: Puskesmas, year: int, quarter: int
+) -> PuskesmasDashboard:
     """One puskesmas's quarter: achievement per service (computed) and per desa (summed from
-    approved reports), served per month, and the months still to report (nine queries)."""
+    approved reports), served per month, and the months still to report (ten queries)."""
     period = dashboard_period(year=year, quarter=quarter)
     services, bands = _services(year), index_bands(year=year)
     rows = in_area(
-        Achievement.objects.filter(year=year, quarter=quarter, level=Level.PUSKESMAS,
-                                   puskesmas=puskesmas), user)
+        Achievement.objects.filter(
+            year=year, quarter=quarter, level=Level.PUSKESMAS, puskesmas=puskesmas
+        ),
+        user,
+    )
     lines = _service_lines(rows.values(*FIGURE_FIELDS), services, period, bands)
-    villages = list(in_area(Village.objects.filter(puskesmas=puskesmas), user).order_by("code"))
-    targets = {
-        (t["village_id"], t["service_id"]): t["value"]
-        for t in in_area(Target.objects.filter(village__puskesmas=puskesmas, year=year,
-                                               is_of_record=True), user).values(
-            "village_id", "service_id", "value")
-    }
-    # Desa figures count the same reports as the quarter: approved, up to its last month.
-    served = {
-        (s["village_id"], s["service_id"]): s["served"]
-        for s in in_area(MonthlyValue.objects.filter(
-            report__puskesmas=puskesmas, report__year=year, report__month__lte=period.last_month,
-            report__status__in=APPROVED), user).values("village_id", "service_id").annotate(
-            served=Sum("value"))
-    }
-    visible = reports_visible(user=user).filter(puskesmas=puskesmas, year=year)
-    reports = {r["month"]: r for r in visible.values("pk", "month", "status", "due_on")}
-    per_month = {
-        (m["report__month"], m["service_id"]): m["served"]
-        for m in MonthlyValue.objects.filter(report__in=visible.values("pk"))
-        .values("report__month", "service_id").annotate(served=Sum("value"))
-    }
+    villages, targets, served = _desa_figures(user, puskesmas, period)
+    reports, per_month = _months(user, puskesmas, year)
     for line in lines:
         for village in villages:
-            key = (village.pk, line.service.pk)
-            target, ytd = targets.get(key), served.get(key) or 0
-            line.villages.append(
-                (village, _figure(target, ytd, _achieved(target, ytd), period, bands)))
+            target = targets.get((village.pk, line.service.pk))
+            ytd = served.get((village.pk, line.service.pk)) or 0
+            figure = _figure(target, ytd, _achieved(target, ytd), period, bands)
+            line.villages.append((village, figure))
         line.months = [
-            (month, per_month.get((month, line.service.pk)),
-             reports[month]["status"] if month in reports else None)
+            MonthServed(
+                month,
+                per_month.get((month, line.service.pk)),
+                reports[month]["status"] if month in reports else None,
+            )
             for month in range(1, 13)
         ]
-        line.trend = column_chart(
-            [(value, status in APPROVED) for __, value, status in line.months])
-    follows = can_enter_report(user, puskesmas.pk) or can_review_report(
-        user, puskesmas.district_id)
+        line.trend = column_chart([(m.served, m.is_approved) for m in line.months])
     due = None
-    if follows:
+    if can_enter_report(user, puskesmas.pk) or can_review_report(user, puskesmas.district_id):
         setup = ReportingYear.objects.filter(year=year).first()
         due = _months_due(reports, year=year, setup=setup)
     return PuskesmasDashboard(
-        puskesmas=puskesmas, period=period, bands=bands, computation=_computation(rows),
-        services=lines, chart=_service_chart(lines, period), due=due,
+        puskesmas=puskesmas,
+        period=period,
+        bands=bands,
+        computation=_computation(rows),
+        services=lines,
+        chart=_service_chart(lines, period),
+        due=due,
         shows_unapproved=user.role != User.Role.PROVINCE_REVIEWER,
     )
 
 
-# --- District --------------------------------------------------------------------------------------
+# --- District ------------------------------------------------------------------------------------
 
 
 @dataclass
@@ -424,29 +489,51 @@ class DistrictDashboard:
         return self.computation is not None
 
     @property
+    def service_list(self) -> list[SPMService]:
+        return [line.service for line in self.services]
+
+    @property
+    def totals(self) -> list[AreaLine]:
+        """The district itself, as the total line under its puskesmas."""
+        cells = [line.figure for line in self.services]
+        return [AreaLine(self.district.pk, self.district.name, cells, rate=self.rate)]
+
+    @property
     def weakest(self) -> list[ServiceLine]:
         """Services furthest below the pace, at most three."""
         below = [line for line in self.services if line.figure and line.figure.is_below_pace]
         return sorted(below, key=lambda line: line.figure.gap)[:3]
 
 
-def dashboard_district(*, user, district: District, year: int, quarter: int):
+def dashboard_district(*, user, district: District, year: int, quarter: int) -> DistrictDashboard:
     """A district's quarter: per service, puskesmas x service, completeness and timeliness per
     puskesmas, and the reports waiting for approval (seven queries)."""
     period = dashboard_period(year=year, quarter=quarter)
     services, bands = _services(year), index_bands(year=year)
     rows = in_area(Achievement.objects.filter(year=year, quarter=quarter, district=district), user)
-    lines = _service_lines(rows.filter(level=Level.DISTRICT).values(*FIGURE_FIELDS),
-                           services, period, bands)
+    lines = _service_lines(
+        rows.filter(level=Level.DISTRICT).values(*FIGURE_FIELDS), services, period, bands
+    )
     matrix = _matrix(
         rows.filter(level=Level.PUSKESMAS)
         .values("puskesmas_id", "puskesmas__name", *FIGURE_FIELDS)
         .order_by("puskesmas__name", "puskesmas_id"),
-        key="puskesmas_id", name="puskesmas__name", services=services, period=period, bands=bands,
+        key="puskesmas_id",
+        name="puskesmas__name",
+        services=services,
+        period=period,
+        bands=bands,
     )
     rate = None
-    for r in in_area(ReportingRate.objects.filter(year=year, quarter=quarter, district=district,
-                                                  level__in=[Level.PUSKESMAS, Level.DISTRICT]), user):
+    for r in in_area(
+        ReportingRate.objects.filter(
+            year=year,
+            quarter=quarter,
+            district=district,
+            level__in=[Level.PUSKESMAS, Level.DISTRICT],
+        ),
+        user,
+    ):
         if r.level == Level.DISTRICT:
             rate = r
         elif r.puskesmas_id in matrix:
@@ -456,19 +543,29 @@ def dashboard_district(*, user, district: District, year: int, quarter: int):
     waiting = None
     if can_review_report(user, district.pk):
         waiting = list(
-            in_area(MonthlyReport.objects.filter(puskesmas__district=district,
-                                                 status=MonthlyReport.Status.SUBMITTED), user)
-            .select_related("puskesmas").order_by("due_on", "puskesmas__name")
+            in_area(
+                MonthlyReport.objects.filter(
+                    puskesmas__district=district, status=MonthlyReport.Status.SUBMITTED
+                ),
+                user,
+            )
+            .select_related("puskesmas")
+            .order_by("due_on", "puskesmas__name")
         )
     return DistrictDashboard(
-        district=district, period=period, bands=bands,
+        district=district,
+        period=period,
+        bands=bands,
         computation=_computation(rows.filter(level__in=[Level.PUSKESMAS, Level.DISTRICT])),
-        services=lines, chart=_service_chart(lines, period), puskesmas=list(matrix.values()),
-        rate=rate, waiting=waiting,
+        services=lines,
+        chart=_service_chart(lines, period),
+        puskesmas=list(matrix.values()),
+        rate=rate,
+        waiting=waiting,
     )
 
 
-# --- Province --------------------------------------------------------------------------------------
+# --- Province ------------------------------------------------------------------------------------
 
 
 @dataclass
@@ -519,18 +616,28 @@ def dashboard_province(*, user, year: int, quarter: int) -> ProvinceDashboard:
     period = dashboard_period(year=year, quarter=quarter)
     services, bands = _services(year), index_bands(year=year)
     rows = in_area(Achievement.objects.filter(year=year, quarter=quarter), user).filter(
-        level__in=[Level.DISTRICT, Level.PROVINCE])
+        level__in=[Level.DISTRICT, Level.PROVINCE]
+    )
     fields = dict(services=services, period=period, bands=bands)
     districts = _matrix(
-        rows.filter(level=Level.DISTRICT).values("district_id", "district__name", *FIGURE_FIELDS)
+        rows.filter(level=Level.DISTRICT)
+        .values("district_id", "district__name", *FIGURE_FIELDS)
         .order_by("district__code"),
-        key="district_id", name="district__name", **fields)
+        key="district_id",
+        name="district__name",
+        **fields,
+    )
     provinces = _matrix(
-        rows.filter(level=Level.PROVINCE).values("province_id", "province__name", *FIGURE_FIELDS)
+        rows.filter(level=Level.PROVINCE)
+        .values("province_id", "province__name", *FIGURE_FIELDS)
         .order_by("province__code"),
-        key="province_id", name="province__name", **fields)
+        key="province_id",
+        name="province__name",
+        **fields,
+    )
     for r in in_area(ReportingRate.objects.filter(year=year, quarter=quarter), user).filter(
-            level__in=[Level.DISTRICT, Level.PROVINCE]):
+        level__in=[Level.DISTRICT, Level.PROVINCE]
+    ):
         lines = districts if r.level == Level.DISTRICT else provinces
         if r.area_id in lines:
             lines[r.area_id].rate = r
@@ -541,11 +648,18 @@ def dashboard_province(*, user, year: int, quarter: int) -> ProvinceDashboard:
     for line in districts.values():
         line.href = reverse("indicators:dashboard-district", args=[line.pk])
     chart = bar_chart(
-        [(line.name, line.index, line.index_band.css if line.index_band else "band-none")
-         for line in districts.values()],
+        [
+            (line.name, line.index, line.index_band.css if line.index_band else "band-none")
+            for line in districts.values()
+        ],
         pace=period.pace if period.months else None,
     )
     return ProvinceDashboard(
-        period=period, bands=bands, computation=_computation(rows), services=services,
-        districts=list(districts.values()), provinces=list(provinces.values()), chart=chart,
+        period=period,
+        bands=bands,
+        computation=_computation(rows),
+        services=services,
+        districts=list(districts.values()),
+        provinces=list(provinces.values()),
+        chart=chart,
     )

@@ -73,7 +73,9 @@ def village_list(*, user, subdistrict: Subdistrict) -> QuerySet[Village]:
     )
 
 
-def puskesmas_list(*, user, search: str = "", district_id: int | None = None) -> QuerySet[Puskesmas]:
+def puskesmas_list(
+    *, user, search: str = "", district_id: int | None = None
+) -> QuerySet[Puskesmas]:
     """Puskesmas in the user's area with their working-area and service-point counts (scoped)."""
     queryset = in_area(Puskesmas.objects.all(), user).select_related("district", "subdistrict")
     if search:
@@ -110,9 +112,7 @@ def service_point_list(
     *, user, puskesmas_id: int | None = None, kind: str = ""
 ) -> QuerySet[ServicePoint]:
     """Service points in the user's area, filtered by puskesmas and kind (scoped)."""
-    queryset = in_area(ServicePoint.objects.all(), user).select_related(
-        "puskesmas", "village"
-    )
+    queryset = in_area(ServicePoint.objects.all(), user).select_related("puskesmas", "village")
     if puskesmas_id:
         queryset = queryset.filter(puskesmas_id=puskesmas_id)
     if kind:

@@ -102,10 +102,17 @@ def report_entry(*, report: MonthlyReport, overrides=None, problems=()) -> list[
             key = (village.pk, service.pk)
             value = saved[key].value if key in saved else None
             comment = saved[key].comment if key in saved else ""
-            row = EntryRow(village, service, value, comment, targets.get(key), before.get(key, 0),
-                           field=f"v-{village.pk}-{service.pk}",
-                           comment_field=f"c-{village.pk}-{service.pk}",
-                           warnings=located.get(key, []))
+            row = EntryRow(
+                village,
+                service,
+                value,
+                comment,
+                targets.get(key),
+                before.get(key, 0),
+                field=f"v-{village.pk}-{service.pk}",
+                comment_field=f"c-{village.pk}-{service.pk}",
+                warnings=located.get(key, []),
+            )
             if overrides and key in overrides:
                 row.value, row.comment = overrides[key]
             rows.append(row)
@@ -127,7 +134,6 @@ def reports_visible(*, user):
 
 def report_list(*, user, year: int):
     """Reports of the year in the user's area, newest first, with their puskesmas (scoped)."""
-    from ..scoping import in_area
 
     return (
         reports_visible(user=user)
@@ -148,8 +154,9 @@ def report_matrix(*, user, year: int, until_month: int) -> list[dict]:
     from ..scoping import in_area
 
     puskesmas_list = list(
-        in_area(Puskesmas.objects.all(), user).select_related("district").order_by(
-            "district__code", "name")
+        in_area(Puskesmas.objects.all(), user)
+        .select_related("district")
+        .order_by("district__code", "name")
     )
     reports = {
         (r.puskesmas_id, r.month): r
@@ -189,20 +196,23 @@ def completeness_by_district(*, user, year: int, until_month: int) -> list[dict]
     rows = []
     for district in districts:
         expected = district.puskesmas_count * until_month
-        rows.append({
-            "district": district,
-            "expected": expected,
-            "approved": district.approved_count,
-            "on_time": district.on_time_count,
-            "completeness": 100 * district.approved_count / expected if expected else None,
-            "timeliness": 100 * district.on_time_count / expected if expected else None,
-        })
+        rows.append(
+            {
+                "district": district,
+                "expected": expected,
+                "approved": district.approved_count,
+                "on_time": district.on_time_count,
+                "completeness": 100 * district.approved_count / expected if expected else None,
+                "timeliness": 100 * district.on_time_count / expected if expected else None,
+            }
+        )
     return rows
 
 
 def report_history(*, report: MonthlyReport):
     """Every value change (who, when, old, new, why) and workflow step of one report."""
     changes = report.changes.select_related("village", "service", "changed_by").order_by(
-        "-changed_at", "-pk")
+        "-changed_at", "-pk"
+    )
     events = report.events.select_related("by").order_by("-at", "-pk")
     return changes, events

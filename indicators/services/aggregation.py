@@ -8,6 +8,8 @@ re-run gives the same rows (idempotent).
 
 from __future__ import annotations
 
+import os
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -63,8 +65,9 @@ class Scope:
 
     def district_ids(self) -> list[int] | None:
         if self.puskesmas_id:
-            return [Puskesmas.objects.values_list("district_id", flat=True).get(
-                pk=self.puskesmas_id)]
+            return [
+                Puskesmas.objects.values_list("district_id", flat=True).get(pk=self.puskesmas_id)
+            ]
         if self.district_id:
             return [self.district_id]
         return None
@@ -73,8 +76,11 @@ class Scope:
         districts = self.district_ids()
         if districts is None:
             return None
-        return list(District.objects.filter(pk__in=districts).values_list(
-            "province_id", flat=True).distinct())
+        return list(
+            District.objects.filter(pk__in=districts)
+            .values_list("province_id", flat=True)
+            .distinct()
+        )
 
 
 def _table(model) -> str:
@@ -127,10 +133,22 @@ def _insert_puskesmas_rows(run: AggregationRun, *, edition_id: int, scope: Scope
         WHERE s.edition_id = %s AND s.level = %s AND s.is_reported_monthly = %s{where_p}
     """
     params = [
-        run.pk, run.year, run.quarter, Level.PUSKESMAS,
-        first, run.year, last, *APPROVED, *params_r,
-        run.year, True, *params_r,
-        edition_id, "district", True, *params_p,
+        run.pk,
+        run.year,
+        run.quarter,
+        Level.PUSKESMAS,
+        first,
+        run.year,
+        last,
+        *APPROVED,
+        *params_r,
+        run.year,
+        True,
+        *params_r,
+        edition_id,
+        "district",
+        True,
+        *params_p,
     ]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
@@ -139,8 +157,9 @@ def _insert_puskesmas_rows(run: AggregationRun, *, edition_id: int, scope: Scope
 def _insert_rollup(run: AggregationRun, *, level: str, ids: list[int] | None) -> None:
     """District rows from puskesmas rows, or province rows from district rows (one statement)."""
     below, group = (
-        (Level.PUSKESMAS, "district_id") if level == Level.DISTRICT else
-        (Level.DISTRICT, "province_id")
+        (Level.PUSKESMAS, "district_id")
+        if level == Level.DISTRICT
+        else (Level.DISTRICT, "province_id")
     )
     where, params = _in(group, ids)
     district = "district_id" if level == Level.DISTRICT else "NULL"
@@ -174,12 +193,25 @@ def _reporting_rates(run: AggregationRun, *, scope: Scope, last_month: int) -> N
     elif scope.district_id:
         puskesmas = puskesmas.filter(district_id=scope.district_id)
     rows = puskesmas.values("id", "district_id", "district__province_id").annotate(
-        approved=Count("reports", filter=approved), on_time=Count("reports", filter=on_time))
+        approved=Count("reports", filter=approved), on_time=Count("reports", filter=on_time)
+    )
     ReportingRate.objects.bulk_create(
-        [ReportingRate(run=run, year=run.year, quarter=run.quarter, level=Level.PUSKESMAS,
-                       province_id=r["district__province_id"], district_id=r["district_id"],
-                       puskesmas_id=r["id"], area_id=r["id"], expected=expected,
-                       approved=r["approved"], on_time=r["on_time"]) for r in rows],
+        [
+            ReportingRate(
+                run=run,
+                year=run.year,
+                quarter=run.quarter,
+                level=Level.PUSKESMAS,
+                province_id=r["district__province_id"],
+                district_id=r["district_id"],
+                puskesmas_id=r["id"],
+                area_id=r["id"],
+                expected=expected,
+                approved=r["approved"],
+                on_time=r["on_time"],
+            )
+            for r in rows
+        ],
         batch_size=2000,
     )
     for level, group, ids in (
@@ -192,12 +224,24 @@ def _reporting_rates(run: AggregationRun, *, scope: Scope, last_month: int) -> N
             source = source.filter(**{f"{group}__in": ids})
         fields = ["province_id"] + (["district_id"] if level == Level.DISTRICT else [])
         sums = source.values(*fields).annotate(
-            e=Sum("expected"), a=Sum("approved"), o=Sum("on_time"))
+            e=Sum("expected"), a=Sum("approved"), o=Sum("on_time")
+        )
         ReportingRate.objects.bulk_create(
-            [ReportingRate(run=run, year=run.year, quarter=run.quarter, level=level,
-                           province_id=s["province_id"], district_id=s.get("district_id"),
-                           area_id=s[group], expected=s["e"], approved=s["a"], on_time=s["o"])
-             for s in sums],
+            [
+                ReportingRate(
+                    run=run,
+                    year=run.year,
+                    quarter=run.quarter,
+                    level=level,
+                    province_id=s["province_id"],
+                    district_id=s.get("district_id"),
+                    area_id=s[group],
+                    expected=s["e"],
+                    approved=s["a"],
+                    on_time=s["o"],
+                )
+                for s in sums
+            ],
             batch_size=2000,
         )
 
@@ -218,8 +262,20 @@ def _delete_scope(run: AggregationRun, scope: Scope) -> None:
         rows.filter(own).delete()
 
 
+def _fault_injection_pause() -> None:
+    """Tests that kill a worker mid-run slow each step down with SIMPUL_AGGREGATION_STEP_SECONDS;
+    unset (production) it costs nothing."""
+    seconds = float(os.environ.get("SIMPUL_AGGREGATION_STEP_SECONDS") or 0)
+    if seconds:
+        time.sleep(seconds)
+
+
 def quarter_aggregate(
-    *, year: int, quarter: int, scope: Scope | None = None, run: AggregationRun | None = None,
+    *,
+    year: int,
+    quarter: int,
+    scope: Scope | None = None,
+    run: AggregationRun | None = None,
     progress: Progress | None = None,
 ) -> AggregationRun:
     """Rebuild the quarter's achievement and reporting rates in `scope`; atomic; idempotent.
@@ -229,19 +285,21 @@ def quarter_aggregate(
     """
     scope = scope or Scope()
     run = run or AggregationRun.objects.create(
-        year=year, quarter=quarter, district_id=scope.district_id,
-        puskesmas_id=scope.puskesmas_id)
+        year=year, quarter=quarter, district_id=scope.district_id, puskesmas_id=scope.puskesmas_id
+    )
     settings = reporting_year(year)
     today = timezone.localdate()
     last_month = 12 if year < today.year else (today.month - 1 if year == today.year else 0)
     steps = 5
     # Autocommitted before the work starts, so the page sees "working" at once.
     AggregationRun.objects.filter(pk=run.pk).update(
-        status=AggregationRun.Status.RUNNING, started_at=timezone.now(), total=steps, done=0)
+        status=AggregationRun.Status.RUNNING, started_at=timezone.now(), total=steps, done=0
+    )
 
     def step(done: int) -> None:
         if progress:
             progress(done, steps)
+        _fault_injection_pause()
 
     with transaction.atomic():
         _delete_scope(run, scope)
@@ -254,15 +312,20 @@ def quarter_aggregate(
         step(4)
         _reporting_rates(run, scope=scope, last_month=last_month)
         used = MonthlyReport.objects.filter(
-            year=year, month__lte=quarter_months(quarter)[1], status__in=APPROVED)
+            year=year, month__lte=quarter_months(quarter)[1], status__in=APPROVED
+        )
         if scope.puskesmas_id:
             used = used.filter(puskesmas_id=scope.puskesmas_id)
         elif scope.district_id:
             used = used.filter(puskesmas__district_id=scope.district_id)
         facts = used.aggregate(count=Count("id"), latest=Max("updated_at"))
         AggregationRun.objects.filter(pk=run.pk).update(
-            status=AggregationRun.Status.DONE, done=steps, finished_at=timezone.now(),
-            approved_reports=facts["count"], data_as_of=facts["latest"])
+            status=AggregationRun.Status.DONE,
+            done=steps,
+            finished_at=timezone.now(),
+            approved_reports=facts["count"],
+            data_as_of=facts["latest"],
+        )
     if progress:
         progress(steps, steps)
     run.refresh_from_db()
@@ -283,8 +346,12 @@ def aggregation_start(*, year: int, quarter: int, district: District, by) -> Agg
         raise ValidationError(_("The quarter must be between 1 and 4."))
     reporting_year(year)  # refuses a year without settings
     run = AggregationRun.objects.create(
-        year=year, quarter=quarter, district=district, province_id=district.province_id,
-        requested_by=by)
+        year=year,
+        quarter=quarter,
+        district=district,
+        province_id=district.province_id,
+        requested_by=by,
+    )
     transaction.on_commit(lambda: aggregate_quarter.delay(run.pk), robust=True)
     return run
 
@@ -301,8 +368,13 @@ def achievement_refresh(*, puskesmas_id: int, year: int, month: int) -> int:
     """After a report of `month` is approved or unlocked: rebuild only that puskesmas, its
     district and province, for each quarter already computed from that month on. Returns how
     many quarters were rebuilt."""
-    quarters = sorted(set(Achievement.objects.filter(
-        year=year, quarter__gte=quarter_of(month)).values_list("quarter", flat=True)))
+    quarters = sorted(
+        set(
+            Achievement.objects.filter(year=year, quarter__gte=quarter_of(month)).values_list(
+                "quarter", flat=True
+            )
+        )
+    )
     for quarter in quarters:
         quarter_aggregate(year=year, quarter=quarter, scope=Scope(puskesmas_id=puskesmas_id))
     return len(quarters)

@@ -62,18 +62,33 @@ DINKES_UNITS = [
     ("Subbagian Perencanaan dan Keuangan", HealthOfficeUnit.Kind.SUBDIVISION, "Sekretariat"),
     ("Subbagian Umum dan Kepegawaian", HealthOfficeUnit.Kind.SUBDIVISION, "Sekretariat"),
     ("Bidang Kesehatan Masyarakat", HealthOfficeUnit.Kind.DIVISION, None),
-    ("Seksi Kesehatan Keluarga dan Gizi", HealthOfficeUnit.Kind.SECTION,
-     "Bidang Kesehatan Masyarakat"),
-    ("Seksi Promosi dan Pemberdayaan Masyarakat", HealthOfficeUnit.Kind.SECTION,
-     "Bidang Kesehatan Masyarakat"),
+    (
+        "Seksi Kesehatan Keluarga dan Gizi",
+        HealthOfficeUnit.Kind.SECTION,
+        "Bidang Kesehatan Masyarakat",
+    ),
+    (
+        "Seksi Promosi dan Pemberdayaan Masyarakat",
+        HealthOfficeUnit.Kind.SECTION,
+        "Bidang Kesehatan Masyarakat",
+    ),
     ("Bidang Pencegahan dan Pengendalian Penyakit", HealthOfficeUnit.Kind.DIVISION, None),
-    ("Seksi Surveilans dan Imunisasi", HealthOfficeUnit.Kind.SECTION,
-     "Bidang Pencegahan dan Pengendalian Penyakit"),
-    ("Seksi Penyakit Tidak Menular dan Kesehatan Jiwa", HealthOfficeUnit.Kind.SECTION,
-     "Bidang Pencegahan dan Pengendalian Penyakit"),
+    (
+        "Seksi Surveilans dan Imunisasi",
+        HealthOfficeUnit.Kind.SECTION,
+        "Bidang Pencegahan dan Pengendalian Penyakit",
+    ),
+    (
+        "Seksi Penyakit Tidak Menular dan Kesehatan Jiwa",
+        HealthOfficeUnit.Kind.SECTION,
+        "Bidang Pencegahan dan Pengendalian Penyakit",
+    ),
     ("Bidang Pelayanan dan Sumber Daya Kesehatan", HealthOfficeUnit.Kind.DIVISION, None),
-    ("Seksi Pelayanan Kesehatan Primer", HealthOfficeUnit.Kind.SECTION,
-     "Bidang Pelayanan dan Sumber Daya Kesehatan"),
+    (
+        "Seksi Pelayanan Kesehatan Primer",
+        HealthOfficeUnit.Kind.SECTION,
+        "Bidang Pelayanan dan Sumber Daya Kesehatan",
+    ),
 ]
 
 S = PartnerOrganisation.Sector
@@ -137,7 +152,7 @@ def _seed_district(district: District, *, by: User) -> list[Puskesmas]:
         villages = list(subdistrict.villages.order_by("code"))
         plans = PUSKESMAS.get(subdistrict.code, [])
         for index, (name, inpatient) in enumerate(plans):
-            share = villages[index::len(plans)] if len(plans) > 1 else villages
+            share = villages[index :: len(plans)] if len(plans) > 1 else villages
             code = _demo_code(subdistrict, index)
             puskesmas = Puskesmas.objects.filter(code=code).first() or Puskesmas(code=code)
             puskesmas.name = f"Puskesmas {name}"
@@ -166,24 +181,78 @@ def _seed_service_points(puskesmas: Puskesmas, villages: list[Village], *, by: U
 DEMO_USERS = [
     # username, role, area kind, area code, first name, position
     ("admin", User.Role.SYSTEM_ADMIN, None, None, "Admin", "Administrator sistem"),
-    ("prov.kalsel", User.Role.PROVINCE_REVIEWER, "province", "63", "Nurul",
-     "Analis program, Dinkes Provinsi Kalimantan Selatan"),
-    ("prov.kaltim", User.Role.PROVINCE_REVIEWER, "province", "64", "Andi",
-     "Analis program, Dinkes Provinsi Kalimantan Timur"),
-    ("dinkes.hsu", User.Role.DISTRICT_PLANNER, "district", "63.08", "Rahmadi",
-     "Perencana, Dinkes Hulu Sungai Utara"),
-    ("dinkes.banjarmasin", User.Role.DISTRICT_PLANNER, "district", "63.71", "Fitri",
-     "Perencana, Dinkes Kota Banjarmasin"),
-    ("dinkes.bontang", User.Role.DISTRICT_PLANNER, "district", "64.74", "Yusuf",
-     "Perencana, Dinkes Kota Bontang"),
-    ("kapus.danaupanggang", User.Role.PUSKESMAS_HEAD, "puskesmas", "Puskesmas Danau Panggang",
-     "Siti", "Kepala Puskesmas Danau Panggang"),
-    ("staf.danaupanggang", User.Role.PUSKESMAS_STAFF, "puskesmas", "Puskesmas Danau Panggang",
-     "Aulia", "Bidan koordinator, Puskesmas Danau Panggang"),
-    ("kapus.alabio", User.Role.PUSKESMAS_HEAD, "puskesmas", "Puskesmas Alabio", "Hendra",
-     "Kepala Puskesmas Alabio"),
-    ("kapus.bontangutara1", User.Role.PUSKESMAS_HEAD, "puskesmas", "Puskesmas Bontang Utara I",
-     "Maria", "Kepala Puskesmas Bontang Utara I"),
+    (
+        "prov.kalsel",
+        User.Role.PROVINCE_REVIEWER,
+        "province",
+        "63",
+        "Nurul",
+        "Analis program, Dinkes Provinsi Kalimantan Selatan",
+    ),
+    (
+        "prov.kaltim",
+        User.Role.PROVINCE_REVIEWER,
+        "province",
+        "64",
+        "Andi",
+        "Analis program, Dinkes Provinsi Kalimantan Timur",
+    ),
+    (
+        "dinkes.hsu",
+        User.Role.DISTRICT_PLANNER,
+        "district",
+        "63.08",
+        "Rahmadi",
+        "Perencana, Dinkes Hulu Sungai Utara",
+    ),
+    (
+        "dinkes.banjarmasin",
+        User.Role.DISTRICT_PLANNER,
+        "district",
+        "63.71",
+        "Fitri",
+        "Perencana, Dinkes Kota Banjarmasin",
+    ),
+    (
+        "dinkes.bontang",
+        User.Role.DISTRICT_PLANNER,
+        "district",
+        "64.74",
+        "Yusuf",
+        "Perencana, Dinkes Kota Bontang",
+    ),
+    (
+        "kapus.danaupanggang",
+        User.Role.PUSKESMAS_HEAD,
+        "puskesmas",
+        "Puskesmas Danau Panggang",
+        "Siti",
+        "Kepala Puskesmas Danau Panggang",
+    ),
+    (
+        "staf.danaupanggang",
+        User.Role.PUSKESMAS_STAFF,
+        "puskesmas",
+        "Puskesmas Danau Panggang",
+        "Aulia",
+        "Bidan koordinator, Puskesmas Danau Panggang",
+    ),
+    (
+        "kapus.alabio",
+        User.Role.PUSKESMAS_HEAD,
+        "puskesmas",
+        "Puskesmas Alabio",
+        "Hendra",
+        "Kepala Puskesmas Alabio",
+    ),
+    (
+        "kapus.bontangutara1",
+        User.Role.PUSKESMAS_HEAD,
+        "puskesmas",
+        "Puskesmas Bontang Utara I",
+        "Maria",
+        "Kepala Puskesmas Bontang Utara I",
+    ),
 ]
 
 
@@ -239,7 +308,7 @@ def _seed_reports(district: District, *, head_of: dict, planner: User) -> None:
                     if month == last_month and rng.random() < 0.1:
                         continue
                     cells[(village.pk, service.pk)] = CellInput(
-                        int(target / 12 * pace * rng.uniform(0.7, 1.15))
+                        int(target / 12 * pace * rng.uniform(0.7, 1.15) + rng.random())
                     )
             report_save(report=report, cells=cells, version=report.version, by=user)
             if month == last_month and index % 4 == 3:
@@ -248,8 +317,11 @@ def _seed_reports(district: District, *, head_of: dict, planner: User) -> None:
             if month == last_month and index % 4 != 1:
                 continue  # waiting for the district
             if month == last_month:
-                report_return(report=report, by=planner,
-                              reason="Angka balita desa pertama turun tajam; mohon dicek.")
+                report_return(
+                    report=report,
+                    by=planner,
+                    reason="Angka balita desa pertama turun tajam; mohon dicek.",
+                )
                 continue
             report_approve(report=report, by=planner)
             if month <= last_month - 2:
@@ -265,9 +337,12 @@ def _backdate(district: District, today) -> None:
     from ..models import MonthlyReport, ReportEvent
 
     offsets = {
-        ReportEvent.Action.CREATED: -6, ReportEvent.Action.SAVED: -2,
-        ReportEvent.Action.SUBMITTED: 0, ReportEvent.Action.RETURNED: 2,
-        ReportEvent.Action.APPROVED: 3, ReportEvent.Action.LOCKED: 6,
+        ReportEvent.Action.CREATED: -6,
+        ReportEvent.Action.SAVED: -2,
+        ReportEvent.Action.SUBMITTED: 0,
+        ReportEvent.Action.RETURNED: 2,
+        ReportEvent.Action.APPROVED: 3,
+        ReportEvent.Action.LOCKED: 6,
     }
     reports = MonthlyReport.objects.filter(
         puskesmas__district=district, year=today.year, first_submitted_at__isnull=False
@@ -279,10 +354,12 @@ def _backdate(district: District, today) -> None:
         submitted = timezone.make_aware(datetime.combine(min(day, today), time(10, 0)))
         for action, offset in offsets.items():
             report.events.filter(action=action).update(
-                at=min(submitted + timedelta(days=offset), timezone.now()))
+                at=min(submitted + timedelta(days=offset), timezone.now())
+            )
         report.changes.update(changed_at=submitted - timedelta(days=2))
         MonthlyReport.objects.filter(pk=report.pk).update(
-            first_submitted_at=submitted, submitted_at=submitted,
+            first_submitted_at=submitted,
+            submitted_at=submitted,
             decided_at=submitted + timedelta(days=3) if report.decided_at else None,
             locked_at=submitted + timedelta(days=6) if report.locked_at else None,
         )
@@ -297,8 +374,12 @@ def demo_seed(*, password: str = DEMO_PASSWORD) -> list[tuple[str, str, str]]:
         year=2025,
     )
     admin = user_save(
-        username="admin", role=User.Role.SYSTEM_ADMIN, area=None, password=password,
-        first_name="Admin", position="Administrator sistem",
+        username="admin",
+        role=User.Role.SYSTEM_ADMIN,
+        area=None,
+        password=password,
+        first_name="Admin",
+        position="Administrator sistem",
     )
     for district in District.objects.filter(code__in=["63.08", "63.71", "64.74"]):
         _seed_district(district, by=admin)
@@ -306,8 +387,12 @@ def demo_seed(*, password: str = DEMO_PASSWORD) -> list[tuple[str, str, str]]:
     for username, role, kind, key, first_name, position in DEMO_USERS:
         area = _area(kind, key)
         user = user_save(
-            username=username, role=role, area=area, password=password,
-            first_name=first_name, position=position,
+            username=username,
+            role=role,
+            area=area,
+            password=password,
+            first_name=first_name,
+            position=position,
         )
         users[username] = user
         logins.append((user.username, str(user.get_role_display()), str(area or "Indonesia")))
@@ -320,9 +405,17 @@ def demo_seed(*, password: str = DEMO_PASSWORD) -> list[tuple[str, str, str]]:
     for puskesmas in hsu.puskesmas.all():
         head = User.objects.filter(puskesmas=puskesmas, role=User.Role.PUSKESMAS_HEAD).first()
         head_of[puskesmas.pk] = head or user_save(
-            username=f"kapus.{puskesmas.code.lower()}", role=User.Role.PUSKESMAS_HEAD,
-            area=puskesmas, password=password, first_name="Kepala",
+            username=f"kapus.{puskesmas.code.lower()}",
+            role=User.Role.PUSKESMAS_HEAD,
+            area=puskesmas,
+            password=password,
+            first_name="Kepala",
             position=f"Kepala {puskesmas.name}",
         )
     _seed_reports(hsu, head_of=head_of, planner=planner)
+    # The quarters so far, as the nightly job would have computed them.
+    from .aggregation import quarter_aggregate, quarter_of
+
+    for quarter in range(1, quarter_of(timezone.localdate().month) + 1):
+        quarter_aggregate(year=year, quarter=quarter)
     return logins

@@ -104,9 +104,16 @@ def service_point_template(*, puskesmas_list: Iterable[Puskesmas]) -> bytes:
     rows = []
     for puskesmas in puskesmas_list:
         for point in puskesmas.service_points.all():
-            rows.append([puskesmas.code, point.get_kind_display(), point.name,
-                         point.village.code if point.village else "", point.address,
-                         _("Yes") if point.is_active else _("No")])
+            rows.append(
+                [
+                    puskesmas.code,
+                    point.get_kind_display(),
+                    point.name,
+                    point.village.code if point.village else "",
+                    point.address,
+                    _("Yes") if point.is_active else _("No"),
+                ]
+            )
         if not puskesmas.service_points.all():
             rows.append([puskesmas.code, ServicePoint.Kind.POSYANDU.label, "", "", "", _("Yes")])
     return build_workbook(sheet=SERVICE_POINT_SHEET, headers=service_point_headers(), rows=rows)
@@ -141,24 +148,31 @@ def service_points_import(*, upload: IO[bytes], by) -> int:
         rows, errors = read_sheet(upload, sheet=SERVICE_POINT_SHEET, headers=headers)
         if not any(e.row == 1 and e.column is None for e in errors):
             break
-    puskesmas_by_code = {
-        p.code: p for p in in_area(Puskesmas.objects.all(), by)
-    }
-    villages = {
-        v.code: v for v in in_area(Village.objects.filter(puskesmas__isnull=False), by)
-    }
+    puskesmas_by_code = {p.code: p for p in in_area(Puskesmas.objects.all(), by)}
+    villages = {v.code: v for v in in_area(Village.objects.filter(puskesmas__isnull=False), by)}
     points = []
     for number, values in rows:
-        cols = dict(zip(("code", "kind", "name", "village", "address", "active"),
-                        values.values(), strict=True))
+        cols = dict(
+            zip(
+                ("code", "kind", "name", "village", "address", "active"),
+                values.values(),
+                strict=True,
+            )
+        )
         located = partial(CellError, SERVICE_POINT_SHEET, number)
         puskesmas = puskesmas_by_code.get(str(cols["code"] or ""))
         if puskesmas is None:
-            errors.append(located("A", _("puskesmas code %(code)s is not in your area.")
-                                  % {"code": cols["code"] or "–"}))
+            errors.append(
+                located(
+                    "A",
+                    _("puskesmas code %(code)s is not in your area.")
+                    % {"code": cols["code"] or "–"},
+                )
+            )
         elif not can_edit_organisation(by, ServicePoint(puskesmas=puskesmas)):
-            errors.append(located("A", _("your role cannot change %(puskesmas)s.")
-                                  % {"puskesmas": puskesmas}))
+            errors.append(
+                located("A", _("your role cannot change %(puskesmas)s.") % {"puskesmas": puskesmas})
+            )
         kind = _kind_of(str(cols["kind"] or ""))
         if kind is None:
             errors.append(located("B", _("unknown kind %(kind)s.") % {"kind": cols["kind"] or "–"}))
@@ -171,14 +185,17 @@ def service_points_import(*, upload: IO[bytes], by) -> int:
         if cols["village"]:
             village = villages.get(str(cols["village"]))
             if village is None or (puskesmas and village.puskesmas_id != puskesmas.pk):
-                errors.append(located("D", _(
-                    "village %(code)s is not in this puskesmas's working area.")
-                    % {"code": cols["village"]}))
+                errors.append(
+                    located(
+                        "D",
+                        _("village %(code)s is not in this puskesmas's working area.")
+                        % {"code": cols["village"]},
+                    )
+                )
         active = str(cols["active"] or "").strip().lower()
         if active not in _YES | _NO:
             errors.append(located("F", _("write Yes or No.")))
-        points.append((puskesmas, kind, name, village, str(cols["address"] or ""),
-                       active in _YES))
+        points.append((puskesmas, kind, name, village, str(cols["address"] or ""), active in _YES))
     if not rows and not errors:
         errors.append(CellError(SERVICE_POINT_SHEET, None, None, _("the sheet has no rows.")))
     if errors:

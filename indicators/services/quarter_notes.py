@@ -12,8 +12,14 @@ from ..models import District, QuarterServiceNote, SPMService
 from ..scoping import can_review_report
 
 NOTE_FIELDS = (
-    "budget_allocated_idr", "budget_spent_idr", "stage_data", "stage_needs", "stage_plan",
-    "stage_delivery", "problems", "planned_actions",
+    "budget_allocated_idr",
+    "budget_spent_idr",
+    "stage_data",
+    "stage_needs",
+    "stage_plan",
+    "stage_delivery",
+    "problems",
+    "planned_actions",
 )
 
 
@@ -30,14 +36,17 @@ def quarter_notes_save(
     existing = {
         note.service_id: note
         for note in QuarterServiceNote.objects.select_for_update().filter(
-            district=district, year=year, quarter=quarter)
+            district=district, year=year, quarter=quarter
+        )
     }
     changed = 0
     for service, values in notes.items():
         note = existing.get(service.pk) or QuarterServiceNote(
-            district=district, service=service, year=year, quarter=quarter)
-        if note.pk and all(getattr(note, f) == values.get(f, getattr(note, f))
-                           for f in NOTE_FIELDS):
+            district=district, service=service, year=year, quarter=quarter
+        )
+        if note.pk and all(
+            getattr(note, f) == values.get(f, getattr(note, f)) for f in NOTE_FIELDS
+        ):
             continue
         if not note.pk and all(values.get(f) in (None, "") for f in NOTE_FIELDS):
             continue  # nothing written for this service

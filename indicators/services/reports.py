@@ -27,8 +27,6 @@ from ..models import (
     ValueChange,
     Village,
 )
-from ..scoping import can_enter_report, can_review_report
-from .aggregation import achievement_refresh_later
 from ..reporting import (  # noqa: F401  (re-exported: services callers use them)
     history_before,
     monthly_services,
@@ -38,6 +36,8 @@ from ..reporting import (  # noqa: F401  (re-exported: services callers use them
     working_area,
     year_to_date_before,
 )
+from ..scoping import can_enter_report, can_review_report
+from .aggregation import achievement_refresh_later
 
 Status = MonthlyReport.Status
 Cell = tuple[int, int]  # (village id, service id)

@@ -48,11 +48,23 @@ def region_list(request):
         return export(
             filename="districts.xlsx",
             sheet=_("Districts"),
-            headers=[_("Code"), _("District"), _("Province"), _("Subdistricts"), "Puskesmas",
-                     _("Population")],
+            headers=[
+                _("Code"),
+                _("District"),
+                _("Province"),
+                _("Subdistricts"),
+                "Puskesmas",
+                _("Population"),
+            ],
             rows=districts,
-            row=lambda d: [d.code, d.name, d.province.name, d.subdistrict_count,
-                           d.puskesmas_count, d.population],
+            row=lambda d: [
+                d.code,
+                d.name,
+                d.province.name,
+                d.subdistrict_count,
+                d.puskesmas_count,
+                d.population,
+            ],
         )
     context = {"search": search, **paginate(request, districts)}
     return render(request, "indicators/region_list.html", context)
@@ -86,8 +98,13 @@ def subdistrict_detail(request, pk):
             sheet=_("Villages"),
             headers=[_("Code"), _("Village"), _("Kind"), "Puskesmas", _("Service points")],
             rows=villages,
-            row=lambda v: [v.code, v.name, _("Kelurahan") if v.is_kelurahan else _("Desa"),
-                           v.puskesmas.name if v.puskesmas else "", v.service_point_count],
+            row=lambda v: [
+                v.code,
+                v.name,
+                _("Kelurahan") if v.is_kelurahan else _("Desa"),
+                v.puskesmas.name if v.puskesmas else "",
+                v.service_point_count,
+            ],
         )
     context = {"subdistrict": subdistrict, "villages": villages}
     return render(request, "indicators/subdistrict_detail.html", context)
@@ -101,15 +118,33 @@ def puskesmas_list(request):
         return export(
             filename="puskesmas.xlsx",
             sheet="Puskesmas",
-            headers=[_("Kemenkes code"), _("Name"), _("District"), _("Subdistrict"),
-                     _("Inpatient"), _("Head"), _("Villages"), _("Service points")],
+            headers=[
+                _("Kemenkes code"),
+                _("Name"),
+                _("District"),
+                _("Subdistrict"),
+                _("Inpatient"),
+                _("Head"),
+                _("Villages"),
+                _("Service points"),
+            ],
             rows=rows,
-            row=lambda p: [p.code, p.name, p.district.name, p.subdistrict.name,
-                           _("Yes") if p.is_inpatient else _("No"), p.head_name,
-                           p.village_count, p.service_point_count],
+            row=lambda p: [
+                p.code,
+                p.name,
+                p.district.name,
+                p.subdistrict.name,
+                _("Yes") if p.is_inpatient else _("No"),
+                p.head_name,
+                p.village_count,
+                p.service_point_count,
+            ],
         )
-    context = {"search": search, "can_add": can_create(request.user, Puskesmas),
-               **paginate(request, rows)}
+    context = {
+        "search": search,
+        "can_add": can_create(request.user, Puskesmas),
+        **paginate(request, rows),
+    }
     return render(request, "indicators/puskesmas_list.html", context)
 
 
@@ -126,12 +161,18 @@ def puskesmas_detail(request, pk):
 
 
 def _puskesmas_form(request, puskesmas: Puskesmas | None, district: District):
-    form = PuskesmasForm(request.POST or None, instance=puskesmas, user=request.user,
-                         district=district)
+    form = PuskesmasForm(
+        request.POST or None, instance=puskesmas, user=request.user, district=district
+    )
     if request.method == "POST" and form.is_valid():
         villages = form.cleaned_data.get("villages") if "villages" in form.fields else None
-        saved = run_service(request, form, lambda: services.puskesmas_save(
-            puskesmas=form.instance, villages=villages, by=request.user))
+        saved = run_service(
+            request,
+            form,
+            lambda: services.puskesmas_save(
+                puskesmas=form.instance, villages=villages, by=request.user
+            ),
+        )
         if saved:
             messages.success(request, _("Puskesmas saved."))
             return redirect("indicators:puskesmas-detail", pk=form.instance.pk)
@@ -164,12 +205,21 @@ def servicepoint_list(request):
             sheet=_("Service points"),
             headers=["Puskesmas", _("Kind"), _("Name"), _("Village"), _("Address"), _("Active")],
             rows=rows,
-            row=lambda s: [s.puskesmas.name, s.get_kind_display(), s.name,
-                           s.village.name if s.village else "", s.address,
-                           _("Yes") if s.is_active else _("No")],
+            row=lambda s: [
+                s.puskesmas.name,
+                s.get_kind_display(),
+                s.name,
+                s.village.name if s.village else "",
+                s.address,
+                _("Yes") if s.is_active else _("No"),
+            ],
         )
-    context = {"kinds": kinds.choices, "kind": kind,
-               "can_add": can_create(request.user, ServicePoint), **paginate(request, rows)}
+    context = {
+        "kinds": kinds.choices,
+        "kind": kind,
+        "can_add": can_create(request.user, ServicePoint),
+        **paginate(request, rows),
+    }
     return render(request, "indicators/servicepoint_list.html", context)
 
 
@@ -193,8 +243,15 @@ def servicepoint_import(request):
     form = UploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         result = {}
-        if run_service(request, form, lambda: result.update(count=services.service_points_import(
-                upload=form.cleaned_data["file"], by=request.user))):
+        if run_service(
+            request,
+            form,
+            lambda: result.update(
+                count=services.service_points_import(
+                    upload=form.cleaned_data["file"], by=request.user
+                )
+            ),
+        ):
             messages.success(request, _("%(count)s service points saved.") % result)
             return redirect("indicators:servicepoint-list")
     return render(request, "indicators/servicepoint_import.html", {"form": form})
@@ -203,8 +260,11 @@ def servicepoint_import(request):
 def _servicepoint_form(request, service_point: ServicePoint | None):
     form = ServicePointForm(request.POST or None, instance=service_point, user=request.user)
     if request.method == "POST" and form.is_valid():
-        if run_service(request, form, lambda: services.service_point_save(
-                service_point=form.instance, by=request.user)):
+        if run_service(
+            request,
+            form,
+            lambda: services.service_point_save(service_point=form.instance, by=request.user),
+        ):
             messages.success(request, _("Service point saved."))
             return redirect("indicators:puskesmas-detail", pk=form.instance.puskesmas_id)
     context = {"form": form, "service_point": service_point}
@@ -230,8 +290,11 @@ def servicepoint_edit(request, pk):
 @require_POST
 def servicepoint_delete(request, pk):
     service_point = get_in_area_or_404(ServicePoint, request.user, pk=pk)
-    if run_service(request, None, lambda: services.service_point_delete(
-            service_point=service_point, by=request.user)):
+    if run_service(
+        request,
+        None,
+        lambda: services.service_point_delete(service_point=service_point, by=request.user),
+    ):
         messages.success(request, _("Service point deleted."))
     return redirect("indicators:puskesmas-detail", pk=service_point.puskesmas_id)
 
@@ -240,30 +303,50 @@ def servicepoint_delete(request, pk):
 def partner_list(request):
     sectors = PartnerOrganisation.Sector
     sector = request.GET.get("sector", "") if request.GET.get("sector") in sectors.values else ""
-    rows = selectors.partner_list(user=request.user, sector=sector,
-                                  search=request.GET.get("q", "").strip())
+    rows = selectors.partner_list(
+        user=request.user, sector=sector, search=request.GET.get("q", "").strip()
+    )
     if wants_xlsx(request):
         return export(
             filename="partners.xlsx",
             sheet=_("Partners"),
-            headers=[_("Name"), _("Short name"), _("Sector"), _("District"), _("Subdistrict"),
-                     _("Contact person"), _("Phone"), _("Active")],
+            headers=[
+                _("Name"),
+                _("Short name"),
+                _("Sector"),
+                _("District"),
+                _("Subdistrict"),
+                _("Contact person"),
+                _("Phone"),
+                _("Active"),
+            ],
             rows=rows,
-            row=lambda p: [p.name, p.short_name, p.get_sector_display(), p.district.name,
-                           p.subdistrict.name if p.subdistrict else "", p.contact_name, p.phone,
-                           _("Yes") if p.is_active else _("No")],
+            row=lambda p: [
+                p.name,
+                p.short_name,
+                p.get_sector_display(),
+                p.district.name,
+                p.subdistrict.name if p.subdistrict else "",
+                p.contact_name,
+                p.phone,
+                _("Yes") if p.is_active else _("No"),
+            ],
         )
-    context = {"sectors": sectors.choices, "sector": sector,
-               "can_add": can_create(request.user, PartnerOrganisation), **paginate(request, rows)}
+    context = {
+        "sectors": sectors.choices,
+        "sector": sector,
+        "can_add": can_create(request.user, PartnerOrganisation),
+        **paginate(request, rows),
+    }
     return render(request, "indicators/partner_list.html", context)
 
 
 def _partner_form(request, partner: PartnerOrganisation | None, district: District):
-    form = PartnerForm(request.POST or None, instance=partner, user=request.user,
-                       district=district)
+    form = PartnerForm(request.POST or None, instance=partner, user=request.user, district=district)
     if request.method == "POST" and form.is_valid():
-        if run_service(request, form, lambda: services.partner_save(
-                partner=form.instance, by=request.user)):
+        if run_service(
+            request, form, lambda: services.partner_save(partner=form.instance, by=request.user)
+        ):
             messages.success(request, _("Partner organisation saved."))
             return redirect("indicators:partner-list")
     return render(request, "indicators/partner_form.html", {"form": form, "partner": partner})
@@ -293,20 +376,29 @@ def unit_list(request):
             sheet=_("Dinkes units"),
             headers=[_("District"), _("Unit"), _("Kind"), _("Part of"), _("Head")],
             rows=rows,
-            row=lambda u: [u.office.district.name, u.name, u.get_kind_display(),
-                           u.parent.name if u.parent else "", u.head_name],
+            row=lambda u: [
+                u.office.district.name,
+                u.name,
+                u.get_kind_display(),
+                u.parent.name if u.parent else "",
+                u.head_name,
+            ],
         )
     offices = in_area(HealthOffice.objects.select_related("district"), request.user)
-    context = {"offices": offices, "can_add": can_create(request.user, HealthOfficeUnit),
-               **paginate(request, rows)}
+    context = {
+        "offices": offices,
+        "can_add": can_create(request.user, HealthOfficeUnit),
+        **paginate(request, rows),
+    }
     return render(request, "indicators/unit_list.html", context)
 
 
 def _unit_form(request, unit: HealthOfficeUnit | None, office: HealthOffice):
     form = UnitForm(request.POST or None, instance=unit, user=request.user, office=office)
     if request.method == "POST" and form.is_valid():
-        if run_service(request, form, lambda: services.unit_save(unit=form.instance,
-                                                                  by=request.user)):
+        if run_service(
+            request, form, lambda: services.unit_save(unit=form.instance, by=request.user)
+        ):
             messages.success(request, _("Dinkes unit saved."))
             return redirect("indicators:unit-list")
     return render(request, "indicators/unit_form.html", {"form": form, "unit": unit})
@@ -314,7 +406,9 @@ def _unit_form(request, unit: HealthOfficeUnit | None, office: HealthOffice):
 
 @login_required
 def unit_create(request):
-    office = getattr(request.user.district, "health_office", None) if request.user.district_id else None
+    office = (
+        getattr(request.user.district, "health_office", None) if request.user.district_id else None
+    )
     if not can_create(request.user, HealthOfficeUnit) or office is None:
         raise PermissionDenied
     return _unit_form(request, None, office)
@@ -322,8 +416,9 @@ def unit_create(request):
 
 @login_required
 def unit_edit(request, pk):
-    unit = get_in_area_or_404(HealthOfficeUnit.objects.select_related("office"), request.user,
-                              pk=pk)
+    unit = get_in_area_or_404(
+        HealthOfficeUnit.objects.select_related("office"), request.user, pk=pk
+    )
     if not can_edit_organisation(request.user, unit):
         raise PermissionDenied
     return _unit_form(request, unit, unit.office)
@@ -336,4 +431,3 @@ def unit_delete(request, pk):
     if run_service(request, None, lambda: services.unit_delete(unit=unit, by=request.user)):
         messages.success(request, _("Dinkes unit deleted."))
     return redirect("indicators:unit-list")
-

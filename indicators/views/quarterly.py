@@ -92,8 +92,12 @@ def quarterly_detail(request, pk):
     return render(
         request,
         "indicators/quarterly_detail.html",
-        {"report": report, "years": _years(), "quarters": range(1, 5),
-         "can_write": can_review_report(request.user, district.pk)},
+        {
+            "report": report,
+            "years": _years(),
+            "quarters": range(1, 5),
+            "can_write": can_review_report(request.user, district.pk),
+        },
     )
 
 
@@ -104,14 +108,28 @@ def quarterly_notes(request, pk):
         raise PermissionDenied
     year, quarter = _period(request, selectors.last_ended_quarter())
     spm = services.monthly_services(year)
-    existing = {n.service_id: n for n in selectors.quarter_notes(
-        district=district, year=year, quarter=quarter)}
-    forms = [(service, QuarterNoteForm(request.POST or None, prefix=f"s{service.pk}",
-                                       instance=existing.get(service.pk))) for service in spm]
+    existing = {
+        n.service_id: n
+        for n in selectors.quarter_notes(district=district, year=year, quarter=quarter)
+    }
+    forms = [
+        (
+            service,
+            QuarterNoteForm(
+                request.POST or None, prefix=f"s{service.pk}", instance=existing.get(service.pk)
+            ),
+        )
+        for service in spm
+    ]
     if request.method == "POST" and all(form.is_valid() for __, form in forms):
         notes = {service: form.cleaned_data for service, form in forms}
-        if run_service(request, None, lambda: services.quarter_notes_save(
-                district=district, year=year, quarter=quarter, notes=notes, by=request.user)):
+        if run_service(
+            request,
+            None,
+            lambda: services.quarter_notes_save(
+                district=district, year=year, quarter=quarter, notes=notes, by=request.user
+            ),
+        ):
             messages.success(request, _("Quarterly notes saved."))
             url = reverse("indicators:quarterly-detail", args=[district.pk])
             return redirect(f"{url}?year={year}&quarter={quarter}")

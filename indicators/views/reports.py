@@ -36,30 +36,48 @@ def report_list(request):
     reports = selectors.report_list(user=user, year=year)
     if wants_xlsx(request):
         return export(
-            filename=f"monthly-reports-{year}.xlsx", sheet=_("Monthly reports"),
-            headers=["Puskesmas", _("District"), _("Month"), _("Status"), _("Due on"),
-                     _("Submitted at"), _("Late"), _("Values")],
+            filename=f"monthly-reports-{year}.xlsx",
+            sheet=_("Monthly reports"),
+            headers=[
+                "Puskesmas",
+                _("District"),
+                _("Month"),
+                _("Status"),
+                _("Due on"),
+                _("Submitted at"),
+                _("Late"),
+                _("Values"),
+            ],
             rows=reports,
-            row=lambda r: [r.puskesmas.name, r.puskesmas.district.name, r.month,
-                           r.get_status_display(), r.due_on,
-                           timezone.localtime(r.first_submitted_at).replace(tzinfo=None)
-                           if r.first_submitted_at else None,
-                           _("Yes") if r.is_late else _("No"), r.value_count],
+            row=lambda r: [
+                r.puskesmas.name,
+                r.puskesmas.district.name,
+                r.month,
+                r.get_status_display(),
+                r.due_on,
+                timezone.localtime(r.first_submitted_at).replace(tzinfo=None)
+                if r.first_submitted_at
+                else None,
+                _("Yes") if r.is_late else _("No"),
+                r.value_count,
+            ],
         )
     months = _months_so_far(year)
     context = {"year": year, "years": range(timezone.localdate().year, 2023, -1)}
     if user.role == User.Role.PROVINCE_REVIEWER:
         context["districts"] = selectors.completeness_by_district(
-            user=user, year=year, until_month=months)
+            user=user, year=year, until_month=months
+        )
     else:
         context["matrix"] = selectors.report_matrix(user=user, year=year, until_month=months)
         context["month_numbers"] = range(1, months + 1)
-        context["legend"] = [((value, MonthlyReport.STATUS_SYMBOLS[value]), label)
-                             for value, label in MonthlyReport.Status.choices]
+        context["legend"] = [
+            ((value, MonthlyReport.STATUS_SYMBOLS[value]), label)
+            for value, label in MonthlyReport.Status.choices
+        ]
         context["waiting"] = [r for r in reports if r.status == MonthlyReport.Status.SUBMITTED]
         context["unlocks"] = [r for r in reports if r.pending_unlocks]
-        context["can_start"] = bool(user.puskesmas_id) and can_enter_report(
-            user, user.puskesmas_id)
+        context["can_start"] = bool(user.puskesmas_id) and can_enter_report(user, user.puskesmas_id)
     return render(request, "indicators/report_list.html", context)
 
 
@@ -68,8 +86,9 @@ def report_list(request):
 def report_start(request):
     try:
         year, month = int(request.POST["year"]), int(request.POST["month"])
-        report = services.report_open(puskesmas=request.user.puskesmas, year=year, month=month,
-                                      by=request.user)
+        report = services.report_open(
+            puskesmas=request.user.puskesmas, year=year, month=month, by=request.user
+        )
     except (KeyError, ValueError, AttributeError):
         messages.error(request, _("Choose a month to report."))
         return redirect("indicators:report-list")
@@ -96,37 +115,46 @@ def _entry_context(request, report, *, groups, reason=""):
 def report_entry(request, pk):
     visible = selectors.reports_visible(user=request.user)
     report = get_in_area_or_404(
-        visible.select_related("puskesmas__district", "updated_by"), request.user, pk=pk)
+        visible.select_related("puskesmas__district", "updated_by"), request.user, pk=pk
+    )
     if request.method == "POST":
         return _report_save(request, report)
     warnings = services.report_warnings(report=report) if report.values.exists() else []
     groups = selectors.report_entry(report=report, problems=warnings)
-    return render(request, "indicators/report_entry.html",
-                  _entry_context(request, report, groups=groups))
+    return render(
+        request, "indicators/report_entry.html", _entry_context(request, report, groups=groups)
+    )
 
 
 def _report_save(request, report):
-    grid = {"villages": services.working_area(report.puskesmas),
-            "services": services.monthly_services(report.year)}
+    grid = {
+        "villages": services.working_area(report.puskesmas),
+        "services": services.monthly_services(report.year),
+    }
     reason, errors = request.POST.get("reason", ""), []
     try:
         version = int(request.POST.get("version", ""))
         cells, errors = services.parse_cells(request.POST, **grid)
         if errors:
             raise ValidationError(_("Nothing was saved: correct the values marked below."))
-        result = services.report_save(report=report, cells=cells, version=version,
-                                      by=request.user, reason=reason)
+        result = services.report_save(
+            report=report, cells=cells, version=version, by=request.user, reason=reason
+        )
         if request.POST.get("action") == "submit":
             services.report_submit(report=report, version=report.version, by=request.user)
             messages.success(request, _("Report submitted to the district."))
         else:
-            messages.success(request, _("Saved: %(count)s values changed.") % {
-                "count": result.changed})
+            messages.success(
+                request, _("Saved: %(count)s values changed.") % {"count": result.changed}
+            )
     except (ValidationError, PermissionDenied, ValueError) as error:
         typed = {
-            (v.pk, s.pk): (request.POST.get(f"v-{v.pk}-{s.pk}", ""),
-                           request.POST.get(f"c-{v.pk}-{s.pk}", ""))
-            for v in grid["villages"] for s in grid["services"]
+            (v.pk, s.pk): (
+                request.POST.get(f"v-{v.pk}-{s.pk}", ""),
+                request.POST.get(f"c-{v.pk}-{s.pk}", ""),
+            )
+            for v in grid["villages"]
+            for s in grid["services"]
         }
         messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
         groups = selectors.report_entry(report=report, overrides=typed, problems=errors)
@@ -138,17 +166,24 @@ def _report_save(request, report):
 @login_required
 @require_POST
 def report_review(request, pk):
-    report = get_in_area_or_404(MonthlyReport.objects.select_related("puskesmas"), request.user,
-                                pk=pk)
+    report = get_in_area_or_404(
+        MonthlyReport.objects.select_related("puskesmas"), request.user, pk=pk
+    )
     action, reason = request.POST.get("action"), request.POST.get("reason", "")
     steps = {
-        "approve": (lambda: services.report_approve(report=report, by=request.user),
-                    _("Report approved.")),
-        "return": (lambda: services.report_return(report=report, by=request.user, reason=reason),
-                   _("Report returned to the puskesmas.")),
+        "approve": (
+            lambda: services.report_approve(report=report, by=request.user),
+            _("Report approved."),
+        ),
+        "return": (
+            lambda: services.report_return(report=report, by=request.user, reason=reason),
+            _("Report returned to the puskesmas."),
+        ),
         "lock": (lambda: services.report_lock(report=report, by=request.user), _("Report locked.")),
-        "unlock": (lambda: services.report_unlock(report=report, by=request.user, reason=reason),
-                   _("Report unlocked: the puskesmas can change it again.")),
+        "unlock": (
+            lambda: services.report_unlock(report=report, by=request.user, reason=reason),
+            _("Report unlocked: the puskesmas can change it again."),
+        ),
     }
     if action not in steps:
         messages.error(request, _("Unknown action."))
@@ -167,8 +202,9 @@ def report_review(request, pk):
 def unlock_request_create(request, pk):
     report = get_in_area_or_404(MonthlyReport, request.user, pk=pk)
     try:
-        services.unlock_request_create(report=report, by=request.user,
-                                       reason=request.POST.get("reason", ""))
+        services.unlock_request_create(
+            report=report, by=request.user, reason=request.POST.get("reason", "")
+        )
     except (ValidationError, PermissionDenied) as error:
         messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
     else:
@@ -179,12 +215,14 @@ def unlock_request_create(request, pk):
 @login_required
 @require_POST
 def unlock_request_decide(request, pk):
-    unlock = get_in_area_or_404(UnlockRequest.objects.select_related("report__puskesmas"),
-                                request.user, pk=pk)
+    unlock = get_in_area_or_404(
+        UnlockRequest.objects.select_related("report__puskesmas"), request.user, pk=pk
+    )
     grant = request.POST.get("decision") == "grant"
     try:
-        services.unlock_request_decide(request=unlock, by=request.user, grant=grant,
-                                       answer=request.POST.get("answer", ""))
+        services.unlock_request_decide(
+            request=unlock, by=request.user, grant=grant, answer=request.POST.get("answer", "")
+        )
     except (ValidationError, PermissionDenied) as error:
         messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
     else:
@@ -199,14 +237,31 @@ def report_history(request, pk):
     changes, events = selectors.report_history(report=report)
     if wants_xlsx(request):
         return export(
-            filename=f"report-{report.pk}-history.xlsx", sheet=_("History"),
-            headers=[_("When"), _("Who"), _("Village"), _("Service"), _("Old"), _("New"),
-                     _("Comment"), _("Reason"), _("Status then")],
+            filename=f"report-{report.pk}-history.xlsx",
+            sheet=_("History"),
+            headers=[
+                _("When"),
+                _("Who"),
+                _("Village"),
+                _("Service"),
+                _("Old"),
+                _("New"),
+                _("Comment"),
+                _("Reason"),
+                _("Status then"),
+            ],
             rows=changes,
-            row=lambda c: [timezone.localtime(c.changed_at).replace(tzinfo=None),
-                           c.changed_by.get_full_name() or c.changed_by.username, c.village.name,
-                           c.service.code, c.old_value, c.new_value, c.new_comment, c.reason,
-                           c.status],
+            row=lambda c: [
+                timezone.localtime(c.changed_at).replace(tzinfo=None),
+                c.changed_by.get_full_name() or c.changed_by.username,
+                c.village.name,
+                c.service.code,
+                c.old_value,
+                c.new_value,
+                c.new_comment,
+                c.reason,
+                c.status,
+            ],
         )
     context = {"report": report, "events": events, **paginate(request, changes)}
     return render(request, "indicators/report_history.html", context)
@@ -218,7 +273,10 @@ urlpatterns = [
     path("reports/<int:pk>/", report_entry, name="report-entry"),
     path("reports/<int:pk>/review/", report_review, name="report-review"),
     path("reports/<int:pk>/unlock-request/", unlock_request_create, name="unlock-request-create"),
-    path("reports/unlock-requests/<int:pk>/decide/", unlock_request_decide,
-         name="unlock-request-decide"),
+    path(
+        "reports/unlock-requests/<int:pk>/decide/",
+        unlock_request_decide,
+        name="unlock-request-decide",
+    ),
     path("reports/<int:pk>/history/", report_history, name="report-history"),
 ]

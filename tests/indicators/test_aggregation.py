@@ -14,7 +14,10 @@ YEAR = 2025  # a past year: every month has ended
 
 def _report(puskesmas, month, status, values, by=None):
     report = MonthlyReport.objects.create(
-        puskesmas=puskesmas, year=YEAR, month=month, status=status,
+        puskesmas=puskesmas,
+        year=YEAR,
+        month=month,
+        status=status,
         due_on=f"{YEAR + (month == 12)}-{month % 12 + 1:02d}-10",
         first_submitted_at=f"{YEAR + (month == 12)}-{month % 12 + 1:02d}-05T10:00:00+08:00",
     )
@@ -28,10 +31,12 @@ def data(world):
     spm = services.monthly_services(YEAR)
     hsu, bjm = world["hsu"], world["banjarmasin"]
     v1, v2 = hsu["villages"]
-    Target.objects.create(village=v1, year=YEAR, service=spm[0], source="estimate", value=40,
-                          is_of_record=True)
-    Target.objects.create(village=v2, year=YEAR, service=spm[0], source="estimate", value=60,
-                          is_of_record=True)
+    Target.objects.create(
+        village=v1, year=YEAR, service=spm[0], source="estimate", value=40, is_of_record=True
+    )
+    Target.objects.create(
+        village=v2, year=YEAR, service=spm[0], source="estimate", value=60, is_of_record=True
+    )
     _report(hsu["puskesmas"], 1, "locked", {(v1, spm[0]): 5, (v2, spm[0]): 7})
     _report(hsu["puskesmas"], 4, "approved", {(v1, spm[0]): 3})
     _report(hsu["puskesmas"], 5, "submitted", {(v1, spm[0]): 100})  # not approved: not counted
@@ -41,8 +46,12 @@ def data(world):
 
 def _rows(quarter):
     return {
-        (a.level, a.area_id, a.service.code): (a.served_quarter, a.served_ytd, a.target,
-                                               a.achievement)
+        (a.level, a.area_id, a.service.code): (
+            a.served_quarter,
+            a.served_ytd,
+            a.target,
+            a.achievement,
+        )
         for a in Achievement.objects.filter(year=YEAR, quarter=quarter).select_related("service")
     }
 
@@ -57,8 +66,9 @@ def test_quarter_counts_approved_data_per_puskesmas_district_and_province(world,
     assert rows[("province", world["kalsel"].pk, "SPM-01")][:3] == (12, 24, 100)
     assert rows[("puskesmas", hsu["puskesmas"].pk, "SPM-02")] == (0, 0, None, None)
     assert run.status == "done" and run.approved_reports == 3
-    rate = ReportingRate.objects.get(year=YEAR, quarter=2, level="district",
-                                     area_id=hsu["district"].pk)
+    rate = ReportingRate.objects.get(
+        year=YEAR, quarter=2, level="district", area_id=hsu["district"].pk
+    )
     assert (rate.expected, rate.approved, rate.on_time) == (3, 1, 1)
 
 
@@ -74,10 +84,12 @@ def test_a_district_rebuild_leaves_other_districts_and_fixes_the_province(world,
     services.quarter_aggregate(year=YEAR, quarter=2)
     bjm = world["banjarmasin"]
     before = _rows(2)[("puskesmas", bjm["puskesmas"].pk, "SPM-01")]
-    MonthlyValue.objects.filter(report__puskesmas=world["hsu"]["puskesmas"],
-                                report__month=4).update(value=10)
-    services.quarter_aggregate(year=YEAR, quarter=2,
-                               scope=services.Scope(district_id=world["hsu"]["district"].pk))
+    MonthlyValue.objects.filter(
+        report__puskesmas=world["hsu"]["puskesmas"], report__month=4
+    ).update(value=10)
+    services.quarter_aggregate(
+        year=YEAR, quarter=2, scope=services.Scope(district_id=world["hsu"]["district"].pk)
+    )
     rows = _rows(2)
     assert rows[("puskesmas", bjm["puskesmas"].pk, "SPM-01")] == before
     assert rows[("province", world["kalsel"].pk, "SPM-01")][:2] == (19, 31)
@@ -104,8 +116,7 @@ def test_the_job_runs_a_fixed_number_of_statements_whatever_the_size(world, data
 
     for _ in range(5):
         puskesmas = PuskesmasFactory(subdistrict=world["hsu"]["subdistrict"])
-        VillageFactory.create_batch(3, subdistrict=world["hsu"]["subdistrict"],
-                                    puskesmas=puskesmas)
+        VillageFactory.create_batch(3, subdistrict=world["hsu"]["subdistrict"], puskesmas=puskesmas)
         _report(puskesmas, 4, "approved", {})
     with CaptureQueriesContext(connection) as large:
         services.quarter_aggregate(year=YEAR, quarter=2)

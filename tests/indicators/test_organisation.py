@@ -140,11 +140,19 @@ def test_deleting_a_unit_with_units_under_it_is_refused(client, world, district_
 
 
 @pytest.mark.parametrize(
-    "name", ["indicators:puskesmas-list", "indicators:servicepoint-list", "indicators:region-list",
-             "indicators:partner-list", "indicators:unit-list", "indicators:home"]
+    "name",
+    [
+        "indicators:puskesmas-list",
+        "indicators:servicepoint-list",
+        "indicators:region-list",
+        "indicators:partner-list",
+        "indicators:unit-list",
+        "indicators:home",
+    ],
 )
-def test_list_pages_queries_do_not_grow_with_data(client, world, district_user, name,
-                                                  django_assert_num_queries):
+def test_list_pages_queries_do_not_grow_with_data(
+    client, world, district_user, name, django_assert_num_queries
+):
     client.force_login(district_user)
     url = reverse(name)
     with CaptureQueriesContext(connection) as few:
@@ -157,8 +165,9 @@ def test_list_pages_queries_do_not_grow_with_data(client, world, district_user, 
         client.get(url)
 
 
-def test_puskesmas_detail_queries_do_not_grow(client, world, district_user,
-                                              django_assert_num_queries):
+def test_puskesmas_detail_queries_do_not_grow(
+    client, world, district_user, django_assert_num_queries
+):
     puskesmas = world["hsu"]["puskesmas"]
     client.force_login(district_user)
     url = reverse("indicators:puskesmas-detail", kwargs={"pk": puskesmas.pk})
@@ -180,8 +189,13 @@ def test_puskesmas_export_matches_the_scoped_list(client, world, district_user):
 
 
 @pytest.mark.parametrize(
-    "name", ["indicators:region-list", "indicators:servicepoint-list", "indicators:partner-list",
-             "indicators:unit-list"]
+    "name",
+    [
+        "indicators:region-list",
+        "indicators:servicepoint-list",
+        "indicators:partner-list",
+        "indicators:unit-list",
+    ],
 )
 def test_every_list_exports_to_xlsx(client, world, district_user, name):
     client.force_login(district_user)

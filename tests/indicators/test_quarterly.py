@@ -518,8 +518,7 @@ def test_feedback_queries_do_not_grow(
         assert en.get(url).status_code == 200
 
 
-def test_district_planner_writes_quarter_notes_that_the_report_shows(client, world,
-                                                                     district_user):
+def test_district_planner_writes_quarter_notes_that_the_report_shows(client, world, district_user):
     from indicators.models import QuarterServiceNote
 
     client.cookies["django_language"] = "en"
@@ -528,9 +527,13 @@ def test_district_planner_writes_quarter_notes_that_the_report_shows(client, wor
     url = reverse("indicators:quarterly-notes", args=[district.pk]) + "?year=2025&quarter=2"
     page = client.get(url)
     first = page.context["forms"][0][1].prefix
-    data = {f"{first}-budget_allocated_idr": "1000000", f"{first}-budget_spent_idr": "250000",
-            f"{first}-stage_data": "done", f"{first}-problems": "Bidan desa cuti",
-            f"{first}-planned_actions": "Kelas ibu hamil tiap bulan"}
+    data = {
+        f"{first}-budget_allocated_idr": "1000000",
+        f"{first}-budget_spent_idr": "250000",
+        f"{first}-stage_data": "done",
+        f"{first}-problems": "Bidan desa cuti",
+        f"{first}-planned_actions": "Kelas ibu hamil tiap bulan",
+    }
     assert client.post(url, data).status_code == 302
     note = QuarterServiceNote.objects.get(district=district, year=2025, quarter=2)
     assert note.problems == "Bidan desa cuti" and note.updated_by == district_user

@@ -42,7 +42,9 @@ def _post(report, grid, values, **extra):
     return data
 
 
-def test_puskesmas_starts_a_month_with_a_post_and_lands_on_the_entry_page(en, world, puskesmas_head):
+def test_puskesmas_starts_a_month_with_a_post_and_lands_on_the_entry_page(
+    en, world, puskesmas_head
+):
     en.force_login(puskesmas_head)
     response = en.post(reverse("indicators:report-start"), {"year": YEAR, "month": 1})
     report = MonthlyReport.objects.get(puskesmas=world["hsu"]["puskesmas"], year=YEAR, month=1)
@@ -52,7 +54,9 @@ def test_puskesmas_starts_a_month_with_a_post_and_lands_on_the_entry_page(en, wo
     assert "entry-form" in page.content.decode()
 
 
-def test_saving_keeps_empty_apart_from_zero_and_audits_every_change(en, report, grid, puskesmas_head):
+def test_saving_keeps_empty_apart_from_zero_and_audits_every_change(
+    en, report, grid, puskesmas_head
+):
     en.force_login(puskesmas_head)
     url = reverse("indicators:report-entry", kwargs={"pk": report.pk})
     response = en.post(url, _post(report, grid, {(0, 0): "5", (1, 0): "0", (0, 1): ""}))
@@ -69,8 +73,9 @@ def test_saving_keeps_empty_apart_from_zero_and_audits_every_change(en, report, 
     assert report.version == 2
 
 
-@pytest.mark.parametrize("typed,expected", [("-3", "negative"), ("2.5", "whole number"),
-                                            ("abc", "whole number")])
+@pytest.mark.parametrize(
+    "typed,expected", [("-3", "negative"), ("2.5", "whole number"), ("abc", "whole number")]
+)
 def test_hard_errors_refuse_the_save_with_a_message_at_the_cell(
     en, report, grid, puskesmas_head, typed, expected
 ):
@@ -110,8 +115,14 @@ def test_second_save_on_a_stale_version_is_refused_and_overwrites_nothing(
 
 def test_warnings_need_a_comment_before_submitting(en, world, report, grid, puskesmas_head):
     villages, spm = grid
-    Target.objects.create(village=villages[0], year=YEAR, service=spm[0], source="estimate",
-                          value=10, is_of_record=True)
+    Target.objects.create(
+        village=villages[0],
+        year=YEAR,
+        service=spm[0],
+        source="estimate",
+        value=10,
+        is_of_record=True,
+    )
     en.force_login(puskesmas_head)
     url = reverse("indicators:report-entry", kwargs={"pk": report.pk})
     response = en.post(url, _post(report, grid, {(0, 0): "12"}, action="submit"))
@@ -132,15 +143,17 @@ def test_served_more_than_the_age_group_is_a_warning(report, grid, puskesmas_hea
 
     villages, spm = grid
     elderly = next(s for s in spm if s.number == 7)
-    VillagePopulation.objects.create(village=villages[0], year=YEAR,
-                                     band=AgeBand.objects.get(code="age60plus"), count=20)
+    VillagePopulation.objects.create(
+        village=villages[0], year=YEAR, band=AgeBand.objects.get(code="age60plus"), count=20
+    )
     cells = {(villages[0].pk, elderly.pk): services.CellInput(25)}
     warnings = services.report_warnings(report=report, cells=cells)
     assert len(warnings) == 1 and "20" in warnings[0].message
 
 
-def test_full_workflow_return_resubmit_approve_lock_unlock(en, world, report, grid,
-                                                          puskesmas_head, district_user):
+def test_full_workflow_return_resubmit_approve_lock_unlock(
+    en, world, report, grid, puskesmas_head, district_user
+):
     entry = reverse("indicators:report-entry", kwargs={"pk": report.pk})
     review = reverse("indicators:report-review", kwargs={"pk": report.pk})
     en.force_login(puskesmas_head)
@@ -162,8 +175,10 @@ def test_full_workflow_return_resubmit_approve_lock_unlock(en, world, report, gr
     refused = en.post(entry, _post(report, grid, {(0, 0): "3", (1, 0): "6"}, action="submit"))
     assert "say why" in refused.content.decode()  # changes after submission need a reason
     report.refresh_from_db()
-    en.post(entry, _post(report, grid, {(0, 0): "3", (1, 0): "6"}, action="submit",
-                         reason="Register recount"))
+    en.post(
+        entry,
+        _post(report, grid, {(0, 0): "3", (1, 0): "6"}, action="submit", reason="Register recount"),
+    )
     report.refresh_from_db()
     assert report.status == "submitted" and report.changes_since_return == 1
 
@@ -178,25 +193,38 @@ def test_full_workflow_return_resubmit_approve_lock_unlock(en, world, report, gr
     assert locked.status_code == 400
     assert MonthlyValue.objects.get(village=grid[0][0], service=grid[1][0]).value == 3
 
-    en.post(reverse("indicators:unlock-request-create", kwargs={"pk": report.pk}),
-            {"reason": "Late register from Posyandu Melati"})
+    en.post(
+        reverse("indicators:unlock-request-create", kwargs={"pk": report.pk}),
+        {"reason": "Late register from Posyandu Melati"},
+    )
     en.force_login(district_user)
     unlock = report.unlock_requests.get()
-    en.post(reverse("indicators:unlock-request-decide", kwargs={"pk": unlock.pk}),
-            {"decision": "grant", "answer": "OK, fix it by Friday"})
+    en.post(
+        reverse("indicators:unlock-request-decide", kwargs={"pk": unlock.pk}),
+        {"decision": "grant", "answer": "OK, fix it by Friday"},
+    )
     report.refresh_from_db()
     assert report.status == "draft"
     history = en.get(reverse("indicators:report-history", kwargs={"pk": report.pk}))
     body = history.content.decode()
-    for word in ("Submitted", "Returned", "Approved", "Locked", "Unlock requested", "Unlocked",
-                 "Register recount"):
+    for word in (
+        "Submitted",
+        "Returned",
+        "Approved",
+        "Locked",
+        "Unlock requested",
+        "Unlocked",
+        "Register recount",
+    ):
         assert word in body
 
 
 def test_puskesmas_cannot_approve_its_own_report(en, report, grid, puskesmas_head):
     en.force_login(puskesmas_head)
-    en.post(reverse("indicators:report-entry", kwargs={"pk": report.pk}),
-            _post(report, grid, {(0, 0): "1"}, action="submit"))
+    en.post(
+        reverse("indicators:report-entry", kwargs={"pk": report.pk}),
+        _post(report, grid, {(0, 0): "1"}, action="submit"),
+    )
     en.post(reverse("indicators:report-review", kwargs={"pk": report.pk}), {"action": "approve"})
     report.refresh_from_db()
     assert report.status == "submitted"
@@ -204,30 +232,34 @@ def test_puskesmas_cannot_approve_its_own_report(en, report, grid, puskesmas_hea
 
 def test_district_planner_cannot_enter_values(en, report, grid, district_user):
     en.force_login(district_user)
-    response = en.post(reverse("indicators:report-entry", kwargs={"pk": report.pk}),
-                       _post(report, grid, {(0, 0): "1"}))
+    response = en.post(
+        reverse("indicators:report-entry", kwargs={"pk": report.pk}),
+        _post(report, grid, {(0, 0): "1"}),
+    )
     assert response.status_code == 400
     assert not MonthlyValue.objects.exists()
 
 
-def test_entry_page_query_count_does_not_grow_with_desa(en, world, report, puskesmas_head,
-                                                       django_assert_num_queries):
+def test_entry_page_query_count_does_not_grow_with_desa(
+    en, world, report, puskesmas_head, django_assert_num_queries
+):
     en.force_login(puskesmas_head)
     url = reverse("indicators:report-entry", kwargs={"pk": report.pk})
     with CaptureQueriesContext(connection) as few:
         assert en.get(url).status_code == 200
-    VillageFactory.create_batch(6, subdistrict=world["hsu"]["subdistrict"],
-                                puskesmas=world["hsu"]["puskesmas"])
+    VillageFactory.create_batch(
+        6, subdistrict=world["hsu"]["subdistrict"], puskesmas=world["hsu"]["puskesmas"]
+    )
     with django_assert_num_queries(len(few)):
         en.get(url)
 
 
-def test_report_list_query_count_does_not_grow(en, world, district_user, puskesmas_head,
-                                               django_assert_num_queries):
+def test_report_list_query_count_does_not_grow(
+    en, world, district_user, puskesmas_head, django_assert_num_queries
+):
     en.force_login(district_user)
     url = reverse("indicators:report-list")
-    services.report_open(puskesmas=world["hsu"]["puskesmas"], year=YEAR, month=1,
-                         by=puskesmas_head)
+    services.report_open(puskesmas=world["hsu"]["puskesmas"], year=YEAR, month=1, by=puskesmas_head)
     with CaptureQueriesContext(connection) as few:
         assert en.get(url).status_code == 200
     from ..factories import PuskesmasFactory

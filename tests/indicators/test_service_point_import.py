@@ -39,7 +39,9 @@ def test_template_round_trip_adds_and_updates_service_points(client, world, dist
     workbook = _template(client)
     sheet = workbook.active
     assert sheet.cell(2, 1).value == hsu["puskesmas"].code  # existing posyandu listed
-    sheet.append([hsu["puskesmas"].code, "Pustu", "Pustu Baru", hsu["villages"][1].code, "Jl. A", "Ya"])
+    sheet.append(
+        [hsu["puskesmas"].code, "Pustu", "Pustu Baru", hsu["villages"][1].code, "Jl. A", "Ya"]
+    )
     response = _upload(client, workbook)
     assert response.status_code == 302
     point = ServicePoint.objects.get(name="Pustu Baru")
@@ -57,7 +59,9 @@ def test_bad_rows_are_all_listed_with_row_and_column_and_nothing_is_saved(
     sheet.append([hsu["puskesmas"].code, "Pustu", "Good row", "", "", "Ya"])
     sheet.append([hsu["puskesmas"].code, "Hospital", "Bad kind", "", "", "Ya"])
     sheet.append([other["puskesmas"].code, "Pustu", "Other area", "", "", "Ya"])
-    sheet.append([hsu["puskesmas"].code, "Pustu", "Far village", other["villages"][0].code, "", "Ya"])
+    sheet.append(
+        [hsu["puskesmas"].code, "Pustu", "Far village", other["villages"][0].code, "", "Ya"]
+    )
     before = ServicePoint.objects.count()
     response = _upload(client, workbook)
     assert response.status_code == 200
@@ -86,7 +90,7 @@ def test_formulas_merged_cells_and_wrong_sheet_are_refused(client, world, distri
     client.force_login(district_user)
     workbook = _template(client)
     sheet = workbook.active
-    sheet.append([world["hsu"]["puskesmas"].code, "Pustu", "=A1&\"x\"", "", "", "Ya"])
+    sheet.append([world["hsu"]["puskesmas"].code, "Pustu", '=A1&"x"', "", "", "Ya"])
     sheet.merge_cells("E3:F3")
     errors = _errors(_upload(client, workbook))
     assert any("rumus" in e and "kolom C" in e for e in errors), errors
