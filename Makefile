@@ -47,6 +47,7 @@ BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/simpul_bench
 bench: setup
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) bench/region_import.py
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) bench/monthly_import.py
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) bench/national.py
 
 clean:
 	rm -rf $(VENV) staticfiles db.sqlite3 .pytest_media

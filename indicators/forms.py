@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils import timezone
+from django.utils.dates import MONTHS
+from django.utils.translation import gettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from .models import (
@@ -15,6 +18,7 @@ from .models import (
     Village,
 )
 from .scoping import in_area
+from .spreadsheets import MAX_UPLOAD_BYTES
 
 
 class SearchForm(forms.Form):
@@ -146,3 +150,72 @@ class QuarterNoteForm(forms.ModelForm):
         if allocated is not None and spent is not None and spent > allocated:
             self.add_error("budget_spent_idr", _("Spent is more than allocated."))
         return cleaned
+
+
+class MonthlyTemplateForm(forms.Form):
+    """Which year, months and (for a district) puskesmas a template covers; defaults: this year."""
+
+    year = forms.TypedChoiceField(label=gettext_lazy("Year"), coerce=int)
+    months = forms.TypedMultipleChoiceField(
+        label=gettext_lazy("Months"),
+        coerce=int,
+        choices=sorted(MONTHS.items()),
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
+    )
+    puskesmas = forms.ModelMultipleChoiceField(
+        label="Puskesmas",
+        queryset=Puskesmas.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
+        help_text=gettext_lazy("None ticked: every puskesmas of your district."),
+    )
+
+    def __init__(self, data=None, *, user, years: list[int]):
+        super().__init__(data, initial=self.defaults(years))
+        self.fields["year"].choices = [(y, y) for y in years]
+        self.scope = in_area(Puskesmas.objects.all(), user)
+        self.fields["puskesmas"].queryset = self.scope
+        if user.puskesmas_id:
+            del self.fields["puskesmas"]
+
+    @staticmethod
+    def defaults(years: list[int]) -> dict:
+        """This year and its months so far (or the latest year set up, whole)."""
+        today = timezone.localdate()
+        year = today.year if today.year in years else (years[0] if years else today.year)
+        last = today.month if year == today.year else 12
+        return {"year": year, "months": list(range(1, last + 1))}
+
+    def clean(self):
+        data = super().clean()
+        today = timezone.localdate()
+        year, months = data.get("year"), data.get("months") or []
+        future = [m for m in months if year and (year, m) > (today.year, today.month)]
+        if future:
+            raise forms.ValidationError(
+                _("%(month)s %(year)s has not started yet.")
+                % {"month": MONTHS[future[0]], "year": year}
+            )
+        return data
+
+    def puskesmas_list(self):
+        """The puskesmas ticked, or every puskesmas of the user's area."""
+        return self.cleaned_data.get("puskesmas") or self.scope
+
+
+class MonthlyExportForm(forms.Form):
+    year = forms.TypedChoiceField(label=gettext_lazy("Year"), coerce=int)
+
+    def __init__(self, data=None, *, years: list[int]):
+        super().__init__(data, initial=MonthlyTemplateForm.defaults(years))
+        self.fields["year"].choices = [(y, y) for y in years]
+
+
+class MonthlyUploadForm(UploadForm):
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_UPLOAD_BYTES:
+            raise forms.ValidationError(
+                _("The file is larger than %(mb)s MB.") % {"mb": MAX_UPLOAD_BYTES // 1024**2}
+            )
+        return upload

@@ -155,3 +155,20 @@ def can_review_report(user, district_id: int) -> bool:
 def can_manage_targets(user, district_id: int) -> bool:
     """District planners set, choose and approve their district's targets."""
     return can_review_report(user, district_id)
+
+
+def can_import_monthly(user, puskesmas: Puskesmas | None = None) -> bool:
+    """Whether `user` may import monthly data for `puskesmas` (or, without one, for any).
+
+    Puskesmas heads and staff for their own puskesmas; district planners for their district's.
+    """
+    if not getattr(user, "is_authenticated", False):
+        return False
+    if puskesmas is None:
+        return (user.role == Role.DISTRICT_PLANNER and bool(user.district_id)) or (
+            user.role in (Role.PUSKESMAS_HEAD, Role.PUSKESMAS_STAFF)
+            and bool(user.puskesmas_id)
+        )
+    if can_enter_report(user, puskesmas.pk):
+        return True
+    return user.role == Role.DISTRICT_PLANNER and user.district_id == puskesmas.district_id

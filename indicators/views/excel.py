@@ -5,7 +5,6 @@ This module ends with its own `urlpatterns`, which indicators/urls.py appends.
 
 from __future__ import annotations
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -13,21 +12,16 @@ from django.http import HttpResponse, HttpResponseNotAllowed, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils import timezone
-from django.utils.dates import MONTHS
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 
 from .. import services
-from ..forms import UploadForm
-from ..models import ImportJob, Puskesmas, ReportingYear
+from ..forms import MonthlyExportForm, MonthlyTemplateForm, MonthlyUploadForm
+from ..models import ImportJob, ReportingYear
 from ..scoping import get_in_area_or_404, in_area
-from ..spreadsheets import MAX_UPLOAD_BYTES, XLSX_CONTENT_TYPE
+from ..spreadsheets import XLSX_CONTENT_TYPE
 from ..web import run_service
-
-# TODO(#4): move these two forms into indicators/forms.py (kept here while forms.py was being
-# edited in parallel).
 
 
 def _years() -> list[int]:
@@ -37,75 +31,6 @@ def _years() -> list[int]:
         .order_by("-year")
         .values_list("year", flat=True)
     )
-
-
-class MonthlyTemplateForm(forms.Form):
-    """Which year, months and (for a district) puskesmas a template covers; defaults: this year."""
-
-    year = forms.TypedChoiceField(label=gettext_lazy("Year"), coerce=int)
-    months = forms.TypedMultipleChoiceField(
-        label=gettext_lazy("Months"),
-        coerce=int,
-        choices=sorted(MONTHS.items()),
-        widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
-    )
-    puskesmas = forms.ModelMultipleChoiceField(
-        label="Puskesmas",
-        queryset=Puskesmas.objects.none(),
-        required=False,
-        widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
-        help_text=gettext_lazy("None ticked: every puskesmas of your district."),
-    )
-
-    def __init__(self, data=None, *, user, years: list[int]):
-        super().__init__(data, initial=self.defaults(years))
-        self.fields["year"].choices = [(y, y) for y in years]
-        self.scope = in_area(Puskesmas.objects.all(), user)
-        self.fields["puskesmas"].queryset = self.scope
-        if user.puskesmas_id:
-            del self.fields["puskesmas"]
-
-    @staticmethod
-    def defaults(years: list[int]) -> dict:
-        """This year and its months so far (or the latest year set up, whole)."""
-        today = timezone.localdate()
-        year = today.year if today.year in years else (years[0] if years else today.year)
-        last = today.month if year == today.year else 12
-        return {"year": year, "months": list(range(1, last + 1))}
-
-    def clean(self):
-        data = super().clean()
-        today = timezone.localdate()
-        year, months = data.get("year"), data.get("months") or []
-        future = [m for m in months if year and (year, m) > (today.year, today.month)]
-        if future:
-            raise forms.ValidationError(
-                _("%(month)s %(year)s has not started yet.")
-                % {"month": MONTHS[future[0]], "year": year}
-            )
-        return data
-
-    def puskesmas_list(self):
-        """The puskesmas ticked, or every puskesmas of the user's area."""
-        return self.cleaned_data.get("puskesmas") or self.scope
-
-
-class MonthlyExportForm(forms.Form):
-    year = forms.TypedChoiceField(label=gettext_lazy("Year"), coerce=int)
-
-    def __init__(self, data=None, *, years: list[int]):
-        super().__init__(data, initial=MonthlyTemplateForm.defaults(years))
-        self.fields["year"].choices = [(y, y) for y in years]
-
-
-class MonthlyUploadForm(UploadForm):
-    def clean_file(self):
-        upload = self.cleaned_data["file"]
-        if upload.size > MAX_UPLOAD_BYTES:
-            raise forms.ValidationError(
-                _("The file is larger than %(mb)s MB.") % {"mb": MAX_UPLOAD_BYTES // 1024**2}
-            )
-        return upload
 
 
 def _download(content: bytes, filename: str) -> HttpResponse:

@@ -8,8 +8,10 @@ from collections.abc import Iterable
 from django.utils import translation
 from django.utils.translation import gettext_lazy
 
-from ...models import MonthlyReport, Puskesmas, User
-from ...scoping import can_enter_report
+from ...models import MonthlyReport
+from ...scoping import (
+    can_import_monthly,  # noqa: F401  (re-exported)
+)
 
 DATA_SHEET = "Data"
 META_SHEET = "Simpul"  # hidden: what the file is and when it was downloaded
@@ -44,20 +46,3 @@ def monthly_headers(*, year: int, months: Iterable[int], language: str | None = 
         fixed = [str(header) for header in FIXED_COLUMNS]
         comment = str(COMMENT_COLUMN)
     return [*fixed, *(month_header(year, m) for m in months), comment]
-
-
-def can_import_monthly(user, puskesmas: Puskesmas | None = None) -> bool:
-    """Whether `user` may import monthly data for `puskesmas` (or, without one, for any).
-
-    Puskesmas heads and staff for their own puskesmas; district planners for their district's.
-    """
-    if not getattr(user, "is_authenticated", False):
-        return False
-    if puskesmas is None:
-        return (user.role == User.Role.DISTRICT_PLANNER and bool(user.district_id)) or (
-            user.role in (User.Role.PUSKESMAS_HEAD, User.Role.PUSKESMAS_STAFF)
-            and bool(user.puskesmas_id)
-        )
-    if can_enter_report(user, puskesmas.pk):
-        return True
-    return user.role == User.Role.DISTRICT_PLANNER and user.district_id == puskesmas.district_id
