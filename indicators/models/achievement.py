@@ -104,22 +104,34 @@ class Achievement(AreaOwned, models.Model):
 
     area_paths = {"province": "province", "district": "district", "puskesmas": "puskesmas"}
 
+    # The rows are built by joins from these tables in one statement, and rebuilt whole: the
+    # database need not check each foreign key again, nor index columns the composite indexes
+    # below cover (bench/national.py: the commit of a national rebuild took 2.6 s more).
     run = models.ForeignKey(
-        AggregationRun, on_delete=models.PROTECT, related_name="+", verbose_name=_("run")
+        AggregationRun, on_delete=models.PROTECT, related_name="+", verbose_name=_("run"),
+        db_constraint=False, db_index=False,
     )
     year = models.PositiveSmallIntegerField(_("year"))
     quarter = models.PositiveSmallIntegerField(_("quarter"))
     level = models.CharField(_("level"), max_length=10, choices=Level.choices)
-    province = models.ForeignKey(Province, on_delete=models.CASCADE, related_name="+")
+    province = models.ForeignKey(
+        Province, on_delete=models.CASCADE, related_name="+", db_constraint=False,
+        db_index=False,
+    )
     district = models.ForeignKey(
-        District, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+        District, on_delete=models.CASCADE, null=True, blank=True, related_name="+",
+        db_constraint=False, db_index=False,
     )
     puskesmas = models.ForeignKey(
-        Puskesmas, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+        Puskesmas, on_delete=models.CASCADE, null=True, blank=True, related_name="+",
+        db_constraint=False,
     )
     # The id of the puskesmas, district or province the row is about (by `level`): the natural key.
     area_id = models.PositiveBigIntegerField(_("area id"))
-    service = models.ForeignKey(SPMService, on_delete=models.PROTECT, related_name="+")
+    service = models.ForeignKey(
+        SPMService, on_delete=models.PROTECT, related_name="+", db_constraint=False,
+        db_index=False,
+    )
     served_quarter = models.PositiveIntegerField(_("served in the quarter"))
     served_ytd = models.PositiveIntegerField(_("served year to date"))
     target = models.PositiveIntegerField(_("annual target"), null=True, blank=True)
@@ -148,18 +160,27 @@ class ReportingRate(AreaOwned, models.Model):
 
     area_paths = Achievement.area_paths
 
+    # The rows are built by joins from these tables in one statement, and rebuilt whole: the
+    # database need not check each foreign key again, nor index columns the composite indexes
+    # below cover (bench/national.py: the commit of a national rebuild took 2.6 s more).
     run = models.ForeignKey(
-        AggregationRun, on_delete=models.PROTECT, related_name="+", verbose_name=_("run")
+        AggregationRun, on_delete=models.PROTECT, related_name="+", verbose_name=_("run"),
+        db_constraint=False, db_index=False,
     )
     year = models.PositiveSmallIntegerField(_("year"))
     quarter = models.PositiveSmallIntegerField(_("quarter"))
     level = models.CharField(_("level"), max_length=10, choices=Level.choices)
-    province = models.ForeignKey(Province, on_delete=models.CASCADE, related_name="+")
+    province = models.ForeignKey(
+        Province, on_delete=models.CASCADE, related_name="+", db_constraint=False,
+        db_index=False,
+    )
     district = models.ForeignKey(
-        District, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+        District, on_delete=models.CASCADE, null=True, blank=True, related_name="+",
+        db_constraint=False, db_index=False,
     )
     puskesmas = models.ForeignKey(
-        Puskesmas, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+        Puskesmas, on_delete=models.CASCADE, null=True, blank=True, related_name="+",
+        db_constraint=False,
     )
     area_id = models.PositiveBigIntegerField(_("area id"))
     expected = models.PositiveIntegerField(_("reports expected"))
@@ -172,6 +193,7 @@ class ReportingRate(AreaOwned, models.Model):
                 fields=["year", "quarter", "level", "area_id"], name="reporting_rate_natural_key"
             ),
         ]
+        indexes = [models.Index(fields=["year", "quarter", "level", "district"])]
         verbose_name = _("reporting rate")
         verbose_name_plural = _("reporting rates")
 
