@@ -183,3 +183,10 @@ class ImportJobAdmin(admin.ModelAdmin):
     list_display = ["file_name", "kind", "district", "puskesmas", "status", "created_at"]
     list_filter = ["status", "kind"]
     raw_id_fields = ["district", "puskesmas", "created_by"]
+
+
+@admin.register(models.TargetApprovalEvent)
+class TargetApprovalEventAdmin(admin.ModelAdmin):
+    list_display = ["district", "year", "action", "by", "at", "reason"]
+    list_filter = ["action", "year"]
+    raw_id_fields = ["district", "by"]

@@ -39,5 +39,6 @@ from .spm import (  # noqa: F401
     SPMService,
     Target,
     TargetApproval,
+    TargetApprovalEvent,
     VillagePopulation,
 )

@@ -31,6 +31,7 @@ from ..models import (
     SPMService,
     Target,
     TargetApproval,
+    TargetApprovalEvent,
     Village,
     VillagePopulation,
 )
@@ -706,7 +707,9 @@ def targets_approve(*, district: District, year: int, by) -> TargetApproval:
             % {"count": missing}
         )
     approval = TargetApproval.objects.create(district=district, year=year, approved_by=by)
-    audit.info("targets approved: district=%s year=%s by=%s", district.code, year, by.pk)
+    TargetApprovalEvent.objects.create(
+        district=district, year=year, action=TargetApprovalEvent.Action.APPROVED, by=by
+    )
     return approval
 
 
@@ -714,7 +717,7 @@ def targets_approve(*, district: District, year: int, by) -> TargetApproval:
 def targets_reopen(*, district: District, year: int, by, reason: str) -> None:
     """Withdraw the year's approval so targets can change again; needs a reason; atomic.
 
-    Who, when and why go to the audit log (no model keeps target approval history yet).
+    Who, when and why are kept as a TargetApprovalEvent.
     """
     _require_planner(by, district)
     reason = (reason or "").strip()
@@ -728,15 +731,12 @@ def targets_reopen(*, district: District, year: int, by, reason: str) -> None:
             % {"year": year, "district": district}
         )
     approval.delete()
-    audit.warning(
-        "targets reopened: district=%s year=%s by=%s at=%s approved_by=%s approved_at=%s reason=%r",
-        district.code,
-        year,
-        by.pk,
-        timezone.now().isoformat(),
-        approval.approved_by_id,
-        approval.approved_at.isoformat(),
-        reason,
+    TargetApprovalEvent.objects.create(
+        district=district,
+        year=year,
+        action=TargetApprovalEvent.Action.REOPENED,
+        by=by,
+        reason=reason,
     )
 
 

@@ -436,6 +436,13 @@ def test_after_approval_nothing_changes_until_reopened_with_a_reason(
     )
     assert not TargetApproval.objects.exists()
     assert services.target_choose(target=register, by=district_user).is_of_record
+    from indicators.models import TargetApprovalEvent
+
+    events = list(TargetApprovalEvent.objects.order_by("pk").values_list("action", "by", "reason"))
+    assert events == [
+        ("approved", district_user.pk, ""),
+        ("reopened", district_user.pk, "Dukcapil sent new figures"),
+    ]
 
 
 def test_status_banner_says_who_approved_and_when(
