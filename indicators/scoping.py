@@ -1,7 +1,8 @@
 """Area scoping: the one place that decides what a user may see and change (STYLE.md §3).
 
-Everyone sees only their own area: a puskesmas its own data, a district its puskesmas, a province its
-districts. Views never start from `Model.objects`; they call `in_area` or `get_in_area_or_404`.
+Everyone sees only their own area: a puskesmas its own data, a district its puskesmas, a
+province its districts. Views never start from `Model.objects`; they call `in_area` or
+`get_in_area_or_404`.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ Area = Province | District | Puskesmas
 
 
 def user_area(user) -> Area | None:
-    """The province, district or puskesmas `user` works in; None for anonymous or area-less users."""
+    """The province, district or puskesmas `user` works in; None without an area."""
     if not getattr(user, "is_authenticated", False):
         return None
     return user.area
@@ -39,7 +40,7 @@ def is_national(user) -> bool:
 
 
 def in_area(queryset: QuerySet[M], user) -> QuerySet[M]:
-    """Rows of `queryset` inside `user`'s area (puskesmas, district or province); none if no area."""
+    """Rows of `queryset` inside `user`'s area (puskesmas, district, province); none if no area."""
     if is_national(user):
         return queryset
     area = user_area(user)
@@ -166,8 +167,7 @@ def can_import_monthly(user, puskesmas: Puskesmas | None = None) -> bool:
         return False
     if puskesmas is None:
         return (user.role == Role.DISTRICT_PLANNER and bool(user.district_id)) or (
-            user.role in (Role.PUSKESMAS_HEAD, Role.PUSKESMAS_STAFF)
-            and bool(user.puskesmas_id)
+            user.role in (Role.PUSKESMAS_HEAD, Role.PUSKESMAS_STAFF) and bool(user.puskesmas_id)
         )
     if can_enter_report(user, puskesmas.pk):
         return True

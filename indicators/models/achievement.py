@@ -108,28 +108,47 @@ class Achievement(AreaOwned, models.Model):
     # database need not check each foreign key again, nor index columns the composite indexes
     # below cover (bench/national.py: the commit of a national rebuild took 2.6 s more).
     run = models.ForeignKey(
-        AggregationRun, on_delete=models.PROTECT, related_name="+", verbose_name=_("run"),
-        db_constraint=False, db_index=False,
+        AggregationRun,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("run"),
+        db_constraint=False,
+        db_index=False,
     )
     year = models.PositiveSmallIntegerField(_("year"))
     quarter = models.PositiveSmallIntegerField(_("quarter"))
     level = models.CharField(_("level"), max_length=10, choices=Level.choices)
     province = models.ForeignKey(
-        Province, on_delete=models.CASCADE, related_name="+", db_constraint=False,
+        Province,
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_constraint=False,
         db_index=False,
     )
     district = models.ForeignKey(
-        District, on_delete=models.CASCADE, null=True, blank=True, related_name="+",
-        db_constraint=False, db_index=False,
+        District,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,
     )
     puskesmas = models.ForeignKey(
-        Puskesmas, on_delete=models.CASCADE, null=True, blank=True, related_name="+",
+        Puskesmas,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
         db_constraint=False,
     )
     # The id of the puskesmas, district or province the row is about (by `level`): the natural key.
     area_id = models.PositiveBigIntegerField(_("area id"))
     service = models.ForeignKey(
-        SPMService, on_delete=models.PROTECT, related_name="+", db_constraint=False,
+        SPMService,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_constraint=False,
         db_index=False,
     )
     served_quarter = models.PositiveIntegerField(_("served in the quarter"))
@@ -154,6 +173,9 @@ class Achievement(AreaOwned, models.Model):
         verbose_name = _("achievement")
         verbose_name_plural = _("achievements")
 
+    def __str__(self) -> str:
+        return f"{self.year} Q{self.quarter} {self.level} {self.area_id} service {self.service_id}"
+
 
 class ReportingRate(AreaOwned, models.Model):
     """Completeness and timeliness of monthly reports of one area in a quarter."""
@@ -164,22 +186,38 @@ class ReportingRate(AreaOwned, models.Model):
     # database need not check each foreign key again, nor index columns the composite indexes
     # below cover (bench/national.py: the commit of a national rebuild took 2.6 s more).
     run = models.ForeignKey(
-        AggregationRun, on_delete=models.PROTECT, related_name="+", verbose_name=_("run"),
-        db_constraint=False, db_index=False,
+        AggregationRun,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("run"),
+        db_constraint=False,
+        db_index=False,
     )
     year = models.PositiveSmallIntegerField(_("year"))
     quarter = models.PositiveSmallIntegerField(_("quarter"))
     level = models.CharField(_("level"), max_length=10, choices=Level.choices)
     province = models.ForeignKey(
-        Province, on_delete=models.CASCADE, related_name="+", db_constraint=False,
+        Province,
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_constraint=False,
         db_index=False,
     )
     district = models.ForeignKey(
-        District, on_delete=models.CASCADE, null=True, blank=True, related_name="+",
-        db_constraint=False, db_index=False,
+        District,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,
     )
     puskesmas = models.ForeignKey(
-        Puskesmas, on_delete=models.CASCADE, null=True, blank=True, related_name="+",
+        Puskesmas,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
         db_constraint=False,
     )
     area_id = models.PositiveBigIntegerField(_("area id"))
@@ -196,6 +234,9 @@ class ReportingRate(AreaOwned, models.Model):
         indexes = [models.Index(fields=["year", "quarter", "level", "district"])]
         verbose_name = _("reporting rate")
         verbose_name_plural = _("reporting rates")
+
+    def __str__(self) -> str:
+        return f"{self.year} Q{self.quarter} {self.area_id}: {self.approved}/{self.expected}"
 
     @property
     def completeness(self) -> float | None:
@@ -249,6 +290,9 @@ class IndexWeight(models.Model):
     class Meta:
         verbose_name = _("index weight")
         verbose_name_plural = _("index weights")
+
+    def __str__(self) -> str:
+        return f"{self.service_id}: {self.weight}"
 
 
 class QuarterServiceNote(AreaOwned, models.Model):
@@ -324,3 +368,6 @@ class QuarterServiceNote(AreaOwned, models.Model):
         ]
         verbose_name = _("quarter note")
         verbose_name_plural = _("quarter notes")
+
+    def __str__(self) -> str:
+        return f"{self.district_id} {self.year} Q{self.quarter} service {self.service_id}"

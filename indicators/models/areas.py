@@ -1,7 +1,8 @@
 """Areas (Kemendagri regions), the health organisation inside them, and users with their area.
 
 Every model a user can see says how it reaches an area through `area_paths`: the lookup from the
-model to a Province, a District or a Puskesmas. `indicators.scoping.in_area` uses it; see STYLE.md §3.
+model to a Province, a District or a Puskesmas. `indicators.scoping.in_area` uses it
+(STYLE.md §3).
 """
 
 from __future__ import annotations

@@ -189,6 +189,9 @@ class MonthlyValue(AreaOwned, models.Model):
         verbose_name = _("monthly value")
         verbose_name_plural = _("monthly values")
 
+    def __str__(self) -> str:
+        return f"{self.report_id} {self.village_id} {self.service_id}: {self.value}"
+
 
 class ValueChange(AreaOwned, models.Model):
     """Audit: every change of a value or its comment, with who, when, old, new and why."""
@@ -218,6 +221,9 @@ class ValueChange(AreaOwned, models.Model):
         ordering = ["-changed_at", "-pk"]
         verbose_name = _("value change")
         verbose_name_plural = _("value changes")
+
+    def __str__(self) -> str:
+        return f"{self.report_id} {self.village_id}: {self.old_value} -> {self.new_value}"
 
 
 class ReportEvent(AreaOwned, models.Model):
@@ -251,6 +257,9 @@ class ReportEvent(AreaOwned, models.Model):
         ordering = ["-at", "-pk"]
         verbose_name = _("report event")
         verbose_name_plural = _("report events")
+
+    def __str__(self) -> str:
+        return f"{self.report_id} {self.action} by {self.by_id}"
 
 
 class UnlockRequest(AreaOwned, models.Model):
@@ -302,6 +311,9 @@ class UnlockRequest(AreaOwned, models.Model):
         ]
         verbose_name = _("unlock request")
         verbose_name_plural = _("unlock requests")
+
+    def __str__(self) -> str:
+        return f"{self.report_id} unlock {self.status}"
 
 
 class ImportJob(AreaOwned, models.Model):
@@ -361,6 +373,9 @@ class ImportJob(AreaOwned, models.Model):
         ordering = ["-created_at"]
         verbose_name = _("import job")
         verbose_name_plural = _("import jobs")
+
+    def __str__(self) -> str:
+        return f"{self.file_name} ({self.status})"
 
     @property
     def percent(self) -> int:

@@ -27,12 +27,12 @@ class Bilingual(models.Model):
     class Meta:
         abstract = True
 
+    def __str__(self) -> str:
+        return self.label
+
     @property
     def label(self) -> str:
         return self.name_en if translation.get_language() == "en" else self.name_id
-
-    def __str__(self) -> str:
-        return self.label
 
 
 class SPMEdition(models.Model):
@@ -181,6 +181,9 @@ class VillagePopulation(AreaOwned, models.Model):
         verbose_name = _("village population")
         verbose_name_plural = _("village populations")
 
+    def __str__(self) -> str:
+        return f"{self.village_id} {self.year} {self.band_id}: {self.count}"
+
 
 class EstimateRule(models.Model):
     """How a service's target group is estimated: factor x rate x population of a band.
@@ -326,6 +329,9 @@ class TargetApproval(AreaOwned, models.Model):
         ]
         verbose_name = _("target approval")
         verbose_name_plural = _("target approvals")
+
+    def __str__(self) -> str:
+        return f"{self.district_id} {self.year}"
 
 
 class TargetApprovalEvent(AreaOwned, models.Model):

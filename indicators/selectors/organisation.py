@@ -1,4 +1,4 @@
-"""Reads for pages and exports. Every function starts from `in_area` and returns what the page needs."""
+"""Reads for the organisation pages and exports; every function starts from `in_area`."""
 
 from __future__ import annotations
 
@@ -121,7 +121,7 @@ def service_point_list(
 
 
 def partner_list(*, user, sector: str = "", search: str = "") -> QuerySet[PartnerOrganisation]:
-    """Partner organisations in the user's area, district level first, then by kecamatan (scoped)."""
+    """Partner organisations in the user's area, district level first, then by kecamatan."""
     queryset = in_area(PartnerOrganisation.objects.all(), user).select_related(
         "district", "subdistrict"
     )

@@ -307,7 +307,7 @@ def quarter_aggregate(
 
     with transaction.atomic():
         if connection.vendor == "postgresql":
-            # The national GROUP BY sorts 12 M values: let it hash in memory (this transaction only).
+            # The national GROUP BY sorts 12 M values: let it hash in memory (this transaction).
             with connection.cursor() as cursor:
                 cursor.execute("SET LOCAL work_mem = '64MB'")
         _delete_scope(run, scope)
@@ -382,7 +382,8 @@ def achievement_refresh(*, puskesmas_id: int, year: int, month: int) -> int:
     district and province, for each quarter already computed from that month on. Returns how
     many quarters were rebuilt."""
     quarters = [  # one EXISTS per quarter: fetching the rows cost 70 ms at national scale
-        q for q in range(quarter_of(month), 5)
+        q
+        for q in range(quarter_of(month), 5)
         if Achievement.objects.filter(year=year, quarter=q).exists()
     ]
     for quarter in quarters:

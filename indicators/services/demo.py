@@ -310,7 +310,8 @@ def _seed_reports(district: District, *, head_of: dict, planner: User) -> None:
                     # Served so far follows the desa's own pace, so the year to date never
                     # runs over its target (the demo submits without warnings).
                     share = pace * random.Random(f"{village.code}-{service.code}").uniform(
-                        0.8, 1.05)
+                        0.8, 1.05
+                    )
                     so_far = int(target * share * month / 12)
                     before = int(target * share * (month - 1) / 12)
                     cells[(village.pk, service.pk)] = CellInput(so_far - before)
@@ -371,7 +372,7 @@ def _backdate(district: District, today) -> None:
 
 @transaction.atomic
 def demo_seed(*, password: str = DEMO_PASSWORD) -> list[tuple[str, str, str]]:
-    """Load (or refresh) the demo world; idempotent; returns (username, role, area) per demo user."""
+    """Load (or refresh) the demo world; idempotent; returns (username, role, area) per user."""
     regions_import_file(
         path=DATA_DIR / "demo_regions.csv",
         population_path=DATA_DIR / "demo_population.csv",

@@ -324,7 +324,7 @@ def report_save(
 
 
 def _transition(report: MonthlyReport, *, by, source, target: str, **fields) -> None:
-    """Move the report from one of `source` statuses to `target`, or refuse (two clicks, one win)."""
+    """Move the report from a `source` status to `target`, or refuse (two clicks, one win)."""
     moved = MonthlyReport.objects.filter(pk=report.pk, status__in=source).update(
         status=target,
         version=F("version") + 1,
