@@ -99,8 +99,8 @@ class AggregationRun(AreaOwned, models.Model):
         return int(100 * self.done / self.total) if self.total else 0
 
 
-class Achievement(AreaOwned, models.Model):
-    """People served and achievement of one service in one area for a quarter and year to date."""
+class QuarterRow(AreaOwned, models.Model):
+    """A row about one area (puskesmas, district or province) in one quarter, written by a run."""
 
     area_paths = {"province": "province", "district": "district", "puskesmas": "puskesmas"}
 
@@ -144,6 +144,14 @@ class Achievement(AreaOwned, models.Model):
     )
     # The id of the puskesmas, district or province the row is about (by `level`): the natural key.
     area_id = models.PositiveBigIntegerField(_("area id"))
+
+    class Meta:
+        abstract = True
+
+
+class Achievement(QuarterRow):
+    """People served and achievement of one service in one area for a quarter and year to date."""
+
     service = models.ForeignKey(
         SPMService,
         on_delete=models.PROTECT,
@@ -177,50 +185,9 @@ class Achievement(AreaOwned, models.Model):
         return f"{self.year} Q{self.quarter} {self.level} {self.area_id} service {self.service_id}"
 
 
-class ReportingRate(AreaOwned, models.Model):
+class ReportingRate(QuarterRow):
     """Completeness and timeliness of monthly reports of one area in a quarter."""
 
-    area_paths = Achievement.area_paths
-
-    # The rows are built by joins from these tables in one statement, and rebuilt whole: the
-    # database need not check each foreign key again, nor index columns the composite indexes
-    # below cover (bench/national.py: the commit of a national rebuild took 2.6 s more).
-    run = models.ForeignKey(
-        AggregationRun,
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name=_("run"),
-        db_constraint=False,
-        db_index=False,
-    )
-    year = models.PositiveSmallIntegerField(_("year"))
-    quarter = models.PositiveSmallIntegerField(_("quarter"))
-    level = models.CharField(_("level"), max_length=10, choices=Level.choices)
-    province = models.ForeignKey(
-        Province,
-        on_delete=models.CASCADE,
-        related_name="+",
-        db_constraint=False,
-        db_index=False,
-    )
-    district = models.ForeignKey(
-        District,
-        on_delete=models.CASCADE,
-        null=True,
-        blank=True,
-        related_name="+",
-        db_constraint=False,
-        db_index=False,
-    )
-    puskesmas = models.ForeignKey(
-        Puskesmas,
-        on_delete=models.CASCADE,
-        null=True,
-        blank=True,
-        related_name="+",
-        db_constraint=False,
-    )
-    area_id = models.PositiveBigIntegerField(_("area id"))
     expected = models.PositiveIntegerField(_("reports expected"))
     approved = models.PositiveIntegerField(_("reports approved"))
     on_time = models.PositiveIntegerField(_("reports on time"))
