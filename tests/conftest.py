@@ -35,6 +35,12 @@ def spm_catalogue(db):
     if not ReportingYear.objects.exists():
         for name in ("0003_load_spm_catalogue", "0005_load_index_bands"):
             importlib.import_module(f"indicators.migrations.{name}").load(apps, None)
+    from workshops.models import ManagementScoreBand
+
+    if not ManagementScoreBand.objects.exists():
+        importlib.import_module("workshops.migrations.0002_load_management_score_bands").load(
+            apps, None
+        )
 
 
 @pytest.fixture

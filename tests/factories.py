@@ -1,5 +1,7 @@
 """factory_boy factories: a small, valid world per test (STYLE.md §9)."""
 
+import datetime
+
 import factory
 from factory.django import DjangoModelFactory
 
@@ -120,3 +122,76 @@ class UserFactory(DjangoModelFactory):
     username = factory.Sequence(lambda n: f"user{n}")
     password = factory.django.Password("simpul-test")
     role = User.Role.DISTRICT_PLANNER
+
+
+# --- Meetings and commitments (workshops) -------------------------------------------------------
+
+
+class MeetingFactory(DjangoModelFactory):
+    """A quarterly cross-sector lokmin of a puskesmas; pass `puskesmas` (and `created_by`)."""
+
+    class Meta:
+        model = "workshops.Meeting"
+
+    kind = "quarterly_lokmin"
+    title = "Lokakarya mini lintas sektor triwulan"
+    puskesmas = factory.SubFactory(PuskesmasFactory)
+    district = factory.LazyAttribute(lambda o: o.puskesmas.district if o.puskesmas else None)
+    province = factory.LazyAttribute(
+        lambda o: o.district.province if o.district else ProvinceFactory()
+    )
+    held_on = factory.LazyFunction(lambda: datetime.date(2026, 5, 12))
+    place = "Aula kecamatan"
+    chair_name = "Sekretaris Camat"
+    created_by = factory.SubFactory(UserFactory)
+
+
+class ParticipantFactory(DjangoModelFactory):
+    class Meta:
+        model = "workshops.Participant"
+
+    meeting = factory.SubFactory(MeetingFactory)
+    name = factory.Sequence(lambda n: f"Peserta {n}")
+    position = "Kepala desa"
+    organisation = "Pemerintah desa"
+    sector = "village"
+
+
+class ProblemFactory(DjangoModelFactory):
+    class Meta:
+        model = "workshops.Problem"
+
+    meeting = factory.SubFactory(MeetingFactory)
+    statement = factory.Sequence(lambda n: f"Cakupan K4 rendah {n}")
+
+
+class FollowUpFactory(DjangoModelFactory):
+    class Meta:
+        model = "workshops.FollowUp"
+
+    meeting = factory.SubFactory(MeetingFactory)
+    activity = factory.Sequence(lambda n: f"Kunjungan rumah ibu hamil {n}")
+    responsible = "Bidan koordinator"
+    due_on = factory.LazyAttribute(lambda o: o.meeting.held_on + datetime.timedelta(30))
+    created_by = factory.SelfAttribute("meeting.created_by")
+
+
+class CommitmentFactory(DjangoModelFactory):
+    class Meta:
+        model = "workshops.Commitment"
+
+    meeting = factory.SubFactory(MeetingFactory)
+    party = "Dinas Sosial"
+    description = "Memadankan data PBI JKN dengan data ibu hamil"
+    due_on = factory.LazyAttribute(lambda o: o.meeting.held_on + datetime.timedelta(60))
+    created_by = factory.SelfAttribute("meeting.created_by")
+
+
+class ProposalFactory(DjangoModelFactory):
+    class Meta:
+        model = "workshops.MusrenbangProposal"
+
+    meeting = factory.SubFactory(MeetingFactory)
+    subdistrict = factory.LazyAttribute(lambda o: o.meeting.puskesmas.subdistrict)
+    title = factory.Sequence(lambda n: f"Pembangunan posyandu {n}")
+    created_by = factory.SelfAttribute("meeting.created_by")

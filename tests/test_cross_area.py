@@ -58,6 +58,46 @@ def _hsu_import_job(w: dict):
     )
 
 
+def _hsu_head(w: dict):
+    """The head of the Hulu Sungai Utara puskesmas (one per test)."""
+    from indicators.models import User
+
+    from .factories import UserFactory
+
+    return User.objects.filter(username="hsu-head").first() or UserFactory(
+        username="hsu-head", role=User.Role.PUSKESMAS_HEAD, puskesmas=w["hsu"]["puskesmas"]
+    )
+
+
+def _hsu_lokmin(w: dict):
+    """A quarterly cross-sector lokmin of the Hulu Sungai Utara puskesmas (one per test)."""
+    from workshops.models import Meeting
+
+    from .factories import MeetingFactory
+
+    return Meeting.objects.filter(title="HSU lokmin").first() or MeetingFactory(
+        title="HSU lokmin", puskesmas=w["hsu"]["puskesmas"], created_by=_hsu_head(w)
+    )
+
+
+def _hsu_forum(w: dict):
+    """A cross-sector forum of the Hulu Sungai Utara district (one per test)."""
+    from workshops.models import Meeting
+
+    from .factories import MeetingFactory
+
+    return Meeting.objects.filter(title="HSU forum").first() or MeetingFactory(
+        title="HSU forum",
+        kind=Meeting.Kind.DISTRICT_FORUM,
+        puskesmas=None,
+        district=w["hsu"]["district"],
+        created_by=_hsu_head(w),
+    )
+
+
+# URL names whose owner is the puskesmas (its head runs it), not the district planner.
+PUSKESMAS_OWNED: set[str] = set()
+
 # URL name -> the object (inside Hulu Sungai Utara, the owner's area) whose id the URL takes.
 OBJECTS: dict[str, Callable[[dict], object]] = {
     "indicators:aggregation-start": lambda w: w["hsu"]["district"],
@@ -139,7 +179,7 @@ def test_url_refuses_users_of_another_area(client, world, district_user, other_a
     obj = OBJECTS[name](world)
     url = reverse(name, kwargs={"pk": obj.pk})
     # Control: the owner reaches it, so the 404s below come from scoping, not from a wrong id.
-    client.force_login(district_user)
+    client.force_login(_hsu_head(world) if name in PUSKESMAS_OWNED else district_user)
     assert client.get(url).status_code in (200, 405)
     for outsider in other_area_users:
         client.force_login(outsider)

@@ -185,3 +185,6 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="WARNING")},
 }
+
+# Demo data of the apps built on indicators, loaded in this order after indicators' own demo.
+SIMPUL_DEMO_SEEDERS = ["workshops.services.demo.demo_seed"]

@@ -23,6 +23,7 @@ from .areas import (  # noqa: F401
     User,
     Village,
 )
+from .finance import FundingSource  # noqa: F401
 from .reports import (  # noqa: F401
     ImportJob,
     MonthlyReport,

@@ -1,7 +1,9 @@
 """Load the demo world and print a login for each role (a thin wrapper over services.demo_seed)."""
 
+from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.utils import translation
+from django.utils.module_loading import import_string
 
 from indicators.services.demo import DEMO_PASSWORD, demo_seed
 
@@ -16,6 +18,9 @@ class Command(BaseCommand):
     def handle(self, *args, password: str, quiet: bool, **options) -> None:
         with translation.override("en"):
             logins = demo_seed(password=password)
+            # Apps built on indicators (meetings, planning) add their demo in order.
+            for path in settings.SIMPUL_DEMO_SEEDERS:
+                import_string(path)()
         if quiet:
             return
         width = max(len(username) for username, _, _ in logins)

@@ -1,0 +1,1 @@
+"""Forms of meetings and what they produce; one module per part."""

@@ -1,0 +1,62 @@
+"""RTL items and commitments followed across meetings and quarters."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from indicators.scoping import in_area
+
+from ..models import Commitment, FollowUp, Meeting, Tracked
+
+
+def earlier_meetings(meeting: Meeting) -> QuerySet[Meeting]:
+    """Meetings of the same kind held earlier by the same puskesmas, district or province."""
+    owner = {
+        "puskesmas": Q(puskesmas_id=meeting.puskesmas_id),
+        "district": Q(district_id=meeting.district_id, puskesmas__isnull=True),
+        "province": Q(province_id=meeting.province_id, district__isnull=True),
+    }[meeting.level]
+    before = Q(held_on__lt=meeting.held_on) | Q(held_on=meeting.held_on, pk__lt=meeting.pk)
+    return Meeting.objects.filter(owner, before, kind=meeting.kind)
+
+
+@dataclass
+class OpenItems:
+    """What a meeting opens with: items of earlier meetings still open when it began, and those
+    it closed or moved on itself."""
+
+    follow_ups: list[FollowUp] = field(default_factory=list)
+    commitments: list[Commitment] = field(default_factory=list)
+
+    @property
+    def overdue_count(self) -> int:
+        today = timezone.localdate()
+        return sum(item.is_overdue(today) for item in [*self.follow_ups, *self.commitments])
+
+    def __bool__(self) -> bool:
+        return bool(self.follow_ups or self.commitments)
+
+
+def open_items_for(*, user, meeting: Meeting) -> OpenItems:
+    """Open RTL items and commitments from earlier meetings of the same kind and owner, plus the
+    ones this meeting reviewed (so a closed item still shows where it was closed)."""
+    earlier = earlier_meetings(meeting).values("pk")
+    still_open = Q(status__in=Tracked.OPEN_STATUSES) | Q(updates__reviewed_in=meeting)
+    follow_ups = (
+        in_area(FollowUp.objects.all(), user)
+        .filter(still_open, meeting__in=earlier)
+        .select_related("meeting", "partner", "problem")
+        .distinct()
+        .order_by("due_on", "pk")
+    )
+    commitments = (
+        in_area(Commitment.objects.all(), user)
+        .filter(still_open, meeting__in=earlier)
+        .select_related("meeting", "partner")
+        .distinct()
+        .order_by("due_on", "pk")
+    )
+    return OpenItems(follow_ups=list(follow_ups), commitments=list(commitments))
