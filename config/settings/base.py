@@ -187,4 +187,7 @@ LOGGING = {
 }
 
 # Demo data of the apps built on indicators, loaded in this order after indicators' own demo.
-SIMPUL_DEMO_SEEDERS = ["workshops.services.demo.demo_seed"]
+SIMPUL_DEMO_SEEDERS = [
+    "workshops.services.demo.demo_seed",
+    "planning.services.demo.demo_seed",
+]

@@ -1,0 +1,1 @@
+"""Writes about plans (RUK, RPK, budgets)."""
