@@ -136,8 +136,8 @@ def test_a_killed_worker_leaves_the_old_quarter_and_a_rerun_gives_the_full_new_o
         run = AggregationRun.objects.create(year=YEAR, quarter=2)
         _send(queue, run)
         run = _wait(run, lambda r: r.status == "running" and r.done >= 2, seconds=60, worker=slow)
-        # Mid-run: the worker has deleted and re-inserted rows in its open transaction;
-        # readers still see the old quarter, whole.
+        # Mid-run: the worker has rewritten the puskesmas and district rows in its open
+        # transaction; readers still see the old quarter, whole.
         assert _snapshot() == old
         slow.kill()
     finally:

@@ -1,11 +1,23 @@
 """Quarterly aggregation: set-based, approved data only, idempotent, scoped rebuilds."""
 
+import datetime
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from indicators import services
-from indicators.models import Achievement, MonthlyReport, MonthlyValue, ReportingRate, Target
+from indicators.models import (
+    Achievement,
+    MonthlyReport,
+    MonthlyValue,
+    Puskesmas,
+    ReportingRate,
+    SPMService,
+    Target,
+)
+from indicators.services import aggregation
 
 pytestmark = pytest.mark.django_db
 
@@ -121,3 +133,83 @@ def test_the_job_runs_a_fixed_number_of_statements_whatever_the_size(world, data
     with CaptureQueriesContext(connection) as large:
         services.quarter_aggregate(year=YEAR, quarter=2)
     assert len(large) == len(small)
+
+
+def test_a_rerun_rewrites_the_rows_in_place_stamped_with_the_new_run(world, data):
+    services.quarter_aggregate(year=YEAR, quarter=2)
+    ids = set(Achievement.objects.values_list("id", flat=True))
+    rates = set(ReportingRate.objects.values_list("id", flat=True))
+    run = services.quarter_aggregate(year=YEAR, quarter=2)
+    assert set(Achievement.objects.values_list("id", flat=True)) == ids
+    assert set(ReportingRate.objects.values_list("id", flat=True)) == rates
+    assert set(Achievement.objects.values_list("run", flat=True)) == {run.pk}
+    assert set(ReportingRate.objects.values_list("run", flat=True)) == {run.pk}
+
+
+def test_a_rerun_drops_rows_nobody_computes_any_more(world, data):
+    services.quarter_aggregate(year=YEAR, quarter=2)
+    hsu, bjm = world["hsu"], world["banjarmasin"]
+    # Banjarmasin's only puskesmas now belongs to HSU; service 2 is no longer reported monthly.
+    Puskesmas.objects.filter(pk=bjm["puskesmas"].pk).update(district=hsu["district"])
+    SPMService.objects.filter(pk=data[1].pk).update(is_reported_monthly=False)
+    services.quarter_aggregate(year=YEAR, quarter=2)
+    rows = _rows(2)
+    assert not [key for key in rows if key[1] == bjm["district"].pk and key[0] == "district"]
+    assert not [key for key in rows if key[2] == "SPM-02"]
+    assert rows[("district", hsu["district"].pk, "SPM-01")][:2] == (12, 24)
+    assert not ReportingRate.objects.filter(level="district", area_id=bjm["district"].pk).exists()
+    # The same rows as a build into empty tables.
+    Achievement.objects.all().delete()
+    services.quarter_aggregate(year=YEAR, quarter=2)
+    assert _rows(2) == rows
+
+
+def test_timeliness_counts_the_local_date_of_the_first_submission(world, data):
+    local = timezone.get_current_timezone()
+    bontang = world["bontang"]["puskesmas"]
+    for month, submitted in (
+        (4, datetime.datetime(YEAR, 5, 10, 23, 30, tzinfo=local)),  # on the due day: on time
+        (5, datetime.datetime(YEAR, 6, 11, 0, 30, tzinfo=local)),  # a day late, locally
+    ):
+        MonthlyReport.objects.create(
+            puskesmas=bontang,
+            year=YEAR,
+            month=month,
+            status="approved",
+            due_on=datetime.date(YEAR, month + 1, 10),
+            first_submitted_at=submitted,
+        )
+    services.quarter_aggregate(year=YEAR, quarter=2)
+    rate = ReportingRate.objects.get(year=YEAR, quarter=2, level="puskesmas", area_id=bontang.pk)
+    assert (rate.expected, rate.approved, rate.on_time) == (3, 2, 1)
+    province = ReportingRate.objects.get(
+        year=YEAR, quarter=2, level="province", area_id=world["kaltim"].pk
+    )
+    assert (province.expected, province.approved, province.on_time) == (3, 2, 1)
+
+
+def test_a_rebuild_that_fails_midway_leaves_the_old_quarter(world, data, monkeypatch):
+    services.quarter_aggregate(year=YEAR, quarter=2)
+    before = _rows(2)
+    MonthlyValue.objects.update(value=50)
+
+    def fail(*args, **kwargs):
+        raise RuntimeError("the database went away")
+
+    monkeypatch.setattr(aggregation, "_delete_stale", fail)
+    with pytest.raises(RuntimeError):
+        services.quarter_aggregate(year=YEAR, quarter=2)
+    assert _rows(2) == before
+
+
+def test_without_merge_the_upsert_gives_the_same_rows(world, data, monkeypatch):
+    """PostgreSQL before 15 (and SQLite) write with INSERT ... ON CONFLICT instead of MERGE."""
+    services.quarter_aggregate(year=YEAR, quarter=2)
+    rows = _rows(2)
+    monkeypatch.setattr(connection, "pg_version", 140000, raising=False)
+    run = services.quarter_aggregate(year=YEAR, quarter=2)
+    assert _rows(2) == rows
+    assert set(Achievement.objects.values_list("run", flat=True)) == {run.pk}
+    Achievement.objects.all().delete()
+    services.quarter_aggregate(year=YEAR, quarter=2)
+    assert _rows(2) == rows
