@@ -420,7 +420,7 @@ class PartnerOrganisation(AreaOwned, models.Model):
 # --- Users --------------------------------------------------------------------------------------
 
 
-class User(AbstractUser):
+class User(AreaOwned, AbstractUser):
     """A person who logs in, with one role and the one area that role works in."""
 
     class Role(models.TextChoices):

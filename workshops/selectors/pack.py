@@ -1,0 +1,94 @@
+"""The meeting pack: what a meeting starts from (issue #6, "Before").
+
+The year to date through the month the meeting reviews (`Meeting.review_month`): for a
+puskesmas lokmin each SPM service of the puskesmas and of each desa against the annual target and
+the expected pace; for a district meeting each puskesmas x service; for a provincial meeting each
+district x service. Then the RTL items and commitments of earlier meetings still open. The
+figures come from `indicators.selectors.dashboards.year_to_date`, the dashboards' own maths.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.utils import timezone
+
+from indicators.selectors.dashboards import YearToDate, year_to_date
+
+from ..models import Meeting
+from .followups import OpenItems, open_items_for
+
+
+@dataclass
+class MeetingPack:
+    meeting: Meeting
+    figures: YearToDate
+    open_items: OpenItems
+    printed_on: datetime.date = field(default_factory=timezone.localdate)
+
+    @property
+    def year(self) -> int:
+        return self.figures.period.year
+
+    @property
+    def month(self) -> int:
+        return self.figures.period.months
+
+    @property
+    def last_day(self) -> datetime.date:
+        """The first day of the reviewed month (templates print it as "Month YYYY")."""
+        return datetime.date(self.year, self.month, 1)
+
+    @property
+    def pace(self):
+        return self.figures.period.pace
+
+    @property
+    def has_catalogue(self) -> bool:
+        return bool(self.figures.services)
+
+    @property
+    def is_puskesmas(self) -> bool:
+        return self.meeting.level == "puskesmas"
+
+    @property
+    def area_label(self) -> str:
+        return self.meeting.owner.name
+
+    @property
+    def below_pace(self):
+        return self.figures.below_pace
+
+    @property
+    def village_rows(self) -> list[tuple[object, list]]:
+        """Per desa of a puskesmas, its figure for each service (rows of the desa matrix)."""
+        lines = self.figures.services
+        if not lines:
+            return []
+        return [
+            (village, [line.villages[index][1] for line in lines])
+            for index, (village, __) in enumerate(lines[0].villages)
+        ]
+
+    @property
+    def overdue(self) -> set:
+        """The open items past their due date on the day the pack is printed."""
+        items = [*self.open_items.follow_ups, *self.open_items.commitments]
+        return {item for item in items if item.is_overdue(self.printed_on)}
+
+    @property
+    def months_missing(self) -> int:
+        return max(0, self.figures.months_expected - self.figures.months_approved)
+
+
+def meeting_pack(*, user, meeting: Meeting) -> MeetingPack:
+    """The pack of `meeting` as `user` may see it (scoped; a dozen queries whatever the number of
+    desa, puskesmas or open items)."""
+    year, month = meeting.review_month
+    figures = year_to_date(user=user, area=meeting.owner, year=year, month=month)
+    return MeetingPack(
+        meeting=meeting,
+        figures=figures,
+        open_items=open_items_for(user=user, meeting=meeting),
+    )
