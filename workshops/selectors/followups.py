@@ -10,6 +10,7 @@ from django.utils import timezone
 from indicators.scoping import in_area
 
 from ..models import Commitment, FollowUp, Meeting, Tracked
+from ..rights import can_follow_up
 
 
 def earlier_meetings(meeting: Meeting) -> QuerySet[Meeting]:
@@ -30,6 +31,13 @@ class OpenItems:
 
     follow_ups: list[FollowUp] = field(default_factory=list)
     commitments: list[Commitment] = field(default_factory=list)
+    # Whether the user may change these items' status (they all come from meetings of the same
+    # kind and owner as the one they are shown in, so one answer holds for all).
+    can_follow_up: bool = False
+
+    @property
+    def count(self) -> int:
+        return len(self.follow_ups) + len(self.commitments)
 
     @property
     def overdue_count(self) -> int:
@@ -42,9 +50,15 @@ class OpenItems:
 
 def open_items_for(*, user, meeting: Meeting) -> OpenItems:
     """Open RTL items and commitments from earlier meetings of the same kind and owner, plus the
-    ones this meeting reviewed (so a closed item still shows where it was closed)."""
+    ones this meeting reviewed or that were closed since it began (so a closed item still shows
+    where it was closed); two queries."""
     earlier = earlier_meetings(meeting).values("pk")
-    still_open = Q(status__in=Tracked.OPEN_STATUSES) | Q(updates__reviewed_in=meeting)
+    # Open now, or closed since the meeting began (in it or later): open when it began.
+    still_open = (
+        Q(status__in=Tracked.OPEN_STATUSES)
+        | Q(updates__reviewed_in=meeting)
+        | Q(updates__old_status__in=Tracked.OPEN_STATUSES, updates__at__date__gte=meeting.held_on)
+    )
     follow_ups = (
         in_area(FollowUp.objects.all(), user)
         .filter(still_open, meeting__in=earlier)
@@ -59,4 +73,8 @@ def open_items_for(*, user, meeting: Meeting) -> OpenItems:
         .distinct()
         .order_by("due_on", "pk")
     )
-    return OpenItems(follow_ups=list(follow_ups), commitments=list(commitments))
+    return OpenItems(
+        follow_ups=list(follow_ups),
+        commitments=list(commitments),
+        can_follow_up=can_follow_up(user, meeting),
+    )

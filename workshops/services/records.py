@@ -1,0 +1,249 @@
+"""After the meeting: minutes (notulen) and agreement text, photos, and the signed agreement scan.
+
+Who may write: whoever runs the meeting (`rights.can_manage_meeting`). Every write is atomic and
+checks everything before it stores anything: a bad photo among ten stores none of them. Files are
+written to storage inside the transaction and removed again if it fails, so no orphan stays behind.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from collections.abc import Iterator, Sequence
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.storage import default_storage
+from django.db import transaction
+from django.db.models.fields.files import FieldFile
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from .. import images
+from ..models import Meeting, Photo
+from ..rights import can_manage_meeting
+
+logger = logging.getLogger(__name__)
+
+MAX_PHOTOS_PER_UPLOAD = 20
+MAX_PHOTOS_PER_MEETING = 100
+CAPTION_MAX_LENGTH = Photo._meta.get_field("caption").max_length
+
+
+def _require_manager(meeting: Meeting, by) -> None:
+    if not can_manage_meeting(by, meeting):
+        raise PermissionDenied(_("Only those who run this meeting may change its records."))
+
+
+def _name(user) -> str:
+    if user is None:
+        return _("someone else")
+    return user.get_full_name() or user.username
+
+
+def _last_editor(meeting: Meeting):
+    """Who made the latest saved change of the meeting (its history keeps the user)."""
+    record = (
+        Meeting.history.filter(id=meeting.pk)
+        .select_related("history_user")
+        .order_by("-history_date", "-history_id")
+        .first()
+    )
+    return record.history_user if record else None
+
+
+def _lock(meeting: Meeting, *, version: int | None = None) -> Meeting:
+    """The meeting's row, locked for this transaction; refused if changed since `version`."""
+    current = Meeting.objects.select_for_update().get(pk=meeting.pk)
+    if version is not None and current.version != version:
+        raise ValidationError(
+            _(
+                "%(who)s saved this meeting while you were editing it. Nothing of yours was "
+                "saved over it: copy your text, reload the page and make your changes again."
+            )
+            % {"who": _name(_last_editor(current))},
+            code="stale",
+        )
+    return current
+
+
+def _save_meeting(meeting: Meeting, *, by, fields: list[str], reason: str) -> None:
+    meeting.version += 1
+    meeting._history_user = by
+    meeting._change_reason = reason
+    meeting.save(update_fields=[*fields, "version", "updated_at"])
+
+
+@contextlib.contextmanager
+def stored_files() -> Iterator[list[str]]:
+    """Collect names of files written to storage; delete them if the block fails."""
+    names: list[str] = []
+    try:
+        yield names
+    except BaseException:
+        for name in names:
+            default_storage.delete(name)
+        raise
+
+
+def _delete_after_commit(*files: FieldFile | str) -> None:
+    names = [f if isinstance(f, str) else f.name for f in files if f]
+    if names:
+        transaction.on_commit(lambda: [default_storage.delete(name) for name in names])
+
+
+# --- Minutes and agreement text -----------------------------------------------------------------
+
+
+@transaction.atomic
+def meeting_minutes_save(
+    *, meeting: Meeting, minutes: str, agreement_text: str, version: int, by
+) -> Meeting:
+    """Save the notulen and the joint agreement text; refused if the meeting changed since
+    `version` (says who saved), once the meeting is closed, and for the agreement text once the
+    signed scan is in. Bumps the version; atomic."""
+    _require_manager(meeting, by)
+    current = _lock(meeting, version=version)
+    if current.status == Meeting.Status.CLOSED:
+        raise ValidationError(
+            _("This meeting is closed: reopen it to change its minutes or agreement.")
+        )
+    minutes, agreement_text = minutes.strip(), agreement_text.strip()
+    if current.signed_agreement and agreement_text != current.agreement_text:
+        raise ValidationError(
+            {
+                "agreement_text": _(
+                    "The signed agreement is already uploaded: its text can no longer change."
+                )
+            }
+        )
+    if (minutes, agreement_text) == (current.minutes, current.agreement_text):
+        return current
+    current.minutes, current.agreement_text = minutes, agreement_text
+    _save_meeting(current, by=by, fields=["minutes", "agreement_text"], reason="minutes")
+    return current
+
+
+# --- Photos -------------------------------------------------------------------------------------
+
+
+def photos_add(*, meeting: Meeting, uploads: Sequence, caption: str = "", by) -> list[Photo]:
+    """Check every uploaded photo, then store them all resized without metadata, or none: a
+    refusal names each bad file. Atomic."""
+    _require_manager(meeting, by)
+    if not uploads:
+        raise ValidationError({"images": _("Choose at least one photo.")})
+    if len(uploads) > MAX_PHOTOS_PER_UPLOAD:
+        raise ValidationError(
+            {
+                "images": _("Upload at most %(count)s photos at a time.")
+                % {"count": MAX_PHOTOS_PER_UPLOAD}
+            }
+        )
+    caption = caption.strip()
+    errors: dict[str, list] = {"images": [], "caption": []}
+    if len(caption) > CAPTION_MAX_LENGTH:
+        errors["caption"].append(
+            _("Keep the caption under %(count)s characters.") % {"count": CAPTION_MAX_LENGTH}
+        )
+    prepared = []
+    for upload in uploads:
+        try:
+            prepared.append(images.photo_from_upload(upload))
+        except ValidationError as error:
+            errors["images"].extend(error.messages)
+    errors = {field: messages for field, messages in errors.items() if messages}
+    if errors:
+        raise ValidationError(errors)
+    return _store_photos(meeting=meeting, prepared=prepared, caption=caption, by=by)
+
+
+@transaction.atomic
+def _store_photos(*, meeting: Meeting, prepared: list, caption: str, by) -> list[Photo]:
+    _lock(meeting)  # two uploads at once count each other's photos
+    already = Photo.objects.filter(meeting=meeting).count()
+    if already + len(prepared) > MAX_PHOTOS_PER_MEETING:
+        raise ValidationError(
+            {
+                "images": _("A meeting keeps at most %(limit)s photos; it has %(count)s already.")
+                % {"limit": MAX_PHOTOS_PER_MEETING, "count": already}
+            }
+        )
+    photos = []
+    with stored_files() as stored:
+        for item in prepared:
+            photo = Photo(meeting=meeting, caption=caption, uploaded_by=by)
+            photo.image.save(item.image.name, item.image, save=False)
+            stored.append(photo.image.name)
+            photo.thumbnail.save(item.thumbnail.name, item.thumbnail, save=False)
+            stored.append(photo.thumbnail.name)
+            photo.save()
+            photos.append(photo)
+    logger.info("%s photos added to meeting %s by %s", len(photos), meeting.pk, by.pk)
+    return photos
+
+
+@transaction.atomic
+def photo_caption_save(*, photo: Photo, caption: str, by) -> Photo:
+    """Change a photo's caption."""
+    _require_manager(photo.meeting, by)
+    caption = caption.strip()
+    if len(caption) > CAPTION_MAX_LENGTH:
+        raise ValidationError(
+            {
+                "caption": _("Keep the caption under %(count)s characters.")
+                % {"count": CAPTION_MAX_LENGTH}
+            }
+        )
+    photo.caption = caption
+    photo.save(update_fields=["caption"])
+    return photo
+
+
+@transaction.atomic
+def photo_delete(*, photo: Photo, by) -> None:
+    """Delete a photo and, once committed, its files; logged with who deleted it."""
+    _require_manager(photo.meeting, by)
+    logger.info("Photo %s of meeting %s deleted by %s", photo.pk, photo.meeting_id, by.pk)
+    _delete_after_commit(photo.image, photo.thumbnail)
+    photo.delete()
+
+
+# --- Signed agreement ---------------------------------------------------------------------------
+
+
+def _require_held(meeting: Meeting) -> None:
+    if meeting.status not in Meeting.HELD_STATUSES:
+        raise ValidationError(_("Upload the signed agreement once the meeting is marked as held."))
+
+
+@transaction.atomic
+def agreement_scan_upload(*, meeting: Meeting, uploads: Sequence, by) -> Meeting:
+    """Store the signed joint agreement (one PDF, or photos of the pages joined into one PDF) once
+    the meeting is held; replaces an earlier scan; records who and when; bumps the version.
+    Atomic; a bad file stores nothing."""
+    _require_manager(meeting, by)
+    _require_held(meeting)
+    if not uploads:
+        raise ValidationError({"scan": _("Choose the scanned agreement (PDF or photos).")})
+    try:
+        content = images.scan_from_uploads(uploads)
+    except ValidationError as error:
+        raise ValidationError({"scan": error.messages}) from error
+    current = _lock(meeting)
+    _require_held(current)
+    previous = current.signed_agreement.name
+    with stored_files() as stored:
+        current.signed_agreement.save(content.name, content, save=False)
+        stored.append(current.signed_agreement.name)
+        current.signed_agreement_at = timezone.now()
+        current.signed_agreement_by = by
+        _save_meeting(
+            current,
+            by=by,
+            fields=["signed_agreement", "signed_agreement_at", "signed_agreement_by"],
+            reason="signed agreement",
+        )
+    if previous:
+        _delete_after_commit(previous)
+    logger.info("Signed agreement of meeting %s uploaded by %s", meeting.pk, by.pk)
+    return current
