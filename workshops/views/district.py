@@ -1,16 +1,362 @@
-"""(skeleton: its owner replaces this file; the URL names below are reserved)"""
+"""District views: the follow-up board, commitments by partner, Musrenbang proposals by
+kecamatan and their outcomes, and the management score (issue #6, items 4 and 5).
 
-from django.http import Http404
+Each view scopes through the selectors (which start from `in_area`), renders or exports the same
+rows to .xlsx, and writes only through `services`.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
 from django.urls import path
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+
+from indicators.models import FundingSource
+from indicators.scoping import get_in_area_or_404
+from indicators.spreadsheets import XLSX_CONTENT_TYPE, Sheet, build_workbook
+from indicators.web import export, paginate, run_service, wants_xlsx
+
+from .. import rights, selectors, services
+from ..forms.district import (
+    BoardFilterForm,
+    ProposalFilterForm,
+    ProposalOutcomeForm,
+    YearForm,
+)
+from ..models import MusrenbangProposal, Tracked
+from ..selectors.district import COUNT_COLUMNS
 
 
-def _todo(request, pk=None):
-    raise Http404
+def _xlsx(content: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def _board_xlsx(rows: list[dict]) -> HttpResponse:
+    return export(
+        filename="follow-up.xlsx",
+        sheet=_("Follow-up"),
+        headers=[
+            _("Kind of item"),
+            _("RTL item or commitment"),
+            _("Meeting"),
+            _("Kind of meeting"),
+            _("Meeting date"),
+            "Puskesmas",
+            _("District"),
+            _("Responsible or party"),
+            _("Partner organisation"),
+            _("Due date"),
+            _("Status"),
+            _("Overdue"),
+        ],
+        rows=rows,
+        row=lambda r: [
+            _("RTL item") if r["item_type"] == "rtl" else _("Commitment"),
+            r["item_text"],
+            r["meeting_title"],
+            r["kind_label"],
+            r["meeting_held_on"],
+            r["puskesmas_name"],
+            r["district_name"],
+            r["item_who"],
+            r["partner_label"],
+            r["due_on"],
+            r["status_label"],
+            _("Yes") if r["is_late"] else "",
+        ],
+    )
+
+
+def _partner_sheet(title: str, table) -> Sheet:
+    def line(label: str, district: str, row: dict) -> list:
+        return [label, district, *(row[name] for name in COUNT_COLUMNS)]
+
+    rows = [
+        line(
+            row["partner__name"] or _("Without partner organisation"),
+            row["partner__district__name"] or "",
+            row,
+        )
+        for row in table.rows
+    ]
+    rows.append(line(_("Total"), "", table.total))
+    return Sheet(title=title, headers=_partner_headers(), rows=rows)
+
+
+def _partner_headers() -> list[str]:
+    return [
+        _("Partner organisation"),
+        _("District"),
+        _("Planned"),
+        _("In progress"),
+        _("Done"),
+        _("Dropped"),
+        _("Overdue"),
+        _("Total"),
+    ]
+
+
+def _partners_xlsx(*, commitments, follow_ups, year: int | None) -> HttpResponse:
+    first = _partner_sheet(_("Commitments"), commitments)
+    second = _partner_sheet(_("RTL items"), follow_ups)
+    content = build_workbook(
+        sheet=first.title, headers=first.headers, rows=first.rows, more=[second]
+    )
+    return _xlsx(content, f"partners-{year or 'all'}.xlsx")
+
+
+def _proposals_xlsx(*, proposals, totals: list[dict], grand_total: dict) -> HttpResponse:
+    outcomes = dict(MusrenbangProposal.Outcome.choices)
+    funding = dict(FundingSource.choices)
+    rows = [
+        [
+            p.subdistrict.district.name,
+            p.subdistrict.name,
+            p.village.name if p.village else "",
+            p.priority,
+            p.title,
+            p.service.label if p.service else "",
+            p.volume,
+            p.estimated_cost_idr,
+            p.meeting.title,
+            p.meeting.held_on,
+            outcomes.get(p.outcome, p.outcome),
+            funding.get(p.funding_source, p.funding_source),
+            p.budget_year,
+            p.outcome_note,
+        ]
+        for p in proposals
+    ]
+    headers = [
+        _("District"),
+        _("Subdistrict"),
+        _("Village"),
+        _("Priority"),
+        _("Proposal"),
+        _("SPM service"),
+        _("Volume"),
+        _("Estimated cost (Rp)"),
+        _("Meeting"),
+        _("Meeting date"),
+        _("Outcome"),
+        _("Funded from"),
+        _("Budget year"),
+        _("Outcome note"),
+    ]
+    names = ("pending", "accepted", "rejected", "funded", "total", "estimated_idr", "funded_idr")
+    total_rows = [
+        [t["subdistrict__district__name"], t["subdistrict__name"], *(t[n] for n in names)]
+        for t in totals
+    ]
+    total_rows.append([_("Total"), "", *(grand_total[n] for n in names)])
+    summary = Sheet(
+        title=_("Totals by subdistrict"),
+        headers=[
+            _("District"),
+            _("Subdistrict"),
+            *(outcomes[n] for n in names[:4]),
+            _("Total"),
+            _("Estimated cost (Rp)"),
+            _("Funded cost (Rp)"),
+        ],
+        rows=total_rows,
+    )
+    content = build_workbook(
+        sheet=_("Musrenbang proposals"), headers=headers, rows=rows, more=[summary]
+    )
+    return _xlsx(content, "musrenbang-proposals.xlsx")
+
+
+def _scores_xlsx(*, rows, bands, year: int) -> HttpResponse:
+    headers = [
+        _("District"),
+        "Puskesmas",
+        _("Monthly lokmin held"),
+        _("Score (monthly)"),
+        _("Quarterly lokmin held"),
+        _("Score (quarterly)"),
+    ]
+    lines = [
+        [
+            r.puskesmas.district.name,
+            r.puskesmas.name,
+            r.monthly_held,
+            r.monthly_score,
+            r.quarterly_held,
+            r.quarterly_score,
+        ]
+        for r in rows
+    ]
+    legend = Sheet(
+        title=_("Score bands"),
+        headers=[
+            _("Kind of meeting"),
+            _("Held at least"),
+            _("Held at most"),
+            _("Score"),
+            _("Source"),
+        ],
+        rows=[
+            [band.get_kind_display(), band.min_held, band.max_held, band.score, band.source]
+            for band in [*bands.monthly, *bands.quarterly]
+        ],
+    )
+    content = build_workbook(
+        sheet=_("Management score %(year)s") % {"year": year},
+        headers=headers,
+        rows=lines,
+        more=[legend],
+    )
+    return _xlsx(content, f"management-score-{year}.xlsx")
+
+
+def _many_districts(user) -> bool:
+    """Province reviewers and administrators see several districts: tables name the district."""
+    return not (user.district_id or user.puskesmas_id)
+
+
+@login_required
+def followup_board(request):
+    form = BoardFilterForm(request.GET or None, user=request.user)
+    filters = form.filters()
+    rows = selectors.followup_board(user=request.user, filters=filters)
+    if wants_xlsx(request):
+        return _board_xlsx(selectors.board_labels(rows))
+    page = paginate(request, rows)
+    page["rows"] = selectors.board_labels(page["rows"])
+    counts = selectors.followup_counts(user=request.user, filters=filters)
+    params = request.GET.copy()
+    for name in ("status", "overdue", "page", "format"):
+        params.pop(name, None)
+    context = {
+        "form": form,
+        "filters": filters,
+        "counts": counts,
+        "status_counts": [(s, label, counts[s]) for s, label in Tracked.Status.choices],
+        "base_query": params.urlencode(),
+        **page,
+    }
+    return render(request, "workshops/board.html", context)
+
+
+@login_required
+def commitment_partners(request):
+    form = YearForm(request.GET or None, blank=_("All years"))
+    year = form.chosen_year()
+    commitments = selectors.commitments_by_partner(user=request.user, year=year)
+    follow_ups = selectors.followups_by_partner(user=request.user, year=year)
+    if wants_xlsx(request):
+        return _partners_xlsx(commitments=commitments, follow_ups=follow_ups, year=year)
+    context = {
+        "form": form,
+        "year": year,
+        "show_district": _many_districts(request.user),
+        "tables": [
+            ("commitment", _("Commitments"), commitments),
+            ("rtl", _("RTL items"), follow_ups),
+        ],
+    }
+    return render(request, "workshops/partners.html", context)
+
+
+@login_required
+def proposal_board(request):
+    form = ProposalFilterForm(request.GET or None, user=request.user)
+    filters = form.filters()
+    proposals = selectors.proposal_list(user=request.user, filters=filters)
+    totals, grand_total = selectors.proposal_totals(user=request.user, filters=filters)
+    if wants_xlsx(request):
+        return _proposals_xlsx(proposals=proposals, totals=totals, grand_total=grand_total)
+    context = {
+        "form": form,
+        "totals": totals,
+        "grand_total": grand_total,
+        "show_district": _many_districts(request.user),
+    }
+    page = paginate(request, proposals)
+    for proposal in page["rows"]:
+        proposal.can_record = rights.can_follow_up(request.user, proposal.meeting)
+    return render(request, "workshops/musrenbang.html", {**context, **page})
+
+
+def _safe_next(request, default: str) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
+        return target
+    return default
+
+
+@login_required
+def proposal_outcome(request, pk):
+    proposal = get_in_area_or_404(
+        MusrenbangProposal.objects.select_related(
+            "meeting", "subdistrict", "village", "service", "outcome_by"
+        ),
+        request.user,
+        pk=pk,
+    )
+    if not rights.can_follow_up(request.user, proposal.meeting):
+        raise PermissionDenied(_("You may not record the outcome of this proposal."))
+    initial = {
+        "outcome": proposal.outcome,
+        "funding_source": proposal.funding_source,
+        "budget_year": proposal.budget_year,
+        "note": proposal.outcome_note,
+    }
+    form = ProposalOutcomeForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        call = lambda: services.proposal_outcome_save(  # noqa: E731
+            proposal=proposal,
+            outcome=data["outcome"],
+            funding_source=data["funding_source"],
+            budget_year=data["budget_year"],
+            note=data["note"],
+            by=request.user,
+        )
+        if run_service(request, form, call):
+            messages.success(request, _("Outcome of the proposal saved."))
+            return redirect(_safe_next(request, "workshops:proposal-board"))
+    context = {"proposal": proposal, "form": form, "next": _safe_next(request, "")}
+    return render(request, "workshops/musrenbang_outcome.html", context)
+
+
+@login_required
+def management_score(request):
+    form = YearForm(request.GET or None)
+    year = form.chosen_year() or int(form.fields["year"].choices[0][0])
+    puskesmas_list = selectors.lokmin_held(user=request.user, year=year)
+    bands = selectors.score_bands()
+    if wants_xlsx(request):
+        rows = selectors.management_scores(puskesmas_list, bands=bands)
+        return _scores_xlsx(rows=rows, bands=bands, year=year)
+    page = paginate(request, puskesmas_list)
+    page["rows"] = selectors.management_scores(page["rows"], bands=bands)
+    context = {
+        "form": form,
+        "year": year,
+        "bands": bands,
+        "band_groups": [
+            (_("Monthly lokmin"), bands.monthly),
+            (_("Quarterly cross-sector lokmin"), bands.quarterly),
+        ],
+        "show_district": _many_districts(request.user),
+        **page,
+    }
+    return render(request, "workshops/score.html", context)
 
 
 urlpatterns = [
-    path("follow-up/", _todo, name="followup-board"),
-    path("follow-up/partners/", _todo, name="commitment-partners"),
-    path("musrenbang/", _todo, name="proposal-board"),
-    path("management-score/", _todo, name="management-score"),
+    path("follow-up/", followup_board, name="followup-board"),
+    path("follow-up/partners/", commitment_partners, name="commitment-partners"),
+    path("musrenbang/", proposal_board, name="proposal-board"),
+    path("musrenbang/<int:pk>/outcome/", proposal_outcome, name="proposal-outcome"),
+    path("management-score/", management_score, name="management-score"),
 ]

@@ -1,0 +1,297 @@
+"""District views of what meetings produce: the follow-up board (RTL items and commitments),
+commitments by partner organisation, and Musrenbang proposals by kecamatan (issue #6, item 4).
+
+Every read starts from `in_area`; numbers come from aggregate queries, so the query count of each
+page stays flat however many items the area holds.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+from django.db.models import (
+    BigIntegerField,
+    BooleanField,
+    Case,
+    CharField,
+    Count,
+    F,
+    Q,
+    QuerySet,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from indicators.scoping import in_area
+
+from ..models import Commitment, FollowUp, Meeting, MusrenbangProposal, Tracked
+
+RTL = "rtl"
+COMMITMENT = "commitment"
+NO_PARTNER = "none"
+STATUSES = [value for value, _label in Tracked.Status.choices]
+
+
+@dataclass(frozen=True)
+class BoardFilters:
+    """What the follow-up board shows; empty values mean "all"."""
+
+    item_type: str = ""  # RTL or COMMITMENT
+    status: str = ""
+    overdue: bool = False
+    partner: str = ""  # a partner id, or NO_PARTNER
+    kind: str = ""  # a Meeting.Kind
+    puskesmas_id: int | None = None
+    year: int | None = None
+
+
+def _today(today: datetime.date | None) -> datetime.date:
+    return today or timezone.localdate()
+
+
+def _overdue_q(today: datetime.date) -> Q:
+    return Q(status__in=Tracked.OPEN_STATUSES, due_on__lt=today)
+
+
+def _scoped(model, *, user, filters: BoardFilters, with_status: bool, today) -> QuerySet:
+    """Items of one model in `user`'s area, filtered (status and overdue only `with_status`)."""
+    items = in_area(model.objects.all(), user)
+    if filters.partner == NO_PARTNER:
+        items = items.filter(partner__isnull=True)
+    elif filters.partner:
+        items = items.filter(partner_id=filters.partner)
+    if filters.kind:
+        items = items.filter(meeting__kind=filters.kind)
+    if filters.puskesmas_id:
+        items = items.filter(meeting__puskesmas_id=filters.puskesmas_id)
+    if filters.year:
+        items = items.filter(meeting__held_on__year=filters.year)
+    if with_status and filters.status:
+        items = items.filter(status=filters.status)
+    if with_status and filters.overdue:
+        items = items.filter(_overdue_q(today))
+    return items
+
+
+def _models(filters: BoardFilters) -> list[tuple[str, type]]:
+    kinds = [(RTL, FollowUp), (COMMITMENT, Commitment)]
+    return [(key, model) for key, model in kinds if filters.item_type in ("", key)]
+
+
+# The board's columns, the same for both kinds of item so the two can be read as one table.
+BOARD_COLUMNS = (
+    "pk",
+    "due_on",
+    "status",
+    "item_type",
+    "item_text",
+    "item_who",
+    "partner_label",
+    "meeting_pk",
+    "meeting_title",
+    "meeting_kind",
+    "meeting_held_on",
+    "puskesmas_name",
+    "district_name",
+    "is_late",
+)
+
+
+def _board_values(items: QuerySet, *, key: str, today: datetime.date) -> QuerySet:
+    text, who = ("activity", "responsible") if key == RTL else ("description", "party")
+    return items.annotate(
+        item_type=Value(key, output_field=CharField()),
+        item_text=F(text),
+        item_who=F(who),
+        partner_label=Coalesce(
+            "partner__short_name", "partner__name", Value(""), output_field=CharField()
+        ),
+        meeting_pk=F("meeting_id"),
+        meeting_title=F("meeting__title"),
+        meeting_kind=F("meeting__kind"),
+        meeting_held_on=F("meeting__held_on"),
+        puskesmas_name=Coalesce("meeting__puskesmas__name", Value(""), output_field=CharField()),
+        district_name=Coalesce("meeting__district__name", Value(""), output_field=CharField()),
+        is_late=Case(
+            When(_overdue_q(today), then=Value(True)),
+            default=Value(False),
+            output_field=BooleanField(),
+        ),
+    ).values(*BOARD_COLUMNS)
+
+
+def followup_board(
+    *, user, filters: BoardFilters, today: datetime.date | None = None
+) -> QuerySet[dict]:
+    """RTL items and commitments in `user`'s area as one table of dicts (BOARD_COLUMNS), by due
+    date; lazy, so a paginator fetches one page in one query (plus its count)."""
+    today = _today(today)
+    parts = [
+        _board_values(
+            _scoped(model, user=user, filters=filters, with_status=True, today=today),
+            key=key,
+            today=today,
+        )
+        for key, model in _models(filters)
+    ]
+    rows = parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
+    return rows.order_by("due_on", "item_type", "pk")
+
+
+def board_labels(rows) -> list[dict]:
+    """The rows with their status and meeting kind in words (for the page and the export)."""
+    statuses, kinds = dict(Tracked.Status.choices), dict(Meeting.Kind.choices)
+    return [
+        {
+            **row,
+            "status_label": statuses.get(row["status"], row["status"]),
+            "kind_label": kinds.get(row["meeting_kind"], row["meeting_kind"]),
+        }
+        for row in rows
+    ]
+
+
+def _status_counts(items: QuerySet, today: datetime.date) -> dict[str, int]:
+    counts = {status: Count("pk", filter=Q(status=status)) for status in STATUSES}
+    return items.aggregate(
+        **counts, overdue=Count("pk", filter=_overdue_q(today)), total=Count("pk")
+    )
+
+
+def followup_counts(
+    *, user, filters: BoardFilters, today: datetime.date | None = None
+) -> dict[str, int]:
+    """Items per status, overdue and in total, under every filter but status and overdue
+    (one aggregate query per kind of item)."""
+    today = _today(today)
+    totals = dict.fromkeys([*STATUSES, "overdue", "total"], 0)
+    for _key, model in _models(filters):
+        items = _scoped(model, user=user, filters=filters, with_status=False, today=today)
+        for name, value in _status_counts(items, today).items():
+            totals[name] += value or 0
+    return totals
+
+
+# --- Commitments and RTL items by partner organisation ------------------------------------------
+
+
+def _by_partner(model, *, user, year: int | None, today: datetime.date) -> list[dict]:
+    items = in_area(model.objects.all(), user)
+    if year:
+        items = items.filter(meeting__held_on__year=year)
+    counts = {status: Count("pk", filter=Q(status=status)) for status in STATUSES}
+    rows = (
+        items.values(
+            "partner_id",
+            "partner__name",
+            "partner__short_name",
+            "partner__subdistrict__name",
+            "partner__district__name",
+        )
+        .annotate(**counts, overdue=Count("pk", filter=_overdue_q(today)), total=Count("pk"))
+        .order_by(
+            F("partner__district__name").asc(nulls_last=True),
+            F("partner__subdistrict__name").asc(nulls_first=True),
+            F("partner__name").asc(nulls_last=True),
+        )
+    )
+    return list(rows)
+
+
+@dataclass
+class PartnerTable:
+    """Items of one kind per partner organisation and status, with the table's total row."""
+
+    rows: list[dict]
+    total: dict[str, int]
+
+
+COUNT_COLUMNS = (*STATUSES, "overdue", "total")
+
+
+def _table(rows: list[dict]) -> PartnerTable:
+    total = {name: sum(row[name] for row in rows) for name in COUNT_COLUMNS}
+    for row in [*rows, total]:
+        row["cells"] = [(name, row[name]) for name in COUNT_COLUMNS]
+    return PartnerTable(rows=rows, total=total)
+
+
+def commitments_by_partner(
+    *, user, year: int | None = None, today: datetime.date | None = None
+) -> PartnerTable:
+    """Commitments in `user`'s area per partner organisation x status (one aggregate query)."""
+    return _table(_by_partner(Commitment, user=user, year=year, today=_today(today)))
+
+
+def followups_by_partner(
+    *, user, year: int | None = None, today: datetime.date | None = None
+) -> PartnerTable:
+    """RTL items in `user`'s area per related partner organisation x status (one query)."""
+    return _table(_by_partner(FollowUp, user=user, year=year, today=_today(today)))
+
+
+# --- Musrenbang proposals by kecamatan ----------------------------------------------------------
+
+OUTCOMES = [value for value, _label in MusrenbangProposal.Outcome.choices]
+
+
+@dataclass(frozen=True)
+class ProposalFilters:
+    year: int | None = None
+    outcome: str = ""
+    subdistrict_id: int | None = None
+
+
+def _proposals(*, user, filters: ProposalFilters) -> QuerySet[MusrenbangProposal]:
+    proposals = in_area(MusrenbangProposal.objects.all(), user)
+    if filters.year:
+        proposals = proposals.filter(meeting__held_on__year=filters.year)
+    if filters.outcome:
+        proposals = proposals.filter(outcome=filters.outcome)
+    if filters.subdistrict_id:
+        proposals = proposals.filter(subdistrict_id=filters.subdistrict_id)
+    return proposals
+
+
+def proposal_list(*, user, filters: ProposalFilters) -> QuerySet[MusrenbangProposal]:
+    """Proposals in `user`'s area, by kecamatan and priority, with what the page shows."""
+    return (
+        _proposals(user=user, filters=filters)
+        .select_related(
+            "subdistrict__district", "village", "service", "meeting__puskesmas", "outcome_by"
+        )
+        .order_by(
+            "subdistrict__district__name",
+            "subdistrict__code",
+            "-meeting__held_on",
+            "meeting_id",
+            "priority",
+            "pk",
+        )
+    )
+
+
+def proposal_totals(*, user, filters: ProposalFilters) -> tuple[list[dict], dict]:
+    """Per kecamatan: proposals per outcome, their estimated cost and the funded cost; plus the
+    grand total (one aggregate query)."""
+    funded = Q(outcome=MusrenbangProposal.Outcome.FUNDED)
+    cost = Coalesce(Sum("estimated_cost_idr"), 0, output_field=BigIntegerField())
+    rows = list(
+        _proposals(user=user, filters=filters)
+        .values("subdistrict_id", "subdistrict__name", "subdistrict__district__name")
+        .annotate(
+            **{outcome: Count("pk", filter=Q(outcome=outcome)) for outcome in OUTCOMES},
+            total=Count("pk"),
+            estimated_idr=cost,
+            funded_idr=Coalesce(
+                Sum("estimated_cost_idr", filter=funded), 0, output_field=BigIntegerField()
+            ),
+        )
+        .order_by("subdistrict__district__name", "subdistrict__code")
+    )
+    names = [*OUTCOMES, "total", "estimated_idr", "funded_idr"]
+    return rows, {name: sum(row[name] for row in rows) for name in names}
