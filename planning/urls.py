@@ -1,15 +1,11 @@
-"""(skeleton: its owner replaces this file; the URL names below are reserved)"""
+"""URLs of planning (RUK, RPK, budgets); each views module declares its own `urlpatterns`."""
 
-from django.http import Http404
-from django.urls import path
+from .views import activities, district, plans, schedule
 
 app_name = "planning"
 
-
-def _todo(request, pk=None):
-    raise Http404
-
-
-urlpatterns = [
-    path("", _todo, name="ruk-list"),
-]
+urlpatterns = []
+urlpatterns += plans.urlpatterns  # "" is planning:ruk-list, the nav's entry
+urlpatterns += activities.urlpatterns
+urlpatterns += schedule.urlpatterns
+urlpatterns += district.urlpatterns

@@ -1,1 +1,8 @@
-"""Writes about plans (RUK, RPK, budgets)."""
+"""Writes about plans (RUK, RPK, budgets); views, the demo and tests call these, never the ORM.
+
+One module per part; each is re-exported here.
+"""
+
+from .activities import activity_create, activity_delete, activity_update  # noqa: F401
+from .plans import plan_approve, plan_create, plan_return, plan_submit  # noqa: F401
+from .schedule import schedule_add, schedule_delete  # noqa: F401

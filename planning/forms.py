@@ -1,0 +1,145 @@
+"""Forms: field shapes and per-field checks; choice lists scoped; the rules live in services."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django import forms
+from django.utils.dates import MONTHS
+from django.utils.translation import gettext_lazy as _
+
+from indicators.models import FundingSource, ReportingYear, SPMService
+
+from .models import Activity, BudgetSubActivity, ScheduleEntry
+from .money import parse_rupiah, rupiah
+
+
+class RupiahField(forms.DecimalField):
+    """A whole amount of rupiah, typed with or without thousands separators or "Rp"."""
+
+    default_error_messages = {
+        "invalid": _("Enter a whole amount in rupiah, e.g. 1.500.000."),
+        "min_value": _("The amount cannot be negative."),
+    }
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("min_value", 0)
+        kwargs.setdefault("max_digits", 15)
+        kwargs.setdefault("decimal_places", 0)
+        super().__init__(**kwargs)
+        self.widget = forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"})
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        if isinstance(value, str):
+            parsed = parse_rupiah(value)
+            if parsed is None:
+                raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+            return parsed
+        return super().to_python(value)
+
+    def prepare_value(self, value):
+        # What the user typed comes back as typed; a saved amount is shown grouped.
+        return rupiah(value) if isinstance(value, Decimal | int) else value
+
+
+def plan_services(year: int):
+    """The district SPM services of the plan year's edition (the latest edition if the year is
+    not set up yet)."""
+    services = SPMService.objects.filter(level=SPMService.Level.DISTRICT)
+    edition_id = (
+        ReportingYear.objects.filter(year__lte=year).order_by("-year").values("edition")[:1]
+    )
+    return services.filter(edition__in=edition_id).order_by("number")
+
+
+FUNDING_SOURCE_ERRORS = {
+    "invalid_choice": _("Unknown funding source “%(value)s”: choose one from the list."),
+    "required": _("Choose the funding source."),
+}
+
+
+class ActivityForm(forms.ModelForm):
+    budget_idr = RupiahField(
+        label=_("Budget needed (Rp)"),
+        help_text=_("Whole rupiah; 0 if the activity costs nothing."),
+    )
+    funding_source = forms.ChoiceField(
+        label=_("Funding source"),
+        choices=[("", "---------"), *FundingSource.choices],
+        error_messages=FUNDING_SOURCE_ERRORS,
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = Activity
+        fields = [
+            "effort",
+            "name",
+            "goal",
+            "target_group",
+            "target",
+            "responsible",
+            "equipment_needed",
+            "staff_needed",
+            "partners",
+            "timing",
+            "budget_idr",
+            "funding_source",
+            "indicator",
+            "service",
+            "sub_activity",
+        ]
+        widgets = {"effort": forms.TextInput(attrs={"list": "efforts"})}
+
+    def __init__(self, *args, plan, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["service"].queryset = plan_services(plan.year)
+        self.fields["service"].label_from_instance = lambda s: f"{s.number}. {s.label}"
+        self.fields["sub_activity"].queryset = BudgetSubActivity.objects.filter(is_active=True)
+        self.fields["sub_activity"].help_text = _(
+            "Left empty for an SPM service, its own code is used."
+        )
+        if self.instance.pk:
+            self.fields["version"].initial = self.instance.version
+
+    def columns(self) -> dict:
+        """The RUK columns for the service (everything but the version)."""
+        return {name: self.cleaned_data.get(name) for name in self.Meta.fields}
+
+
+class ReviewForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason for returning"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("What the puskesmas should change; required to return the RUK."),
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class VersionForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+MONTH_CHOICES = [(number, name) for number, name in MONTHS.items()]
+
+
+class ScheduleForm(forms.ModelForm):
+    month = forms.TypedChoiceField(
+        label=_("Month"),
+        choices=[("", "---------"), *MONTH_CHOICES],
+        coerce=int,
+        error_messages={
+            "invalid_choice": _(
+                "Choose a month from 1 (January) to 12 (December), not “%(value)s”."
+            ),
+            "required": _("Choose the month."),
+        },
+    )
+    cost_idr = RupiahField(label=_("Cost (Rp)"), required=False)
+
+    class Meta:
+        model = ScheduleEntry
+        fields = ["month", "volume", "location", "details", "cost_idr"]

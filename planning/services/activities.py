@@ -1,0 +1,197 @@
+"""Writes about a plan's activities: add one (entered directly, or started from an SPM gap, an RTL
+item or a Musrenbang proposal, keeping that link), change one, delete one.
+
+Bad input saves nothing and says why, per field: a negative budget, an unknown funding source,
+a missing activity name. Every write bumps the plan's version, so a reviewer never approves a RUK
+that changed under their eyes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from decimal import Decimal, InvalidOperation
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from indicators.models import FundingSource, SPMService, User
+from workshops.models import FollowUp, MusrenbangProposal
+
+from ..models import Activity, BudgetSubActivity, Plan, PlanEvent
+from ..money import rupiah
+from ..selectors.sources import follow_up_for, gap_get, proposal_for
+from .plans import plan_claim, require_writer
+
+# The RUK columns a user writes; origin, gap figures and links are set by the services only.
+FIELDS = (
+    "effort",
+    "name",
+    "goal",
+    "target_group",
+    "target",
+    "responsible",
+    "equipment_needed",
+    "staff_needed",
+    "partners",
+    "timing",
+    "budget_idr",
+    "indicator",
+    "funding_source",
+    "service",
+    "sub_activity",
+)
+REQUIRED = ("effort", "name", "responsible")
+
+
+def _clean(fields: Mapping[str, object]) -> dict[str, object]:
+    """The RUK columns from `fields`, checked; raises ValidationError keyed by field."""
+    unknown = set(fields) - set(FIELDS)
+    if unknown:
+        raise ValueError(f"Not activity columns: {sorted(unknown)}")
+    data = {name: fields.get(name) for name in FIELDS}
+    errors: dict[str, str] = {}
+    for name in FIELDS:
+        if isinstance(data[name], str):
+            data[name] = data[name].strip()
+        elif data[name] is None and name not in ("service", "sub_activity", "budget_idr"):
+            data[name] = ""
+    for name in REQUIRED:
+        if not data[name]:
+            errors[name] = _("This column is required.")
+    try:
+        budget = Decimal(str(data["budget_idr"])) if data["budget_idr"] is not None else None
+    except InvalidOperation:
+        budget = None
+    if budget is None or not budget.is_finite():
+        errors["budget_idr"] = _("Enter the budget in rupiah (0 if the activity costs nothing).")
+    elif budget < 0:
+        errors["budget_idr"] = _("The budget cannot be negative.")
+    elif budget != budget.to_integral_value():
+        errors["budget_idr"] = _("Enter the budget in whole rupiah.")
+    else:
+        data["budget_idr"] = budget
+    if data["funding_source"] not in FundingSource.values:
+        errors["funding_source"] = _(
+            "Unknown funding source “%(value)s”: choose one of %(choices)s."
+        ) % {
+            "value": data["funding_source"],
+            "choices": ", ".join(str(label) for label in FundingSource.labels),
+        }
+    service = data["service"]
+    if service is not None and service.level != SPMService.Level.DISTRICT:
+        errors["service"] = _("Choose one of the 12 district SPM services.")
+    sub_activity = data["sub_activity"]
+    if sub_activity is not None and not sub_activity.is_active:
+        errors["sub_activity"] = _("This budget sub-activity is no longer in use.")
+    if errors:
+        raise ValidationError(errors)
+    if service is not None and sub_activity is None:
+        data["sub_activity"] = _default_code(service)
+    return data
+
+
+def _default_code(service: SPMService) -> BudgetSubActivity | None:
+    """An SPM service's activity is budgeted under its own code unless the writer chose
+    another (1.02.02.2.02.0001-.0012, in service order)."""
+    return BudgetSubActivity.objects.filter(spm_number=service.number, is_active=True).first()
+
+
+def _touch_plan(plan: Plan, by: User) -> None:
+    """Bump the plan's version for a change to its activities (refused once it is submitted)."""
+    plan_claim(plan, version=None, statuses=_open_statuses(plan), by=by)
+
+
+def _open_statuses(plan: Plan) -> tuple[str, ...]:
+    return tuple(Plan.Status.values) if plan.is_dinkes else Plan.EDITABLE_STATUSES
+
+
+@transaction.atomic
+def activity_create(
+    *,
+    plan: Plan,
+    fields: Mapping[str, object],
+    by: User,
+    gap_service: SPMService | None = None,
+    follow_up: FollowUp | None = None,
+    proposal: MusrenbangProposal | None = None,
+) -> Activity:
+    """Add an activity to an editable plan; atomic. Started from an SPM gap, it keeps the
+    figures of the quarter the gap was seen in; from an RTL item or a Musrenbang proposal, the
+    link. The origin must belong to the plan's owner."""
+    require_writer(plan, by)
+    data = _clean(fields)
+    links: dict[str, object] = {"origin": Activity.Origin.MANUAL}
+    if sum(x is not None for x in (gap_service, follow_up, proposal)) > 1:
+        raise ValueError("An activity has one origin.")
+    if gap_service is not None:
+        gap = gap_get(user=by, plan=plan, service=gap_service)
+        if gap is None:
+            raise ValidationError(
+                _(
+                    "%(service)s is no longer below its pace for this plan: add the activity "
+                    "without the gap."
+                )
+                % {"service": gap_service.label}
+            )
+        links = {
+            "origin": Activity.Origin.GAP,
+            "gap_year": gap.year,
+            "gap_quarter": gap.quarter,
+            "gap_target": gap.target,
+            "gap_served": gap.served_ytd,
+            "gap_achievement": gap.achievement,
+            "gap_pace": gap.pace,
+        }
+        if data["service"] is None:
+            data["service"] = gap_service
+            data["sub_activity"] = data["sub_activity"] or _default_code(gap_service)
+    elif follow_up is not None:
+        if follow_up_for(user=by, plan=plan, pk=follow_up.pk) is None:
+            raise ValidationError(_("This RTL item is not from a meeting of this plan's owner."))
+        links = {"origin": Activity.Origin.RTL, "follow_up": follow_up}
+    elif proposal is not None:
+        if proposal_for(user=by, plan=plan, pk=proposal.pk) is None:
+            raise ValidationError(
+                _("This Musrenbang proposal is not from a meeting of this plan's owner.")
+            )
+        links = {"origin": Activity.Origin.MUSRENBANG, "proposal": proposal}
+    _touch_plan(plan, by)
+    return Activity.objects.create(plan=plan, created_by=by, updated_by=by, **data, **links)
+
+
+@transaction.atomic
+def activity_update(
+    *, activity: Activity, fields: Mapping[str, object], version: int, by: User
+) -> None:
+    """Change an activity's RUK columns; atomic; refused if someone saved it since `version`.
+    Its origin and gap figures stay as they were."""
+    plan = activity.plan
+    require_writer(plan, by)
+    data = _clean(fields)
+    saved = Activity.objects.filter(pk=activity.pk, version=version).update(
+        **data, version=F("version") + 1, updated_by=by, updated_at=timezone.now()
+    )
+    if not saved:
+        raise ValidationError(
+            _(
+                "Someone saved this activity while you were editing it. Nothing of yours was "
+                "saved over it: reload the page and make your changes again."
+            )
+        )
+    _touch_plan(plan, by)
+    activity.refresh_from_db()
+
+
+@transaction.atomic
+def activity_delete(*, activity: Activity, by: User) -> None:
+    """Delete an activity of an editable plan (and its schedule); the plan's history keeps
+    who deleted what, and when."""
+    plan = activity.plan
+    require_writer(plan, by)
+    _touch_plan(plan, by)
+    note = f"{activity.effort}: {activity.name} (Rp {rupiah(activity.budget_idr)})"
+    PlanEvent.objects.create(plan=plan, action=PlanEvent.Action.ACTIVITY_DELETED, note=note, by=by)
+    activity.delete()

@@ -1,0 +1,1 @@
+"""Planning pages, one module per part, each with its own `urlpatterns`."""

@@ -1,0 +1,176 @@
+"""Plans: the planning home (a puskesmas's RUKs, a district's compilation), one plan with its
+activities (page, .xlsx, PDF), and its workflow: start, submit, return, approve."""
+
+from __future__ import annotations
+
+from functools import partial
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import redirect, render
+from django.urls import path
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from indicators.scoping import get_in_area_or_404
+from indicators.web import export, paginate, run_service, wants_xlsx
+
+from .. import documents, rights, selectors, services
+from ..forms import ReviewForm, VersionForm
+from ..models import Plan
+from .common import district_of, districts_for, download, wants_pdf, year_of
+
+
+def _compilation_export(rows, year: int):
+    return export(
+        filename=f"ruk-compilation-{year}.xlsx",
+        sheet=_("RUK %(year)s") % {"year": year},
+        headers=[
+            _("District"),
+            _("Kemenkes code"),
+            "Puskesmas",
+            _("Status"),
+            _("Submitted"),
+            _("Activities"),
+            _("Budget (Rp)"),
+        ],
+        rows=rows,
+        row=lambda p: [
+            p.district.name,
+            p.code,
+            p.name,
+            Plan.Status(p.plan_status).label if p.plan_status else _("Not started"),
+            timezone.localdate(p.plan_submitted_at) if p.plan_submitted_at else None,
+            p.activity_count,
+            p.budget_total or 0,
+        ],
+    )
+
+
+@login_required
+def ruk_list(request):
+    """A puskesmas's own RUKs; for districts and provinces, the puskesmas RUKs of a year."""
+    user = request.user
+    own = selectors.plan_own_list(user=user)
+    context = {
+        "own_plans": own,
+        "can_create": rights.can_create_plan(user),
+        "years": selectors.plan_years(),
+        "next_year": selectors.next_plan_year(),
+    }
+    if user.puskesmas_id:
+        return render(request, "planning/ruk_list.html", context)
+    year = year_of(request)
+    districts = districts_for(request)
+    district_id = district_of(request, districts)
+    status = request.GET.get("status", "")
+    rows = selectors.ruk_compilation(user=user, year=year, district_id=district_id, status=status)
+    if wants_xlsx(request):
+        return _compilation_export(rows, year)
+    context.update(
+        paginate(request, rows),
+        year=year,
+        districts=districts,
+        district_id=district_id,
+        status=status,
+        statuses=[*Plan.Status.choices, ("none", _("Not started"))],
+        counts=selectors.ruk_status_counts(user=user, year=year, district_id=district_id),
+        compilation=True,
+    )
+    return render(request, "planning/ruk_list.html", context)
+
+
+@login_required
+@require_POST
+def plan_create(request):
+    try:
+        year = int(request.POST.get("year", ""))
+    except ValueError:
+        year = 0
+    plan = None
+
+    def start():
+        nonlocal plan
+        plan = services.plan_create(year=year, by=request.user)
+
+    if run_service(request, None, start):
+        return redirect("planning:plan-detail", pk=plan.pk)
+    return redirect("planning:ruk-list")
+
+
+def _plan_context(request, plan: Plan, review_form: ReviewForm | None = None) -> dict:
+    user = request.user
+    return {
+        "plan": plan,
+        "detail": selectors.plan_detail(plan=plan),
+        "title": documents.plan_title(plan),
+        "can_edit": rights.can_edit_plan(user, plan),
+        "can_submit": rights.can_submit_plan(user, plan),
+        "can_approve": rights.can_approve_plan(user, plan),
+        "can_return": rights.can_return_plan(user, plan),
+        "can_schedule": rights.can_schedule(user, plan),
+        "review_form": review_form or ReviewForm(initial={"version": plan.version}),
+    }
+
+
+@login_required
+def plan_detail(request, pk):
+    plan = get_in_area_or_404(selectors.plans_visible(user=request.user), request.user, pk=pk)
+    if wants_xlsx(request) or wants_pdf(request):
+        detail = selectors.plan_detail(plan=plan)
+        if wants_pdf(request):
+            pdf = documents.ruk_pdf(detail, base_url=request.build_absolute_uri("/"))
+            return download(pdf, filename=documents.plan_filename(plan, "ruk", "pdf"), pdf=True)
+        content = documents.ruk_xlsx(detail)
+        return download(content, filename=documents.plan_filename(plan, "ruk", "xlsx"))
+    return render(request, "planning/plan_detail.html", _plan_context(request, plan))
+
+
+@login_required
+@require_POST
+def plan_submit(request, pk):
+    plan = get_in_area_or_404(Plan, request.user, pk=pk)
+    if not rights.is_plan_submitter(request.user, plan):
+        raise PermissionDenied
+    form = VersionForm(request.POST)
+    version = form.cleaned_data["version"] if form.is_valid() else -1
+    if run_service(
+        request, None, lambda: services.plan_submit(plan=plan, version=version, by=request.user)
+    ):
+        messages.success(request, _("RUK submitted to the district."))
+    return redirect("planning:plan-detail", pk=plan.pk)
+
+
+@login_required
+@require_POST
+def plan_review(request, pk):
+    plan = get_in_area_or_404(selectors.plans_visible(user=request.user), request.user, pk=pk)
+    if not rights.is_plan_reviewer(request.user, plan):
+        raise PermissionDenied
+    form = ReviewForm(request.POST)
+    if form.is_valid():
+        version, reason = form.cleaned_data["version"], form.cleaned_data["reason"]
+        if request.POST.get("action") == "approve":
+            call = partial(services.plan_approve, plan=plan, version=version, by=request.user)
+            done = _("RUK approved: the puskesmas can now schedule it (RPK).")
+        else:
+            call = partial(
+                services.plan_return, plan=plan, version=version, reason=reason, by=request.user
+            )
+            done = _("RUK returned to the puskesmas with your reason.")
+        if run_service(request, form, call):
+            messages.success(request, done)
+            return redirect("planning:plan-detail", pk=plan.pk)
+    plan.refresh_from_db()
+    return render(request, "planning/plan_detail.html", _plan_context(request, plan, form))
+
+
+urlpatterns = [
+    path("", ruk_list, name="ruk-list"),
+    path("plans/new/", plan_create, name="plan-create"),
+    path("plans/<int:pk>/", plan_detail, name="plan-detail"),
+    path("plans/<int:pk>/submit/", plan_submit, name="plan-submit"),
+    path("plans/<int:pk>/review/", plan_review, name="plan-review"),
+]
