@@ -95,8 +95,173 @@ def _hsu_forum(w: dict):
     )
 
 
+def _hsu_lokmin_participant(w: dict):
+    """A village head invited to the HSU lokmin (one per test)."""
+    from .factories import ParticipantFactory
+
+    lokmin = _hsu_lokmin(w)
+    return lokmin.participants.first() or ParticipantFactory(meeting=lokmin)
+
+
+def _hsu_lokmin_problem(w: dict):
+    """A problem of the HSU lokmin, with one root cause (one per test)."""
+    from workshops.models import RootCause
+
+    from .factories import ProblemFactory
+
+    meeting = _hsu_lokmin(w)
+    problem = meeting.problems.first() or ProblemFactory(meeting=meeting)
+    if not problem.causes.exists():
+        RootCause.objects.create(problem=problem, category="man", description="Kader kurang")
+    return problem
+
+
+def _hsu_lokmin_cause(w: dict):
+    return _hsu_lokmin_problem(w).causes.first()
+
+
+def _hsu_lokmin_rtl_item(w: dict):
+    from .factories import FollowUpFactory
+
+    meeting = _hsu_lokmin(w)
+    return meeting.follow_ups.first() or FollowUpFactory(meeting=meeting)
+
+
+def _hsu_lokmin_commitment(w: dict):
+    from .factories import CommitmentFactory
+
+    meeting = _hsu_lokmin(w)
+    return meeting.commitments.first() or CommitmentFactory(meeting=meeting)
+
+
+def _hsu_lokmin_proposal(w: dict):
+    from .factories import ProposalFactory
+
+    meeting = _hsu_lokmin(w)
+    return meeting.proposals.first() or ProposalFactory(meeting=meeting)
+
+
+def _small_jpeg() -> bytes:
+    import io
+
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (40, 30), "green").save(buffer, format="JPEG")
+    return buffer.getvalue()
+
+
+def _hsu_lokmin_photo(w: dict):
+    """A photo of the HSU lokmin (files in the test MEDIA_ROOT, one per test)."""
+    from django.core.files.base import ContentFile
+
+    from workshops.models import Photo
+
+    meeting = _hsu_lokmin(w)
+    if photo := meeting.photos.first():
+        return photo
+    photo = Photo(meeting=meeting, uploaded_by=_hsu_head(w))
+    photo.image.save("x.jpg", ContentFile(_small_jpeg(), name="x.jpg"), save=False)
+    photo.thumbnail.save("x-t.jpg", ContentFile(_small_jpeg(), name="x-t.jpg"), save=False)
+    photo.save()
+    return photo
+
+
+def _hsu_lokmin_signed(w: dict):
+    """The HSU lokmin with its signed agreement scan."""
+    from django.core.files.base import ContentFile
+
+    meeting = _hsu_lokmin(w)
+    if not meeting.signed_agreement:
+        meeting.signed_agreement.save("scan.jpg", ContentFile(_small_jpeg()))
+    return meeting
+
+
+def _hsu_status_update(w: dict):
+    """A status change of an HSU lokmin RTL item, with an evidence file."""
+    from django.core.files.base import ContentFile
+
+    from workshops.models import StatusUpdate
+
+    item = _hsu_lokmin_rtl_item(w)
+    if update := item.updates.first():
+        return update
+    update = StatusUpdate(follow_up=item, old_status="planned", new_status="done", by=_hsu_head(w))
+    update.evidence.save("bukti.jpg", ContentFile(_small_jpeg()))
+    return update
+
+
+def _hsu_ruk(w: dict):
+    """Next year's RUK of the HSU puskesmas, a draft (one per test)."""
+    from planning.models import Plan
+
+    head = _hsu_head(w)
+    plan, _ = Plan.objects.get_or_create(
+        puskesmas=w["hsu"]["puskesmas"],
+        year=2099,
+        defaults={"district": w["hsu"]["district"], "created_by": head},
+    )
+    return plan
+
+
+def _hsu_ruk_activity(w: dict):
+    """An activity of the HSU puskesmas's RUK (one per test)."""
+    from planning.models import Activity
+
+    plan, head = _hsu_ruk(w), _hsu_head(w)
+    return plan.activities.first() or Activity.objects.create(
+        plan=plan,
+        effort="KIA-KB",
+        name="Kelas ibu hamil",
+        responsible="Bidan",
+        funding_source="bok",
+        created_by=head,
+        updated_by=head,
+    )
+
+
+def _hsu_schedule_entry(w: dict):
+    """A month of the HSU RUK activity in its RPK (one per test)."""
+    from planning.models import ScheduleEntry
+
+    activity = _hsu_ruk_activity(w)
+    return activity.schedule.first() or ScheduleEntry.objects.create(
+        activity=activity, month=1, created_by=_hsu_head(w)
+    )
+
+
 # URL names whose owner is the puskesmas (its head runs it), not the district planner.
 PUSKESMAS_OWNED: set[str] = set()
+PUSKESMAS_OWNED |= {  # the lokmin's problems, RTL, commitments, proposals: forms
+    "workshops:problem-create",
+    "workshops:problem-edit",
+    "workshops:followup-create",
+    "workshops:followup-edit",
+    "workshops:commitment-create",
+    "workshops:commitment-edit",
+    "workshops:proposal-create",
+    "workshops:proposal-edit",
+}
+PUSKESMAS_OWNED |= {  # the lokmin itself, its invitees and attendance: the puskesmas's forms
+    "workshops:meeting-edit",
+    "workshops:meeting-hold",
+    "workshops:meeting-close",
+    "workshops:meeting-reopen",
+    "workshops:meeting-delete",
+    "workshops:meeting-invite-staff",
+    "workshops:meeting-invite-partners",
+    "workshops:meeting-attendance-take",
+    "workshops:participant-edit",
+    "workshops:participant-delete",
+}
+PUSKESMAS_OWNED |= {  # the puskesmas writes its RUK and schedules it (RPK)
+    "planning:plan-submit",
+    "planning:activity-create",
+    "planning:activity-edit",
+    "planning:activity-delete",
+    "planning:schedule-create",
+    "planning:schedule-delete",
+}
 
 # URL name -> the object (inside Hulu Sungai Utara, the owner's area) whose id the URL takes.
 OBJECTS: dict[str, Callable[[dict], object]] = {
@@ -128,6 +293,66 @@ OBJECTS: dict[str, Callable[[dict], object]] = {
     "indicators:feedback-detail": _hsu_report,
     "indicators:dashboard-district": lambda w: w["hsu"]["district"],
     "indicators:dashboard-puskesmas": lambda w: w["hsu"]["puskesmas"],
+    "workshops:meeting-detail": _hsu_lokmin,
+    "workshops:meeting-edit": _hsu_lokmin,
+    "workshops:meeting-hold": _hsu_lokmin,
+    "workshops:meeting-close": _hsu_lokmin,
+    "workshops:meeting-reopen": _hsu_lokmin,
+    "workshops:meeting-delete": _hsu_lokmin,
+    "workshops:meeting-participants": _hsu_lokmin,
+    "workshops:meeting-invite-staff": _hsu_lokmin,
+    "workshops:meeting-invite-partners": _hsu_lokmin,
+    "workshops:participant-edit": _hsu_lokmin_participant,
+    "workshops:participant-delete": _hsu_lokmin_participant,
+    "workshops:meeting-attendance-take": _hsu_lokmin,
+    "workshops:meeting-invitation": _hsu_lokmin,
+    "workshops:meeting-attendance": _hsu_lokmin,
+    "workshops:meeting-pack": _hsu_lokmin,
+    "workshops:meeting-problems": _hsu_lokmin,
+    "workshops:meeting-method": _hsu_lokmin,
+    "workshops:meeting-scores": _hsu_lokmin,
+    "workshops:problem-create": _hsu_lokmin,
+    "workshops:problem-detail": _hsu_lokmin_problem,
+    "workshops:problem-edit": _hsu_lokmin_problem,
+    "workshops:problem-delete": _hsu_lokmin_problem,
+    "workshops:rootcause-create": _hsu_lokmin_problem,
+    "workshops:rootcause-delete": _hsu_lokmin_cause,
+    "workshops:meeting-rtl": _hsu_lokmin,
+    "workshops:meeting-rtl-print": _hsu_lokmin,
+    "workshops:followup-create": _hsu_lokmin,
+    "workshops:followup-edit": _hsu_lokmin_rtl_item,
+    "workshops:followup-delete": _hsu_lokmin_rtl_item,
+    "workshops:meeting-commitments": _hsu_lokmin,
+    "workshops:commitment-create": _hsu_lokmin,
+    "workshops:commitment-edit": _hsu_lokmin_commitment,
+    "workshops:commitment-delete": _hsu_lokmin_commitment,
+    "workshops:meeting-proposals": _hsu_lokmin,
+    "workshops:proposal-create": _hsu_lokmin,
+    "workshops:proposal-edit": _hsu_lokmin_proposal,
+    "workshops:proposal-delete": _hsu_lokmin_proposal,
+    "workshops:meeting-minutes": _hsu_lokmin,
+    "workshops:meeting-photos": _hsu_lokmin,
+    "workshops:photo-edit": _hsu_lokmin_photo,
+    "workshops:photo-delete": _hsu_lokmin_photo,
+    "workshops:photo-file": _hsu_lokmin_photo,
+    "workshops:photo-thumb": _hsu_lokmin_photo,
+    "workshops:meeting-agreement": _hsu_lokmin,
+    "workshops:agreement-upload": _hsu_lokmin,
+    "workshops:agreement-scan": _hsu_lokmin_signed,
+    "workshops:followup-status": _hsu_lokmin_rtl_item,
+    "workshops:commitment-status": _hsu_lokmin_commitment,
+    "workshops:evidence-file": _hsu_status_update,
+    "workshops:proposal-outcome": _hsu_lokmin_proposal,
+    "planning:plan-detail": _hsu_ruk,
+    "planning:plan-submit": _hsu_ruk,
+    "planning:plan-review": _hsu_ruk,
+    "planning:plan-sources": _hsu_ruk,
+    "planning:rpk-detail": _hsu_ruk,
+    "planning:activity-create": _hsu_ruk,
+    "planning:activity-edit": _hsu_ruk_activity,
+    "planning:activity-delete": _hsu_ruk_activity,
+    "planning:schedule-create": _hsu_ruk_activity,
+    "planning:schedule-delete": _hsu_schedule_entry,
 }
 
 SKIPPED_NAMESPACES = {"admin"}  # Django admin: staff only, for system administrators' support

@@ -1,6 +1,7 @@
 """Fixtures shared by the meetings tests: a lokmin of the HSU puskesmas and a district forum."""
 
 import pytest
+from django.utils import translation
 
 from tests.factories import MeetingFactory
 
@@ -21,3 +22,11 @@ def forum(world, district_user):
         district=world["hsu"]["district"],
         created_by=district_user,
     )
+
+
+@pytest.fixture(autouse=True)
+def english_messages():
+    """Service messages in English, whatever an earlier request left active (pages still follow
+    the language cookie)."""
+    with translation.override("en"):
+        yield
