@@ -266,6 +266,8 @@ class Participant(AreaOwned, models.Model):
     )
     order = models.PositiveIntegerField(_("order"), default=0)
 
+    history = HistoricalRecords()
+
     class Meta:
         ordering = ["meeting", "order", "pk"]
         verbose_name = _("participant")

@@ -15,6 +15,7 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from indicators.models import (
     AreaOwned,
@@ -62,6 +63,8 @@ class Problem(AreaOwned, models.Model):
         _("priority score"), max_digits=12, decimal_places=2, null=True, blank=True
     )
     order = models.PositiveIntegerField(_("order"), default=0)
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["meeting", "order", "pk"]
@@ -190,6 +193,8 @@ class FollowUp(AreaOwned, Tracked):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
 
+    history = HistoricalRecords()
+
     class Meta:
         ordering = ["due_on", "pk"]
         indexes = [models.Index(fields=["status", "due_on"], name="follow_up_status_due")]
@@ -232,6 +237,8 @@ class Commitment(AreaOwned, Tracked):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["due_on", "pk"]
@@ -362,6 +369,8 @@ class MusrenbangProposal(AreaOwned, models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["subdistrict", "priority", "pk"]
