@@ -195,3 +195,47 @@ class ProposalFactory(DjangoModelFactory):
     subdistrict = factory.LazyAttribute(lambda o: o.meeting.puskesmas.subdistrict)
     title = factory.Sequence(lambda n: f"Pembangunan posyandu {n}")
     created_by = factory.SelfAttribute("meeting.created_by")
+
+
+def meeting_with_records(puskesmas, head, partner):
+    """A held quarterly lokmin of `puskesmas` with long real-world names in every part: for the
+    page-wide checks (no foreign hosts, CSP, no sideways scroll on a phone)."""
+    meeting = MeetingFactory(
+        puskesmas=puskesmas,
+        created_by=head,
+        status="held",
+        title="Lokakarya Mini Lintas Sektor Triwulan II 2026 dan Penggalangan Komitmen Percepatan",
+        place="Aula Kantor Kecamatan Amuntai Tengah, Jl. Basuki Rahmat No. 17, Sungai Malang",
+        chair_name="H. Muhammad Yusran, S.Sos., M.AP",
+        chair_position="Sekretaris Camat Amuntai Tengah",
+        agenda="Capaian 12 SPM kesehatan per desa\nKematian ibu dan stunting",
+    )
+    ParticipantFactory(
+        meeting=meeting,
+        name="Hj. Siti Nurhalimah Rahmawati, S.K.M., M.Kes.",
+        organisation="Tim Penggerak Pemberdayaan dan Kesejahteraan Keluarga Kecamatan",
+        phone="0812 5555 01234",
+        attended=True,
+        signs_agreement=True,
+    )
+    problem = ProblemFactory(
+        meeting=meeting,
+        statement="Dua kematian ibu pada triwulan lalu di desa terpencil yang jauh dari pustu",
+    )
+    FollowUpFactory(
+        meeting=meeting,
+        problem=problem,
+        partner=partner,
+        activity="Kelas ibu hamil dan pendampingan oleh kader di setiap desa wilayah kerja",
+        cost_idr=12_500_000,
+        funding_source="bok",
+    )
+    CommitmentFactory(
+        meeting=meeting,
+        partner=partner,
+        party=partner.name,
+        signatory_name="Drs. H. Ahmad Fauzi Rahman, M.Si.",
+        due_on=datetime.date(2026, 1, 31),
+    )
+    ProposalFactory(meeting=meeting, estimated_cost_idr=250_000_000)
+    return meeting

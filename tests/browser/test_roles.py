@@ -13,7 +13,13 @@ from django.urls import Resolver404, resolve
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import Page
 
-from tests.factories import PartnerFactory, ServicePointFactory, UnitFactory
+from tests.factories import (
+    PartnerFactory,
+    ServicePointFactory,
+    UnitFactory,
+    UserFactory,
+    meeting_with_records,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -89,6 +95,8 @@ def long_names(world):
         name="Seksi Pencegahan dan Pengendalian Penyakit Menular serta Kesehatan Jiwa",
         head_name="dr. Muhammad Fadlianoor Rahmatullah, M.P.H.",
     )
+    head = UserFactory(username="crawl-head", role="puskesmas_head", puskesmas=puskesmas)
+    meeting_with_records(puskesmas, head, hsu["partner"])
     return world
 
 
