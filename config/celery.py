@@ -19,4 +19,9 @@ app.conf.beat_schedule = {
         "task": "indicators.tasks.aggregate_recent_quarters",
         "schedule": crontab(hour=1, minute=30),
     },
+    # Weekly: uploaded workbooks of imports finished over 90 days ago (the job rows stay).
+    "purge-import-files": {
+        "task": "indicators.tasks.purge_import_files",
+        "schedule": crontab(hour=2, minute=15, day_of_week=0),
+    },
 }

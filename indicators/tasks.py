@@ -176,3 +176,11 @@ def aggregate_recent_quarters() -> list[int]:
         run = services.quarter_aggregate(year=year, quarter=quarter)
         runs.append(run.pk)
     return runs
+
+
+@shared_task
+def purge_import_files() -> int:
+    """Weekly: delete uploaded workbooks of imports finished long ago (the jobs stay)."""
+    from .services.uploads import import_files_purge
+
+    return import_files_purge()

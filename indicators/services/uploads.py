@@ -1,0 +1,42 @@
+"""Uploaded import files are kept only as long as someone may look into them.
+
+An import job keeps its row (who uploaded what, when, the outcome and every error) for good; the
+uploaded workbook itself is deleted from storage once the job has finished long enough ago. A
+weekly Celery beat job calls `import_files_purge`.
+"""
+
+from __future__ import annotations
+
+import datetime
+import logging
+
+from django.db import transaction
+from django.utils import timezone
+
+from ..models import ImportJob
+
+logger = logging.getLogger(__name__)
+
+KEEP_UPLOADS_FOR = datetime.timedelta(days=90)
+FINISHED = (ImportJob.Status.DONE, ImportJob.Status.FAILED)
+
+
+def import_files_purge(*, keep_for: datetime.timedelta = KEEP_UPLOADS_FOR, now=None) -> int:
+    """Delete the uploaded files of import jobs finished more than `keep_for` ago; keep the jobs.
+
+    Returns how many files were deleted. A job still queued or running keeps its file.
+    """
+    cutoff = (now or timezone.now()) - keep_for
+    jobs = ImportJob.objects.filter(status__in=FINISHED, finished_at__lt=cutoff).exclude(file="")
+    purged = 0
+    for job in jobs.only("pk", "file").iterator():
+        name = job.file.name
+        with transaction.atomic():
+            ImportJob.objects.filter(pk=job.pk).update(file="")
+            # Delete the file only once the row no longer points at it (and not at all if the
+            # update rolls back).
+            transaction.on_commit(lambda name=name, storage=job.file.storage: storage.delete(name))
+        purged += 1
+    if purged:
+        logger.info("Deleted %s uploaded import files finished before %s", purged, cutoff)
+    return purged
