@@ -1,0 +1,107 @@
+"""The district dashboard: per service, puskesmas x service, completeness and timeliness per
+puskesmas, and the reports waiting for approval."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.urls import reverse
+
+from ...charts import BarChart
+from ...models import Achievement, District, Level, MonthlyReport, ReportingRate, SPMService
+from ...scoping import can_review_report, in_area
+from .base import Band, Computation, Period, _computation, _services, dashboard_period, index_bands
+from .figures import FIGURE_FIELDS, AreaLine, ServiceLine, _matrix, _service_chart, _service_lines
+
+
+@dataclass
+class DistrictDashboard:
+    district: District
+    period: Period
+    bands: list[Band]
+    computation: Computation | None
+    services: list[ServiceLine]
+    chart: BarChart
+    puskesmas: list[AreaLine]
+    rate: ReportingRate | None
+    waiting: list[MonthlyReport] | None  # None: the user does not approve this district's reports
+
+    @property
+    def is_computed(self) -> bool:
+        return self.computation is not None
+
+    @property
+    def service_list(self) -> list[SPMService]:
+        return [line.service for line in self.services]
+
+    @property
+    def totals(self) -> list[AreaLine]:
+        """The district itself, as the total line under its puskesmas."""
+        cells = [line.figure for line in self.services]
+        return [AreaLine(self.district.pk, self.district.name, cells, rate=self.rate)]
+
+    @property
+    def weakest(self) -> list[ServiceLine]:
+        """Services furthest below the pace, at most three."""
+        below = [line for line in self.services if line.figure and line.figure.is_below_pace]
+        return sorted(below, key=lambda line: line.figure.gap)[:3]
+
+
+def dashboard_district(*, user, district: District, year: int, quarter: int) -> DistrictDashboard:
+    """A district's quarter: per service, puskesmas x service, completeness and timeliness per
+    puskesmas, and the reports waiting for approval (seven queries)."""
+    period = dashboard_period(year=year, quarter=quarter)
+    services, bands = _services(year), index_bands(year=year)
+    rows = in_area(Achievement.objects.filter(year=year, quarter=quarter, district=district), user)
+    lines = _service_lines(
+        rows.filter(level=Level.DISTRICT).values(*FIGURE_FIELDS), services, period, bands
+    )
+    matrix = _matrix(
+        rows.filter(level=Level.PUSKESMAS)
+        .values("puskesmas_id", "puskesmas__name", *FIGURE_FIELDS)
+        .order_by("puskesmas__name", "puskesmas_id"),
+        key="puskesmas_id",
+        name="puskesmas__name",
+        services=services,
+        period=period,
+        bands=bands,
+    )
+    rate = None
+    for r in in_area(
+        ReportingRate.objects.filter(
+            year=year,
+            quarter=quarter,
+            district=district,
+            level__in=[Level.PUSKESMAS, Level.DISTRICT],
+        ),
+        user,
+    ):
+        if r.level == Level.DISTRICT:
+            rate = r
+        elif r.puskesmas_id in matrix:
+            matrix[r.puskesmas_id].rate = r
+    for line in matrix.values():
+        line.href = reverse("indicators:dashboard-puskesmas", args=[line.pk])
+    waiting = None
+    if can_review_report(user, district.pk):
+        waiting = list(
+            in_area(
+                MonthlyReport.objects.filter(
+                    puskesmas__district=district, status=MonthlyReport.Status.SUBMITTED
+                ),
+                user,
+            )
+            .select_related("puskesmas")
+            .order_by("due_on", "puskesmas__name")
+        )
+    return DistrictDashboard(
+        district=district,
+        period=period,
+        bands=bands,
+        computation=_computation(rows.filter(level__in=[Level.PUSKESMAS, Level.DISTRICT])),
+        services=lines,
+        chart=_service_chart(lines, period),
+        puskesmas=list(matrix.values()),
+        rate=rate,
+        waiting=waiting,
+    )

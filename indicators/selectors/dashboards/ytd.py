@@ -1,0 +1,158 @@
+"""Year to date through a month (meeting packs): the dashboards' figures for any month rather
+than a quarter's end, summed from approved monthly reports."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import QuerySet, Sum
+
+from ...models import (
+    District,
+    MonthlyReport,
+    MonthlyValue,
+    Province,
+    Puskesmas,
+    SPMService,
+    Target,
+    Village,
+)
+from ...scoping import in_area
+from .base import APPROVED, Band, Period, _services, index_bands
+from .figures import AreaLine, Figure, ServiceLine, _achieved, _figure
+
+
+def month_period(*, year: int, month: int) -> Period:
+    """The year's first `month` months: the pace is month / 12 of the year's target."""
+    return Period(year=year, quarter=(month - 1) // 3 + 1, months=month)
+
+
+@dataclass
+class YearToDate:
+    """An area's year to date through a month, summed from approved monthly reports: per service
+    (with per-desa figures for a puskesmas) and, for a district or province, per puskesmas or
+    district x service. `months_approved` of `months_expected` reports are counted."""
+
+    area: Province | District | Puskesmas
+    period: Period
+    bands: list[Band]
+    services: list[ServiceLine]
+    areas: list[AreaLine]
+    months_expected: int
+    months_approved: int
+
+    @property
+    def service_list(self) -> list[SPMService]:
+        return [line.service for line in self.services]
+
+    @property
+    def below_pace(self) -> list[ServiceLine]:
+        return [line for line in self.services if line.figure and line.figure.is_below_pace]
+
+
+# Per level: where the area sits from Target and from MonthlyValue, and what the figures are
+# grouped by below it (desa, puskesmas or district).
+_YTD_LOOKUPS = {
+    "puskesmas": ("village__puskesmas", "report__puskesmas", "village_id", "village_id"),
+    "district": (
+        "village__subdistrict__district",
+        "report__puskesmas__district",
+        "village__puskesmas_id",
+        "report__puskesmas_id",
+    ),
+    "province": (
+        "village__subdistrict__district__province",
+        "report__puskesmas__district__province",
+        "village__subdistrict__district_id",
+        "report__puskesmas__district_id",
+    ),
+}
+
+
+def _ytd_children(user, area) -> tuple[list[tuple[int, str, object]], QuerySet[MonthlyReport]]:
+    """What an area's figures are broken down by (one query), and its monthly reports."""
+    if area.area_kind == "puskesmas":
+        rows = in_area(Village.objects.filter(puskesmas=area), user).order_by("code")
+        reports = MonthlyReport.objects.filter(puskesmas=area)
+    elif area.area_kind == "district":
+        rows = in_area(Puskesmas.objects.filter(district=area), user).order_by("name")
+        reports = MonthlyReport.objects.filter(puskesmas__district=area)
+    else:
+        rows = in_area(District.objects.filter(province=area), user).order_by("code")
+        reports = MonthlyReport.objects.filter(puskesmas__district__province=area)
+    return [(row.pk, row.name, row) for row in rows], in_area(reports, user)
+
+
+def _sums(queryset, key: str) -> dict[tuple[int, int], int]:
+    """(child id, service id) -> summed value (one query)."""
+    rows = queryset.values(key, "service_id").annotate(total=Sum("value")).order_by()
+    return {(row[key], row["service_id"]): row["total"] or 0 for row in rows}
+
+
+def year_to_date(
+    *, user, area: Province | District | Puskesmas, year: int, month: int
+) -> YearToDate:
+    """Achievement of `area` from January through `month` of `year`: served in approved reports
+    against the targets of record and the pace month / 12 (scoped; seven or eight queries, any
+    size). The dashboards' figures for any month rather than a quarter's end: a puskesmas per
+    service and per desa, a district per service and per puskesmas, a province per service and
+    per district; `Figure` and its bands come from the same helpers."""
+    period = month_period(year=year, month=month)
+    services, bands = _services(year), index_bands(year=year)
+    level = area.area_kind
+    target_in, value_in, target_key, value_key = _YTD_LOOKUPS[level]
+    targets = _sums(
+        in_area(Target.objects.filter(**{target_in: area}, year=year, is_of_record=True), user),
+        target_key,
+    )
+    served = _sums(
+        in_area(
+            MonthlyValue.objects.filter(
+                **{value_in: area},
+                report__year=year,
+                report__month__lte=month,
+                report__status__in=APPROVED,
+            ),
+            user,
+        ),
+        value_key,
+    )
+    children, reports = _ytd_children(user, area)
+    approved = reports.filter(year=year, month__lte=month, status__in=APPROVED).count()
+    if level == "puskesmas":
+        reporting = 1
+    elif level == "district":
+        reporting = len(children)
+    else:
+        reporting = in_area(Puskesmas.objects.filter(district__province=area), user).count()
+    total_target: dict[int, int] = {}
+    total_served: dict[int, int] = {}
+    for (__, service_id), value in targets.items():
+        total_target[service_id] = total_target.get(service_id, 0) + value
+    for (__, service_id), value in served.items():
+        total_served[service_id] = total_served.get(service_id, 0) + value
+
+    def figure(target: int | None, ytd: int) -> Figure:
+        return _figure(target, ytd, _achieved(target, ytd), period, bands)
+
+    lines = []
+    areas = {pk: AreaLine(pk, name, []) for pk, name, __ in children}
+    for service in services:
+        line = ServiceLine(
+            service, figure(total_target.get(service.pk), total_served.get(service.pk, 0))
+        )
+        for pk, __, child in children:
+            cell = figure(targets.get((pk, service.pk)), served.get((pk, service.pk), 0))
+            areas[pk].cells.append(cell)
+            if level == "puskesmas":
+                line.villages.append((child, cell))
+        lines.append(line)
+    return YearToDate(
+        area=area,
+        period=period,
+        bands=bands,
+        services=lines,
+        areas=[] if level == "puskesmas" else list(areas.values()),
+        months_expected=reporting * month,
+        months_approved=approved,
+    )
