@@ -1,0 +1,89 @@
+"""What the target modules share: sources, limits, rights, the year's lock and cell reading."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils.translation import gettext as _
+
+from ...models import District, Target, TargetApproval, VillagePopulation
+from ...scoping import can_manage_targets
+
+Source = Target.Source
+# Sources a puskesmas may propose; Dukcapil figures come through the district, estimates are
+# computed from population (never typed).
+PUSKESMAS_SOURCES = (Source.REGISTER, Source.PIS_PK, Source.OTHER)
+DISTRICT_SOURCES = (Source.DUKCAPIL, Source.REGISTER, Source.PIS_PK, Source.OTHER)
+MAX_PEOPLE = 10_000_000  # no desa is larger; catches a pasted phone number or a misplaced column
+BATCH_SIZE = 1000
+
+audit = logging.getLogger("simpul.audit")
+
+
+# --- Rights and the year's lock ------------------------------------------------------------------
+
+
+def _require_planner(by, district: District) -> None:
+    if not can_manage_targets(by, district.pk):
+        raise PermissionDenied(_("Only the district's planners can change its targets."))
+
+
+def _lock_open_year(*, district_ids: Iterable[int], year: int, by) -> None:
+    """Check rights, lock the districts' rows and refuse a year whose targets are approved.
+
+    The row lock serialises choosing, estimating and approving in one district, so a choice
+    cannot slip in after an approval (STYLE.md §5).
+    """
+    districts = list(District.objects.select_for_update().filter(pk__in=set(district_ids)))
+    for district in districts:
+        _require_planner(by, district)
+    approval = (
+        TargetApproval.objects.filter(district__in=districts, year=year)
+        .select_related("district")
+        .first()
+    )
+    if approval is not None:
+        raise ValidationError(
+            _(
+                "The %(year)s targets of %(district)s are approved; reopen them before "
+                "changing them."
+            )
+            % {"year": year, "district": approval.district}
+        )
+
+
+def _people(value: object) -> tuple[int | None, str | None]:
+    """A cell read as a number of people: (count, None), (None, None) if empty, or the problem."""
+    if value is None or value == "":
+        return None, None
+    number: int | None = None
+    if isinstance(value, bool):
+        number = None
+    elif isinstance(value, int):
+        number = value
+    elif isinstance(value, float):
+        number = int(value) if value.is_integer() else None
+    elif isinstance(value, Decimal):
+        number = int(value) if value.is_finite() and value == value.to_integral_value() else None
+    elif isinstance(value, str) and value.replace(" ", "").lstrip("-").isdigit():
+        number = int(value.replace(" ", ""))
+    if number is None:
+        return None, _("“%(value)s” is not a whole number of people.") % {"value": value}
+    if number < 0:
+        return None, _("a number of people cannot be negative.")
+    if number > MAX_PEOPLE:
+        return None, _("%(value)s people is implausibly many for one desa.") % {"value": number}
+    return number, None
+
+
+def _population_upsert(records: list[VillagePopulation]) -> None:
+    VillagePopulation.objects.bulk_create(
+        records,
+        batch_size=BATCH_SIZE,
+        update_conflicts=True,
+        unique_fields=["village", "year", "band"],
+        update_fields=["count", "source"],
+    )
