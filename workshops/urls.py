@@ -1,6 +1,6 @@
 """URLs of meetings and commitments; each views module declares its own `urlpatterns`."""
 
-from .views import district, meetings, outcomes, records
+from .views import district, meetings, outcomes, records, sheets
 
 app_name = "workshops"
 
@@ -9,3 +9,4 @@ urlpatterns += meetings.urlpatterns
 urlpatterns += outcomes.urlpatterns
 urlpatterns += records.urlpatterns
 urlpatterns += district.urlpatterns
+urlpatterns += sheets.urlpatterns

@@ -45,4 +45,10 @@ from .records import (  # noqa: F401
     photo_delete,
     photos_add,
 )
+from .sheets import (  # noqa: F401
+    participants_import,
+    participants_template,
+    rtl_import,
+    rtl_template,
+)
 from .tracking import item_status_change, next_statuses  # noqa: F401
