@@ -1,6 +1,6 @@
 """URLs of planning (RUK, RPK, budgets); each views module declares its own `urlpatterns`."""
 
-from .views import activities, district, plans, schedule
+from .views import activities, district, plans, ruk_excel, schedule
 
 app_name = "planning"
 
@@ -9,3 +9,4 @@ urlpatterns += plans.urlpatterns  # "" is planning:ruk-list, the nav's entry
 urlpatterns += activities.urlpatterns
 urlpatterns += schedule.urlpatterns
 urlpatterns += district.urlpatterns
+urlpatterns += ruk_excel.urlpatterns

@@ -262,6 +262,13 @@ PUSKESMAS_OWNED |= {  # the puskesmas writes its RUK and schedules it (RPK)
     "planning:schedule-create",
     "planning:schedule-delete",
 }
+PUSKESMAS_OWNED |= {"planning:ruk-template", "planning:ruk-import"}  # its RUK in Excel
+PUSKESMAS_OWNED |= {  # the lokmin's participants and RTL in Excel: the puskesmas runs it
+    "workshops:participants-template",
+    "workshops:participants-import",
+    "workshops:rtl-template",
+    "workshops:rtl-import",
+}
 
 # URL name -> the object (inside Hulu Sungai Utara, the owner's area) whose id the URL takes.
 OBJECTS: dict[str, Callable[[dict], object]] = {
@@ -343,6 +350,10 @@ OBJECTS: dict[str, Callable[[dict], object]] = {
     "workshops:commitment-status": _hsu_lokmin_commitment,
     "workshops:evidence-file": _hsu_status_update,
     "workshops:proposal-outcome": _hsu_lokmin_proposal,
+    "workshops:participants-template": _hsu_lokmin,
+    "workshops:participants-import": _hsu_lokmin,
+    "workshops:rtl-template": _hsu_lokmin,
+    "workshops:rtl-import": _hsu_lokmin,
     "planning:plan-detail": _hsu_ruk,
     "planning:plan-submit": _hsu_ruk,
     "planning:plan-review": _hsu_ruk,
@@ -353,6 +364,8 @@ OBJECTS: dict[str, Callable[[dict], object]] = {
     "planning:activity-delete": _hsu_ruk_activity,
     "planning:schedule-create": _hsu_ruk_activity,
     "planning:schedule-delete": _hsu_schedule_entry,
+    "planning:ruk-template": _hsu_ruk,
+    "planning:ruk-import": _hsu_ruk,
 }
 
 SKIPPED_NAMESPACES = {"admin"}  # Django admin: staff only, for system administrators' support

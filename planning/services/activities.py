@@ -46,7 +46,7 @@ FIELDS = (
 REQUIRED = ("effort", "name", "responsible")
 
 
-def _clean(fields: Mapping[str, object]) -> dict[str, object]:
+def activity_fields_clean(fields: Mapping[str, object]) -> dict[str, object]:
     """The RUK columns from `fields`, checked; raises ValidationError keyed by field."""
     unknown = set(fields) - set(FIELDS)
     if unknown:
@@ -122,7 +122,7 @@ def activity_create(
     figures of the quarter the gap was seen in; from an RTL item or a Musrenbang proposal, the
     link. The origin must belong to the plan's owner."""
     require_writer(plan, by)
-    data = _clean(fields)
+    data = activity_fields_clean(fields)
     links: dict[str, object] = {"origin": Activity.Origin.MANUAL}
     if sum(x is not None for x in (gap_service, follow_up, proposal)) > 1:
         raise ValueError("An activity has one origin.")
@@ -170,7 +170,7 @@ def activity_update(
     Its origin and gap figures stay as they were."""
     plan = activity.plan
     require_writer(plan, by)
-    data = _clean(fields)
+    data = activity_fields_clean(fields)
     saved = Activity.objects.filter(pk=activity.pk, version=version).update(
         **data, version=F("version") + 1, updated_by=by, updated_at=timezone.now()
     )
