@@ -25,6 +25,7 @@ from ..selectors.outcomes import (
     subdistricts_of_meeting,
     villages_of_meeting,
 )
+from ..services.items import COMMITMENT_FIELDS, FOLLOW_UP_FIELDS, PROPOSAL_FIELDS
 
 NEGATIVE_COST = {"min_value": _("The cost cannot be negative.")}
 
@@ -144,21 +145,7 @@ class RootCauseForm(forms.Form):
 class FollowUpForm(forms.ModelForm):
     class Meta:
         model = FollowUp
-        fields = [
-            "problem",
-            "root_cause",
-            "activity",
-            "goal",
-            "target_group",
-            "target",
-            "due_on",
-            "responsible",
-            "sector",
-            "partner",
-            "cost_idr",
-            "funding_source",
-            "success_indicator",
-        ]
+        fields = FOLLOW_UP_FIELDS
         widgets = {
             "due_on": _date_input(),
             "root_cause": DataSelect(data={"problem": "problem_id"}),
@@ -191,15 +178,7 @@ class FollowUpForm(forms.ModelForm):
 class CommitmentForm(forms.ModelForm):
     class Meta:
         model = Commitment
-        fields = [
-            "partner",
-            "party",
-            "sector",
-            "description",
-            "due_on",
-            "signatory_name",
-            "signatory_position",
-        ]
+        fields = COMMITMENT_FIELDS
         widgets = {
             "due_on": _date_input(),
             "description": forms.Textarea(attrs={"rows": 3}),
@@ -220,16 +199,7 @@ class CommitmentForm(forms.ModelForm):
 class ProposalForm(forms.ModelForm):
     class Meta:
         model = MusrenbangProposal
-        fields = [
-            "subdistrict",
-            "village",
-            "title",
-            "description",
-            "service",
-            "volume",
-            "estimated_cost_idr",
-            "priority",
-        ]
+        fields = PROPOSAL_FIELDS
         widgets = {
             "description": forms.Textarea(attrs={"rows": 3}),
             "village": DataSelect(data={"subdistrict": "subdistrict_id"}),
