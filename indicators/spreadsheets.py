@@ -13,6 +13,7 @@ from django.http import HttpResponse
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from openpyxl import Workbook, load_workbook
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.exceptions import InvalidFileException
@@ -38,19 +39,18 @@ class Sheet:
     hidden: bool = False
 
 
+def _cell(value: object) -> object:
+    # None stays a blank cell (empty is not zero), and "" is written blank as well;
+    # lazily translated labels (model choices) are written in the active language.
+    return None if value == "" else str(value) if isinstance(value, Promise) else value
+
+
 def _write_sheet(worksheet, *, headers: Sequence[str], rows: Iterable[Sequence]) -> None:
-    worksheet.append([str(h) for h in headers])
-    for cell in worksheet[1]:
-        cell.font = Font(bold=True)
+    # A write-only sheet writes its column widths and frozen row before its first row: so the
+    # rows are read first, for their widths.
+    lines = [[_cell(value) for value in row] for row in rows]
     widths = [len(str(h)) for h in headers]
-    for row in rows:
-        # None stays a blank cell (empty is not zero), and "" is written blank as well;
-        # lazily translated labels (model choices) are written in the active language.
-        values = [
-            None if value == "" else str(value) if isinstance(value, Promise) else value
-            for value in row
-        ]
-        worksheet.append(values)
+    for values in lines:
         if len(values) > len(widths):
             widths.extend([0] * (len(values) - len(widths)))
         for index, value in enumerate(values):
@@ -59,20 +59,38 @@ def _write_sheet(worksheet, *, headers: Sequence[str], rows: Iterable[Sequence])
     for index, width in enumerate(widths, start=1):
         worksheet.column_dimensions[get_column_letter(index)].width = width + 2
     worksheet.freeze_panes = "A2"
+    # The sheet's size, as the normal mode writes it (<dimension>): openpyxl's read-only mode
+    # pads short rows to it. A write-only sheet writes one only if it has this method.
+    last_row = max((number for number, values in enumerate(lines, start=2) if values), default=1)
+    last_column = max([1, len(headers), *(len(values) for values in lines)])
+    dimension = f"A1:{get_column_letter(last_column)}{last_row}"
+    worksheet.calculate_dimension = lambda: dimension
+    bold = Font(bold=True)
+    header_cells = []
+    for header in headers:
+        cell = WriteOnlyCell(worksheet, value=str(header))
+        cell.font = bold
+        header_cells.append(cell)
+    worksheet.append(header_cells)
+    for values in lines:
+        worksheet.append(values)
 
 
 def build_workbook(
     *, sheet: str, headers: Sequence[str], rows: Iterable[Sequence], more: Sequence[Sheet] = ()
 ) -> bytes:
-    """One sheet (plus `more`) with a bold, frozen header row and sensible column widths; .xlsx."""
-    workbook = Workbook(write_only=False)
-    worksheet = workbook.active
-    worksheet.title = safe_sheet_title(sheet)
-    _write_sheet(worksheet, headers=headers, rows=rows)
-    for extra in more:
-        worksheet = workbook.create_sheet(safe_sheet_title(extra.title))
-        _write_sheet(worksheet, headers=extra.headers, rows=extra.rows)
-        if extra.hidden:
+    """One sheet (plus `more`) with a bold, frozen header row and sensible column widths; .xlsx.
+
+    Written with openpyxl's write-only mode: about 30 % faster on a district's thousands of rows
+    than building every cell in memory first, and the same file (bench/README.md)."""
+    workbook = Workbook(write_only=True)
+    for title, sheet_headers, sheet_rows, hidden in [
+        (sheet, headers, rows, False),
+        *((extra.title, extra.headers, extra.rows, extra.hidden) for extra in more),
+    ]:
+        worksheet = workbook.create_sheet(safe_sheet_title(title))
+        _write_sheet(worksheet, headers=sheet_headers, rows=sheet_rows)
+        if hidden:
             worksheet.sheet_state = "hidden"
     buffer = io.BytesIO()
     workbook.save(buffer)

@@ -13,6 +13,7 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from workshops.models import Meeting, MusrenbangProposal
+from workshops.selectors import BoardFilters, followup_board
 from workshops.services import proposal_outcome_save
 
 from ..factories import (
@@ -152,9 +153,70 @@ def test_board_counts_each_status_and_overdue_under_the_other_filters(
         "done": 1,
         "dropped": 1,
         "overdue": 1,
+        "overdue_planned": 1,
+        "overdue_in_progress": 0,
         "total": 4,
     }
     assert client.get(f"{BOARD}?type=rtl").context["counts"]["total"] == 3
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "",
+        "type=rtl",
+        "type=commitment",
+        "status=planned",
+        "status=done",
+        "overdue=on",
+        "status=planned&overdue=on",
+        "status=in_progress&overdue=on",
+        "status=done&overdue=on",
+        "type=commitment&status=planned&overdue=on",
+    ],
+)
+def test_board_pages_count_what_the_filters_list(client, world, district_user, lokmin, query):
+    FollowUpFactory.create_batch(30, meeting=lokmin, due_on=PAST)
+    FollowUpFactory.create_batch(25, meeting=lokmin, due_on=PAST, status="in_progress")
+    FollowUpFactory.create_batch(5, meeting=lokmin, due_on=PAST, status="done")
+    CommitmentFactory.create_batch(30, meeting=lokmin, due_on=FUTURE)
+    CommitmentFactory.create_batch(20, meeting=lokmin, due_on=PAST)
+    client.force_login(district_user)
+    first = client.get(f"{BOARD}?{query}")
+    paginator = first.context["page_obj"].paginator
+    listed = list(first.context["rows"])
+    for number in range(2, paginator.num_pages + 1):
+        listed += client.get(f"{BOARD}?{query}&page={number}").context["rows"]
+    assert paginator.count == len(listed)
+    assert len({(row["item_type"], row["pk"]) for row in listed}) == len(listed)
+
+
+def test_board_rows_count_themselves_without_the_status_counts(world, district_user, lokmin):
+    FollowUpFactory.create_batch(3, meeting=lokmin, due_on=PAST)
+    FollowUpFactory(meeting=lokmin, due_on=PAST, status="done")
+    CommitmentFactory.create_batch(2, meeting=lokmin, due_on=PAST, status="in_progress")
+    for filters, expected in (
+        (BoardFilters(), 6),
+        (BoardFilters(overdue=True), 5),
+        (BoardFilters(status="planned", overdue=True), 3),
+        (BoardFilters(item_type="commitment", status="in_progress"), 2),
+    ):
+        rows = followup_board(user=district_user, filters=filters)
+        assert rows.count() == expected == len(list(rows))
+
+
+def test_board_pages_follow_due_date_then_kind_then_id(client, world, district_user, lokmin):
+    for days in (3, 1, 2) * 20:
+        FollowUpFactory(meeting=lokmin, due_on=TODAY + datetime.timedelta(days=days))
+        CommitmentFactory(meeting=lokmin, due_on=TODAY + datetime.timedelta(days=days))
+    client.force_login(district_user)
+    rows = []
+    for number in (1, 2, 3):
+        rows += client.get(f"{BOARD}?page={number}").context["rows"]
+    keys = [(row["due_on"], row["item_type"], row["pk"]) for row in rows]
+    assert len(keys) == 120 and keys == sorted(keys)
+    assert rows[0]["item_type"] == "commitment" and rows[0]["meeting_title"] == lokmin.title
+    assert rows[-1]["item_type"] == "rtl"
 
 
 def test_board_ignores_filter_values_that_are_not_choices(client, world, district_user, lokmin):
@@ -177,6 +239,20 @@ def test_board_exports_the_filtered_rows_to_xlsx(client, world, district_user, l
     assert len(rows) == 1
     assert "Kunjungan rumah" in rows[0] and "Bidan desa" in rows[0]
     assert lokmin.puskesmas.name in rows[0]
+
+
+def test_board_export_has_a_bold_frozen_header_widths_and_real_dates(
+    client, world, district_user, lokmin
+):
+    activity = "Kunjungan rumah ibu hamil risiko tinggi bersama bidan desa"
+    FollowUpFactory(meeting=lokmin, activity=activity, due_on=FUTURE)
+    client.force_login(district_user)
+    workbook = load_workbook(io.BytesIO(client.get(f"{BOARD}?format=xlsx").content))
+    sheet = workbook.worksheets[0]
+    assert sheet.freeze_panes == "A2"
+    assert all(cell.font.bold for cell in sheet[1]) and not sheet["B2"].font.bold
+    assert sheet.column_dimensions["B"].width == len(activity) + 2
+    assert sheet["J2"].value.date() == FUTURE and sheet["J2"].is_date
 
 
 def test_board_paginates_fifty_rows_a_page(client, world, district_user, lokmin):
@@ -230,6 +306,30 @@ def test_partner_table_counts_commitments_and_rtl_per_partner_and_status(
     assert f"?type=commitment&amp;partner={dinsos.pk}&amp;overdue=on" in html
     assert f"?type=commitment&amp;partner={dinsos.pk}&amp;status=done" in html
     assert "?type=rtl&amp;partner=none&amp;status=dropped" in html
+
+
+def test_partner_table_lists_partners_by_district_kecamatan_and_name_then_no_partner(
+    client, world, district_user, lokmin
+):
+    district = lokmin.district
+    kecamatan = world["hsu"]["subdistrict"]
+    partners = [
+        PartnerFactory(district=district, name="Polsek", subdistrict=kecamatan),
+        PartnerFactory(district=district, name="Dinsos"),
+        PartnerFactory(district=district, name="Camat", subdistrict=kecamatan),
+        PartnerFactory(district=district, name="Bappeda"),
+    ]
+    CommitmentFactory(meeting=lokmin)
+    for partner in partners:
+        CommitmentFactory(meeting=lokmin, partner=partner)
+    client.force_login(district_user)
+    table = client.get(PARTNERS).context["tables"][0][2]
+    listed = [row["partner__name"] for row in table.rows]
+    # District-level partners (no kecamatan) first, then by kecamatan; items without a partner last.
+    assert listed == ["Bappeda", "Dinsos", "Camat", "Polsek", None]
+    camat = table.rows[2]
+    assert camat["partner__subdistrict__name"] == kecamatan.name
+    assert camat["partner__district__name"] == district.name and camat["total"] == 1
 
 
 def test_partner_table_filters_by_the_year_of_the_meeting(client, world, district_user, forum):

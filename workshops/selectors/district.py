@@ -8,6 +8,7 @@ page stays flat however many items the area holds.
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from django.db.models import (
@@ -17,6 +18,7 @@ from django.db.models import (
     CharField,
     Count,
     F,
+    Max,
     Q,
     QuerySet,
     Sum,
@@ -34,6 +36,9 @@ RTL = "rtl"
 COMMITMENT = "commitment"
 NO_PARTNER = "none"
 STATUSES = [value for value, _label in Tracked.Status.choices]
+# Overdue items per open status: with the other counts, they give the board's count under any
+# status and overdue filter, so its paginator needs no COUNT of its own.
+OVERDUE_BY_STATUS = {f"overdue_{status.value}": status for status in Tracked.OPEN_STATUSES}
 
 
 @dataclass(frozen=True)
@@ -99,6 +104,8 @@ BOARD_COLUMNS = (
     "district_name",
     "is_late",
 )
+# Due date first; the kind of item and the id make the order total, so pages never overlap.
+BOARD_ORDER = ("due_on", "item_type", "pk")
 
 
 def _board_values(items: QuerySet, *, key: str, today: datetime.date) -> QuerySet:
@@ -124,22 +131,90 @@ def _board_values(items: QuerySet, *, key: str, today: datetime.date) -> QuerySe
     ).values(*BOARD_COLUMNS)
 
 
+def _union(parts: list[QuerySet]) -> QuerySet:
+    # Each part unordered: only the order of the whole counts.
+    parts = [part.order_by() for part in parts]
+    return parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
+
+
+def _board_total(counts: dict[str, int], filters: BoardFilters) -> int:
+    """How many items the board lists, read from `followup_counts` under the same filters."""
+    if filters.status and filters.overdue:
+        return counts.get(f"overdue_{filters.status}", 0)  # a closed item is never overdue
+    if filters.overdue:
+        return counts["overdue"]
+    if filters.status:
+        return counts.get(filters.status, 0)
+    return counts["total"]
+
+
+class BoardRows:
+    """The board's rows (dicts of BOARD_COLUMNS, by BOARD_ORDER), lazy, shaped for a paginator.
+
+    A slice costs two queries whatever the area holds: the sort keys of its rows only, then the
+    columns of just those rows; the paginator's count comes from `counts` (`followup_counts`
+    under the same filters), or else from one plain COUNT per kind of item. Iterating reads
+    every row in one query (the export).
+    """
+
+    def __init__(
+        self, *, user, filters: BoardFilters, today: datetime.date, counts: dict | None
+    ) -> None:
+        self.user, self.filters, self.today, self.counts = user, filters, today, counts
+        self.items = [
+            (key, model, _scoped(model, user=user, filters=filters, with_status=True, today=today))
+            for key, model in _models(filters)
+        ]
+
+    def count(self) -> int:
+        if self.counts is not None:
+            return _board_total(self.counts, self.filters)
+        return sum(items.count() for _key, _model, items in self.items)
+
+    def __iter__(self) -> Iterator[dict]:
+        parts = [_board_values(items, key=key, today=self.today) for key, _m, items in self.items]
+        return iter(_union(parts).order_by(*BOARD_ORDER))
+
+    def __getitem__(self, index: slice) -> list[dict]:
+        if not isinstance(index, slice):
+            raise TypeError("the board is read a page (a slice) at a time")
+        keys = [(row["item_type"], row["pk"]) for row in self._keys()[index]]
+        rows = self._rows(keys)
+        return [rows[key] for key in keys if key in rows]
+
+    def _keys(self) -> QuerySet[dict]:
+        """Only what orders the rows: sorting every item by narrow keys, not by its whole row
+        joined to its meeting, partner and areas, is what keeps a page cheap."""
+        parts = [
+            items.annotate(item_type=Value(key, output_field=CharField())).values(*BOARD_ORDER)
+            for key, _model, items in self.items
+        ]
+        return _union(parts).order_by(*BOARD_ORDER)
+
+    def _rows(self, keys: list[tuple[str, int]]) -> dict[tuple[str, int], dict]:
+        """The columns of the rows `keys` names, by (kind, id), in one query."""
+        parts = []
+        for key, model, _items in self.items:
+            ids = [pk for kind, pk in keys if kind == key]
+            if ids:
+                items = in_area(model.objects.filter(pk__in=ids), self.user)
+                parts.append(_board_values(items, key=key, today=self.today))
+        if not parts:
+            return {}
+        return {(row["item_type"], row["pk"]): row for row in _union(parts)}
+
+
 def followup_board(
-    *, user, filters: BoardFilters, today: datetime.date | None = None
-) -> QuerySet[dict]:
+    *,
+    user,
+    filters: BoardFilters,
+    today: datetime.date | None = None,
+    counts: dict[str, int] | None = None,
+) -> BoardRows:
     """RTL items and commitments in `user`'s area as one table of dicts (BOARD_COLUMNS), by due
-    date; lazy, so a paginator fetches one page in one query (plus its count)."""
-    today = _today(today)
-    parts = [
-        _board_values(
-            _scoped(model, user=user, filters=filters, with_status=True, today=today),
-            key=key,
-            today=today,
-        )
-        for key, model in _models(filters)
-    ]
-    rows = parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
-    return rows.order_by("due_on", "item_type", "pk")
+    date; lazy: a page costs two queries, counted from `counts` (`followup_counts` under the
+    same filters and day) when given; iterating reads every row in one query."""
+    return BoardRows(user=user, filters=filters, today=_today(today), counts=counts)
 
 
 def board_labels(rows) -> list[dict]:
@@ -157,18 +232,22 @@ def board_labels(rows) -> list[dict]:
 
 def _status_counts(items: QuerySet, today: datetime.date) -> dict[str, int]:
     counts = {status: Count("pk", filter=Q(status=status)) for status in STATUSES}
+    overdue = {
+        name: Count("pk", filter=Q(status=status, due_on__lt=today))
+        for name, status in OVERDUE_BY_STATUS.items()
+    }
     return items.aggregate(
-        **counts, overdue=Count("pk", filter=_overdue_q(today)), total=Count("pk")
+        **counts, overdue=Count("pk", filter=_overdue_q(today)), **overdue, total=Count("pk")
     )
 
 
 def followup_counts(
     *, user, filters: BoardFilters, today: datetime.date | None = None
 ) -> dict[str, int]:
-    """Items per status, overdue and in total, under every filter but status and overdue
-    (one aggregate query per kind of item)."""
+    """Items per status, overdue (in all and per open status) and in total, under every filter
+    but status and overdue (one aggregate query per kind of item)."""
     today = _today(today)
-    totals = dict.fromkeys([*STATUSES, "overdue", "total"], 0)
+    totals = dict.fromkeys([*STATUSES, "overdue", *OVERDUE_BY_STATUS, "total"], 0)
     for _key, model in _models(filters):
         items = _scoped(model, user=user, filters=filters, with_status=False, today=today)
         for name, value in _status_counts(items, today).items():
@@ -178,21 +257,27 @@ def followup_counts(
 
 # --- Commitments and RTL items by partner organisation ------------------------------------------
 
+PARTNER_NAMES = (
+    "partner__name",
+    "partner__short_name",
+    "partner__subdistrict__name",
+    "partner__district__name",
+)
+
 
 def _by_partner(model, *, user, year: int | None, today: datetime.date) -> list[dict]:
     items = in_area(model.objects.all(), user)
     if year:
         items = items.filter(meeting__held_on__year=year)
     counts = {status: Count("pk", filter=Q(status=status)) for status in STATUSES}
+    # Grouped by the partner's id alone: its names are the same on each of its items, so MAX
+    # only carries them, and PostgreSQL hashes ids instead of sorting every item by four names.
+    names = {name: Max(name) for name in PARTNER_NAMES}
     rows = (
-        items.values(
-            "partner_id",
-            "partner__name",
-            "partner__short_name",
-            "partner__subdistrict__name",
-            "partner__district__name",
+        items.values("partner_id")
+        .annotate(
+            **counts, overdue=Count("pk", filter=_overdue_q(today)), total=Count("pk"), **names
         )
-        .annotate(**counts, overdue=Count("pk", filter=_overdue_q(today)), total=Count("pk"))
         .order_by(
             F("partner__district__name").asc(nulls_last=True),
             F("partner__subdistrict__name").asc(nulls_first=True),

@@ -13,6 +13,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
@@ -225,13 +226,15 @@ def _many_districts(user) -> bool:
 @login_required
 def followup_board(request):
     form = BoardFilterForm(request.GET or None, user=request.user)
-    filters = form.filters()
-    rows = selectors.followup_board(user=request.user, filters=filters)
+    filters, today = form.filters(), timezone.localdate()
     if wants_xlsx(request):
+        rows = selectors.followup_board(user=request.user, filters=filters, today=today)
         return _board_xlsx(selectors.board_labels(rows))
+    # The counts above the table also give the paginator its count: no COUNT of every item.
+    counts = selectors.followup_counts(user=request.user, filters=filters, today=today)
+    rows = selectors.followup_board(user=request.user, filters=filters, today=today, counts=counts)
     page = paginate(request, rows)
     page["rows"] = selectors.board_labels(page["rows"])
-    counts = selectors.followup_counts(user=request.user, filters=filters)
     params = request.GET.copy()
     for name in ("status", "overdue", "page", "format"):
         params.pop(name, None)
