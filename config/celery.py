@@ -19,6 +19,12 @@ app.conf.beat_schedule = {
         "task": "indicators.tasks.aggregate_recent_quarters",
         "schedule": crontab(hour=1, minute=30),
     },
+    # Every five minutes: jobs whose worker died or that overran are failed, with a retry
+    # (indicators/services/jobs.py), so no page says "working" past a job's time limit.
+    "sweep-jobs": {
+        "task": "indicators.tasks.sweep_jobs",
+        "schedule": crontab(minute="*/5"),
+    },
     # Weekly: uploaded workbooks of imports finished over 90 days ago (the job rows stay).
     "purge-import-files": {
         "task": "indicators.tasks.purge_import_files",

@@ -7,4 +7,7 @@ class IndicatorsConfig(AppConfig):
     verbose_name = _("Areas and SPM data")
 
     def ready(self) -> None:
-        from . import checks  # noqa: F401  (registers the system checks)
+        from . import (
+            checks,  # noqa: F401  (registers the system checks)
+            importers,  # noqa: F401  (registers the imports on the one pipeline)
+        )

@@ -7,17 +7,15 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import IO
-from zipfile import BadZipFile
 
+from django.conf import settings
 from django.http import HttpResponse
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
-from openpyxl.utils.exceptions import InvalidFileException
-from python_calamine import CalamineError, CalamineWorkbook
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -124,20 +122,27 @@ class CellError:
     problem: str
 
     def __str__(self) -> str:
+        # Messages stay short whatever the file holds: a long cell never makes a long page.
+        sheet, problem = _cut(self.sheet, 40), _cut(self.problem, 400)
         if self.row and self.column:
             return _("Sheet %(sheet)s, row %(row)s, column %(column)s: %(problem)s") % {
-                "sheet": self.sheet,
+                "sheet": sheet,
                 "row": self.row,
                 "column": self.column,
-                "problem": self.problem,
+                "problem": problem,
             }
         if self.row:
             return _("Sheet %(sheet)s, row %(row)s: %(problem)s") % {
-                "sheet": self.sheet,
+                "sheet": sheet,
                 "row": self.row,
-                "problem": self.problem,
+                "problem": problem,
             }
-        return _("Sheet %(sheet)s: %(problem)s") % {"sheet": self.sheet, "problem": self.problem}
+        return _("Sheet %(sheet)s: %(problem)s") % {"sheet": sheet, "problem": problem}
+
+
+def _cut(text: object, length: int) -> str:
+    text = str(text)
+    return text if len(text) <= length else text[: length - 1] + "…"
 
 
 @dataclass
@@ -150,98 +155,43 @@ class Table:
     others: dict[str, list[list[object]]] = field(default_factory=dict)
 
 
-def _merged_ranges(data: bytes, sheet: str) -> list[tuple[int, int, str]]:
-    """(row, column, "E3:F4") of each merged range; calamine finds them without a full load."""
-    try:
-        ranges = CalamineWorkbook.from_filelike(io.BytesIO(data)).get_sheet_by_name(sheet)
-        ranges = ranges.merged_cell_ranges or []
-    except CalamineError:
-        return []
-    found = []
-    for (row0, col0), (row1, col1) in ranges:
-        coord = f"{get_column_letter(col0 + 1)}{row0 + 1}:{get_column_letter(col1 + 1)}{row1 + 1}"
-        found.append((row0 + 1, col0 + 1, coord))
-    return found
+MAX_COLUMNS = 100  # the widest template (a year of months beside the codes) has 19
 
 
 def read_table(
-    upload: IO[bytes], *, sheet: str, others: Sequence[str] = ()
+    upload, *, sheet: str, others: Sequence[str] = ()
 ) -> tuple[Table | None, list[CellError]]:
     """Read `sheet` whole (streaming, values as typed), or None and why the file is refused.
 
-    Refuses what a template's user can get wrong: not an .xlsx, empty, too large, too many rows,
-    the sheet missing; and lists every formula (values only) and merged range as located errors.
+    Goes through the safe reader (indicators/imports/reader.py): refuses what is not an .xlsx,
+    empty, too large, packed too tightly, beyond MAX_ROWS x MAX_COLUMNS, or holding XML
+    entities or links to other workbooks; and lists every formula and merged range as
+    located errors.
     """
-    data = upload.read(MAX_UPLOAD_BYTES + 1)
-    if len(data) > MAX_UPLOAD_BYTES:
-        limit = MAX_UPLOAD_BYTES // (1024 * 1024)
-        return None, [
-            CellError(sheet, None, None, _("the file is larger than %(mb)s MB.") % {"mb": limit})
-        ]
-    if not data:
-        return None, [CellError(sheet, None, None, _("the file is empty."))]
+    from .imports.reader import FileRefused, Workbook
+
     try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
-    except (InvalidFileException, BadZipFile, KeyError, ValueError, OSError):
-        return None, [CellError(sheet, None, None, _("this is not an Excel .xlsx file."))]
-    try:
-        if sheet not in workbook.sheetnames:
-            return None, [
-                CellError(
-                    sheet,
-                    None,
-                    None,
-                    _("the workbook has no sheet with this name; use the template."),
-                )
-            ]
-        errors = [
-            CellError(
-                sheet,
-                row,
-                get_column_letter(column),
-                _("merged cells are not accepted; unmerge %(range)s.") % {"range": coord},
-            )
-            for row, column, coord in _merged_ranges(data, sheet)
-        ]
-        worksheet = workbook[sheet]
-        worksheet.reset_dimensions()  # some programs write a wrong size; read what is there
+        if isinstance(upload, Workbook):  # already opened by the import runner
+            workbook = upload
+        else:
+            workbook = Workbook(upload.read(settings.SIMPUL_IMPORT_MAX_BYTES + 1), name=sheet)
+        if sheet not in workbook.sheet_names:
+            problem = _("the workbook has no sheet with this name; use the template.")
+            return None, [CellError(sheet, None, None, problem)]
         table = Table(headers=[], rows=[])
-        for number, cells in enumerate(worksheet.iter_rows(), start=1):
-            if number > MAX_ROWS + 1:
-                errors.append(
-                    CellError(
-                        sheet,
-                        number,
-                        None,
-                        _("the sheet has more than %(rows)s rows; split the file.")
-                        % {"rows": MAX_ROWS},
-                    )
-                )
-                break
-            values = []
-            for column, cell in enumerate(cells, start=1):
-                if cell.data_type == "f":
-                    errors.append(
-                        CellError(
-                            sheet,
-                            number,
-                            get_column_letter(column),
-                            _("formulas are not accepted; paste the values instead."),
-                        )
-                    )
-                value = cell.value
-                values.append(value.strip() if isinstance(value, str) else value)
+        for number, values in workbook.rows(sheet, max_rows=MAX_ROWS + 1, max_columns=MAX_COLUMNS):
             if number == 1:
                 table.headers = values
             elif any(value not in (None, "") for value in values):
                 table.rows.append((number, values))
         for name in others:
-            if name in workbook.sheetnames:
-                rows = workbook[name].iter_rows(values_only=True)
-                table.others[name] = [list(row) for row in rows]
-    finally:
-        workbook.close()
-    return table, errors
+            if name in workbook.sheet_names:
+                table.others[name] = [
+                    values for _number, values in workbook.rows(name, max_rows=1000, max_columns=20)
+                ]
+    except FileRefused as refused:
+        return None, refused.errors
+    return table, []
 
 
 def read_sheet(

@@ -2,133 +2,56 @@
 
 from __future__ import annotations
 
+import logging
+
 from celery import shared_task
+from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import DEFAULT_DB_ALIAS, OperationalError, connection, connections, transaction
-from django.utils import timezone, translation
-from django.utils.translation import gettext_lazy
+from django.db import OperationalError
+from django.utils import timezone
 
 from . import services
-from .models import AggregationRun, ImportJob
+from .imports import runner
+from .imports.runner import RowProgress
+from .models import AggregationRun
+from .services import jobs
 
-Status = ImportJob.Status
-
-
-class RowProgress:
-    """Writes `done` of `total` on a job's row every ~2%, visible while the work is uncommitted.
-
-    The work runs in one transaction, so the row is updated through a second connection of its
-    own (autocommit). SQLite allows one writer at a time: there, progress shows only at the end.
-    """
-
-    def __init__(self, job_id: int, model=ImportJob) -> None:
-        self.job_id = job_id
-        self.model = model
-        self.last = None
-        self.connection = None
-        if connection.vendor == "postgresql":
-            self.connection = connections.create_connection(DEFAULT_DB_ALIAS)
-
-    def __call__(self, done: int, total: int) -> None:
-        if self.connection is None:
-            return
-        if self.last is not None and done < total and (done - self.last) * 50 < total:
-            return
-        table = self.connection.ops.quote_name(self.model._meta.db_table)
-        with self.connection.cursor() as cursor:
-            cursor.execute(
-                f"UPDATE {table} SET done = %s, total = %s WHERE id = %s",
-                [done, total, self.job_id],
-            )
-        self.last = done
-
-    def close(self) -> None:
-        if self.connection is not None:
-            self.connection.close()
+logger = logging.getLogger(__name__)
 
 
-_NO_DATABASE = gettext_lazy(
-    "The database could not be reached; nothing was saved. Upload the file again later."
+@shared_task(
+    bind=True,
+    autoretry_for=(OperationalError,),
+    retry_backoff=True,
+    max_retries=3,
+    soft_time_limit=settings.SIMPUL_IMPORT_SOFT_TIME_LIMIT,
+    time_limit=settings.SIMPUL_IMPORT_SOFT_TIME_LIMIT + 60,
 )
-_UNEXPECTED = gettext_lazy(
-    "The import stopped on an unexpected error; nothing was saved. Tell your system administrator."
-)
-
-
-def _fail(job_id: int, language: str, message) -> None:
-    with translation.override(language):
-        _finish(job_id, status=Status.FAILED, errors=[str(message)])
-
-
-def _finish(job_id: int, *, status: str, errors: list[str] | None = None, **fields) -> None:
-    ImportJob.objects.filter(pk=job_id).update(
-        status=status, errors=errors or [], finished_at=timezone.now(), **fields
+def import_run(self, job_id: int, attempt: int = 1) -> dict:
+    """Run one attempt of an import job (any kind) to its end: all of it or nothing; safe to
+    run twice. Only a lost database connection is retried."""
+    return runner.import_run(
+        job_id=job_id, attempt=attempt, final_try=self.request.retries >= self.max_retries
     )
 
 
-@shared_task(bind=True, autoretry_for=(OperationalError,), retry_backoff=True, max_retries=3)
-def monthly_import_run(self, job_id: int, language: str = settings.LANGUAGE_CODE) -> dict:
-    """Parse and apply one uploaded monthly workbook: all of it or nothing; safe to run twice.
-
-    A job that is done or refused is left alone. A refused file records every located error and
-    saves nothing. Only a lost database connection is retried.
-    """
-    claimed = ImportJob.objects.filter(pk=job_id, status__in=[Status.QUEUED, Status.RUNNING])
-    if not claimed.update(status=Status.RUNNING):
-        return {"job": job_id, "skipped": True}
-    job = ImportJob.objects.select_related("created_by").get(pk=job_id)
-    progress = RowProgress(job_id)
-    try:
-        with translation.override(language):
-            return _run(job, progress)
-    except OperationalError:
-        if self.request.retries >= self.max_retries:
-            _fail(job_id, language, _NO_DATABASE)
-        raise
-    except Exception:
-        _fail(job_id, language, _UNEXPECTED)
-        raise
-    finally:
-        progress.close()
-
-
-def _run(job: ImportJob, progress: RowProgress) -> dict:
-    with job.file.open("rb") as upload:
-        plan, errors = services.monthly_import_parse(
-            upload=upload, user=job.created_by, file_name=job.file_name
-        )
-    if plan is None:
-        _finish(job.pk, status=Status.FAILED, errors=[str(error) for error in errors])
-        return {"job": job.pk, "errors": len(errors)}
-    ImportJob.objects.filter(pk=job.pk).update(done=0, total=plan.changes)
-    try:
-        with transaction.atomic():
-            result = services.monthly_import_apply(
-                plan=plan, user=job.created_by, progress=progress
-            )
-            done = result["values_changed"]
-            finished = ImportJob.objects.filter(pk=job.pk, status=Status.RUNNING).update(
-                status=Status.DONE,
-                done=done,
-                total=done,
-                result=result,
-                finished_at=timezone.now(),
-            )
-            if not finished:  # another delivery of this task finished it first
-                transaction.set_rollback(True)
-                return {"job": job.pk, "skipped": True}
-    except (ValidationError, PermissionDenied) as error:
-        messages = error.messages if isinstance(error, ValidationError) else [str(error)]
-        _finish(job.pk, status=Status.FAILED, errors=messages)
-        return {"job": job.pk, "errors": len(messages)}
-    return {"job": job.pk, **result}
+@shared_task(soft_time_limit=120, time_limit=180)
+def sweep_jobs() -> dict:
+    """Every few minutes (Celery beat): fail jobs whose worker died or that overran."""
+    return jobs.jobs_sweep()
 
 
 # --- Quarterly aggregation (issue #5) -----------------------------------------------------------
 
 
-@shared_task(bind=True, autoretry_for=(OperationalError,), retry_backoff=True, max_retries=3)
+@shared_task(
+    bind=True,
+    autoretry_for=(OperationalError,),
+    retry_backoff=True,
+    max_retries=3,
+    soft_time_limit=settings.SIMPUL_AGGREGATION_SOFT_TIME_LIMIT,
+    time_limit=settings.SIMPUL_AGGREGATION_SOFT_TIME_LIMIT + 60,
+)
 def aggregate_quarter(self, run_id: int) -> dict:
     """Rebuild one quarter in the run's scope from approved data; atomic; safe to run twice.
 
@@ -148,24 +71,40 @@ def aggregate_quarter(self, run_id: int) -> dict:
             progress=progress,
         )
     except OperationalError:
+        if self.request.retries >= self.max_retries:
+            jobs.run_fail(run_id=run_id, message=jobs.NO_DATABASE)
         raise
-    except Exception as error:
-        AggregationRun.objects.filter(pk=run_id).update(
-            status=AggregationRun.Status.FAILED, error=str(error)[:2000], finished_at=timezone.now()
-        )
-        raise
+    except SoftTimeLimitExceeded:
+        jobs.run_fail(run_id=run_id, message=jobs.RUN_TOO_LONG)
+        return {"run": run_id, "failed": "time"}
+    except Exception:
+        logger.exception("Aggregation run %s failed unexpectedly", run_id)
+        jobs.run_fail(run_id=run_id, message=jobs.RUN_UNEXPECTED)
+        return {"run": run_id, "failed": "unexpected"}
     finally:
         progress.close()
     return {"run": run.pk, "approved_reports": run.approved_reports}
 
 
-@shared_task(autoretry_for=(OperationalError,), retry_backoff=True, max_retries=3)
+@shared_task(
+    autoretry_for=(OperationalError,),
+    retry_backoff=True,
+    max_retries=3,
+    soft_time_limit=120,
+    time_limit=180,
+)
 def refresh_achievement(puskesmas_id: int, year: int, month: int) -> int:
     """After one report was approved or unlocked: rebuild only what it touches; idempotent."""
     return services.achievement_refresh(puskesmas_id=puskesmas_id, year=year, month=month)
 
 
-@shared_task(autoretry_for=(OperationalError,), retry_backoff=True, max_retries=3)
+@shared_task(
+    autoretry_for=(OperationalError,),
+    retry_backoff=True,
+    max_retries=3,
+    soft_time_limit=settings.SIMPUL_AGGREGATION_SOFT_TIME_LIMIT * 2,
+    time_limit=settings.SIMPUL_AGGREGATION_SOFT_TIME_LIMIT * 2 + 60,
+)
 def aggregate_recent_quarters() -> list[int]:
     """Nightly (Celery beat): rebuild the current and the previous quarter for the country."""
     today = timezone.localdate()
@@ -178,7 +117,7 @@ def aggregate_recent_quarters() -> list[int]:
     return runs
 
 
-@shared_task
+@shared_task(soft_time_limit=600, time_limit=660)
 def purge_import_files() -> int:
     """Weekly: delete uploaded workbooks of imports finished long ago (the jobs stay)."""
     from .services.uploads import import_files_purge

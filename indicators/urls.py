@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import aggregation, dashboards, excel, quarterly, reports, targets
+from .views import aggregation, dashboards, excel, imports, quarterly, reports, targets
 from .views import organisation as views
 
 app_name = "indicators"
@@ -34,6 +34,7 @@ urlpatterns = [
 urlpatterns += reports.urlpatterns
 urlpatterns += targets.urlpatterns
 urlpatterns += excel.urlpatterns
+urlpatterns += imports.urlpatterns
 urlpatterns += quarterly.urlpatterns
 urlpatterns += dashboards.urlpatterns
 urlpatterns += aggregation.urlpatterns

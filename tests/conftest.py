@@ -119,3 +119,29 @@ def admin_user(world):
     return UserFactory(
         username="admin", role=User.Role.SYSTEM_ADMIN, is_staff=True, is_superuser=True
     )
+
+
+@pytest.fixture
+def post_import(client, django_capture_on_commit_callbacks):
+    """POST an upload to an import page; the import job runs (eagerly) when the request's
+    transaction commits. Returns (response, job or None) and `errors_of(response, job)` reads
+    the refusal from the job page or the form."""
+    from indicators.models import ImportJob
+
+    def post(url, data):
+        with django_capture_on_commit_callbacks(execute=True):
+            response = client.post(url, data)
+        job = None
+        if response.status_code == 302 and "/imports/" in response.url:
+            job = ImportJob.objects.get(pk=int(response.url.rstrip("/").split("/")[-1]))
+        return response, job
+
+    return post
+
+
+def errors_of(response, job) -> list[str]:
+    """What the user is told: the failed job's located errors, or the upload form's errors."""
+    if job is not None:
+        return list(job.errors)
+    form = response.context["form"]
+    return list(form.non_field_errors()) + [e for errors in form.errors.values() for e in errors]

@@ -129,6 +129,18 @@ STORAGES = {
 }
 # WhiteNoise serves hashed names (they never change) with a ten-year Cache-Control: immutable.
 
+# Uploaded photos and scans (workshops/images.py): bytes per file, files per upload, pixels per
+# image. Pixels are checked from the header before decoding; decoding takes about 4 bytes a pixel
+# (a JPEG far less: it is decoded scaled down), so this bounds one upload's memory whatever the
+# number of files (bench/uploads.py: 20 large photos peak under 300 MB). Files over 2.5 MB
+# (FILE_UPLOAD_MAX_MEMORY_SIZE, Django's default) are streamed to temporary files, not memory.
+SIMPUL_UPLOAD_MAX_BYTES = env.int("SIMPUL_UPLOAD_MAX_BYTES", default=10 * 1024 * 1024)
+SIMPUL_UPLOAD_MAX_FILES = env.int("SIMPUL_UPLOAD_MAX_FILES", default=20)
+SIMPUL_IMAGE_MAX_PIXELS = env.int("SIMPUL_IMAGE_MAX_PIXELS", default=50_000_000)
+# Django refuses a request with more files than this (400) while reading it; kept above the limit
+# above so that one file too many gets a message naming the limit.
+DATA_UPLOAD_MAX_NUMBER_FILES = SIMPUL_UPLOAD_MAX_FILES + 10
+
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
@@ -147,6 +159,34 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
+# A message whose worker died is given back to the queue (acks late): a rerun is safe because
+# every task is idempotent; the job sweep fails what stays unfinished (indicators/jobs.py).
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+# Every task ends: soft limit (the task records a failure and rolls back), then hard limit.
+# Tasks that need other limits set their own.
+CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=300)
+CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=360)
+# Redis gives an unacknowledged message back after this long; longer than any task's limit.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+
+# Imports (indicators/imports): what one uploaded workbook may hold. A filled template of a
+# 60-puskesmas district's year is about 2 MB, 25 MB unpacked; these leave room for that and
+# refuse what no template becomes (bench/imports.py prints time and memory at the limits).
+SIMPUL_IMPORT_MAX_BYTES = env.int("SIMPUL_IMPORT_MAX_BYTES", default=10 * 1024 * 1024)
+SIMPUL_IMPORT_MAX_UNCOMPRESSED = env.int("SIMPUL_IMPORT_MAX_UNCOMPRESSED", default=80 * 1024 * 1024)
+SIMPUL_IMPORT_MAX_MEMBERS = env.int("SIMPUL_IMPORT_MAX_MEMBERS", default=500)
+SIMPUL_IMPORT_MAX_SHARED_STRINGS = env.int("SIMPUL_IMPORT_MAX_SHARED_STRINGS", default=500_000)
+SIMPUL_IMPORT_MAX_SHARED_CHARS = env.int("SIMPUL_IMPORT_MAX_SHARED_CHARS", default=20_000_000)
+# An import job's limits (seconds): past the soft one it is failed and rolled back.
+SIMPUL_IMPORT_SOFT_TIME_LIMIT = env.int("SIMPUL_IMPORT_SOFT_TIME_LIMIT", default=300)
+# The quarterly aggregation's limit: a national rebuild takes seconds (bench/national.py).
+SIMPUL_AGGREGATION_SOFT_TIME_LIMIT = env.int("SIMPUL_AGGREGATION_SOFT_TIME_LIMIT", default=900)
+# A job still waiting this long after it was queued, or still working this long after its
+# start plus its time limit, is failed by the sweep (its worker died or never got it).
+SIMPUL_JOB_QUEUE_TIMEOUT = env.int("SIMPUL_JOB_QUEUE_TIMEOUT", default=1800)
+SIMPUL_JOB_GRACE = env.int("SIMPUL_JOB_GRACE", default=120)
+# Slows each progress step (seconds): only the worker-kill test sets it, to stop a job midway.
+SIMPUL_JOB_STEP_SECONDS = env.float("SIMPUL_JOB_STEP_SECONDS", default=0)
 
 # Content-Security-Policy (django-csp 4): our own host only; no inline script.
 CONTENT_SECURITY_POLICY = {

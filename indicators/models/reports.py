@@ -317,12 +317,22 @@ class UnlockRequest(AreaOwned, models.Model):
 
 
 class ImportJob(AreaOwned, models.Model):
-    """A spreadsheet upload worked on in the background; its page polls `done` of `total`."""
+    """A spreadsheet upload worked on in the background; its page polls `done` of `total`.
+
+    Every import goes through one runner (indicators/imports): `kind` names the declared
+    importer, `params` what it imports into (a meeting, a plan, a year...). The job belongs to
+    the area it imports into; a province sees only its own provincial imports, never what a
+    district or puskesmas uploaded.
+    """
 
     class Kind(models.TextChoices):
         MONTHLY_VALUES = "monthly_values", _("Monthly values")
         TARGETS = "targets", _("Targets")
         POPULATION = "population", _("Population")
+        SERVICE_POINTS = "service_points", _("Service points")
+        PARTICIPANTS = "participants", _("Meeting participants")
+        RTL_ITEMS = "rtl_items", _("RTL items")
+        RUK_ACTIVITIES = "ruk_activities", _("RUK activities")
 
     class Status(models.TextChoices):
         QUEUED = "queued", _("Waiting")
@@ -331,15 +341,27 @@ class ImportJob(AreaOwned, models.Model):
         FAILED = "failed", _("Refused")
 
     area_paths = {
-        "province": "district__province",
+        "province": "province",
         "district": "district",
         "puskesmas": "puskesmas",
     }
 
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    # The area imported into: a province (provincial meetings), a district, or a puskesmas
+    # (with its district).
+    province = models.ForeignKey(
+        "indicators.Province",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("province"),
+    )
     district = models.ForeignKey(
         "indicators.District",
         on_delete=models.CASCADE,
+        null=True,
+        blank=True,
         related_name="+",
         verbose_name=_("district"),
     )
@@ -351,6 +373,11 @@ class ImportJob(AreaOwned, models.Model):
         related_name="+",
         verbose_name=_("puskesmas"),
     )
+    params = models.JSONField(_("parameters"), default=dict, blank=True)
+    language = models.CharField(_("language"), max_length=10, default="id")
+    # Each retry is a new attempt: a message of an earlier attempt delivered late does nothing.
+    attempt = models.PositiveSmallIntegerField(_("attempt"), default=1)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
     file = models.FileField(_("file"), upload_to="imports/%Y/%m/")
     file_name = models.CharField(_("file name"), max_length=200)
     status = models.CharField(

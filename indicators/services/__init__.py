@@ -25,7 +25,6 @@ from .organisation import (  # noqa: F401
     service_point_headers,
     service_point_save,
     service_point_template,
-    service_points_import,
     unit_delete,
     unit_save,
 )

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from functools import partial
-from typing import IO
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -13,8 +11,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from ..models import HealthOfficeUnit, PartnerOrganisation, Puskesmas, ServicePoint, Village
-from ..scoping import can_edit_organisation, in_area
-from ..spreadsheets import CellError, build_workbook, read_sheet
+from ..scoping import can_edit_organisation
+from ..spreadsheets import build_workbook
 
 
 def _check_and_save(obj, *, by) -> None:
@@ -117,92 +115,3 @@ def service_point_template(*, puskesmas_list: Iterable[Puskesmas]) -> bytes:
         if not puskesmas.service_points.all():
             rows.append([puskesmas.code, ServicePoint.Kind.POSYANDU.label, "", "", "", _("Yes")])
     return build_workbook(sheet=SERVICE_POINT_SHEET, headers=service_point_headers(), rows=rows)
-
-
-def _kind_of(value: str) -> str | None:
-    wanted = value.strip().lower()
-    for kind in ServicePoint.Kind:
-        with translation.override("id"):
-            label_id = str(kind.label).lower()
-        with translation.override("en"):
-            label_en = str(kind.label).lower()
-        if wanted in (kind.value, label_id, label_en):
-            return kind.value
-    return None
-
-
-_YES = {"", "ya", "yes", "y", "1", "true", "aktif", "active"}
-_NO = {"tidak", "no", "n", "0", "false", "tidak aktif", "inactive"}
-
-
-@transaction.atomic
-def service_points_import(*, upload: IO[bytes], by) -> int:
-    """Create or update service points from a filled template; all rows or none (atomic).
-
-    Every problem is raised at once as a ValidationError of located messages (sheet, row, column).
-    """
-    header_sets = [service_point_headers("id"), service_point_headers("en")]
-    rows, errors = [], []
-    for headers in header_sets:
-        upload.seek(0)
-        rows, errors = read_sheet(upload, sheet=SERVICE_POINT_SHEET, headers=headers)
-        if not any(e.row == 1 and e.column is None for e in errors):
-            break
-    puskesmas_by_code = {p.code: p for p in in_area(Puskesmas.objects.all(), by)}
-    villages = {v.code: v for v in in_area(Village.objects.filter(puskesmas__isnull=False), by)}
-    points = []
-    for number, values in rows:
-        cols = dict(
-            zip(
-                ("code", "kind", "name", "village", "address", "active"),
-                values.values(),
-                strict=True,
-            )
-        )
-        located = partial(CellError, SERVICE_POINT_SHEET, number)
-        puskesmas = puskesmas_by_code.get(str(cols["code"] or ""))
-        if puskesmas is None:
-            errors.append(
-                located(
-                    "A",
-                    _("puskesmas code %(code)s is not in your area.")
-                    % {"code": cols["code"] or "–"},
-                )
-            )
-        elif not can_edit_organisation(by, ServicePoint(puskesmas=puskesmas)):
-            errors.append(
-                located("A", _("your role cannot change %(puskesmas)s.") % {"puskesmas": puskesmas})
-            )
-        kind = _kind_of(str(cols["kind"] or ""))
-        if kind is None:
-            errors.append(located("B", _("unknown kind %(kind)s.") % {"kind": cols["kind"] or "–"}))
-        name = str(cols["name"] or "")
-        if not name:
-            errors.append(located("C", _("the name is empty.")))
-        elif len(name) > 150:
-            errors.append(located("C", _("the name is longer than 150 characters.")))
-        village = None
-        if cols["village"]:
-            village = villages.get(str(cols["village"]))
-            if village is None or (puskesmas and village.puskesmas_id != puskesmas.pk):
-                errors.append(
-                    located(
-                        "D",
-                        _("village %(code)s is not in this puskesmas's working area.")
-                        % {"code": cols["village"]},
-                    )
-                )
-        active = str(cols["active"] or "").strip().lower()
-        if active not in _YES | _NO:
-            errors.append(located("F", _("write Yes or No.")))
-        points.append((puskesmas, kind, name, village, str(cols["address"] or ""), active in _YES))
-    if not rows and not errors:
-        errors.append(CellError(SERVICE_POINT_SHEET, None, None, _("the sheet has no rows.")))
-    if errors:
-        raise ValidationError([str(error) for error in errors])
-    for puskesmas, kind, name, village, address, active in points:
-        point = ServicePoint.objects.filter(puskesmas=puskesmas, kind=kind, name=name).first()
-        point = point or ServicePoint(puskesmas=puskesmas, kind=kind, name=name)
-        point.village, point.address, point.is_active = village, address, active
-        service_point_save(service_point=point, by=by)
-    return len(points)

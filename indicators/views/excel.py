@@ -8,20 +8,17 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse, HttpResponseNotAllowed, JsonResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils import timezone
-from django.utils.formats import number_format
-from django.utils.translation import gettext as _
-from django.views.decorators.cache import never_cache
 
 from .. import services
 from ..forms import MonthlyExportForm, MonthlyTemplateForm, MonthlyUploadForm
 from ..models import ImportJob, ReportingYear
-from ..scoping import get_in_area_or_404, in_area
+from ..scoping import in_area
 from ..spreadsheets import XLSX_CONTENT_TYPE
-from ..web import run_service
+from .imports import start_import
 
 
 def _years() -> list[int]:
@@ -51,12 +48,10 @@ def monthly_import(request):
     if request.method == "POST":
         if not may_import:
             raise PermissionDenied
-        jobs = []
-        start = lambda: jobs.append(  # noqa: E731
-            services.monthly_import_start(upload=request.FILES["file"], user=request.user)
-        )
-        if upload_form.is_valid() and run_service(request, upload_form, start):
-            return redirect("indicators:importjob-detail", pk=jobs[0].pk)
+        if upload_form.is_valid():
+            started = start_import(request, upload_form, kind=ImportJob.Kind.MONTHLY_VALUES)
+            if started:
+                return started
     years = _years()
     context = {
         "may_import": may_import,
@@ -94,42 +89,8 @@ def monthly_export(request):
     return _download(content, f"spm-monthly-values-{year}.xlsx")
 
 
-def job_status(job: ImportJob) -> dict:
-    """What the job page and its poller show: status, progress and a sentence saying it."""
-    label = job.get_status_display()
-    if job.status == ImportJob.Status.RUNNING and job.total:
-        label = _("Working: %(done)s of %(total)s values") % {
-            "done": number_format(job.done),
-            "total": number_format(job.total),
-        }
-    return {
-        "status": job.status,
-        "label": str(label),
-        "done": job.done,
-        "total": job.total,
-        "percent": job.percent,
-        "finished": job.status in (ImportJob.Status.DONE, ImportJob.Status.FAILED),
-    }
-
-
-@never_cache  # its poller must see the latest progress
-@login_required
-def importjob_detail(request, pk):
-    job = get_in_area_or_404(ImportJob.objects.select_related("created_by"), request.user, pk=pk)
-    if request.method != "GET":
-        return HttpResponseNotAllowed(["GET"])
-    if request.GET.get("format") == "json":
-        return JsonResponse(job_status(job))
-    return render(
-        request,
-        "indicators/importjob_detail.html",
-        {"job": job, "state": job_status(job), "result": job.result},
-    )
-
-
 urlpatterns = [
     path("reports/excel/", monthly_import, name="monthly-import"),
     path("reports/excel/template/", monthly_template, name="monthly-template"),
     path("reports/excel/export/", monthly_export, name="monthly-export"),
-    path("reports/excel/jobs/<int:pk>/", importjob_detail, name="importjob-detail"),
 ]

@@ -23,6 +23,7 @@ from ..models import (
     District,
     HealthOffice,
     HealthOfficeUnit,
+    ImportJob,
     PartnerOrganisation,
     Puskesmas,
     ServicePoint,
@@ -31,6 +32,7 @@ from ..models import (
 from ..scoping import can_create, can_edit_organisation, get_in_area_or_404, in_area
 from ..spreadsheets import XLSX_CONTENT_TYPE
 from ..web import export, paginate, run_service, wants_xlsx
+from .imports import start_import
 
 
 @login_required
@@ -242,18 +244,9 @@ def servicepoint_import(request):
         raise PermissionDenied
     form = UploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        result = {}
-        if run_service(
-            request,
-            form,
-            lambda: result.update(
-                count=services.service_points_import(
-                    upload=form.cleaned_data["file"], by=request.user
-                )
-            ),
-        ):
-            messages.success(request, _("%(count)s service points saved.") % result)
-            return redirect("indicators:servicepoint-list")
+        started = start_import(request, form, kind=ImportJob.Kind.SERVICE_POINTS)
+        if started:
+            return started
     return render(request, "indicators/servicepoint_import.html", {"form": form})
 
 

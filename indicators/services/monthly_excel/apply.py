@@ -3,20 +3,17 @@
 from __future__ import annotations
 
 import math
-import os
-import uuid
 from collections.abc import Callable
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ...models import ImportJob, MonthlyReport, MonthlyValue, ReportEvent, ValueChange
 from ...reporting import reporting_year
-from ...spreadsheets import MAX_UPLOAD_BYTES, CellError
-from .layout import DATA_SHEET, can_import_monthly, month_header
+from .layout import can_import_monthly, month_header
 from .parse import ImportPlan, capped_errors, plan_diff
 
 
@@ -168,38 +165,9 @@ def monthly_import_apply(
     }
 
 
-def monthly_import_start(*, upload, user, language: str | None = None) -> ImportJob:
-    """Keep an uploaded file on a queued ImportJob and run the import once this commits.
+def monthly_import_start(*, upload, user) -> ImportJob:
+    """Keep an uploaded file on a queued ImportJob and run the import once this commits (the
+    one import runner, indicators/imports)."""
+    from ...imports.runner import import_start
 
-    Refuses roles that cannot import and files over the size limit before storing anything.
-    """
-    if not can_import_monthly(user):
-        raise PermissionDenied(_("Your role cannot import monthly data."))
-    if upload.size > MAX_UPLOAD_BYTES:
-        raise ValidationError(
-            str(
-                CellError(
-                    DATA_SHEET,
-                    None,
-                    None,
-                    _("the file is larger than %(mb)s MB.")
-                    % {"mb": MAX_UPLOAD_BYTES // (1024 * 1024)},
-                )
-            )
-        )
-    from ...tasks import monthly_import_run
-
-    language = language or translation.get_language()
-    district_id = user.district_id or user.puskesmas.district_id
-    with transaction.atomic():
-        job = ImportJob(
-            kind=ImportJob.Kind.MONTHLY_VALUES,
-            district_id=district_id,
-            puskesmas_id=user.puskesmas_id,
-            file_name=os.path.basename(upload.name)[:200],
-            created_by=user,
-        )
-        job.file.save(f"{uuid.uuid4().hex}.xlsx", upload, save=False)
-        job.save()
-        transaction.on_commit(lambda: monthly_import_run.delay(job.pk, language), robust=True)
-    return job
+    return import_start(kind=ImportJob.Kind.MONTHLY_VALUES, upload=upload, user=user)

@@ -1,0 +1,422 @@
+"""A streaming .xlsx reader that no file can break (issue #11).
+
+It reads an upload the way an attacker cannot steer: the zip is checked before anything is
+decompressed (size, members, declared uncompressed sizes, encryption, links to other workbooks),
+every XML part goes through defusedxml (no DTD, no entities, no external references), the shared
+strings are capped in count and characters, and a sheet is walked row by row with an
+event parser that keeps one row in memory. Nothing ever builds the sheet's declared grid: a cell
+at A1 and another at XFD1048576 cost two cells, and the sheet is refused at the first cell
+outside the template's size.
+
+Refusals are `FileRefused` with short, located messages (sheet, row, column) in the active
+language. Values come out as Python values: str (control characters removed), int, float, bool,
+datetime.date / datetime.datetime for date-formatted numbers.
+"""
+
+from __future__ import annotations
+
+import datetime
+import io
+import re
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import IO
+from xml.etree.ElementTree import ParseError
+
+from defusedxml import DefusedXmlException
+from defusedxml.ElementTree import iterparse
+from django.conf import settings
+from django.utils.translation import gettext as _
+from openpyxl.styles.numbers import BUILTIN_FORMATS, is_date_format
+from openpyxl.utils import get_column_letter
+from openpyxl.utils.datetime import from_excel
+
+from ..spreadsheets import CellError
+
+MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+PACKAGE_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}"
+_CELL_REF = re.compile(r"([A-Z]{1,3})([0-9]{1,7})")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_ESCAPED = re.compile(r"_x([0-9A-Fa-f]{4})_")
+EXCEL_CELL_CHARS = 32_767  # the most Excel itself puts in one cell
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What an upload may hold; settings give the defaults (config/settings/base.py)."""
+
+    max_bytes: int
+    max_uncompressed: int
+    max_members: int
+    max_shared_strings: int
+    max_shared_chars: int
+
+    @classmethod
+    def from_settings(cls) -> Limits:
+        return cls(
+            max_bytes=settings.SIMPUL_IMPORT_MAX_BYTES,
+            max_uncompressed=settings.SIMPUL_IMPORT_MAX_UNCOMPRESSED,
+            max_members=settings.SIMPUL_IMPORT_MAX_MEMBERS,
+            max_shared_strings=settings.SIMPUL_IMPORT_MAX_SHARED_STRINGS,
+            max_shared_chars=settings.SIMPUL_IMPORT_MAX_SHARED_CHARS,
+        )
+
+
+class FileRefused(Exception):
+    """The upload cannot be read; `errors` say where and why (nothing was saved)."""
+
+    def __init__(self, errors: list[CellError]):
+        super().__init__("; ".join(str(error) for error in errors))
+        self.errors = errors
+
+
+def short(value: object, length: int = 40) -> str:
+    """A cell's text cut for a message: a long cell never makes a long error page."""
+    text = " ".join(str(value).split())
+    return text if len(text) <= length else text[: length - 1] + "…"
+
+
+def clean_text(text: str) -> str:
+    """Excel's _xHHHH_ escapes decoded, then control characters (NUL included) removed."""
+    if "_x" in text:
+        text = _ESCAPED.sub(lambda match: chr(int(match[1], 16)), text)
+    return _CONTROL.sub("", text)
+
+
+def column_number(letters: str) -> int:
+    number = 0
+    for letter in letters:
+        number = number * 26 + ord(letter) - 64
+    return number
+
+
+def _mb(size: int) -> str:
+    return f"{size / (1024 * 1024):.0f}"
+
+
+class Workbook:
+    """An .xlsx upload opened for reading after the checks that need no decompression."""
+
+    def __init__(self, data: bytes, *, name: str = "", limits: Limits | None = None):
+        self.limits = limits or Limits.from_settings()
+        self.name = name
+        if len(data) > self.limits.max_bytes:
+            self._refuse(
+                _("the file is larger than %(mb)s MB.") % {"mb": _mb(self.limits.max_bytes)}
+            )
+        if not data:
+            self._refuse(_("the file is empty."))
+        if data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
+            self._refuse(
+                _(
+                    "the file is password-protected or in the old .xls format; save it in Excel "
+                    "as an .xlsx workbook without a password."
+                )
+            )
+        if data[:4] != b"PK\x03\x04":
+            self._refuse(_("this is not an Excel .xlsx file."))
+        try:
+            self.zip = zipfile.ZipFile(io.BytesIO(data))
+            members = self.zip.infolist()
+        except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError, EOFError):
+            self._refuse(_("the file is damaged or not an Excel .xlsx file."))
+        if len(members) > self.limits.max_members:
+            self._refuse(_("the file holds too many parts to be a filled template."))
+        self.members = {member.filename: member for member in members}
+        if any(member.flag_bits & 0x1 for member in members):
+            self._refuse(_("the file is encrypted; save it without a password."))
+        if any(name.startswith("xl/externalLinks/") for name in self.members):
+            self._refuse(
+                _(
+                    "the file links to other workbooks; copy the figures and paste them as "
+                    "values into the template."
+                )
+            )
+        if "xl/workbook.xml" not in self.members:
+            self._refuse(_("this is not an Excel .xlsx file."))
+        self.read_total = 0
+        self.sheets = self._sheet_paths()
+        self._strings: list[str] | None = None
+        self._dates: list[bool] | None = None
+
+    # --- Refusals ---------------------------------------------------------------------------
+
+    def _refuse(self, problem: str, *, sheet: str = "", row=None, column=None):
+        raise FileRefused([CellError(sheet or self.name, row, column, problem)])
+
+    # --- Parts ------------------------------------------------------------------------------
+
+    def _open(self, path: str) -> IO[bytes]:
+        """A part's stream; its declared size counts against the uncompressed limit, and the
+        zip module never decompresses more than that declared size."""
+        member = self.members.get(path)
+        if member is None:
+            self._refuse(_("the file is damaged or not an Excel .xlsx file."))
+        self.read_total += member.file_size
+        if self.read_total > self.limits.max_uncompressed:
+            self._refuse(
+                _("the file unpacks to more than %(mb)s MB; this is not a filled template.")
+                % {"mb": _mb(self.limits.max_uncompressed)}
+            )
+        return self.zip.open(member)
+
+    def _events(self, path: str, events=("end",)):
+        """Parse events of one XML part, with DTDs and entities refused."""
+        try:
+            with self._open(path) as stream:
+                yield from iterparse(stream, events=events, forbid_dtd=True)
+        except DefusedXmlException:
+            self._refuse(
+                _("the file contains XML declarations that are not allowed in a workbook.")
+            )
+        except (ParseError, zipfile.BadZipFile, EOFError, OSError, ValueError):
+            self._refuse(_("the file is damaged or not an Excel .xlsx file."))
+
+    def _sheet_paths(self) -> dict[str, str]:
+        targets = {}
+        if "xl/_rels/workbook.xml.rels" in self.members:
+            for _event, element in self._events("xl/_rels/workbook.xml.rels"):
+                if element.tag == f"{PACKAGE_REL}Relationship":
+                    target = element.get("Target", "")
+                    target = target[1:] if target.startswith("/") else f"xl/{target}"
+                    targets[element.get("Id")] = target
+        sheets = {}
+        for _event, element in self._events("xl/workbook.xml"):
+            if element.tag == f"{MAIN}sheet":
+                path = targets.get(element.get(f"{REL}id"))
+                if path in self.members:
+                    sheets[clean_text(element.get("name", ""))] = path
+        return sheets
+
+    @property
+    def sheet_names(self) -> list[str]:
+        return list(self.sheets)
+
+    def _shared_strings(self) -> list[str]:
+        if self._strings is not None:
+            return self._strings
+        strings: list[str] = []
+        chars = 0
+        if "xl/sharedStrings.xml" in self.members:
+            parts: list[str] = []
+            phonetic = False  # text of <rPh> (East Asian reading aids) is not the cell's text
+            for event, element in self._events("xl/sharedStrings.xml", ("start", "end")):
+                tag = element.tag
+                if event == "start":
+                    if tag == f"{MAIN}si":
+                        parts = []
+                    elif tag == f"{MAIN}rPh":
+                        phonetic = True
+                    continue
+                if tag == f"{MAIN}t" and not phonetic:
+                    parts.append(element.text or "")
+                elif tag == f"{MAIN}rPh":
+                    phonetic = False
+                elif tag == f"{MAIN}si":
+                    text = "".join(parts)
+                    chars += len(text)
+                    if len(strings) >= self.limits.max_shared_strings:
+                        self._refuse(_("the file holds more texts than a filled template can."))
+                    if chars > self.limits.max_shared_chars:
+                        self._refuse(_("the file holds more text than a filled template can."))
+                    strings.append(clean_text(text[: EXCEL_CELL_CHARS + 1]))
+                    element.clear()
+        self._strings = strings
+        return strings
+
+    def _date_styles(self) -> list[bool]:
+        """For each cell style (xf) index: does it show a number as a date?"""
+        if self._dates is not None:
+            return self._dates
+        formats = dict(BUILTIN_FORMATS)
+        dates: list[bool] = []
+        if "xl/styles.xml" in self.members:
+            in_cell_xfs = False
+            for event, element in self._events("xl/styles.xml", ("start", "end")):
+                tag = element.tag
+                if tag == f"{MAIN}numFmt" and event == "end":
+                    try:
+                        formats[int(element.get("numFmtId", ""))] = element.get("formatCode", "")
+                    except ValueError:
+                        pass
+                elif tag == f"{MAIN}cellXfs":
+                    in_cell_xfs = event == "start"
+                elif tag == f"{MAIN}xf" and event == "end" and in_cell_xfs:
+                    if len(dates) > 65_000:
+                        self._refuse(_("the file holds more styles than Excel allows."))
+                    try:
+                        code = formats.get(int(element.get("numFmtId", "0")), "")
+                    except ValueError:
+                        code = ""
+                    dates.append(bool(code) and is_date_format(code))
+        self._dates = dates
+        return dates
+
+    # --- Rows -------------------------------------------------------------------------------
+
+    def rows(
+        self, sheet: str, *, max_rows: int, max_columns: int
+    ) -> Iterator[tuple[int, list[object]]]:
+        """(row number, values) of each row of `sheet` that has a value, in order.
+
+        `max_rows` and `max_columns` are the template's size, the heading row included: the
+        sheet is refused (FileRefused) as soon as its declared size or any cell with a value
+        lies beyond them, and also for formulas and merged cells, each located. Values are
+        padded to the last filled column of the row, never to the sheet's width.
+        """
+        path = self.sheets.get(sheet)
+        if path is None:
+            self._refuse(
+                _("the workbook has no sheet with this name; use the template."), sheet=sheet
+            )
+        strings = self._shared_strings()
+        dates = self._date_styles()
+        errors: list[CellError] = []
+        cells: dict[int, object] = {}
+        row_number = 0
+        last_row = 0
+        sheet_data = None
+        for event, element in self._events(path, ("start", "end")):
+            tag = element.tag
+            if event == "start":
+                if tag == f"{MAIN}sheetData":
+                    sheet_data = element
+                elif tag == f"{MAIN}row":
+                    row_number = _row_of(element.get("r"), last_row + 1)
+                    cells = {}
+                elif tag == f"{MAIN}dimension":
+                    self._check_dimension(sheet, element.get("ref", ""), max_rows, max_columns)
+                continue
+            if tag == f"{MAIN}c":
+                column, row = _cell_ref(element.get("r"), row_number, len(cells) and max(cells))
+                value, formula = self._value(element, strings, dates)
+                element.clear()
+                if value is None and not formula:
+                    continue
+                if row > max_rows or column > max_columns:
+                    self._beyond(sheet, row, column, max_rows, max_columns)
+                if formula:
+                    errors.append(
+                        CellError(
+                            sheet,
+                            row,
+                            get_column_letter(column),
+                            _("formulas are not accepted; paste the values instead."),
+                        )
+                    )
+                    if len(errors) > 200:
+                        raise FileRefused(errors)
+                cells[column] = value
+            elif tag == f"{MAIN}row":
+                last_row = row_number
+                if sheet_data is not None:
+                    sheet_data.clear()  # drop the rows read so far: one row in memory at a time
+                if cells and not errors:
+                    width = max(cells)
+                    yield row_number, [cells.get(index) for index in range(1, width + 1)]
+                cells = {}
+            elif tag == f"{MAIN}mergeCell":
+                ref = element.get("ref", "")
+                first = _CELL_REF.match(ref)
+                errors.append(
+                    CellError(
+                        sheet,
+                        int(first[2]) if first else None,
+                        first[1] if first else None,
+                        _("merged cells are not accepted; unmerge %(range)s.")
+                        % {"range": short(ref, 24)},
+                    )
+                )
+                if len(errors) > 200:
+                    break
+            elif tag == f"{MAIN}sheetData":
+                element.clear()
+                sheet_data = None
+        if errors:
+            raise FileRefused(errors)
+
+    def _check_dimension(self, sheet: str, ref: str, max_rows: int, max_columns: int) -> None:
+        corners = _CELL_REF.findall(ref.upper())
+        if not corners:
+            return
+        letters, number = corners[-1]
+        if int(number) > max_rows or column_number(letters) > max_columns:
+            self._refuse(
+                _(
+                    "the sheet spans %(ref)s, larger than the template (%(rows)s rows, "
+                    "%(columns)s columns); copy only the template's rows into a new template."
+                )
+                % {"ref": short(ref, 24), "rows": max_rows, "columns": max_columns},
+                sheet=sheet,
+            )
+
+    def _beyond(self, sheet: str, row: int, column: int, max_rows: int, max_columns: int):
+        if row > max_rows:
+            self._refuse(
+                _("the sheet has more than %(rows)s rows; split the file.")
+                % {"rows": max_rows - 1},
+                sheet=sheet,
+                row=row,
+            )
+        self._refuse(
+            _("a value lies outside the template's %(columns)s columns; remove it.")
+            % {"columns": max_columns},
+            sheet=sheet,
+            row=row,
+            column=get_column_letter(min(column, 16384)),
+        )
+
+    @staticmethod
+    def _value(element, strings: list[str], dates: list[bool]) -> tuple[object, bool]:
+        kind = element.get("t", "n")
+        formula = element.find(f"{MAIN}f") is not None
+        raw = element.findtext(f"{MAIN}v")
+        if kind == "inlineStr":
+            text = "".join(t.text or "" for t in element.iter(f"{MAIN}t"))
+            return clean_text(text[: EXCEL_CELL_CHARS + 1]) or None, formula
+        if raw is None or raw == "":
+            return None, formula
+        if kind == "s":
+            try:
+                return strings[int(raw)] or None, formula
+            except (ValueError, IndexError):
+                return None, formula
+        if kind in ("str", "e"):
+            return clean_text(raw[: EXCEL_CELL_CHARS + 1]) or None, formula
+        if kind == "b":
+            return raw.strip() in ("1", "true"), formula
+        if kind == "d":
+            try:
+                return datetime.datetime.fromisoformat(raw.strip()[:32]), formula
+            except ValueError:
+                return clean_text(raw[:64]), formula
+        try:
+            number: float | int = float(raw) if any(c in raw for c in ".eE") else int(raw)
+        except ValueError:
+            return clean_text(raw[:64]), formula
+        style = element.get("s")
+        if style and style.isdigit() and int(style) < len(dates) and dates[int(style)]:
+            try:
+                moment = from_excel(number)
+            except (OverflowError, ValueError, TypeError):
+                return number, formula
+            if isinstance(moment, datetime.datetime) and moment.time() == datetime.time():
+                return moment.date(), formula
+            return moment, formula
+        return number, formula
+
+
+def _row_of(reference: str | None, default: int) -> int:
+    if reference and reference.isdigit() and len(reference) <= 8:
+        return int(reference)
+    return default
+
+
+def _cell_ref(reference: str | None, row: int, last_column: int) -> tuple[int, int]:
+    """(column, row) of a cell; a cell without a reference follows the previous one."""
+    match = _CELL_REF.fullmatch(reference or "")
+    if match:
+        return column_number(match[1]), int(match[2])
+    return last_column + 1, row
