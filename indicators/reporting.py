@@ -8,7 +8,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 
 from django.core.exceptions import ValidationError
-from django.db.models import F, Sum
+from django.db.models import F, QuerySet, Sum
 from django.utils.translation import gettext as _
 
 from .models import (
@@ -53,12 +53,16 @@ def working_area(puskesmas: Puskesmas) -> list[Village]:
     return list(Village.objects.filter(puskesmas=puskesmas).order_by("code"))
 
 
-def history_before(report: MonthlyReport, keys: set[Cell]) -> dict[Cell, list[int]]:
-    """The values of the 12 months before this one, per cell (one query)."""
+def history_before(
+    report: MonthlyReport, keys: set[Cell], *, values: QuerySet[MonthlyValue] | None = None
+) -> dict[Cell, list[int]]:
+    """The values of the 12 months before this one, per cell (one query); only from `values`
+    when given (a reader's `readable_values`)."""
     start = (report.year - 1) * 12 + report.month - 1  # months since year 0, 12 months back
     end = report.year * 12 + report.month - 1
     rows = (
-        MonthlyValue.objects.filter(
+        (MonthlyValue.objects.all() if values is None else values)
+        .filter(
             report__puskesmas_id=report.puskesmas_id,
             report__year__in=[report.year - 1, report.year],
             value__isnull=False,
@@ -74,10 +78,14 @@ def history_before(report: MonthlyReport, keys: set[Cell]) -> dict[Cell, list[in
     return history
 
 
-def year_to_date_before(report: MonthlyReport) -> dict[Cell, int]:
-    """Served in the earlier months of the report's year, per cell (one query)."""
+def year_to_date_before(
+    report: MonthlyReport, *, values: QuerySet[MonthlyValue] | None = None
+) -> dict[Cell, int]:
+    """Served in the earlier months of the report's year, per cell (one query); only from
+    `values` when given (a reader's `readable_values`)."""
     rows = (
-        MonthlyValue.objects.filter(
+        (MonthlyValue.objects.all() if values is None else values)
+        .filter(
             report__puskesmas_id=report.puskesmas_id,
             report__year=report.year,
             report__month__lt=report.month,

@@ -16,6 +16,8 @@ from .models import (
     District,
     HealthOffice,
     HealthOfficeUnit,
+    MonthlyReport,
+    MonthlyValue,
     PartnerOrganisation,
     Province,
     Puskesmas,
@@ -84,6 +86,42 @@ def get_in_area_or_404(model_or_queryset: type[M] | QuerySet[M], user, **lookup)
         return in_area(queryset, user).get(**lookup)
     except (queryset.model.DoesNotExist, ValueError) as error:
         raise Http404 from error
+
+
+# --- What a role may read of the monthly data ----------------------------------------------------
+
+
+def reads_approved_only(user) -> bool:
+    """Whether `user` reads only approved data: everyone but the puskesmas and district staff
+    who enter and check it (a province reads what its districts approved, not drafts)."""
+    if is_national(user):
+        return False
+    return getattr(user, "role", None) not in (
+        User.Role.DISTRICT_PLANNER,
+        User.Role.PUSKESMAS_HEAD,
+        User.Role.PUSKESMAS_STAFF,
+    )
+
+
+def readable_reports(
+    *, user, queryset: QuerySet[MonthlyReport] | None = None
+) -> QuerySet[MonthlyReport]:
+    """The monthly reports `user` may read (scoped): their area's, and for a provincial reviewer
+    only approved or locked ones. Every page, export and document showing reports starts here."""
+    reports = in_area(MonthlyReport.objects.all() if queryset is None else queryset, user)
+    return reports.approved() if reads_approved_only(user) else reports
+
+
+def readable_values(
+    *, user, queryset: QuerySet[MonthlyValue] | None = None
+) -> QuerySet[MonthlyValue]:
+    """The monthly values `user` may read (scoped): those of the reports `readable_reports`
+    gives, filtered in the same query. Every page, export and document showing values starts
+    here."""
+    values = in_area(MonthlyValue.objects.all() if queryset is None else queryset, user)
+    if reads_approved_only(user):
+        values = values.filter(report__status__in=MonthlyReport.APPROVED_STATUSES)
+    return values
 
 
 # --- What a role may change (checked by services; templates only hide buttons) -------------------

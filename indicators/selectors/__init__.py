@@ -44,11 +44,13 @@ from .quarterly import (  # noqa: F401
 )
 from .reports import (  # noqa: F401
     completeness_by_district,
+    readable_reports,
+    readable_values,
+    reads_approved_only,
     report_entry,
     report_history,
     report_list,
     report_matrix,
-    reports_visible,
 )
 from .targets import (  # noqa: F401
     TargetOverview,

@@ -35,7 +35,7 @@ from ..models import (
     Village,
 )
 from ..reporting import monthly_services, reporting_year
-from ..scoping import in_area, is_national
+from ..scoping import in_area, is_national, readable_reports
 
 HUNDRED = Decimal(100)
 CENT = Decimal("0.01")
@@ -509,10 +509,8 @@ def feedback_get(*, report: MonthlyReport) -> Feedback:
 def feedback_list(*, user, year: int) -> QuerySet[MonthlyReport]:
     """Approved monthly reports of the year in the user's area, each with a feedback report
     (scoped), newest month first."""
-    from .reports import reports_visible
-
     return (
-        reports_visible(user=user)
+        readable_reports(user=user)
         .approved()
         .filter(year=year)
         .select_related("puskesmas__district")

@@ -14,6 +14,12 @@ from ..models import (
     SPMService,
     Village,
 )
+from ..scoping import (  # noqa: F401  (re-exported: the one rule for reading monthly data)
+    in_area,
+    readable_reports,
+    readable_values,
+    reads_approved_only,
+)
 
 Cell = tuple[int, int]  # (village id, service id)
 
@@ -81,8 +87,9 @@ class EntryGroup:
         return any(row.warnings or row.error for row in self.rows)
 
 
-def report_entry(*, report: MonthlyReport, overrides=None, problems=()) -> list[EntryGroup]:
-    """The entry grid, one group per service: value, comment, target, year to date (few queries).
+def report_entry(*, user, report: MonthlyReport, overrides=None, problems=()) -> list[EntryGroup]:
+    """The entry grid, one group per service: value, comment, target, year to date from the
+    earlier reports `user` may read (few queries).
 
     `overrides` maps (village id, service id) to (value text, comment) typed by the user, so a
     refused save shows what was typed; `problems` are CellProblems to show at their cells.
@@ -90,7 +97,7 @@ def report_entry(*, report: MonthlyReport, overrides=None, problems=()) -> list[
     villages = working_area(report.puskesmas)
     services = monthly_services(report.year)
     saved = {(v.village_id, v.service_id): v for v in report.values.all()}
-    before = year_to_date_before(report)
+    before = year_to_date_before(report, values=readable_values(user=user))
     targets = targets_of_record([v.pk for v in villages], report.year)
     located: dict[Cell, list[str]] = defaultdict(list)
     for problem in problems:
@@ -120,23 +127,11 @@ def report_entry(*, report: MonthlyReport, overrides=None, problems=()) -> list[
     return groups
 
 
-def reports_visible(*, user):
-    """Reports the user may open: their area's, and for provincial reviewers only approved ones
-    (a province reads what its districts approved, not puskesmas drafts)."""
-    from ..models import User
-    from ..scoping import in_area
-
-    reports = in_area(MonthlyReport.objects.all(), user)
-    if user.role == User.Role.PROVINCE_REVIEWER:
-        reports = reports.approved()
-    return reports
-
-
 def report_list(*, user, year: int):
     """Reports of the year in the user's area, newest first, with their puskesmas (scoped)."""
 
     return (
-        reports_visible(user=user)
+        readable_reports(user=user)
         .filter(year=year)
         .select_related("puskesmas__district", "submitted_by", "decided_by")
         .annotate(
@@ -151,8 +146,6 @@ def report_list(*, user, year: int):
 
 def report_matrix(*, user, year: int, until_month: int) -> list[dict]:
     """Puskesmas x month of the year with each report's status (two queries in all, scoped)."""
-    from ..scoping import in_area
-
     puskesmas_list = list(
         in_area(Puskesmas.objects.all(), user)
         .select_related("district")
@@ -160,7 +153,9 @@ def report_matrix(*, user, year: int, until_month: int) -> list[dict]:
     )
     reports = {
         (r.puskesmas_id, r.month): r
-        for r in in_area(MonthlyReport.objects.filter(year=year, month__lte=until_month), user)
+        for r in readable_reports(
+            user=user, queryset=MonthlyReport.objects.filter(year=year, month__lte=until_month)
+        )
     }
     return [
         {"puskesmas": p, "months": [reports.get((p.pk, m)) for m in range(1, until_month + 1)]}
@@ -174,7 +169,6 @@ def completeness_by_district(*, user, year: int, until_month: int) -> list[dict]
     Expected = puskesmas x months so far; on time = first submitted by the month's deadline.
     """
     from ..models import District
-    from ..scoping import in_area
 
     approved = Q(
         puskesmas__reports__year=year,

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -155,7 +155,10 @@ def parse_cells(
 
 
 def report_warnings(
-    *, report: MonthlyReport, cells: Mapping[Cell, CellInput] | None = None
+    *,
+    report: MonthlyReport,
+    cells: Mapping[Cell, CellInput] | None = None,
+    values: QuerySet[MonthlyValue] | None = None,
 ) -> list[CellProblem]:
     """Warnings on the report's values (or on `cells` about to be saved); a few queries in all.
 
@@ -163,6 +166,8 @@ def report_warnings(
     - far from the desa's own history (ReportingYear.outlier_factor x the median of the
       12 months before, once there are outlier_min_months of history);
     - year to date over the population of the service's age band.
+
+    Earlier months come from `values` when given (a reader's `readable_values`), else from all.
     """
     villages = {v.pk: v for v in working_area(report.puskesmas)}
     services = {s.pk: s for s in monthly_services(report.year)}
@@ -172,10 +177,10 @@ def report_warnings(
         }
     reported = {key: cell for key, cell in cells.items() if cell.value is not None}
     settings = reporting_year(report.year)
-    before = year_to_date_before(report)
+    before = year_to_date_before(report, values=values)
     targets = targets_of_record(villages, report.year)
     people = populations(villages, report.year)
-    history = history_before(report, set(reported))
+    history = history_before(report, set(reported), values=values)
     factor = float(settings.outlier_factor)
     problems = []
     for key, cell in sorted(reported.items()):

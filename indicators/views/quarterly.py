@@ -150,7 +150,7 @@ def feedback_list(request):
 
 @login_required
 def feedback_detail(request, pk):
-    visible = selectors.reports_visible(user=request.user).select_related(
+    visible = selectors.readable_reports(user=request.user).select_related(
         "puskesmas__district__province", "puskesmas__district__health_office"
     )
     report = get_in_area_or_404(visible, request.user, pk=pk)

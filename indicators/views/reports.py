@@ -113,14 +113,17 @@ def _entry_context(request, report, *, groups, reason=""):
 
 @login_required
 def report_entry(request, pk):
-    visible = selectors.reports_visible(user=request.user)
+    visible = selectors.readable_reports(user=request.user)
     report = get_in_area_or_404(
         visible.select_related("puskesmas__district", "updated_by"), request.user, pk=pk
     )
     if request.method == "POST":
         return _report_save(request, report)
-    warnings = services.report_warnings(report=report) if report.values.exists() else []
-    groups = selectors.report_entry(report=report, problems=warnings)
+    readable = selectors.readable_values(user=request.user)
+    warnings = (
+        services.report_warnings(report=report, values=readable) if report.values.exists() else []
+    )
+    groups = selectors.report_entry(user=request.user, report=report, problems=warnings)
     return render(
         request, "indicators/report_entry.html", _entry_context(request, report, groups=groups)
     )
@@ -157,7 +160,9 @@ def _report_save(request, report):
             for s in grid["services"]
         }
         messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
-        groups = selectors.report_entry(report=report, overrides=typed, problems=errors)
+        groups = selectors.report_entry(
+            user=request.user, report=report, overrides=typed, problems=errors
+        )
         context = _entry_context(request, report, groups=groups, reason=reason)
         return render(request, "indicators/report_entry.html", context, status=400)
     return redirect(f"{request.path}?saved={report.version}")
@@ -232,7 +237,7 @@ def unlock_request_decide(request, pk):
 
 @login_required
 def report_history(request, pk):
-    visible = selectors.reports_visible(user=request.user)
+    visible = selectors.readable_reports(user=request.user)
     report = get_in_area_or_404(visible.select_related("puskesmas"), request.user, pk=pk)
     changes, events = selectors.report_history(report=report)
     if wants_xlsx(request):

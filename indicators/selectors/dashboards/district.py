@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from ...charts import BarChart
 from ...models import Achievement, District, Level, MonthlyReport, ReportingRate, SPMService
-from ...scoping import can_review_report, in_area
+from ...scoping import can_review_report, in_area, readable_reports
 from .base import Band, Computation, Period, _computation, _services, dashboard_period, index_bands
 from .figures import FIGURE_FIELDS, AreaLine, ServiceLine, _matrix, _service_chart, _service_lines
 
@@ -85,11 +85,11 @@ def dashboard_district(*, user, district: District, year: int, quarter: int) -> 
     waiting = None
     if can_review_report(user, district.pk):
         waiting = list(
-            in_area(
-                MonthlyReport.objects.filter(
+            readable_reports(
+                user=user,
+                queryset=MonthlyReport.objects.filter(
                     puskesmas__district=district, status=MonthlyReport.Status.SUBMITTED
                 ),
-                user,
             )
             .select_related("puskesmas")
             .order_by("due_on", "puskesmas__name")

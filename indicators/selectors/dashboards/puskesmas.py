@@ -21,8 +21,13 @@ from ...models import (
     User,
     Village,
 )
-from ...scoping import can_enter_report, can_review_report, in_area
-from ..reports import reports_visible
+from ...scoping import (
+    can_enter_report,
+    can_review_report,
+    in_area,
+    readable_reports,
+    readable_values,
+)
 from .base import (
     APPROVED,
     Band,
@@ -115,14 +120,14 @@ def _desa_figures(user, puskesmas: Puskesmas, period: Period):
     ).values_list("village_id", "service_id", "value")
     # The same reports the quarter counts: approved, up to its last month.
     served = (
-        in_area(
-            MonthlyValue.objects.filter(
+        readable_values(
+            user=user,
+            queryset=MonthlyValue.objects.filter(
                 report__puskesmas=puskesmas,
                 report__year=period.year,
                 report__month__lte=period.last_month,
                 report__status__in=APPROVED,
             ),
-            user,
         )
         .values("village_id", "service_id")
         .annotate(served=Sum("value"))
@@ -137,10 +142,12 @@ def _desa_figures(user, puskesmas: Puskesmas, period: Period):
 def _months(user, puskesmas: Puskesmas, year: int):
     """The year's reports the user may see, by month, and people served per (month, service)
     in them, approved or not (two queries)."""
-    visible = reports_visible(user=user).filter(puskesmas=puskesmas, year=year)
+    visible = readable_reports(user=user).filter(puskesmas=puskesmas, year=year)
     reports = {r["month"]: r for r in visible.values("pk", "month", "status", "due_on")}
     served = (
-        MonthlyValue.objects.filter(report__in=visible.values("pk"))
+        readable_values(
+            user=user, queryset=MonthlyValue.objects.filter(report__in=visible.values("pk"))
+        )
         .values("report__month", "service_id")
         .annotate(served=Sum("value"))
     )

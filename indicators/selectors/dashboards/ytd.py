@@ -17,7 +17,7 @@ from ...models import (
     Target,
     Village,
 )
-from ...scoping import in_area
+from ...scoping import in_area, readable_reports, readable_values
 from .base import APPROVED, Band, Period, _services, index_bands
 from .figures import AreaLine, Figure, ServiceLine, _achieved, _figure
 
@@ -80,7 +80,7 @@ def _ytd_children(user, area) -> tuple[list[tuple[int, str, object]], QuerySet[M
     else:
         rows = in_area(District.objects.filter(province=area), user).order_by("code")
         reports = MonthlyReport.objects.filter(puskesmas__district__province=area)
-    return [(row.pk, row.name, row) for row in rows], in_area(reports, user)
+    return [(row.pk, row.name, row) for row in rows], readable_reports(user=user, queryset=reports)
 
 
 def _sums(queryset, key: str) -> dict[tuple[int, int], int]:
@@ -106,14 +106,14 @@ def year_to_date(
         target_key,
     )
     served = _sums(
-        in_area(
-            MonthlyValue.objects.filter(
+        readable_values(
+            user=user,
+            queryset=MonthlyValue.objects.filter(
                 **{value_in: area},
                 report__year=year,
                 report__month__lte=month,
                 report__status__in=APPROVED,
             ),
-            user,
         ),
         value_key,
     )

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from ...models import MonthlyReport, MonthlyValue, Puskesmas, Target, Village
 from ...reporting import monthly_services
-from ...scoping import in_area
+from ...scoping import readable_values
 from ...spreadsheets import Sheet, build_workbook
 from .layout import DATA_SHEET, META_KIND, META_SHEET, Status, month_header, monthly_headers
 
@@ -120,10 +120,11 @@ def monthly_template(*, puskesmas_list: Iterable[Puskesmas], year: int, months: 
 
 
 def monthly_values_export(*, user, year: int) -> bytes:
-    """Every monthly value in `user`'s area for `year` as .xlsx, a row per value; one query."""
+    """Every monthly value `user` may read for `year` as .xlsx (`readable_values`: a province
+    gets approved and locked reports only), a row per value; one query."""
     name = "service__name_en" if translation.get_language() == "en" else "service__name_id"
     rows = (
-        in_area(MonthlyValue.objects.filter(report__year=year), user)
+        readable_values(user=user, queryset=MonthlyValue.objects.filter(report__year=year))
         .order_by("report__puskesmas__name", "report__month", "village__code", "service__number")
         .values_list(
             "report__puskesmas__code",
