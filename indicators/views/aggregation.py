@@ -13,7 +13,8 @@ from django.views.decorators.http import require_POST
 
 from .. import services
 from ..models import AggregationRun, District
-from ..scoping import get_in_area_or_404
+from ..scoping import can_review_report, get_in_area_or_404
+from ..services import jobs
 
 
 @login_required
@@ -39,6 +40,9 @@ def aggregation_detail(request, pk):
     run = get_in_area_or_404(
         AggregationRun.objects.select_related("district", "requested_by"), request.user, pk=pk
     )
+    if jobs.job_overdue(run):  # its worker died: never show "working" past the job's limit
+        jobs.jobs_sweep()
+        run.refresh_from_db()
     finished = run.status in (AggregationRun.Status.DONE, AggregationRun.Status.FAILED)
     if request.GET.get("format") == "json":
         return JsonResponse(
@@ -51,9 +55,13 @@ def aggregation_detail(request, pk):
                 "finished": finished,
             }
         )
-    return render(
-        request, "indicators/aggregationrun_detail.html", {"run": run, "finished": finished}
+    can_retry = (
+        run.status == AggregationRun.Status.FAILED
+        and run.district_id is not None
+        and can_review_report(request.user, run.district_id)
     )
+    context = {"run": run, "finished": finished, "can_retry": can_retry}
+    return render(request, "indicators/aggregationrun_detail.html", context)
 
 
 urlpatterns = [
