@@ -281,6 +281,7 @@ OBJECTS: dict[str, Callable[[dict], object]] = {
     "indicators:unlock-request-create": _hsu_report,
     "indicators:unlock-request-decide": _hsu_unlock_request,
     "indicators:importjob-detail": _hsu_import_job,
+    "indicators:importjob-retry": _hsu_import_job,
     "indicators:district-detail": lambda w: w["hsu"]["district"],
     "indicators:subdistrict-detail": lambda w: w["hsu"]["subdistrict"],
     "indicators:puskesmas-detail": lambda w: w["hsu"]["puskesmas"],
@@ -429,6 +430,19 @@ def test_url_refuses_users_of_another_area(client, world, district_user, other_a
     assert getattr(fresh, "name", "") != "changed by an outsider"
     for field in ("status", "version"):
         assert getattr(fresh, field, None) == getattr(obj, field, None)
+
+
+def test_a_province_reviewer_never_opens_a_district_or_puskesmas_import_job(
+    client, world, province_user
+):
+    """Import jobs hold what the uploader typed, unapproved: the province reads approved data
+    only, so it sees no job of its districts (issue #11)."""
+    job = _hsu_import_job(world)
+    client.force_login(province_user)
+    for name in ("indicators:importjob-detail", "indicators:importjob-retry"):
+        url = reverse(name, kwargs={"pk": job.pk})
+        assert client.get(url).status_code in (404, 405)
+        assert client.post(url).status_code == 404
 
 
 def test_district_detail_of_another_province_is_404_for_reviewer(client, world, province_user):

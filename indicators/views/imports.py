@@ -74,9 +74,9 @@ def _job(request, pk) -> ImportJob:
 @never_cache  # its poller must see the latest progress
 @login_required
 def importjob_detail(request, pk):
+    job = _job(request, pk)  # scoped first: another area's job is a 404 whatever the method
     if request.method != "GET":
         return HttpResponseNotAllowed(["GET"])
-    job = _job(request, pk)
     if request.GET.get("format") == "json":
         return JsonResponse(job_status(job))
     context = {
