@@ -8,14 +8,14 @@ that changed under their eyes.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from indicators.models import FundingSource, SPMService, User
 from workshops.models import FollowUp, MusrenbangProposal
@@ -44,6 +44,10 @@ FIELDS = (
     "sub_activity",
 )
 REQUIRED = ("effort", "name", "responsible")
+
+
+class PlanChanged(ValidationError):
+    """The plan, or one of its activities, changed since the version the writer saw."""
 
 
 def activity_fields_clean(fields: Mapping[str, object]) -> dict[str, object]:
@@ -108,6 +112,52 @@ def _open_statuses(plan: Plan) -> tuple[str, ...]:
     return tuple(Plan.Status.values) if plan.is_dinkes else Plan.EDITABLE_STATUSES
 
 
+# The one write of activities' rows: the form's single saves and the Excel import's many both
+# go through these two, with who and when and a history record each.
+
+
+def _insert(*, plan: Plan, rows: Sequence[Mapping[str, object]], by: User, reason: str = ""):
+    new = [Activity(plan=plan, created_by=by, updated_by=by, **row) for row in rows]
+    return bulk_create_with_history(
+        new, Activity, default_user=by, default_change_reason=reason or None
+    )
+
+
+def _update(
+    *,
+    plan: Plan,
+    changes: Sequence[tuple[Activity, int, Mapping[str, object]]],
+    by: User,
+    reason: str = "",
+) -> list[Activity] | None:
+    """Write each (activity, version seen, checked columns); None, writing nothing, if any of
+    them was saved (or deleted) since the version its writer saw."""
+    locked = Activity.objects.select_for_update().filter(
+        plan=plan, pk__in=[activity.pk for activity, _version, _data in changes]
+    )
+    current = {row.pk: row for row in locked.order_by("pk")}  # no join to the plan under FOR UPDATE
+    if any(
+        activity.pk not in current or current[activity.pk].version != version
+        for activity, version, _data in changes
+    ):
+        return None
+    now = timezone.now()
+    for activity, _version, data in changes:
+        row = current[activity.pk]
+        for name, value in data.items():
+            setattr(row, name, value)
+        row.version, row.updated_by, row.updated_at = row.version + 1, by, now
+    rows = [current[activity.pk] for activity, _version, _data in changes]
+    bulk_update_with_history(
+        rows,
+        Activity,
+        [*FIELDS, "version", "updated_by", "updated_at"],
+        default_user=by,
+        default_change_reason=reason or None,
+    )
+    return rows
+
+
 @transaction.atomic
 def activity_create(
     *,
@@ -159,7 +209,7 @@ def activity_create(
             )
         links = {"origin": Activity.Origin.MUSRENBANG, "proposal": proposal}
     _touch_plan(plan, by)
-    return Activity.objects.create(plan=plan, created_by=by, updated_by=by, **data, **links)
+    return _insert(plan=plan, rows=[{**data, **links}], by=by)[0]
 
 
 @transaction.atomic
@@ -171,10 +221,7 @@ def activity_update(
     plan = activity.plan
     require_writer(plan, by)
     data = activity_fields_clean(fields)
-    saved = Activity.objects.filter(pk=activity.pk, version=version).update(
-        **data, version=F("version") + 1, updated_by=by, updated_at=timezone.now()
-    )
-    if not saved:
+    if _update(plan=plan, changes=[(activity, version, data)], by=by) is None:
         raise ValidationError(
             _(
                 "Someone saved this activity while you were editing it. Nothing of yours was "
@@ -183,6 +230,35 @@ def activity_update(
         )
     _touch_plan(plan, by)
     activity.refresh_from_db()
+
+
+@transaction.atomic
+def activities_import(
+    *,
+    plan: Plan,
+    version: int,
+    new: Sequence[Mapping[str, object]],
+    changed: Sequence[tuple[Activity, Mapping[str, object]]],
+    by: User,
+    reason: str = "",
+) -> None:
+    """Add `new` activities and change `changed` ones (each at the version loaded with it) in
+    one change of the plan, claimed at `version`; atomic. The form's rules and rights apply
+    (`activity_fields_clean`, `require_writer`); refused whole with PlanChanged if the plan or
+    one of the activities changed since, or with a ValidationError if the plan is not open."""
+    require_writer(plan, by)
+    new = [activity_fields_clean(fields) for fields in new]
+    changes = [(a, a.version, activity_fields_clean(fields)) for a, fields in changed]
+    if changes and _update(plan=plan, changes=changes, by=by, reason=reason) is None:
+        raise PlanChanged(_("An activity of this plan changed since the file was read."))
+    try:
+        plan_claim(plan, version=version, statuses=_open_statuses(plan), by=by)
+    except ValidationError as refused:
+        if plan.version != version:
+            raise PlanChanged(refused.messages) from None
+        raise
+    if new:
+        _insert(plan=plan, rows=new, by=by, reason=reason)
 
 
 @transaction.atomic
