@@ -5,3 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class PlanningConfig(AppConfig):
     name = "planning"
     verbose_name = _("Planning")
+
+    def ready(self) -> None:
+        from . import importers  # noqa: F401  (registers the RUK activities import)

@@ -3,7 +3,13 @@
 One module per part; each is re-exported here.
 """
 
-from .activities import activity_create, activity_delete, activity_update  # noqa: F401
+from .activities import (  # noqa: F401
+    PlanChanged,
+    activities_import,
+    activity_create,
+    activity_delete,
+    activity_update,
+)
 from .plans import plan_approve, plan_create, plan_return, plan_submit  # noqa: F401
-from .ruk_excel import RukImportSummary, ruk_import, ruk_template  # noqa: F401
+from .ruk_excel import ruk_template  # noqa: F401
 from .schedule import schedule_add, schedule_delete  # noqa: F401

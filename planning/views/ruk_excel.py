@@ -1,20 +1,20 @@
 """A plan's activities in Excel: download the template (the plan's activities, ready to fill in)
-and import a filled one (adds new rows, updates the plan's activities by their ID)."""
+and import a filled one (adds new rows, updates the plan's activities by their ID) as an
+ImportJob of the one import pipeline (planning/importers.py), followed on the job's page."""
 
 from __future__ import annotations
-
-from dataclasses import asdict
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
-from django.urls import path, reverse
+from django.urls import path
 from django.utils.translation import gettext as _
 
 from indicators.forms import UploadForm
+from indicators.models import ImportJob
 from indicators.scoping import get_in_area_or_404
-from indicators.web import run_service
+from indicators.views.imports import start_import
 
 from .. import documents, rights, selectors, services
 from ..models import Plan
@@ -44,34 +44,17 @@ def ruk_template(request, pk):
 
 @login_required
 def ruk_import(request, pk):
+    """Upload a filled template: it is imported as a job (its page follows it to the end)."""
     plan = _writable_plan(request, pk)
     if plan is None:
         return redirect("planning:plan-detail", pk=pk)
     form = UploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        done = {}
-
-        def run():
-            upload = form.cleaned_data["file"]
-            done["summary"] = services.ruk_import(plan=plan, upload=upload, by=request.user)
-
-        if run_service(request, form, run):
-            summary = done["summary"]
-            messages.success(
-                request,
-                _(
-                    "Excel import done. Activities added: %(added)s, updated: %(updated)s, "
-                    "unchanged: %(unchanged)s."
-                )
-                % asdict(summary),
-            )
-            if summary.untouched:
-                messages.info(
-                    request,
-                    _("Activities of the plan not in the file, left as they were: %(count)s.")
-                    % {"count": summary.untouched},
-                )
-            return redirect(reverse("planning:plan-detail", args=[plan.pk]) + "#activities")
+        started = start_import(
+            request, form, kind=ImportJob.Kind.RUK_ACTIVITIES, params={"plan": plan.pk}
+        )
+        if started is not None:
+            return started
     context = {"plan": plan, "form": form, "title": documents.plan_title(plan)}
     return render(request, "planning/ruk_import.html", context)
 

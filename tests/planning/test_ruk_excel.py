@@ -1,7 +1,8 @@
 """A puskesmas drafts its RUK in Excel: downloads the template (its activities, the lists of valid
-values), fills it in and imports it. The whole file is checked first; any problem is listed by
-sheet, row and column and saves nothing; a valid file adds new rows and updates the activities it
-carries; a file older than the plan's last change is refused, naming who changed it.
+values), fills it in and imports it, as an ImportJob of the one import pipeline. The whole file is
+checked first; any problem is listed by sheet, row and column on the failed job and saves nothing;
+a valid file adds new rows and updates the activities it carries; a file older than the plan's last
+change is refused, naming who changed it.
 """
 
 from decimal import Decimal
@@ -10,18 +11,23 @@ from io import BytesIO
 import pytest
 from django.contrib.messages import get_messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from openpyxl import Workbook, load_workbook
 
-from indicators.models import User
+from indicators.imports import Workbook as Upload
+from indicators.imports import importer_for
+from indicators.imports.runner import import_start
+from indicators.models import ImportJob, User
 from planning import services
 from planning.models import Activity, Plan
-from planning.services.ruk_excel import MAX_ROWS, ruk_import_apply, ruk_import_parse, ruk_template
+from planning.services.ruk_excel import MAX_ROWS, ruk_template
 from tests.factories import UserFactory
 
+from ..conftest import errors_of
 from .conftest import GAP_YEAR, add_activity, columns, spm_service
 
 pytestmark = pytest.mark.django_db
@@ -73,16 +79,39 @@ def template(client, plan) -> Workbook:
     return load_workbook(BytesIO(response.content))
 
 
-def upload(client, plan, workbook: Workbook, name: str = "ruk.xlsx"):
+def content(workbook: Workbook) -> bytes:
     buffer = BytesIO()
     workbook.save(buffer)
-    file = SimpleUploadedFile(name, buffer.getvalue())
-    return client.post(reverse("planning:ruk-import", args=[plan.pk]), {"file": file})
+    return buffer.getvalue()
 
 
-def problems(response) -> str:
-    assert response.status_code == 200, "the page is shown again with the problems"
-    return " ".join(str(e) for e in response.context["form"].non_field_errors())
+@pytest.fixture
+def upload(post_import):
+    """POST a workbook to the plan's import page; the job runs when the request commits.
+    Returns (response, job or None)."""
+
+    def send(plan, workbook: Workbook | bytes, name: str = "ruk.xlsx"):
+        data = workbook if isinstance(workbook, bytes) else content(workbook)
+        url = reverse("planning:ruk-import", args=[plan.pk])
+        return post_import(url, {"file": SimpleUploadedFile(name, data)})
+
+    return send
+
+
+def done(sent) -> ImportJob:
+    """The job of an import that saved: the page led to it and it ended done."""
+    response, job = sent
+    assert response.status_code == 302 and job is not None, response.status_code
+    assert job.status == ImportJob.Status.DONE, job.errors
+    return job
+
+
+def problems(sent) -> str:
+    """What the user is told on the failed job's page (or the upload form)."""
+    response, job = sent
+    if job is not None:
+        assert job.status == ImportJob.Status.FAILED, job.result
+    return " ".join(str(error) for error in errors_of(response, job))
 
 
 def texts(response) -> list[str]:
@@ -159,22 +188,21 @@ def test_template_queries_do_not_grow_with_the_activities(client, ruk, puskesmas
 # --- Importing ------------------------------------------------------------------------------------
 
 
-def test_the_unchanged_template_imports_without_changing_anything(client, ruk, filled):
+def test_the_unchanged_template_imports_without_changing_anything(client, ruk, filled, upload):
     client.force_login(ruk.created_by)
     workbook = template(client, ruk)
     before = snapshot(ruk)
     history = Activity.history.count()
-    response = upload(client, ruk, workbook)
-    assert response.status_code == 302
-    assert "Activities added: 0, updated: 0, unchanged: 2." in " ".join(texts(response))
+    job = done(upload(ruk, workbook))
+    assert "Activities added: 0, updated: 0, unchanged: 2." in job.result["summary"]
     assert snapshot(ruk) == before  # not even the plan's version moved
     assert Activity.history.count() == history
     # ... so the same file can be imported again.
-    assert upload(client, ruk, workbook).status_code == 302
+    done(upload(ruk, workbook))
 
 
 def test_import_adds_rows_without_an_id_and_updates_the_activities_it_carries(
-    client, ruk, filled, puskesmas_staff
+    client, ruk, filled, puskesmas_staff, upload
 ):
     first, second = filled
     client.force_login(puskesmas_staff)
@@ -187,10 +215,15 @@ def test_import_adds_rows_without_an_id_and_updates_the_activities_it_carries(
     sheet.append([None, "Promkes", "Penyuluhan PHBS", *[None] * 3, "Promotor", *[None] * 4, 0])
     sheet["N5"] = "apbd"  # the code is accepted as well as the label
     version = ruk.version
-    response = upload(client, ruk, workbook)
-    assert response.status_code == 302
-    assert response["Location"].endswith("#activities")
-    assert "Activities added: 2, updated: 1, unchanged: 1." in " ".join(texts(response))
+    response, job = upload(ruk, workbook)
+    done((response, job))
+    assert job.kind == ImportJob.Kind.RUK_ACTIVITIES and job.puskesmas_id == ruk.puskesmas_id
+    assert job.params["_back"].endswith("#activities")
+    assert "Activities added: 2, updated: 1, unchanged: 1." in job.result["summary"]
+    assert (job.result["added"], job.result["updated"]) == (2, 1)
+    page = client.get(response.url).content.decode()
+    assert "Activities added: 2, updated: 1, unchanged: 1." in page
+    assert reverse("planning:plan-detail", args=[ruk.pk]) in page  # back to the plan
     ruk.refresh_from_db()
     assert ruk.version == version + 1  # one change of the plan, whatever the number of rows
     first.refresh_from_db()
@@ -209,15 +242,15 @@ def test_import_adds_rows_without_an_id_and_updates_the_activities_it_carries(
     assert second.origin == Activity.Origin.GAP and second.gap_target == 400  # kept as it was
 
 
-def test_activities_absent_from_the_file_are_left_alone(client, ruk, filled):
+def test_activities_absent_from_the_file_are_left_alone(client, ruk, filled, upload):
     first, second = filled
     client.force_login(ruk.created_by)
     workbook = template(client, ruk)
     sheet = workbook["RUK"]
     sheet.delete_rows(next(r for r in range(2, 4) if sheet[f"A{r}"].value == second.pk))
-    response = upload(client, ruk, workbook)
-    assert response.status_code == 302
-    assert "Activities of the plan not in the file, left as they were: 1." in texts(response)
+    job = done(upload(ruk, workbook))
+    assert "Activities of the plan not in the file, left as they were: 1." in job.result["summary"]
+    assert job.result["untouched"] == 1
     assert Activity.objects.filter(pk=second.pk).exists()
 
 
@@ -230,7 +263,7 @@ def test_import_page_says_what_happens_to_activities_not_in_the_file(client, ruk
     assert reverse("planning:ruk-template", args=[ruk.pk]) in page
 
 
-def test_headings_in_the_other_language_are_accepted(client, ruk, filled, settings):
+def test_headings_in_the_other_language_are_accepted(client, ruk, filled, settings, upload):
     client.force_login(ruk.created_by)
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "id"
     workbook = template(client, ruk)
@@ -238,20 +271,32 @@ def test_headings_in_the_other_language_are_accepted(client, ruk, filled, settin
     assert workbook["RUK"]["N2"].value in {"DAK non-fisik (BOK)"}
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     workbook["RUK"].append(NEW_ROW)
-    assert upload(client, ruk, workbook).status_code == 302
+    done(upload(ruk, workbook))
     assert Activity.objects.filter(plan=ruk).count() == 3
+
+
+def test_messages_are_in_the_uploaders_language(client, ruk, filled, settings, upload):
+    client.force_login(ruk.created_by)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "id"
+    workbook = template(client, ruk)
+    workbook["RUK"].append(NEW_ROW)
+    workbook["RUK"]["N4"] = "Dana Pusat"
+    response, job = upload(ruk, workbook)
+    assert job.language == "id"
+    assert "kolom N" in problems((response, job))
 
 
 @pytest.mark.parametrize(
     ("column", "value", "problem"),
     [
         ("N", "Dana Pusat", "column N: unknown funding source “Dana Pusat”; choose one from"),
-        ("N", None, "column N: “Funding source” is required."),
+        ("N", None, "column N: Funding source is required."),
         ("L", -500_000, "column L: the budget cannot be negative."),
         ("L", "-500.000", "column L: the budget cannot be negative."),
-        ("L", "satu juta", "column L: “satu juta” is not a whole amount in rupiah"),
-        ("L", 1500.5, "column L: “1500.5” is not a whole amount in rupiah"),
-        ("L", None, "column L: “Budget needed (Rp)” is required."),
+        ("L", "satu juta", "column L: “satu juta” is not a whole number of rupiah."),
+        ("L", 1500.5, "column L: “1500.5” is not a whole number of rupiah."),
+        ("L", 10**16, "column L: the amount is implausibly large."),
+        ("L", None, "column L: Budget needed (Rp) is required."),
         ("O", "13", "column O: unknown SPM service “13”; choose one from the sheet Lists."),
         ("O", "ibu hamil", "column O: unknown SPM service “ibu hamil”"),
         (
@@ -259,14 +304,14 @@ def test_headings_in_the_other_language_are_accepted(client, ruk, filled, settin
             "1.02.02.2.02.0099",
             "column P: unknown budget sub-activity code “1.02.02.2.02.0099”",
         ),
-        ("C", None, "column C: “Activity” is required."),
-        ("G", "", "column G: “Person responsible” is required."),
-        ("C", "x" * 301, "column C: the text is 301 characters long; at most 300 fit."),
+        ("C", None, "column C: Activity is required."),
+        ("G", "", "column G: Person responsible is required."),
+        ("C", "x" * 301, "column C: the text is longer than 300 characters."),
         ("A", 999_999, "column A: “999999” is not the ID of an activity of this plan"),
     ],
 )
 def test_each_bad_cell_is_named_by_sheet_row_and_column_and_nothing_is_saved(
-    client, ruk, filled, column, value, problem
+    client, ruk, filled, upload, column, value, problem
 ):
     client.force_login(ruk.created_by)
     workbook = template(client, ruk)
@@ -275,13 +320,27 @@ def test_each_bad_cell_is_named_by_sheet_row_and_column_and_nothing_is_saved(
     sheet.append(NEW_ROW)
     sheet[f"{column}4"] = value
     before = snapshot(ruk)
-    response = upload(client, ruk, workbook)
-    assert f"Sheet RUK, row 4, {problem}" in problems(response)
-    assert "Nothing was saved" in response.content.decode()
+    response, job = upload(ruk, workbook)
+    assert f"Sheet RUK, row 4, {problem}" in problems((response, job))
+    assert "Nothing was saved" in client.get(response.url).content.decode()
     assert snapshot(ruk) == before
 
 
-def test_every_problem_of_the_file_is_listed_at_once(client, ruk, filled):
+def test_a_budget_code_no_longer_in_use_is_refused_by_the_forms_rule(client, ruk, filled, upload):
+    from planning.models import BudgetSubActivity
+
+    client.force_login(ruk.created_by)
+    workbook = template(client, ruk)
+    workbook["RUK"].append(NEW_ROW)
+    workbook["RUK"]["P4"] = "1.02.02.2.02.0004"
+    BudgetSubActivity.objects.filter(code="1.02.02.2.02.0004").update(is_active=False)
+    before = snapshot(ruk)
+    listed = problems(upload(ruk, workbook))
+    assert "Sheet RUK, row 4, column P: This budget sub-activity is no longer in use." in listed
+    assert snapshot(ruk) == before
+
+
+def test_every_problem_of_the_file_is_listed_at_once(client, ruk, filled, upload):
     client.force_login(ruk.created_by)
     workbook = template(client, ruk)
     sheet = workbook["RUK"]
@@ -289,34 +348,37 @@ def test_every_problem_of_the_file_is_listed_at_once(client, ruk, filled):
     sheet.append(NEW_ROW)
     sheet["L4"], sheet["N5"], sheet["B5"] = "gratis", "Hibah", None
     sheet["A5"] = sheet["A2"].value  # a copied row keeps its ID
-    response = upload(client, ruk, workbook)
-    listed = problems(response)
+    listed = problems(upload(ruk, workbook))
     assert "Sheet RUK, row 4, column L:" in listed
-    assert "Sheet RUK, row 5, column A: this activity is already on row 2" in listed
+    assert "Sheet RUK, row 5, column B:" in listed
+    assert "Sheet RUK, row 5, column N:" in listed
     assert Activity.objects.filter(plan=ruk).count() == 2
 
 
-def test_a_copied_row_keeps_its_id_and_is_refused(client, ruk, filled):
+def test_a_copied_row_keeps_its_id_and_is_refused(client, ruk, filled, upload):
     client.force_login(ruk.created_by)
     workbook = template(client, ruk)
     sheet = workbook["RUK"]
     sheet.append([cell.value for cell in sheet[2]])
-    response = upload(client, ruk, workbook)
-    assert "row 4, column A: this activity is already on row 2; clear the ID" in problems(response)
+    listed = problems(upload(ruk, workbook))
+    assert "row 4, column A: this activity is already on row 2; clear the ID" in listed
 
 
-def test_changed_headings_are_located(client, ruk, filled):
+def test_changed_headings_and_extra_columns_are_refused(client, ruk, filled, upload):
     client.force_login(ruk.created_by)
     workbook = template(client, ruk)
     workbook["RUK"]["C1"] = "Nama kegiatan"
+    listed = problems(upload(ruk, workbook))
+    assert "Sheet RUK, row 1: the column headings must be, in order: ID, Health effort" in listed
+    workbook = template(client, ruk)
     workbook["RUK"]["Q1"] = "Catatan"
-    listed = problems(upload(client, ruk, workbook))
-    assert "Sheet RUK, row 1, column C: the heading must be “Activity”; use the template." in listed
-    assert "Sheet RUK, row 1, column Q: unexpected column “Catatan”; remove it." in listed
+    listed = problems(upload(ruk, workbook))
+    assert "Sheet RUK: the sheet spans A1:Q3, larger than the template" in listed
+    assert Activity.objects.filter(plan=ruk).count() == 2
 
 
 def test_a_file_changed_in_simpul_since_its_download_is_refused_naming_who(
-    client, ruk, filled, puskesmas_head
+    client, ruk, filled, puskesmas_head, upload
 ):
     first, _second = filled
     colleague = UserFactory(
@@ -335,26 +397,28 @@ def test_a_file_changed_in_simpul_since_its_download_is_refused_naming_who(
         by=colleague,
     )
     before = snapshot(ruk)
-    listed = problems(upload(client, ruk, workbook))
+    listed = problems(upload(ruk, workbook))
     assert "Siti Aminah changed this plan on" in listed
     assert "after this file was downloaded" in listed
     assert snapshot(ruk) == before
 
 
-def test_a_deletion_since_the_download_also_refuses_the_file(client, ruk, filled, puskesmas_staff):
+def test_a_deletion_since_the_download_also_refuses_the_file(
+    client, ruk, filled, puskesmas_staff, upload
+):
     client.force_login(ruk.created_by)
     workbook = template(client, ruk)
     services.activity_delete(activity=filled[1], by=puskesmas_staff)
-    listed = problems(upload(client, ruk, workbook))
+    listed = problems(upload(ruk, workbook))
     assert f"{puskesmas_staff.username} changed this plan on" in listed
 
 
-def test_your_own_change_since_the_download_also_refuses_the_file(client, ruk, filled):
+def test_your_own_change_since_the_download_also_refuses_the_file(client, ruk, filled, upload):
     first, _second = filled
     client.force_login(ruk.created_by)
     workbook = template(client, ruk)
     services.activity_delete(activity=first, by=ruk.created_by)
-    listed = problems(upload(client, ruk, workbook))
+    listed = problems(upload(ruk, workbook))
     assert "You changed this plan in Simpul on" in listed
 
 
@@ -368,11 +432,13 @@ def test_a_change_between_the_check_and_the_write_saves_nothing(
     row = next(r for r in (2, 3) if workbook["RUK"][f"A{r}"].value == first.pk)
     workbook["RUK"][f"K{row}"] = "Juni"
     workbook["RUK"].append(NEW_ROW)
-    buffer = BytesIO()
-    workbook.save(buffer)
-    buffer.seek(0)
-    result, errors = ruk_import_parse(plan=ruk, upload=buffer, by=head)
-    assert not errors and len(result.new) == 1 and len(result.changed) == 1
+    importer = importer_for(ImportJob.Kind.RUK_ACTIVITIES)
+    params = {"plan": ruk.pk}
+    target = importer.target(user=head, params=params)
+    parsed = importer.parse(
+        Upload(content(workbook), name="ruk.xlsx"), user=head, params=params, target=target
+    )
+    assert not parsed.errors and len(parsed.rows) == 3
     if change == "add":
         services.activity_create(plan=ruk, fields=columns(name="Posbindu"), by=puskesmas_staff)
     else:
@@ -382,71 +448,73 @@ def test_a_change_between_the_check_and_the_write_saves_nothing(
         )
     before = snapshot(ruk)
     with pytest.raises(ValidationError, match=f"{puskesmas_staff.username} changed this plan"):
-        ruk_import_apply(result=result, by=head)
+        importer.apply(
+            rows=parsed.rows,
+            parsed=parsed,
+            user=head,
+            params=params,
+            target=target,
+            progress=lambda done, total: None,
+        )
     assert snapshot(ruk) == before
 
 
-def test_text_that_looks_like_a_formula_goes_round_trip_as_text(client, ruk, puskesmas_head):
+def test_text_that_looks_like_a_formula_goes_round_trip_as_text(
+    client, ruk, puskesmas_head, upload
+):
     add_activity(ruk, puskesmas_head, goal="=100% ibu hamil K6")
     client.force_login(puskesmas_head)
     workbook = template(client, ruk)
     assert workbook["RUK"]["D2"].data_type == "s"
-    response = upload(client, ruk, workbook)
-    assert response.status_code == 302
-    assert "unchanged: 1." in " ".join(texts(response))
+    job = done(upload(ruk, workbook))
+    assert "unchanged: 1." in job.result["summary"]
 
 
-def test_the_template_of_another_plan_is_refused(client, ruk, filled, puskesmas_head):
+def test_the_template_of_another_plan_is_refused(client, ruk, filled, puskesmas_head, upload):
     other = Plan.objects.create(
         puskesmas=ruk.puskesmas, district=ruk.district, year=ruk.year - 1, created_by=puskesmas_head
     )
     client.force_login(puskesmas_head)
     workbook = template(client, other)
-    listed = problems(upload(client, ruk, workbook))
+    listed = problems(upload(ruk, workbook))
     assert "this file is the template of another plan" in listed
 
 
 @pytest.mark.parametrize(
-    ("content", "problem"),
+    ("data", "problem"),
     [
         (b"not a workbook", "this is not an Excel .xlsx file."),
         (None, "the workbook has no sheet with this name; use the template."),
     ],
 )
-def test_a_file_that_is_not_the_template_is_refused(client, ruk, puskesmas_head, content, problem):
-    if content is None:
-        buffer = BytesIO()
-        Workbook().save(buffer)
-        content = buffer.getvalue()
+def test_a_file_that_is_not_the_template_is_refused(
+    client, ruk, puskesmas_head, upload, data, problem
+):
     client.force_login(puskesmas_head)
-    response = client.post(
-        reverse("planning:ruk-import", args=[ruk.pk]),
-        {"file": SimpleUploadedFile("ruk.xlsx", content)},
-    )
-    assert problem in problems(response)
+    listed = problems(upload(ruk, data if data is not None else content(Workbook())))
+    assert problem in listed
     assert not Activity.objects.exists()
 
 
-def test_the_hidden_sheet_must_be_there(client, ruk, filled):
+def test_the_hidden_sheet_must_be_there(client, ruk, filled, upload):
     client.force_login(ruk.created_by)
     workbook = template(client, ruk)
     del workbook["Simpul"]
-    assert "Sheet Simpul: this hidden sheet is missing or changed" in problems(
-        upload(client, ruk, workbook)
-    )
+    listed = problems(upload(ruk, workbook))
+    assert "Sheet Simpul: this hidden sheet is missing or changed" in listed
 
 
-def test_rows_are_capped(client, ruk, puskesmas_head):
+def test_rows_are_capped(client, ruk, puskesmas_head, upload):
     client.force_login(puskesmas_head)
     workbook = template(client, ruk)
     for _ in range(MAX_ROWS + 1):
         workbook["RUK"].append(NEW_ROW)
-    listed = problems(upload(client, ruk, workbook))
-    assert f"the sheet has more than {MAX_ROWS} rows" in listed
+    listed = problems(upload(ruk, workbook))
+    assert "larger than the template (501 rows" in listed
     assert not Activity.objects.exists()
 
 
-def test_import_queries_do_not_grow_with_the_rows(client, ruk, puskesmas_head):
+def test_import_queries_do_not_grow_with_the_rows(client, ruk, puskesmas_head, upload):
     client.force_login(puskesmas_head)
 
     def run(count: int) -> int:
@@ -456,7 +524,7 @@ def test_import_queries_do_not_grow_with_the_rows(client, ruk, puskesmas_head):
         for row in range(2, workbook["RUK"].max_row - count + 1):
             workbook["RUK"][f"K{row}"] = f"changed {count}"
         with CaptureQueriesContext(connection) as queries:
-            assert upload(client, ruk, workbook).status_code == 302
+            done(upload(ruk, workbook))
         return len(queries)
 
     run(2)  # two activities to update next time
@@ -468,7 +536,9 @@ def test_import_queries_do_not_grow_with_the_rows(client, ruk, puskesmas_head):
 # --- Status and rights ----------------------------------------------------------------------------
 
 
-def test_a_submitted_or_approved_ruk_is_refused(client, ruk, filled, puskesmas_head, district_user):
+def test_a_submitted_or_approved_ruk_is_refused(
+    client, ruk, filled, puskesmas_head, district_user, upload
+):
     client.force_login(puskesmas_head)
     workbook = template(client, ruk)
     services.plan_submit(plan=ruk, version=ruk.version, by=puskesmas_head)
@@ -476,18 +546,49 @@ def test_a_submitted_or_approved_ruk_is_refused(client, ruk, filled, puskesmas_h
     for name in ("planning:ruk-import", "planning:ruk-template"):
         response = client.get(reverse(name, args=[ruk.pk]))
         assert response["Location"] == reverse("planning:plan-detail", args=[ruk.pk])
-    response = upload(client, ruk, workbook)
-    assert response.status_code == 302
+    response, job = upload(ruk, workbook)
+    assert response.status_code == 302 and job is None
     assert "it cannot be changed now" in " ".join(texts(response))
-    with pytest.raises(ValidationError, match="submitted"):
-        services.ruk_import(plan=ruk, upload=BytesIO(b""), by=puskesmas_head)
+    with pytest.raises(ValidationError, match="cannot be changed now"):
+        import_start(
+            kind=ImportJob.Kind.RUK_ACTIVITIES,
+            upload=ContentFile(content(workbook), name="ruk.xlsx"),
+            user=puskesmas_head,
+            params={"plan": ruk.pk},
+        )
     services.plan_approve(plan=ruk, version=ruk.version, by=district_user)
-    assert upload(client, ruk, workbook).status_code == 302
+    response, job = upload(ruk, workbook)
+    assert response.status_code == 302 and job is None
     assert snapshot(ruk)[1:] == before[1:]
+    assert not ImportJob.objects.exists()
+
+
+def test_a_ruk_submitted_while_its_job_waits_is_refused_by_the_job(
+    client, ruk, filled, puskesmas_head, django_capture_on_commit_callbacks
+):
+    client.force_login(puskesmas_head)
+    workbook = template(client, ruk)
+    workbook["RUK"].append(NEW_ROW)
+    with django_capture_on_commit_callbacks(execute=False) as queued:
+        response = client.post(
+            reverse("planning:ruk-import", args=[ruk.pk]),
+            {"file": SimpleUploadedFile("ruk.xlsx", content(workbook))},
+        )
+    assert response.status_code == 302
+    job = ImportJob.objects.get()
+    assert job.status == ImportJob.Status.QUEUED
+    services.plan_submit(plan=ruk, version=ruk.version, by=puskesmas_head)
+    before = snapshot(ruk)
+    for callback in queued:
+        callback()
+    job.refresh_from_db()
+    assert job.status == ImportJob.Status.FAILED
+    assert "it cannot be changed now" in " ".join(job.errors)
+    assert snapshot(ruk) == before
 
 
 def test_staff_and_head_import_their_ruk_and_see_the_links(
-    client, ruk, puskesmas_head, puskesmas_staff
+    client, ruk, puskesmas_head, puskesmas_staff, upload
 ):
     for number, user in enumerate((puskesmas_head, puskesmas_staff), start=1):
         client.force_login(user)
@@ -496,12 +597,14 @@ def test_staff_and_head_import_their_ruk_and_see_the_links(
         assert reverse("planning:ruk-template", args=[ruk.pk]) in page
         workbook = template(client, ruk)
         workbook["RUK"].append(NEW_ROW)
-        assert upload(client, ruk, workbook).status_code == 302
+        job = done(upload(ruk, workbook))
+        assert job.created_by == user
+        assert client.get(reverse("indicators:importjob-detail", args=[job.pk])).status_code == 200
         assert Activity.objects.filter(plan=ruk).count() == number
 
 
 def test_district_planner_and_province_read_a_ruk_but_cannot_import_it(
-    client, ruk, puskesmas_head, district_user, province_user
+    client, ruk, puskesmas_head, district_user, province_user, upload
 ):
     client.force_login(puskesmas_head)
     workbook = template(client, ruk)
@@ -512,13 +615,21 @@ def test_district_planner_and_province_read_a_ruk_but_cannot_import_it(
         assert reverse("planning:ruk-import", args=[ruk.pk]) not in page
         for name in ("planning:ruk-import", "planning:ruk-template"):
             assert client.get(reverse(name, args=[ruk.pk])).status_code == 403
-        assert upload(client, ruk, workbook).status_code == 403
+        assert upload(ruk, workbook)[0].status_code == 403
         with pytest.raises(PermissionDenied):
-            services.ruk_import(plan=ruk, upload=BytesIO(b""), by=user)
+            import_start(
+                kind=ImportJob.Kind.RUK_ACTIVITIES,
+                upload=ContentFile(content(workbook), name="ruk.xlsx"),
+                user=user,
+                params={"plan": ruk.pk},
+            )
     assert not Activity.objects.exists()
+    assert not ImportJob.objects.exists()
 
 
-def test_another_areas_ruk_is_not_found(client, world, ruk, puskesmas_head, other_district_user):
+def test_another_areas_ruk_is_not_found(
+    client, world, ruk, puskesmas_head, other_district_user, upload
+):
     client.force_login(puskesmas_head)
     workbook = template(client, ruk)
     other_head = UserFactory(
@@ -528,14 +639,34 @@ def test_another_areas_ruk_is_not_found(client, world, ruk, puskesmas_head, othe
         client.force_login(user)
         for name in ("planning:ruk-import", "planning:ruk-template"):
             assert client.get(reverse(name, args=[ruk.pk])).status_code == 404
-        assert upload(client, ruk, workbook).status_code == 404
+        assert upload(ruk, workbook)[0].status_code == 404
+        with pytest.raises(PermissionDenied):
+            import_start(
+                kind=ImportJob.Kind.RUK_ACTIVITIES,
+                upload=ContentFile(content(workbook), name="ruk.xlsx"),
+                user=user,
+                params={"plan": ruk.pk},
+            )
+    assert not ImportJob.objects.exists()
 
 
-def test_district_planner_imports_the_dinkes_plan(client, dinkes_plan, district_user):
+def test_a_job_of_a_ruk_is_not_seen_from_another_area(
+    client, world, ruk, puskesmas_head, other_district_user, upload
+):
+    client.force_login(puskesmas_head)
+    workbook = template(client, ruk)
+    workbook["RUK"].append(NEW_ROW)
+    job = done(upload(ruk, workbook))
+    client.force_login(other_district_user)
+    assert client.get(reverse("indicators:importjob-detail", args=[job.pk])).status_code == 404
+
+
+def test_district_planner_imports_the_dinkes_plan(client, dinkes_plan, district_user, upload):
     client.force_login(district_user)
     workbook = template(client, dinkes_plan)
     workbook["RUK"].append(NEW_ROW)
     workbook["RUK"]["P2"] = "1.02.02.2.02.0004"
-    assert upload(client, dinkes_plan, workbook).status_code == 302
+    job = done(upload(dinkes_plan, workbook))
+    assert job.district_id == dinkes_plan.district_id and job.puskesmas_id is None
     activity = dinkes_plan.activities.get()
     assert activity.sub_activity.code == "1.02.02.2.02.0004"

@@ -5,15 +5,13 @@ column, prefilled with the plan's activities; a sheet listing the valid funding 
 services and budget codes (the RUK sheet's drop-downs read it); instructions; and a hidden sheet
 with the plan and the version it was downloaded at.
 
-An import (`ruk_import`) reads the whole file first and lists every problem by sheet, row and
-column; any problem saves nothing. A valid file adds the rows without an ID and updates the
-activities whose ID it carries, in one transaction; activities absent from the file are left
-alone (they are deleted on the plan's page). The same rules as the activity form apply (they are
-the activities service's). A plan changed since its template was downloaded refuses the file and
-says who changed it, so nobody's work is overwritten by an old file.
+The filled template is imported on the one import pipeline (planning/importers.py declares its
+sheet): an ImportJob reads the whole file first and lists every problem by sheet, row and column;
+any problem saves nothing. A valid file adds the rows without an ID and updates the activities
+whose ID it carries, in one transaction, through the activities service the form uses;
+activities absent from the file are left alone. A plan changed since its template was downloaded
+refuses the file and says who changed it, so nobody's work is overwritten by an old file.
 """
 
-from .apply import RukImportSummary, ruk_import, ruk_import_apply  # noqa: F401
-from .layout import DATA_SHEET, MAX_ROWS, META_SHEET, ruk_headers  # noqa: F401
-from .parse import RukImport, ruk_import_parse  # noqa: F401
+from .layout import DATA_SHEET, MAX_ROWS, META_KIND, META_SHEET  # noqa: F401
 from .template import ruk_template  # noqa: F401

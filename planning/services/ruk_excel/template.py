@@ -16,16 +16,14 @@ from indicators.spreadsheets import Sheet, build_workbook
 from ...forms import plan_services
 from ...models import BudgetSubActivity, Plan
 from ..activities import FIELDS
-from .layout import (
-    DATA_SHEET,
-    MAX_ROWS,
-    META_KIND,
-    META_SHEET,
-    letter,
-    lists_title,
-    ruk_headers,
-    service_text,
-)
+from .layout import DATA_SHEET, MAX_ROWS, META_KIND, META_SHEET, lists_title, service_text
+
+
+def _sheet():
+    """The RUK sheet as the import declares it (imported late: the importer uses the services)."""
+    from ...importers import RUK_SHEET
+
+    return RUK_SHEET
 
 
 def _instructions() -> Sheet:
@@ -93,6 +91,7 @@ def _add_validation(content: bytes, *, ranges: dict, rows: int) -> bytes:
     """Drop-downs from the Lists sheet, a budget of 0 or more, rupiah grouped; the ID hidden."""
     workbook = load_workbook(io.BytesIO(content))
     sheet = workbook[DATA_SHEET]
+    letter = _sheet().letter
     last = MAX_ROWS + 1
     lists = quote_sheetname(lists_title())
     for name, (column, count) in ranges.items():
@@ -157,6 +156,9 @@ def ruk_template(*, plan: Plan) -> bytes:
         hidden=True,
     )
     content = build_workbook(
-        sheet=DATA_SHEET, headers=ruk_headers(), rows=rows, more=[lists, _instructions(), meta]
+        sheet=DATA_SHEET,
+        headers=_sheet().headings(),
+        rows=rows,
+        more=[lists, _instructions(), meta],
     )
     return _add_validation(content, ranges=ranges, rows=len(rows))
