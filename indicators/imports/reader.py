@@ -263,8 +263,10 @@ class Workbook:
 
         `max_rows` and `max_columns` are the template's size, the heading row included: the
         sheet is refused (FileRefused) as soon as its declared size or any cell with a value
-        lies beyond them, and also for formulas and merged cells, each located. Values are
-        padded to the last filled column of the row, never to the sheet's width.
+        lies beyond them; formulas and merged cells are refused too, each located, once every
+        row was yielded (a formula's cached value stands in), so a caller lists the other
+        problems of the file as well. Values are padded to the last filled column of the row,
+        never to the sheet's width.
         """
         path = self.sheets.get(sheet)
         if path is None:
@@ -313,7 +315,7 @@ class Workbook:
                 last_row = row_number
                 if sheet_data is not None:
                     sheet_data.clear()  # drop the rows read so far: one row in memory at a time
-                if cells and not errors:
+                if cells:  # rows after a refused cell still come, so every problem is listed
                     width = max(cells)
                     yield row_number, [cells.get(index) for index in range(1, width + 1)]
                 cells = {}

@@ -337,6 +337,9 @@ class SheetSpec:
                 if len(errors) > MAX_ERRORS:
                     break
         except FileRefused as refused:
+            # A refused cell (a formula) is told once: not also as a bad or missing value.
+            refused_at = {(error.row, error.column) for error in refused.errors}
+            errors = [error for error in errors if (error.row, error.column) not in refused_at]
             return Parsed(title, [], errors + refused.errors, headers)
         if not headers:
             errors += self.check_headings(title, [])
