@@ -6,7 +6,6 @@ import io
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import IO
 
 from django.conf import settings
 from django.http import HttpResponse
@@ -192,36 +191,6 @@ def read_table(
     except FileRefused as refused:
         return None, refused.errors
     return table, []
-
-
-def read_sheet(
-    upload: IO[bytes], *, sheet: str, headers: Sequence[str]
-) -> tuple[list[tuple[int, dict[str, object]]], list[CellError]]:
-    """Rows of `sheet` as (row number, {header: value}), or the located errors of the whole file.
-
-    Refuses what `read_table` refuses, and headers other than `headers` in that order.
-    """
-    table, errors = read_table(upload, sheet=sheet)
-    if table is None:
-        return [], errors
-    header_row = table.headers[: len(headers)]
-    if [str(h or "").strip() for h in header_row] != [str(h) for h in headers]:
-        errors.append(
-            CellError(
-                sheet,
-                1,
-                None,
-                _("the column headings must be, in order: %(headers)s.")
-                % {"headers": ", ".join(str(h) for h in headers)},
-            )
-        )
-        return [], errors
-    rows = []
-    for number, values in table.rows:
-        values = (values + [None] * len(headers))[: len(headers)]
-        if any(v not in (None, "") for v in values):
-            rows.append((number, dict(zip((str(h) for h in headers), values, strict=True))))
-    return rows, errors
 
 
 def whole_number(value: object) -> tuple[int | None, str | None]:

@@ -63,7 +63,6 @@ from .targets import (  # noqa: F401
     estimate_rules,
     proposable_sources,
     target_choose,
-    target_headers,
     target_import_scope,
     target_propose,
     target_template,
@@ -71,11 +70,9 @@ from .targets import (  # noqa: F401
     targets_choose,
     targets_choose_source,
     targets_estimate,
-    targets_import,
     targets_missing_count,
     targets_reopen,
-    village_population_headers,
-    village_population_import,
+    village_population_save,
     village_population_template,
 )
 from .users import user_save  # noqa: F401

@@ -16,12 +16,14 @@ from indicators import services
 from indicators.models import (
     AgeBand,
     EstimateRule,
+    ImportJob,
     SPMService,
     Target,
     TargetApproval,
     VillagePopulation,
 )
 
+from ..conftest import errors_of
 from ..factories import PuskesmasFactory, VillageFactory
 
 pytestmark = pytest.mark.django_db
@@ -475,26 +477,32 @@ def _template(client, year=YEAR):
     return load_workbook(io.BytesIO(response.content))
 
 
-def _upload(client, workbook_or_bytes, year=YEAR, name="population.xlsx"):
-    if isinstance(workbook_or_bytes, Workbook):
-        buffer = io.BytesIO()
-        workbook_or_bytes.save(buffer)
-        workbook_or_bytes = buffer.getvalue()
-    return client.post(
-        reverse("indicators:population-import"),
-        {
-            "year": year,
-            "file": SimpleUploadedFile(name, workbook_or_bytes),
-            "source": "Dukcapil 2025",
-        },
-    )
+@pytest.fixture
+def upload(post_import):
+    """POST a population file; its job runs when the request commits: (response, job)."""
+
+    def send(workbook_or_bytes, year=YEAR, name="population.xlsx"):
+        if isinstance(workbook_or_bytes, Workbook):
+            buffer = io.BytesIO()
+            workbook_or_bytes.save(buffer)
+            workbook_or_bytes = buffer.getvalue()
+        return post_import(
+            reverse("indicators:population-import"),
+            {
+                "year": year,
+                "file": SimpleUploadedFile(name, workbook_or_bytes),
+                "source": "Dukcapil 2025",
+            },
+        )
+
+    return send
 
 
-def _errors(response) -> list[str]:
-    return list(response.context["form"].non_field_errors())
+def _errors(sent) -> list[str]:
+    return errors_of(*sent)
 
 
-def test_population_template_round_trip(hsu, district_user, english):
+def test_population_template_round_trip(hsu, district_user, english, upload):
     english.force_login(district_user)
     workbook = _template(english)
     sheet = workbook.active
@@ -511,21 +519,36 @@ def test_population_template_round_trip(hsu, district_user, english):
     for row in (2, 3):
         for column, count in enumerate([1200, 110, 190, 760, 120, 880], start=5):
             sheet.cell(row, column, count)
-    response = _upload(english, workbook)
-    assert response.status_code == 302
+    response, job = upload(workbook)
+    assert response.status_code == 302 and job.status == ImportJob.Status.DONE, job.errors
+    assert job.kind == ImportJob.Kind.POPULATION and job.district == hsu["district"]
+    assert "12 population figures saved" in job.result["summary"]
+    page = english.get(response["Location"])
+    assert f"{reverse('indicators:population-list')}?year={YEAR}" in page.content.decode()
     assert VillagePopulation.objects.filter(year=YEAR).count() == 12
     saved = VillagePopulation.objects.get(village=hsu["villages"][0], band__code="under5")
     assert saved.count == 110 and saved.source == "Dukcapil 2025"
     again = _template(english).active  # the template now carries the saved counts
     assert again.cell(2, 6).value == 110
     again.cell(2, 6).value = 115
-    _upload(english, again.parent)
+    _response, job = upload(again.parent)
+    assert job.status == ImportJob.Status.DONE, job.errors
     saved.refresh_from_db()
     assert saved.count == 115 and VillagePopulation.objects.count() == 12
 
 
+def test_population_template_in_bahasa_is_read_back(hsu, district_user, client, upload):
+    client.force_login(district_user)
+    workbook = _template(client)  # default language: Bahasa Indonesia
+    assert workbook.active.cell(1, 1).value == "Kode desa"
+    workbook.active.cell(2, 5, 1500)
+    _response, job = upload(workbook)
+    assert job.status == ImportJob.Status.DONE, job.errors
+    assert VillagePopulation.objects.get(band__code="all").count == 1500
+
+
 def test_bad_population_file_lists_every_located_error_and_saves_nothing(
-    hsu, district_user, world, english
+    hsu, district_user, world, english, upload
 ):
     english.force_login(district_user)
     workbook = _template(english)
@@ -535,32 +558,80 @@ def test_bad_population_file_lists_every_located_error_and_saves_nothing(
     sheet.cell(3, 7, -4)
     sheet.cell(3, 8, "=E3*0.6")
     sheet.append([world["banjarmasin"]["villages"][0].code, "", "", "", 10])
-    response = _upload(english, workbook)
-    assert response.status_code == 200
-    errors = _errors(response)
+    response, job = upload(workbook)
+    assert response.status_code == 302 and job.status == ImportJob.Status.FAILED
+    errors = _errors((response, job))
     assert any("row 2, column F" in e and "not a whole number" in e for e in errors), errors
     assert any("row 3, column G" in e and "negative" in e for e in errors), errors
     assert any("row 3, column H" in e and "formulas" in e for e in errors), errors
     assert any(
         "row 4, column A" in e and "not in Kabupaten Hulu Sungai Utara" in e for e in errors
     ), errors
+    assert all(e.startswith("Sheet Population 2026, row ") for e in errors), errors
     assert not VillagePopulation.objects.exists()
 
 
-def test_population_file_of_another_year_or_not_a_workbook_is_refused(hsu, district_user, english):
+def test_a_desa_twice_in_the_population_file_is_refused(hsu, district_user, english, upload):
     english.force_login(district_user)
-    errors = _errors(_upload(english, _template(english, year=2025), year=YEAR))
-    assert any("no sheet with this name" in e for e in errors), errors
-    errors = _errors(_upload(english, b"just text", name="population.xlsx"))
-    assert any("not an Excel .xlsx file" in e for e in errors), errors
+    workbook = _template(english)
+    workbook.active.cell(2, 5, 1200)
+    workbook.active.append([hsu["villages"][0].code, "", "", "", 1300])
+    response, job = upload(workbook)
+    assert job.status == ImportJob.Status.FAILED
+    errors = _errors((response, job))
+    assert any("row 4, column A" in e and "already on row 2" in e for e in errors), errors
     assert not VillagePopulation.objects.exists()
 
 
-def test_only_district_planners_import_population(hsu, puskesmas_head, province_user, client):
+def test_population_file_of_another_year_or_not_a_workbook_is_refused(
+    hsu, district_user, english, upload
+):
+    english.force_login(district_user)
+    response, job = upload(_template(english, year=2025), year=YEAR)
+    assert job.status == ImportJob.Status.FAILED
+    assert any("no sheet with this name" in e for e in _errors((response, job))), job.errors
+    response, job = upload(b"just text", name="population.xlsx")
+    assert job.status == ImportJob.Status.FAILED
+    assert any("not an Excel .xlsx file" in e for e in _errors((response, job))), job.errors
+    assert not VillagePopulation.objects.exists()
+
+
+def test_only_district_planners_import_population(
+    hsu, district_user, puskesmas_head, province_user, client, upload
+):
+    client.force_login(district_user)
+    workbook = _template(client)
+    workbook.active.cell(2, 5, 1200)
     for user in (puskesmas_head, province_user):
         client.force_login(user)
         assert client.get(reverse("indicators:population-import")).status_code == 403
         assert client.get(reverse("indicators:population-template")).status_code == 403
+        response, job = upload(workbook)
+        assert response.status_code == 403 and job is None
+    assert not ImportJob.objects.exists() and not VillagePopulation.objects.exists()
+
+
+def test_population_job_refuses_a_planner_who_lost_the_right(hsu, district_user, client, upload):
+    """The job checks the uploader's right again when it runs, with the form's own rule."""
+    client.force_login(district_user)
+    workbook = _template(client)
+    workbook.active.cell(2, 5, 1200)
+    from indicators.imports import runner
+
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    started = runner.import_start(
+        kind=ImportJob.Kind.POPULATION,
+        upload=SimpleUploadedFile("population.xlsx", buffer.getvalue()),
+        user=district_user,
+        params={"year": YEAR, "source": ""},
+    )
+    district_user.district = None
+    district_user.save()
+    runner.import_run(job_id=started.pk, attempt=started.attempt)
+    started.refresh_from_db()
+    assert started.status == ImportJob.Status.FAILED and started.errors
+    assert not VillagePopulation.objects.exists()
 
 
 # --- Target figures from Excel -------------------------------------------------------------------
@@ -572,16 +643,24 @@ def _target_template(client, source, year=YEAR):
     return load_workbook(io.BytesIO(response.content))
 
 
-def _target_upload(client, workbook, source, year=YEAR):
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    upload = SimpleUploadedFile("targets.xlsx", buffer.getvalue())
-    return client.post(
-        reverse("indicators:target-import"), {"year": year, "source": source, "file": upload}
-    )
+@pytest.fixture
+def target_upload(post_import):
+    """POST a targets file of one source; its job runs when the request commits."""
+
+    def send(workbook, source, year=YEAR):
+        buffer = io.BytesIO()
+        workbook.save(buffer)
+        upload = SimpleUploadedFile("targets.xlsx", buffer.getvalue())
+        return post_import(
+            reverse("indicators:target-import"), {"year": year, "source": source, "file": upload}
+        )
+
+    return send
 
 
-def test_programme_figures_for_every_desa_come_from_one_template(hsu, district_user, english):
+def test_programme_figures_for_every_desa_come_from_one_template(
+    hsu, district_user, english, target_upload
+):
     english.force_login(district_user)
     workbook = _target_template(english, Source.OTHER)
     sheet = workbook.active
@@ -591,18 +670,43 @@ def test_programme_figures_for_every_desa_come_from_one_template(hsu, district_u
     for row in (2, 3):
         sheet.cell(row, 14, 7)
         sheet.cell(row, 15, 4)
-    response = _target_upload(english, workbook, Source.OTHER)
-    assert response.status_code == 302
+    response, job = target_upload(workbook, Source.OTHER)
+    assert response.status_code == 302 and job.status == ImportJob.Status.DONE, job.errors
+    assert job.kind == ImportJob.Kind.TARGETS and job.params["source"] == Source.OTHER
+    assert job.result["summary"] == "4 figures saved."
+    page = english.get(response["Location"])
+    assert f"{reverse('indicators:target-list')}?year={YEAR}" in page.content.decode()
     assert _figure(hsu["villages"][1], 11, Source.OTHER).value == 7
     assert _figure(hsu["villages"][1], 12, Source.OTHER).entered_by == district_user
     again = _target_template(english, Source.OTHER)
     assert again.active.cell(2, 14).value == 7
-    response = _target_upload(english, again, Source.OTHER)  # unchanged: nothing rewritten
+    _response, job = target_upload(again, Source.OTHER)  # unchanged: nothing rewritten
+    assert job.status == ImportJob.Status.DONE and job.result["summary"] == "0 figures saved."
     assert Target.objects.count() == 4
 
 
+def test_import_keeps_the_note_of_a_figure_it_changes(hsu, district_user, english, target_upload):
+    village = hsu["villages"][0]
+    services.target_propose(
+        village=village,
+        year=YEAR,
+        service=_service(11),
+        source=Source.OTHER,
+        value=5,
+        note="TB programme list",
+        by=district_user,
+    )
+    english.force_login(district_user)
+    workbook = _target_template(english, Source.OTHER)
+    workbook.active.cell(2, 14, 8)
+    _response, job = target_upload(workbook, Source.OTHER)
+    assert job.status == ImportJob.Status.DONE, job.errors
+    figure = _figure(village, 11, Source.OTHER)
+    assert figure.value == 8 and figure.note == "TB programme list"
+
+
 def test_bad_target_file_saves_nothing_and_puskesmas_imports_only_its_sources(
-    hsu, puskesmas_head, world, english
+    hsu, puskesmas_head, world, english, target_upload
 ):
     english.force_login(puskesmas_head)
     workbook = _target_template(english, Source.REGISTER)
@@ -610,10 +714,15 @@ def test_bad_target_file_saves_nothing_and_puskesmas_imports_only_its_sources(
     sheet.cell(2, 4, 20)
     sheet.cell(3, 5, 2.5)
     sheet.append([world["banjarmasin"]["villages"][0].code, "", "", 9])
-    errors = _errors(_target_upload(english, workbook, Source.REGISTER))
+    response, job = target_upload(workbook, Source.REGISTER)
+    assert job.status == ImportJob.Status.FAILED and job.puskesmas_id == hsu["puskesmas"].pk
+    errors = _errors((response, job))
     assert any("row 3, column E" in e and "whole number" in e for e in errors), errors
     assert any("row 4, column A" in e and "not in your area" in e for e in errors), errors
     assert not Target.objects.exists()
+    response, job = target_upload(workbook, Source.DUKCAPIL)  # not a puskesmas source
+    assert response.status_code == 200 and job is None
+    assert "source" in response.context["form"].errors
     response = english.get(
         reverse("indicators:target-template"), {"year": YEAR, "source": Source.DUKCAPIL}
     )
@@ -621,21 +730,44 @@ def test_bad_target_file_saves_nothing_and_puskesmas_imports_only_its_sources(
     assert load_workbook(io.BytesIO(response.content)).active.title == "Targets 2026 register"
 
 
-def test_import_cannot_change_an_approved_target_of_record(populated, district_user, english):
+def test_target_file_of_another_source_is_refused(hsu, district_user, english, target_upload):
+    english.force_login(district_user)
+    workbook = _target_template(english, Source.REGISTER)
+    workbook.active.cell(2, 4, 20)
+    response, job = target_upload(workbook, Source.OTHER)
+    assert job.status == ImportJob.Status.FAILED
+    assert any("no sheet with this name" in e for e in _errors((response, job))), job.errors
+    assert not Target.objects.exists()
+
+
+def test_import_cannot_change_an_approved_target_of_record(
+    populated, district_user, english, target_upload
+):
     _complete(populated, district_user)
     services.targets_approve(district=populated["district"], year=YEAR, by=district_user)
     english.force_login(district_user)
     workbook = _target_template(english, Source.OTHER)
     workbook.active.cell(2, 14, 99)
-    errors = _errors(_target_upload(english, workbook, Source.OTHER))
+    workbook.active.cell(2, 4, 12)  # a new figure beside the others: not saved either
+    response, job = target_upload(workbook, Source.OTHER)
+    assert job.status == ImportJob.Status.FAILED
+    errors = _errors((response, job))
     assert any("row 2, column N" in e and "approved target of record" in e for e in errors)
     assert _figure(populated["villages"][0], 11, Source.OTHER).value == 3
+    assert not Target.objects.filter(source=Source.OTHER, service=_service(1)).exists()
 
 
-def test_province_cannot_import_target_figures(hsu, province_user, client):
+def test_province_cannot_import_target_figures(
+    hsu, province_user, district_user, client, target_upload
+):
+    client.force_login(district_user)
+    workbook = _target_template(client, Source.OTHER)
     client.force_login(province_user)
     assert client.get(reverse("indicators:target-import")).status_code == 403
     assert client.get(reverse("indicators:target-template")).status_code == 403
+    response, job = target_upload(workbook, Source.OTHER)
+    assert response.status_code == 403 and job is None
+    assert not ImportJob.objects.exists()
 
 
 # --- Pages, exports and query counts -------------------------------------------------------------

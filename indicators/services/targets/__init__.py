@@ -29,9 +29,11 @@ from .estimates import (  # noqa: F401
 )
 from .population import (  # noqa: F401
     POPULATION_SHEET,
+    band_key,
+    population_bands,
     population_sheet,
-    village_population_headers,
-    village_population_import,
+    population_spec,
+    village_population_save,
     village_population_template,
 )
 from .record import (  # noqa: F401
@@ -42,9 +44,9 @@ from .record import (  # noqa: F401
     targets_choose_source,
 )
 from .source_excel import (  # noqa: F401
-    target_headers,
+    service_key,
     target_import_scope,
     target_sheet,
+    target_spec,
     target_template,
-    targets_import,
 )

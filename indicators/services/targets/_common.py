@@ -1,10 +1,9 @@
-"""What the target modules share: sources, limits, rights, the year's lock and cell reading."""
+"""What the target modules share: sources, limits, rights and the year's lock."""
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
-from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext as _
@@ -53,30 +52,6 @@ def _lock_open_year(*, district_ids: Iterable[int], year: int, by) -> None:
             )
             % {"year": year, "district": approval.district}
         )
-
-
-def _people(value: object) -> tuple[int | None, str | None]:
-    """A cell read as a number of people: (count, None), (None, None) if empty, or the problem."""
-    if value is None or value == "":
-        return None, None
-    number: int | None = None
-    if isinstance(value, bool):
-        number = None
-    elif isinstance(value, int):
-        number = value
-    elif isinstance(value, float):
-        number = int(value) if value.is_integer() else None
-    elif isinstance(value, Decimal):
-        number = int(value) if value.is_finite() and value == value.to_integral_value() else None
-    elif isinstance(value, str) and value.replace(" ", "").lstrip("-").isdigit():
-        number = int(value.replace(" ", ""))
-    if number is None:
-        return None, _("“%(value)s” is not a whole number of people.") % {"value": value}
-    if number < 0:
-        return None, _("a number of people cannot be negative.")
-    if number > MAX_PEOPLE:
-        return None, _("%(value)s people is implausibly many for one desa.") % {"value": number}
-    return number, None
 
 
 def _population_upsert(records: list[VillagePopulation]) -> None:

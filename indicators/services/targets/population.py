@@ -1,33 +1,27 @@
-"""Population per desa and age band, read from and written to an Excel template."""
+"""Population per desa and age band: the Excel template's sheet, the template, and the service
+that saves counts (the population import, indicators/importers.py, writes through it)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from functools import partial
-from typing import IO
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import translation
+from django.utils.functional import lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from openpyxl.utils import get_column_letter
 
+from ...imports import Column, Count, Lookup, SheetSpec, Text
 from ...models import AgeBand, District, Village, VillagePopulation
 from ...reporting import reporting_year
 from ...scoping import in_given_area
-from ...spreadsheets import CellError, build_workbook, read_sheet
-from ._common import _people, _population_upsert, _require_planner
+from ...spreadsheets import build_workbook
+from ._common import MAX_PEOPLE, _population_upsert, _require_planner
 
 # --- Population per desa and age band ------------------------------------------------------------
 
 POPULATION_SHEET = "Population"
-_POPULATION_COLUMNS = [
-    gettext_lazy("Village code"),
-    gettext_lazy("Village"),
-    gettext_lazy("Subdistrict"),
-    "Puskesmas",
-]
 
 
 def population_sheet(year: int) -> str:
@@ -35,22 +29,50 @@ def population_sheet(year: int) -> str:
     return f"{POPULATION_SHEET} {year}"
 
 
-def village_population_headers(
-    *, bands: Iterable[AgeBand], language: str | None = None
-) -> list[str]:
-    """The template's column headings in `language` (default: the active one)."""
-    with translation.override(language or translation.get_language()):
-        return [str(header) for header in _POPULATION_COLUMNS] + [band.label for band in bands]
+def band_key(band: AgeBand) -> str:
+    return f"band_{band.pk}"
 
 
-def _bands() -> list[AgeBand]:
+def population_spec(*, year: int, bands: Sequence[AgeBand], district: District) -> SheetSpec:
+    """The population template of `district` for `year`, declared once: the desa columns, then
+    a count per age band (headed by the band's name in the file's language)."""
+    unknown = _("village code %(code)s is not in %(district)s.") % {
+        "code": "%(text)s",
+        "district": str(district).replace("%", "%%"),
+    }
+    return SheetSpec(
+        title=population_sheet(year),
+        columns=(
+            Column(
+                "village",
+                gettext_lazy("Village code"),
+                Lookup("villages", unknown),
+                required=True,
+            ),
+            Column("name", gettext_lazy("Village"), Text(500)),
+            Column("subdistrict", gettext_lazy("Subdistrict"), Text(500)),
+            Column("puskesmas", "Puskesmas", Text(500)),
+            *[
+                Column(
+                    band_key(band),
+                    lazy(partial(getattr, band, "label"), str)(),
+                    Count(maximum=MAX_PEOPLE),
+                )
+                for band in bands
+            ],
+        ),
+        max_rows=10_000,
+    )
+
+
+def population_bands() -> list[AgeBand]:
     return list(AgeBand.objects.order_by("order", "code"))
 
 
 def village_population_template(*, district: District, year: int, by) -> bytes:
     """An .xlsx template: every desa of the district, a column per age band, the year's counts."""
     _require_planner(by, district)
-    bands = _bands()
+    bands = population_bands()
     villages = (
         in_given_area(Village.objects.all(), district)
         .select_related("subdistrict", "puskesmas")
@@ -72,69 +94,44 @@ def village_population_template(*, district: District, year: int, by) -> bytes:
         ]
         for village in villages
     ]
-    headers = village_population_headers(bands=bands)
+    headers = population_spec(year=year, bands=bands, district=district).headings()
     return build_workbook(sheet=population_sheet(year), headers=headers, rows=rows)
 
 
 @transaction.atomic
-def village_population_import(
-    *, district: District, year: int, upload: IO[bytes], by, source: str = ""
+def village_population_save(
+    *,
+    district: District,
+    year: int,
+    counts: Iterable[tuple[Village, AgeBand, int]],
+    source: str = "",
+    by,
 ) -> int:
-    """Save a filled population template for the district's desa; all cells or none (atomic).
+    """Save counts of people per desa and age band for the district's `year`; atomic.
 
-    Empty cells leave the saved count as it is. Every problem is raised at once as a
-    ValidationError of located messages (sheet, row, column). Returns the counts saved.
+    Only the district's planners may; every desa must be the district's. A count saved before
+    for the same desa, year and band is replaced (set-based upsert). Returns how many were saved.
     """
     _require_planner(by, district)
     reporting_year(year)
-    bands = _bands()
-    sheet = population_sheet(year)
-    rows, errors = [], []
-    for language in ("id", "en"):
-        upload.seek(0)
-        headers = village_population_headers(bands=bands, language=language)
-        rows, errors = read_sheet(upload, sheet=sheet, headers=headers)
-        if not any(error.row == 1 and error.column is None for error in errors):
-            break
-    villages = {v.code: v for v in in_given_area(Village.objects.all(), district)}
-    first_row: dict[str, int] = {}
-    records = []
-    for number, values in rows:
-        cells = list(values.values())
-        located = partial(CellError, sheet, number)
-        code = str(cells[0] or "").strip()
-        village = villages.get(code)
-        if village is None:
-            errors.append(
-                located(
-                    "A",
-                    _("village code %(code)s is not in %(district)s.")
-                    % {"code": code or "–", "district": district},
-                )
+    counts = list(counts)
+    villages = {village.pk for village, _band, _count in counts}
+    in_district = set(
+        in_given_area(Village.objects.filter(pk__in=villages), district).values_list(
+            "pk", flat=True
+        )
+    )
+    if villages - in_district:
+        raise ValidationError(_("You can change the population only of your district's desa."))
+    for _village, _band, count in counts:
+        if count is None or not 0 <= count <= MAX_PEOPLE:
+            raise ValidationError(_("Enter a whole number of people."))
+    _population_upsert(
+        [
+            VillagePopulation(
+                village=village, year=year, band=band, count=count, source=source[:120]
             )
-        elif code in first_row:
-            errors.append(
-                located(
-                    "A",
-                    _("village %(code)s is already on row %(row)s.")
-                    % {"code": code, "row": first_row[code]},
-                )
-            )
-        else:
-            first_row[code] = number
-        for index, band in enumerate(bands, start=len(_POPULATION_COLUMNS)):
-            count, problem = _people(cells[index])
-            if problem:
-                errors.append(located(get_column_letter(index + 1), problem))
-            elif count is not None and village is not None:
-                records.append(
-                    VillagePopulation(
-                        village=village, year=year, band=band, count=count, source=source[:120]
-                    )
-                )
-    if not rows and not errors:
-        errors.append(CellError(sheet, None, None, _("the sheet has no rows.")))
-    if errors:
-        raise ValidationError([str(error) for error in errors])
-    _population_upsert(records)
-    return len(records)
+            for village, band, count in counts
+        ]
+    )
+    return len(counts)

@@ -1,20 +1,20 @@
-"""Target figures from Excel: the template for one source and the upload that reads it back."""
+"""Target figures from Excel: the template for one source and the upload that starts its import
+job (indicators/importers.py)."""
 
 from __future__ import annotations
 
 from django import forms
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
-from django.shortcuts import redirect, render
-from django.utils.translation import gettext_lazy, ngettext
+from django.shortcuts import render
+from django.utils.translation import gettext_lazy
 
 from ... import selectors, services
 from ...forms import UploadForm
-from ...models import District
+from ...models import District, ImportJob
 from ...spreadsheets import XLSX_CONTENT_TYPE
-from ...web import run_service
-from .base import Source, _overview_url, _year
+from ..imports import start_import
+from .base import Source, _year
 
 
 class TargetUploadForm(UploadForm):
@@ -54,25 +54,14 @@ def target_import(request):
         initial={"source": request.GET.get("source")},
     )
     if request.method == "POST" and form.is_valid():
-        result = {}
-        if run_service(
+        started = start_import(
             request,
             form,
-            lambda: result.update(
-                count=services.targets_import(
-                    year=year,
-                    source=form.cleaned_data["source"],
-                    upload=form.cleaned_data["file"],
-                    by=request.user,
-                )
-            ),
-        ):
-            messages.success(
-                request,
-                ngettext("%(count)s figure saved.", "%(count)s figures saved.", result["count"])
-                % result,
-            )
-            return redirect(_overview_url(year))
+            kind=ImportJob.Kind.TARGETS,
+            params={"year": year, "source": form.cleaned_data["source"]},
+        )
+        if started:
+            return started
     context = {
         "form": form,
         "year": year,

@@ -3,19 +3,19 @@
 from __future__ import annotations
 
 from django import forms
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
-from django.shortcuts import redirect, render
-from django.urls import reverse
+from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from ... import selectors, services
 from ...forms import UploadForm
+from ...models import ImportJob
 from ...scoping import can_manage_targets
 from ...spreadsheets import XLSX_CONTENT_TYPE
-from ...web import export, paginate, run_service, wants_xlsx
+from ...web import export, paginate, wants_xlsx
+from ..imports import start_import
 from .base import _planner_district, _year
 
 
@@ -88,25 +88,13 @@ def population_import(request):
     year = _year(request, years)
     form = PopulationUploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        result = {}
-        if run_service(
+        started = start_import(
             request,
             form,
-            lambda: result.update(
-                count=services.village_population_import(
-                    district=district,
-                    year=year,
-                    upload=form.cleaned_data["file"],
-                    source=form.cleaned_data["source"],
-                    by=request.user,
-                )
-            ),
-        ):
-            messages.success(
-                request,
-                _("%(count)s population figures saved. Estimate the targets again to use them.")
-                % result,
-            )
-            return redirect(f"{reverse('indicators:population-list')}?year={year}")
+            kind=ImportJob.Kind.POPULATION,
+            params={"year": year, "source": form.cleaned_data["source"]},
+        )
+        if started:
+            return started
     context = {"form": form, "year": year, "years": years, "district": district}
     return render(request, "indicators/population_import.html", context)
