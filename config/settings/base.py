@@ -131,9 +131,10 @@ STORAGES = {
 
 # Uploaded photos and scans (workshops/images.py): bytes per file, files per upload, pixels per
 # image. Pixels are checked from the header before decoding; decoding takes about 4 bytes a pixel
-# (a JPEG far less: it is decoded scaled down), so this bounds one upload's memory whatever the
-# number of files (bench/uploads.py: 20 large photos peak under 300 MB). Files over 2.5 MB
-# (FILE_UPLOAD_MAX_MEMORY_SIZE, Django's default) are streamed to temporary files, not memory.
+# (a JPEG far less: it is decoded scaled down) and files are handled one at a time, so this bounds
+# an upload's memory whatever its number of files (tests/workshops/test_images.py: 20 large
+# photos peak under 300 MB). Files over 2.5 MB (FILE_UPLOAD_MAX_MEMORY_SIZE, Django's default)
+# are streamed to temporary files, not kept in memory.
 SIMPUL_UPLOAD_MAX_BYTES = env.int("SIMPUL_UPLOAD_MAX_BYTES", default=10 * 1024 * 1024)
 SIMPUL_UPLOAD_MAX_FILES = env.int("SIMPUL_UPLOAD_MAX_FILES", default=20)
 SIMPUL_IMAGE_MAX_PIXELS = env.int("SIMPUL_IMAGE_MAX_PIXELS", default=50_000_000)

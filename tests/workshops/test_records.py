@@ -13,14 +13,23 @@ from openpyxl import load_workbook
 from PIL import Image
 
 from tests.factories import CommitmentFactory, ParticipantFactory, UserFactory
-from workshops import images, services
+from workshops import services
 from workshops.models import Meeting, Photo
 
 from . import test_images
-from .test_images import image_bytes, pdf_bytes, upload
+from .test_images import (
+    SECRET,
+    assert_pixels_only,
+    image_bytes,
+    jpeg_with_everything,
+    pdf_bytes,
+    png_claiming,
+    upload,
+)
 
-# Shared fixtures: English messages, a temporary MEDIA_ROOT.
+# Shared fixtures: English messages, a temporary MEDIA_ROOT, a guard that nothing is decoded.
 english, media_root = test_images.english, test_images.media_root
+never_decoded = test_images.never_decoded
 
 pytestmark = pytest.mark.django_db
 
@@ -182,15 +191,68 @@ def test_one_bad_file_among_the_photos_saves_nothing_and_is_named(
 
 
 def test_oversized_photo_is_refused_with_its_name(
-    client, lokmin, puskesmas_head, media_root, monkeypatch
+    client, lokmin, puskesmas_head, media_root, settings
 ):
-    monkeypatch.setattr(images, "MAX_UPLOAD_BYTES", 2048)
+    settings.SIMPUL_UPLOAD_MAX_BYTES = 2048
     client.force_login(puskesmas_head)
     response = client.post(
         reverse("workshops:meeting-photos", args=[lokmin.pk]),
         {"images": [upload("besar.jpg", image_bytes(size=(900, 900)) + b"\0" * 4096)]},
     )
     assert "besar.jpg: the file is" in response.content.decode()
+    assert not Photo.objects.exists()
+
+
+@pytest.fixture(scope="module")
+def large_jpeg():
+    """A 24-megapixel phone photo with a comment, GPS position, XMP and a profile: made once."""
+    shapes = Image.effect_mandelbrot((750, 500), (-2.2, -1.2, 1.0, 1.2), 48)
+    return jpeg_with_everything(image=shapes.resize((6000, 4000)).convert("RGB"))
+
+
+def test_organiser_uploads_twenty_large_photos_at_once_and_only_pixels_are_stored(
+    client, lokmin, puskesmas_head, media_root, large_jpeg
+):
+    client.force_login(puskesmas_head)
+    files = [upload(f"foto-{n}.jpg", large_jpeg) for n in range(20)]
+    response = client.post(reverse("workshops:meeting-photos", args=[lokmin.pk]), {"images": files})
+    assert response.status_code == 302
+    photos = Photo.objects.filter(meeting=lokmin)
+    assert photos.count() == 20
+    for photo in photos:
+        assert (photo.width, photo.height) == (1600, 1067)
+        for stored in (photo.image, photo.thumbnail):
+            with stored.open("rb") as content:
+                assert_pixels_only(content.read())
+    assert len(_stored_files(media_root)) == 40  # nothing else: the uploads themselves are not kept
+
+
+def test_photo_over_the_pixel_limit_is_refused_by_name_and_nothing_is_stored(
+    client, lokmin, puskesmas_head, media_root, never_decoded
+):
+    client.force_login(puskesmas_head)
+    files = [
+        upload("panorama.png", png_claiming(9000, 6000), "image/png"),
+        upload("bom.png", png_claiming(30000, 30000), "image/png"),
+    ]
+    response = client.post(reverse("workshops:meeting-photos", args=[lokmin.pk]), {"images": files})
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "panorama.png: the image is 9000 × 6000 pixels; the limit is 50 megapixels." in page
+    assert "bom.png: the image has too many pixels; the limit is 50 megapixels." in page
+    assert not Photo.objects.exists()
+    assert _stored_files(media_root) == []
+
+
+def test_more_photos_than_the_limit_are_refused_before_any_is_decoded(
+    client, lokmin, puskesmas_head, media_root, settings, never_decoded
+):
+    settings.SIMPUL_UPLOAD_MAX_FILES = 3
+    client.force_login(puskesmas_head)
+    files = [upload(f"foto-{n}.jpg") for n in range(4)]
+    response = client.post(reverse("workshops:meeting-photos", args=[lokmin.pk]), {"images": files})
+    assert response.status_code == 400
+    assert "Upload at most 3 photos at a time." in response.content.decode()
     assert not Photo.objects.exists()
 
 
@@ -356,10 +418,25 @@ def test_photos_of_the_signed_pages_become_one_pdf(
 ):
     client.force_login(puskesmas_head)
     pages = [upload(f"hal{n}.jpg", image_bytes(size=(1240, 1754))) for n in (1, 2)]
+    pages.append(upload("hal3.jpg", jpeg_with_everything(size=(1240, 1754))))
     client.post(reverse("workshops:agreement-upload", args=[agreement_meeting.pk]), {"scan": pages})
     agreement_meeting.refresh_from_db()
     with agreement_meeting.signed_agreement.open("rb") as scan:
-        assert b"/Count 2" in scan.read()
+        content = scan.read()
+    assert b"/Count 3" in content
+    assert SECRET not in content  # no page keeps its JPEG comment
+
+
+def test_a_signed_scan_sent_as_one_photo_is_stored_without_its_comment(
+    client, agreement_meeting, puskesmas_head, media_root
+):
+    client.force_login(puskesmas_head)
+    scan = upload("kesepakatan.jpg", jpeg_with_everything(size=(2480, 3508)))
+    url = reverse("workshops:agreement-upload", args=[agreement_meeting.pk])
+    assert client.post(url, {"scan": [scan]}).status_code == 302
+    agreement_meeting.refresh_from_db()
+    with agreement_meeting.signed_agreement.open("rb") as stored:
+        assert_pixels_only(stored.read())
 
 
 def test_bad_scan_is_refused_and_nothing_is_saved(

@@ -3,19 +3,19 @@
 from __future__ import annotations
 
 from django import forms
+from django.conf import settings
 from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
-from ..images import DOCUMENT_ACCEPT, MAX_UPLOAD_BYTES, PHOTO_ACCEPT
+from ..images import DOCUMENT_ACCEPT, PHOTO_ACCEPT
 from ..models import Photo, Tracked
 from ..services.tracking import NOTE_MAX_LENGTH
 
-_MB = MAX_UPLOAD_BYTES // (1024 * 1024)
-
 
 def _with_limit(text) -> str:
-    """`text` with the upload limit filled in, translated when shown (not at import)."""
-    return lazy(lambda: str(text) % {"mb": _MB}, str)()
+    """`text` with the upload limit filled in (setting `SIMPUL_UPLOAD_MAX_BYTES`), translated
+    when shown (not at import)."""
+    return lazy(lambda: str(text) % {"mb": settings.SIMPUL_UPLOAD_MAX_BYTES // 1024**2}, str)()
 
 
 class MinutesForm(forms.Form):

@@ -24,7 +24,6 @@ from ..rights import can_manage_meeting
 
 logger = logging.getLogger(__name__)
 
-MAX_PHOTOS_PER_UPLOAD = 20
 MAX_PHOTOS_PER_MEETING = 100
 CAPTION_MAX_LENGTH = Photo._meta.get_field("caption").max_length
 
@@ -128,15 +127,16 @@ def meeting_minutes_save(
 
 def photos_add(*, meeting: Meeting, uploads: Sequence, caption: str = "", by) -> list[Photo]:
     """Check every uploaded photo, then store them all resized without metadata, or none: a
-    refusal names each bad file. Atomic."""
+    refusal names each bad file. Photos are decoded one at a time and only the small re-encoded
+    files kept, so memory does not grow with their number. Atomic."""
     _require_manager(meeting, by)
     if not uploads:
         raise ValidationError({"images": _("Choose at least one photo.")})
-    if len(uploads) > MAX_PHOTOS_PER_UPLOAD:
+    if len(uploads) > images.max_files():
         raise ValidationError(
             {
                 "images": _("Upload at most %(count)s photos at a time.")
-                % {"count": MAX_PHOTOS_PER_UPLOAD}
+                % {"count": images.max_files()}
             }
         )
     caption = caption.strip()
