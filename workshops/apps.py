@@ -5,3 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class WorkshopsConfig(AppConfig):
     name = "workshops"
     verbose_name = _("Meetings and commitments")
+
+    def ready(self) -> None:
+        from . import importers  # noqa: F401  (registers the imports on the one pipeline)

@@ -1,5 +1,8 @@
 """Excel templates and imports of a meeting's participants and RTL items: round trips, adds and
-updates, every bad cell located with nothing saved, closed meetings, other areas and rights."""
+updates, every bad cell located with nothing saved, closed meetings, other areas and rights.
+
+An upload runs as an ImportJob (eagerly here, when the request commits): the tests read what
+its page shows, done with a summary or failed with every problem located."""
 
 import datetime
 import io
@@ -13,15 +16,21 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from openpyxl import Workbook, load_workbook
 
+from indicators.imports.runner import import_run, import_start
+from indicators.models import ImportJob, User
 from tests.factories import (
     FollowUpFactory,
     ParticipantFactory,
     PartnerFactory,
     ProblemFactory,
     SubdistrictFactory,
+    UserFactory,
 )
-from workshops import services
 from workshops.models import FollowUp, Participant, RootCause
+
+from ..conftest import errors_of
+
+KINDS = {"participants": ImportJob.Kind.PARTICIPANTS, "rtl": ImportJob.Kind.RTL_ITEMS}
 
 pytestmark = pytest.mark.django_db
 
@@ -54,13 +63,29 @@ def _edited(content: bytes, sheet: str, cells: dict[str, object]) -> SimpleUploa
     return SimpleUploadedFile("filled.xlsx", buffer.getvalue())
 
 
-def _upload(client, name: str, meeting, upload):
-    return client.post(_url(name, meeting), {"file": upload})
+@pytest.fixture
+def upload(post_import):
+    """POST a filled template to an import page: (response, its job, which has run)."""
+
+    def send(name: str, meeting, file):
+        return post_import(_url(name, meeting), {"file": file})
+
+    return send
 
 
-def _errors(response) -> list[str]:
-    assert response.status_code == 200, "the import should have been refused"
-    return list(response.context["form"].non_field_errors())
+def _done(sent) -> str:
+    """The summary of an import that saved, after checking it led to its job's page."""
+    response, job = sent
+    assert job is not None, "the upload should have started an import job"
+    assert response.url == reverse("indicators:importjob-detail", args=[job.pk])
+    assert job.status == ImportJob.Status.DONE, job.errors
+    return job.result["summary"]
+
+
+def _errors(sent) -> list[str]:
+    response, job = sent
+    assert job is not None and job.status == ImportJob.Status.FAILED, "should have been refused"
+    return errors_of(response, job)
 
 
 def _message(response) -> str:
@@ -127,20 +152,20 @@ def test_participants_template_lists_the_participants_with_hidden_ids_and_a_list
     assert formulas["F2"] == formulas["G2"] == '"Yes,No"'
 
 
-def test_participants_round_trip_changes_nothing(head_client, lokmin, people):
+def test_participants_round_trip_changes_nothing(head_client, lokmin, people, upload):
     before = _history_counts()
     content = _template(head_client, "participants-template", lokmin)
-    response = _upload(
-        head_client, "participants-import", lokmin, _edited(content, "Participants", {})
-    )
-    assert response.status_code == 302
-    assert "0 added, 0 updated, 2 unchanged" in _message(response)
+    sent = upload("participants-import", lokmin, _edited(content, "Participants", {}))
+    assert "0 added, 0 updated, 2 unchanged" in _done(sent)
+    assert sent[1].result["unchanged"] == 2 and sent[1].done == 0
     assert _history_counts() == before
 
 
-def test_participants_import_adds_and_corrects_people_and_attendance(head_client, lokmin, people):
+def test_participants_import_adds_and_corrects_people_and_attendance(
+    head_client, lokmin, people, upload
+):
     content = _template(head_client, "participants-template", lokmin)
-    upload = _edited(
+    file = _edited(
         content,
         "Participants",
         {
@@ -154,10 +179,19 @@ def test_participants_import_adds_and_corrects_people_and_attendance(head_client
             "G4": "no",
         },
     )
-    response = _upload(head_client, "participants-import", lokmin, upload)
-    assert response.status_code == 302
-    assert response.url == _url("meeting-participants", lokmin)
-    assert "1 added, 1 updated, 1 unchanged" in _message(response)
+    sent = upload("participants-import", lokmin, file)
+    assert "1 added, 1 updated, 1 unchanged" in _done(sent)
+    job = sent[1]
+    assert job.params["_back"] == _url("meeting-participants", lokmin)
+    assert (job.puskesmas_id, job.district_id, job.province_id) == (
+        lokmin.puskesmas_id,
+        lokmin.district_id,
+        None,
+    )
+    page = head_client.get(reverse("indicators:importjob-detail", args=[job.pk])).content.decode()
+    assert (
+        "1 added, 1 updated, 1 unchanged" in page and _url("meeting-participants", lokmin) in page
+    )
     cadre = Participant.objects.get(pk=people[1].pk)
     assert (cadre.attended, cadre.phone) == (True, "81355550199")
     added = Participant.objects.get(name="Brigadir Yusuf")
@@ -166,12 +200,12 @@ def test_participants_import_adds_and_corrects_people_and_attendance(head_client
 
 
 def test_bad_participant_rows_are_each_located_and_nothing_is_saved(
-    head_client, lokmin, people, forum
+    head_client, lokmin, people, forum, upload
 ):
     stranger = ParticipantFactory(meeting=forum)
     before = _history_counts()
     content = _template(head_client, "participants-template", lokmin)
-    upload = _edited(
+    file = _edited(
         content,
         "Participants",
         {
@@ -187,7 +221,7 @@ def test_bad_participant_rows_are_each_located_and_nothing_is_saved(
             "D5": "community",
         },
     )
-    errors = _errors(_upload(head_client, "participants-import", lokmin, upload))
+    errors = _errors(upload("participants-import", lokmin, file))
     assert errors == [
         "Sheet Participants, row 2, column A: Name is required.",
         "Sheet Participants, row 3, column D: unknown code “army”; use a code from the Lists "
@@ -203,24 +237,25 @@ def test_bad_participant_rows_are_each_located_and_nothing_is_saved(
     assert Participant.objects.filter(meeting=lokmin).count() == 2  # row 5 was fine: not saved
 
 
-def test_a_copied_row_with_its_id_is_refused(head_client, lokmin, people):
+def test_a_copied_row_with_its_id_is_refused(head_client, lokmin, people, upload):
     content = _template(head_client, "participants-template", lokmin)
-    upload = _edited(content, "Participants", {"A4": "Copy", "D4": "health", "H4": people[0].pk})
-    assert _errors(_upload(head_client, "participants-import", lokmin, upload)) == [
+    file = _edited(content, "Participants", {"A4": "Copy", "D4": "health", "H4": people[0].pk})
+    assert _errors(upload("participants-import", lokmin, file)) == [
         "Sheet Participants, row 4, column H: the hidden id is also in row 2; clear it in the "
         "copied row."
     ]
 
 
-def test_template_in_indonesian_imports_for_an_english_user(client, lokmin, people, puskesmas_head):
+def test_template_in_indonesian_imports_for_an_english_user(
+    client, lokmin, people, puskesmas_head, upload
+):
     client.force_login(puskesmas_head)
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "id"
     content = _template(client, "participants-template", lokmin)
     sheet = load_workbook(io.BytesIO(content)).sheetnames[0]
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-    upload = _edited(content, sheet, {"G3": "Ya"})
-    response = _upload(client, "participants-import", lokmin, upload)
-    assert response.status_code == 302
+    file = _edited(content, sheet, {"G3": "Ya"})
+    assert "1 updated" in _done(upload("participants-import", lokmin, file))
     assert Participant.objects.get(pk=people[1].pk).signs_agreement is True
 
 
@@ -231,7 +266,7 @@ def test_template_in_indonesian_imports_for_an_english_user(client, lokmin, peop
         (None, "the column headings must be, in order: Name, Position"),
     ],
 )
-def test_a_file_that_is_not_the_template_is_refused(head_client, lokmin, content, message):
+def test_a_file_that_is_not_the_template_is_refused(head_client, lokmin, content, message, upload):
     if content is None:
         workbook = Workbook()
         workbook.active.title = "Participants"
@@ -240,8 +275,7 @@ def test_a_file_that_is_not_the_template_is_refused(head_client, lokmin, content
         buffer = io.BytesIO()
         workbook.save(buffer)
         content = buffer.getvalue()
-    upload = SimpleUploadedFile("x.xlsx", content)
-    errors = _errors(_upload(head_client, "participants-import", lokmin, upload))
+    errors = _errors(upload("participants-import", lokmin, SimpleUploadedFile("x.xlsx", content)))
     assert message in " ".join(errors)
     assert not Participant.objects.exists()
 
@@ -307,18 +341,20 @@ def test_rtl_template_follows_the_rtl_columns_with_hidden_ids(head_client, lokmi
     assert dropdowns == {"A", "H", "I", "K"}
 
 
-def test_rtl_round_trip_changes_nothing(head_client, lokmin, plan):
+def test_rtl_round_trip_changes_nothing(head_client, lokmin, plan, upload):
     before = _history_counts()
     content = _template(head_client, "rtl-template", lokmin)
-    response = _upload(head_client, "rtl-import", lokmin, _edited(content, "RTL", {}))
-    assert response.status_code == 302
-    assert "0 added, 0 updated, 2 unchanged" in _message(response)
+    assert "0 added, 0 updated, 2 unchanged" in _done(
+        upload("rtl-import", lokmin, _edited(content, "RTL", {}))
+    )
     assert _history_counts() == before
 
 
-def test_rtl_import_adds_and_corrects_items_but_never_their_status(head_client, lokmin, plan):
+def test_rtl_import_adds_and_corrects_items_but_never_their_status(
+    head_client, lokmin, plan, upload
+):
     content = _template(head_client, "rtl-template", lokmin)
-    upload = _edited(
+    file = _edited(
         content,
         "RTL",
         {
@@ -332,10 +368,9 @@ def test_rtl_import_adds_and_corrects_items_but_never_their_status(head_client, 
             "K4": "Dana Desa",  # a label is accepted as well as the code
         },
     )
-    response = _upload(head_client, "rtl-import", lokmin, upload)
-    assert response.status_code == 302
-    assert response.url == _url("meeting-rtl", lokmin)
-    assert "1 added, 1 updated, 1 unchanged" in _message(response)
+    sent = upload("rtl-import", lokmin, file)
+    assert "1 added, 1 updated, 1 unchanged" in _done(sent)
+    assert sent[1].params["_back"] == _url("meeting-rtl", lokmin)
     corrected = FollowUp.objects.get(pk=plan["items"][1].pk)
     assert (corrected.activity, corrected.status) == ("Sweeping balita ke posyandu", "in_progress")
     added = FollowUp.objects.get(activity="Kelas ibu balita")
@@ -349,19 +384,21 @@ def test_rtl_import_adds_and_corrects_items_but_never_their_status(head_client, 
     assert (added.status, added.created_by) == ("planned", lokmin.created_by)
 
 
-def test_rtl_import_keeps_a_root_cause_only_while_its_problem_stays(head_client, lokmin, plan):
+def test_rtl_import_keeps_a_root_cause_only_while_its_problem_stays(
+    head_client, lokmin, plan, upload
+):
     content = _template(head_client, "rtl-template", lokmin)
     first = plan["items"][0]
-    response = _upload(head_client, "rtl-import", lokmin, _edited(content, "RTL", {"C2": "Baru"}))
-    assert response.status_code == 302
+    _done(upload("rtl-import", lokmin, _edited(content, "RTL", {"C2": "Baru"})))
     assert FollowUp.objects.get(pk=first.pk).root_cause == plan["cause"]
-    response = _upload(head_client, "rtl-import", lokmin, _edited(content, "RTL", {"A2": 2}))
-    assert response.status_code == 302
+    _done(upload("rtl-import", lokmin, _edited(content, "RTL", {"A2": 2})))
     first.refresh_from_db()
     assert (first.problem, first.root_cause) == (plan["problems"][1], None)
 
 
-def test_bad_rtl_rows_are_each_located_and_nothing_is_saved(head_client, lokmin, plan, world):
+def test_bad_rtl_rows_are_each_located_and_nothing_is_saved(
+    head_client, lokmin, plan, world, upload
+):
     elsewhere = PartnerFactory(
         district=world["hsu"]["district"],
         subdistrict=SubdistrictFactory(district=world["hsu"]["district"]),
@@ -370,7 +407,7 @@ def test_bad_rtl_rows_are_each_located_and_nothing_is_saved(head_client, lokmin,
     before = _history_counts()
     content = _template(head_client, "rtl-template", lokmin)
     new_row = {"B4": "Posyandu remaja", "F4": "2026-09-01", "G4": "Bidan desa"}
-    upload = _edited(
+    file = _edited(
         content,
         "RTL",
         {
@@ -389,7 +426,7 @@ def test_bad_rtl_rows_are_each_located_and_nothing_is_saved(head_client, lokmin,
             "G5": new_row["G4"],
         },
     )
-    errors = _errors(_upload(head_client, "rtl-import", lokmin, upload))
+    errors = _errors(upload("rtl-import", lokmin, file))
     assert errors == [
         "Sheet RTL, row 2, column F: The due date cannot be before the meeting (12 May 2026).",
         "Sheet RTL, row 2, column J: The cost cannot be negative.",
@@ -406,46 +443,74 @@ def test_bad_rtl_rows_are_each_located_and_nothing_is_saved(head_client, lokmin,
     assert FollowUp.objects.count() == 2  # row 5 was fine: not saved either
 
 
-def test_a_partner_of_another_district_is_unknown(head_client, lokmin, plan, world):
+def test_a_partner_of_another_district_is_unknown(head_client, lokmin, plan, world, upload):
     content = _template(head_client, "rtl-template", lokmin)
-    upload = _edited(content, "RTL", {"I2": world["banjarmasin"]["partner"].name})
-    errors = _errors(_upload(head_client, "rtl-import", lokmin, upload))
+    file = _edited(content, "RTL", {"I2": world["banjarmasin"]["partner"].name})
+    errors = _errors(upload("rtl-import", lokmin, file))
     assert errors == [
         f"Sheet RTL, row 2, column I: unknown partner organisation "
         f"“{world['banjarmasin']['partner'].name}”; use a name from the Lists sheet."
     ]
 
 
-def test_district_planner_imports_the_rtl_of_a_district_forum(client, forum, district_user):
+def test_district_planner_imports_the_rtl_of_a_district_forum(client, forum, district_user, upload):
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     client.force_login(district_user)
     content = _template(client, "rtl-template", forum)
-    upload = _edited(
+    file = _edited(
         content, "RTL", {"B2": "Rapat koordinasi PBI", "F2": "2026-07-01", "G2": "Kabid P2P"}
     )
-    response = _upload(client, "rtl-import", forum, upload)
-    assert response.status_code == 302
+    sent = upload("rtl-import", forum, file)
+    assert "1 added" in _done(sent)
     assert FollowUp.objects.get(meeting=forum).responsible == "Kabid P2P"
+    job = sent[1]  # a district forum's import belongs to the district, not to a puskesmas
+    assert (job.district_id, job.puskesmas_id, job.province_id) == (forum.district_id, None, None)
 
 
 # --- Closed meetings, areas, rights, queries ------------------------------------------------------
 
 
+def _start(kind: str, meeting, user, content: bytes = b"PK\x03\x04"):
+    """Start an import job as the view does (the runner checks the user's right first)."""
+    file = SimpleUploadedFile("filled.xlsx", content)
+    return import_start(kind=KINDS[kind], upload=file, user=user, params={"meeting": meeting.pk})
+
+
 @pytest.mark.parametrize("kind", ["participants", "rtl"])
-def test_a_closed_meeting_refuses_both_imports(head_client, lokmin, people, plan, kind):
+def test_a_closed_meeting_refuses_both_imports(head_client, lokmin, people, plan, kind, upload):
     content = _template(head_client, f"{kind}-template", lokmin)
     sheet = "RTL" if kind == "rtl" else "Participants"
     lokmin.status = "closed"
     lokmin.save()
     before = _history_counts()
-    upload = _edited(content, sheet, {"B2": "Changed after closing"})
-    response = _upload(head_client, f"{kind}-import", lokmin, upload)
-    assert response.status_code == 302
+    file = _edited(content, sheet, {"B2": "Changed after closing"})
+    response, job = upload(f"{kind}-import", lokmin, file)
+    assert response.status_code == 302 and job is None
     assert "closed" in _message(response)
     assert _history_counts() == before
-    service = services.rtl_import if kind == "rtl" else services.participants_import
     with pytest.raises(ValidationError, match="closed"):
-        service(meeting=lokmin, upload=upload, by=lokmin.created_by)
+        _start(kind, lokmin, lokmin.created_by)
+    assert not ImportJob.objects.exists()
+
+
+@pytest.mark.parametrize("kind", ["participants", "rtl"])
+def test_a_meeting_closed_while_its_import_waits_refuses_it(
+    head_client, lokmin, people, plan, kind, django_capture_on_commit_callbacks
+):
+    content = _template(head_client, f"{kind}-template", lokmin)
+    sheet = "RTL" if kind == "rtl" else "Participants"
+    file = _edited(content, sheet, {"B2": "Changed after closing"})
+    before = _history_counts()
+    with django_capture_on_commit_callbacks() as queued:
+        response = head_client.post(_url(f"{kind}-import", lokmin), {"file": file})
+    assert response.status_code == 302 and len(queued) == 1
+    lokmin.status = "closed"
+    lokmin.save()
+    queued[0]()  # the worker picks the job up only now
+    job = ImportJob.objects.get()
+    assert job.status == ImportJob.Status.FAILED
+    assert any("closed" in error for error in job.errors), job.errors
+    assert _history_counts() == before
 
 
 NAMES = ["participants-template", "participants-import", "rtl-template", "rtl-import"]
@@ -467,17 +532,33 @@ def test_who_does_not_run_the_meeting_gets_403(client, lokmin, name, district_us
         assert client.post(_url(name, lokmin)).status_code == 403
 
 
-@pytest.mark.parametrize("service", [services.participants_import, services.rtl_import])
-def test_import_services_refuse_who_does_not_run_the_meeting(lokmin, district_user, service):
-    with pytest.raises(PermissionDenied):
-        service(meeting=lokmin, upload=io.BytesIO(b""), by=district_user)
+@pytest.mark.parametrize("kind", ["participants", "rtl"])
+def test_imports_refuse_who_does_not_run_the_meeting(lokmin, district_user, world, kind):
+    stranger = UserFactory(  # staff of another puskesmas: the lokmin is not in their area
+        role=User.Role.PUSKESMAS_STAFF, puskesmas=world["banjarmasin"]["puskesmas"]
+    )
+    for user in (district_user, stranger):
+        with pytest.raises(PermissionDenied):
+            _start(kind, lokmin, user)
+    assert not ImportJob.objects.exists()
 
 
-def test_puskesmas_staff_may_import_their_lokmin(client, lokmin, people, puskesmas_staff):
+@pytest.mark.parametrize("kind", ["participants", "rtl"])
+def test_a_job_whose_uploader_lost_the_right_is_refused(lokmin, people, plan, kind, puskesmas_head):
+    with_rights = _start(kind, lokmin, puskesmas_head)
+    before = _history_counts()
+    puskesmas_head.role = User.Role.DISTRICT_PLANNER  # e.g. moved to Dinkes before the job ran
+    puskesmas_head.save()
+    import_run(job_id=with_rights.pk, attempt=with_rights.attempt)
+    with_rights.refresh_from_db()
+    assert with_rights.status == ImportJob.Status.FAILED, with_rights.errors
+    assert _history_counts() == before
+
+
+def test_puskesmas_staff_may_import_their_lokmin(client, lokmin, people, puskesmas_staff, upload):
     client.force_login(puskesmas_staff)
     content = _template(client, "participants-template", lokmin)
-    response = _upload(client, "participants-import", lokmin, _edited(content, "Participants", {}))
-    assert response.status_code == 302
+    _done(upload("participants-import", lokmin, _edited(content, "Participants", {})))
 
 
 def test_links_show_only_to_whoever_runs_the_meeting(client, lokmin, puskesmas_head, district_user):

@@ -23,6 +23,7 @@ from .meetings import (  # noqa: F401
 from .musrenbang import proposal_outcome_save  # noqa: F401
 from .participants import (  # noqa: F401
     attendance_take,
+    lock_open_for_participants,
     participant_add,
     participant_delete,
     participant_update,
@@ -45,10 +46,5 @@ from .records import (  # noqa: F401
     photo_delete,
     photos_add,
 )
-from .sheets import (  # noqa: F401
-    participants_import,
-    participants_template,
-    rtl_import,
-    rtl_template,
-)
+from .sheets import participants_template, rtl_template  # noqa: F401
 from .tracking import item_status_change, next_statuses  # noqa: F401

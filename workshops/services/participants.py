@@ -32,6 +32,15 @@ def _require_open(meeting: Meeting, by) -> None:
         raise ValidationError(_("This meeting is closed: reopen it to change its participants."))
 
 
+def lock_open_for_participants(meeting: Meeting, *, by) -> Meeting:
+    """The meeting, locked for this transaction, if `by` may change its participants and it is
+    not closed; else PermissionDenied or ValidationError. Call inside a transaction."""
+    _require_open(meeting, by)
+    current = Meeting.objects.select_for_update().get(pk=meeting.pk)
+    _require_open(current, by)
+    return current
+
+
 def _field_label(field: str) -> str:
     if field in PERSON_FIELDS:
         return str(Participant._meta.get_field(field).verbose_name)

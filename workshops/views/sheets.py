@@ -1,6 +1,7 @@
 """Excel templates and imports of a meeting's participants and RTL items: download the template
-(the meeting's rows, to correct and extend), upload it filled; any problem saves nothing and is
-listed by sheet, row and column. Only whoever runs the meeting; a closed meeting refuses."""
+(the meeting's rows, to correct and extend), upload it filled; the upload runs as an import job
+(workshops/importers.py) whose page says what was saved, or lists every problem by sheet, row
+and column with nothing saved. Only whoever runs the meeting; a closed meeting refuses."""
 
 from __future__ import annotations
 
@@ -14,11 +15,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from indicators.forms import UploadForm
+from indicators.models import ImportJob
 from indicators.spreadsheets import XLSX_CONTENT_TYPE
+from indicators.views.imports import start_import
 
 from ..models import Meeting
 from ..services import sheets
-from .meetings.base import call, download, manager_only, meeting_in_area
+from .meetings.base import download, manager_only, meeting_in_area
 
 
 @dataclass(frozen=True)
@@ -27,7 +30,7 @@ class Kind:
 
     name: str  # the URL names' prefix and the file name's
     template: object  # service building the template
-    load: object  # service importing a filled template
+    job: str  # the ImportJob kind that imports a filled template (workshops/importers.py)
     back: str  # the list page the import returns to
     title: object
     rows_hint: object
@@ -36,7 +39,7 @@ class Kind:
 PARTICIPANTS = Kind(
     name="participants",
     template=sheets.participants_template,
-    load=sheets.participants_import,
+    job=ImportJob.Kind.PARTICIPANTS,
     back="workshops:meeting-participants",
     title=gettext_lazy("Import participants from Excel"),
     rows_hint=gettext_lazy(
@@ -47,7 +50,7 @@ PARTICIPANTS = Kind(
 RTL = Kind(
     name="rtl",
     template=sheets.rtl_template,
-    load=sheets.rtl_import,
+    job=ImportJob.Kind.RTL_ITEMS,
     back="workshops:meeting-rtl",
     title=gettext_lazy("Import RTL items from Excel"),
     rows_hint=gettext_lazy(
@@ -73,17 +76,9 @@ def _import(request, pk, kind: Kind):
         return redirect(kind.back, pk=meeting.pk)
     form = UploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["file"]
-        done, summary = call(
-            request, form, kind.load, meeting=meeting, upload=upload, by=request.user
-        )
-        if done:
-            messages.success(
-                request,
-                _("Import done: %(added)s added, %(updated)s updated, %(unchanged)s unchanged.")
-                % vars(summary),
-            )
-            return redirect(kind.back, pk=meeting.pk)
+        started = start_import(request, form, kind=kind.job, params={"meeting": meeting.pk})
+        if started:
+            return started
     context = {"meeting": meeting, "form": form, "kind": kind}
     return render(request, "workshops/sheet_import.html", context)
 

@@ -11,13 +11,14 @@ from django.utils.translation import gettext as _
 from openpyxl import load_workbook
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from indicators.imports import SheetSpec
 from indicators.models import FundingSource
 from indicators.scoping import in_area
 from indicators.spreadsheets import Sheet, build_workbook
 
 from ...models import SECTOR_CHOICES, FollowUp, Meeting, Participant
 from ...selectors.outcomes import partners_of_meeting
-from .layout import LISTS, PARTICIPANTS, RTL, SPARE_ROWS, Layout, problem_numbers
+from .layout import LISTS, PARTICIPANTS, RTL, SPARE_ROWS, problem_numbers
 
 # --- Templates ------------------------------------------------------------------------------------
 
@@ -49,14 +50,14 @@ def _instructions(lines: Iterable[str]) -> Sheet:
     )
 
 
-def _workbook(layout: Layout, rows: list[list], *, more: list[Sheet], dropdowns: dict, formats):
+def _workbook(layout: SheetSpec, rows: list[list], *, more: list[Sheet], dropdowns: dict, formats):
     """The data sheet (id column hidden), dropdowns from `dropdowns` {key: formula} and number
     formats from `formats` {key: format} on the data rows and spare rows below them."""
     content = build_workbook(
-        sheet=str(layout.sheet), headers=layout.headings(), rows=rows, more=more
+        sheet=str(layout.title), headers=layout.headings(), rows=rows, more=more
     )
     workbook = load_workbook(io.BytesIO(content))
-    worksheet = workbook[str(layout.sheet)]
+    worksheet = workbook[str(layout.title)]
     last = len(rows) + 1 + SPARE_ROWS
     worksheet.column_dimensions[layout.letter("id")].hidden = True
     for key, formula in dropdowns.items():

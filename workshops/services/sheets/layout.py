@@ -1,84 +1,178 @@
-"""The two workbooks' sheets and columns, in either language, and what an import reports."""
+"""The two sheets, declared once on the import pipeline (indicators/imports): columns, types,
+what is required, choices, lookups and limits. The templates (build.py) write them and the
+importers (workshops/importers.py) read them, so a column exists in one place only.
+
+The hidden trailing "id" column marks the rows Simpul wrote: a row with an id corrects that
+row, a row without one is added. Its heading is "id" in both languages and an older template
+may lack it (`optional_last`); a user's notes beside the rows are ignored (`spare_columns`).
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
 
-from django.utils import translation
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from openpyxl.utils import get_column_letter
 
-from ...models import Meeting, Problem
+from indicators.imports import BadCell, Choice, Column, Date, Lookup, Rupiah, SheetSpec, Text, YesNo
+from indicators.imports.reader import short
+from indicators.imports.schema import text_of
+from indicators.models import FundingSource
 
-MAX_ERRORS = 200  # more would hide the pattern, not help fix it
+from ...models import SECTOR_CHOICES, FollowUp, Meeting, Participant, Problem
+
 SPARE_ROWS = 300  # empty rows below the data that still get the dropdowns and formats
-MAX_COST = 10**15  # rupiah; more is a typing slip
+SPARE_COLUMNS = 20  # columns right of the template's that may hold a user's notes (ignored)
 LISTS = gettext_lazy("Lists")
 
 
-@dataclass(frozen=True)
-class Layout:
-    """One data sheet: its title and its (key, heading) columns; the hidden id column last."""
-
-    sheet: object
-    columns: tuple[tuple[str, object], ...]
-
-    def headings(self, language: str | None = None) -> list[str]:
-        with translation.override(language or translation.get_language()):
-            return [str(heading) for _key, heading in self.columns]
-
-    def titles(self) -> list[str]:
-        """The sheet's title in the active language first, then in the other one."""
-        titles = []
-        for language in (translation.get_language(), "id", "en"):
-            with translation.override(language):
-                if str(self.sheet) not in titles:
-                    titles.append(str(self.sheet))
-        return titles
-
-    def letter(self, key: str) -> str:
-        return get_column_letter([k for k, _h in self.columns].index(key) + 1)
+# --- Cell types of these two sheets --------------------------------------------------------------
 
 
-PARTICIPANTS = Layout(
-    gettext_lazy("Participants"),
-    (
-        ("name", gettext_lazy("Name")),
-        ("position", gettext_lazy("Position")),
-        ("organisation", gettext_lazy("Organisation")),
-        ("sector", gettext_lazy("Sector code")),
-        ("phone", gettext_lazy("Phone")),
-        ("attended", gettext_lazy("Present")),
-        ("signs_agreement", gettext_lazy("Signs the agreement")),
-        ("id", "id"),
+class ListCode(Choice):
+    """A code of the Lists sheet, or its label in either language (fixed choices, so their
+    codes are worked out once, not for every cell)."""
+
+    _codes: dict[str, str] | None = None
+
+    def codes(self) -> dict[str, str]:
+        if self._codes is None:
+            self._codes = super().codes()
+        return self._codes
+
+    def __call__(self, value: object, context: Mapping) -> str:
+        try:
+            return super().__call__(value, context)
+        except BadCell:
+            message = _("unknown code “%(code)s”; use a code from the %(sheet)s sheet.")
+            raise BadCell(message % {"code": short(text_of(value)), "sheet": LISTS}) from None
+
+
+class Attendance(YesNo):
+    """Present: Yes, No, or empty while attendance is not taken."""
+
+    def __init__(self) -> None:
+        super().__init__(empty=None)
+
+    def __call__(self, value: object, context: Mapping) -> bool | None:
+        try:
+            return super().__call__(value, context)
+        except BadCell:
+            raise BadCell(_("write Yes or No, or leave it empty.")) from None
+
+
+class HiddenId:
+    """The id Simpul wrote in the hidden column; whether it is one of the meeting's rows is
+    checked when the rows are applied, with the meeting locked."""
+
+    def __call__(self, value: object, context: Mapping) -> int | None:
+        text = text_of(value)
+        if not text:
+            return None
+        if text.isascii() and text.isdigit() and len(text) <= 18:
+            return int(text)
+        message = _("the hidden id “%(text)s” was not written by Simpul; clear it.")
+        raise BadCell(message % {"text": short(text)})
+
+
+class ProblemNumber(Lookup):
+    """One of the meeting's problems by its number ("2" or "2."), from `context["problems"]`."""
+
+    def __init__(self) -> None:
+        super().__init__("problems", "")
+
+    def __call__(self, value: object, context: Mapping) -> Problem | None:
+        text = text_of(value).rstrip(".")
+        if not text:
+            return None
+        found = context[self.name].get(text)
+        if found is None:
+            message = _("there is no problem %(number)s in this meeting's problems list.")
+            raise BadCell(message % {"number": short(text)})
+        return found
+
+
+class PartnerName(Lookup):
+    """A partner organisation the user may name, by name or short name, case-blind, from
+    `context["partners"]`."""
+
+    def __init__(self) -> None:
+        super().__init__("partners", "")
+
+    def __call__(self, value: object, context: Mapping):
+        text = text_of(value)
+        if not text:
+            return None
+        found = context[self.name].get(text.casefold())
+        if found is None:
+            message = _(
+                "unknown partner organisation “%(name)s”; use a name from the %(sheet)s sheet."
+            )
+            raise BadCell(message % {"name": short(text), "sheet": LISTS})
+        return found
+
+
+def _text(model, key: str) -> Text:
+    """Text as long as the model's field allows."""
+    return Text(model._meta.get_field(key).max_length)
+
+
+# --- The sheets -----------------------------------------------------------------------------------
+
+ID = Column("id", "id", HiddenId())
+
+PARTICIPANTS = SheetSpec(
+    title=gettext_lazy("Participants"),
+    columns=(
+        Column("name", gettext_lazy("Name"), _text(Participant, "name"), required=True),
+        Column("position", gettext_lazy("Position"), _text(Participant, "position")),
+        Column("organisation", gettext_lazy("Organisation"), _text(Participant, "organisation")),
+        Column("sector", gettext_lazy("Sector code"), ListCode(SECTOR_CHOICES), required=True),
+        Column("phone", gettext_lazy("Phone"), _text(Participant, "phone")),
+        Column("attended", gettext_lazy("Present"), Attendance()),
+        Column("signs_agreement", gettext_lazy("Signs the agreement"), YesNo(empty=False)),
+        ID,
     ),
+    max_rows=5_000,
+    spare_columns=SPARE_COLUMNS,
+    optional_last=True,
 )
-RTL = Layout(
-    "RTL",
-    (
-        ("problem", gettext_lazy("Problem no.")),
-        ("activity", gettext_lazy("Activity")),
-        ("goal", gettext_lazy("Goal")),
-        ("target_group", gettext_lazy("Target group")),
-        ("target", gettext_lazy("Target to reach")),
-        ("due_on", gettext_lazy("Due date")),
-        ("responsible", gettext_lazy("Person responsible")),
-        ("sector", gettext_lazy("Sector code")),
-        ("partner", gettext_lazy("Partner organisation")),
-        ("cost_idr", gettext_lazy("Cost (Rp)")),
-        ("funding_source", gettext_lazy("Funding source code")),
-        ("success_indicator", gettext_lazy("Success indicator")),
-        ("id", "id"),
+
+RTL = SheetSpec(
+    title="RTL",
+    columns=(
+        Column("problem", gettext_lazy("Problem no."), ProblemNumber()),
+        Column("activity", gettext_lazy("Activity"), _text(FollowUp, "activity"), required=True),
+        Column("goal", gettext_lazy("Goal"), _text(FollowUp, "goal")),
+        Column("target_group", gettext_lazy("Target group"), _text(FollowUp, "target_group")),
+        Column("target", gettext_lazy("Target to reach"), _text(FollowUp, "target")),
+        Column("due_on", gettext_lazy("Due date"), Date(), required=True),
+        Column(
+            "responsible",
+            gettext_lazy("Person responsible"),
+            _text(FollowUp, "responsible"),
+            required=True,
+        ),
+        Column("sector", gettext_lazy("Sector code"), ListCode(SECTOR_CHOICES)),
+        Column("partner", gettext_lazy("Partner organisation"), PartnerName()),
+        # Negative costs are left to the service, which refuses them with the form's message.
+        Column("cost_idr", gettext_lazy("Cost (Rp)"), Rupiah()),
+        Column(
+            "funding_source",
+            gettext_lazy("Funding source code"),
+            ListCode(FundingSource.choices),
+        ),
+        Column(
+            "success_indicator",
+            gettext_lazy("Success indicator"),
+            _text(FollowUp, "success_indicator"),
+        ),
+        ID,
     ),
+    max_rows=5_000,
+    spare_columns=SPARE_COLUMNS,
+    optional_last=True,
 )
-PERSON_KEYS = ("name", "position", "organisation", "sector", "phone", "signs_agreement")
-
-
-@dataclass(frozen=True)
-class ImportSummary:
-    added: int
-    updated: int
-    unchanged: int
 
 
 def problem_numbers(meeting: Meeting) -> dict[int, Problem]:
