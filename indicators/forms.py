@@ -21,12 +21,31 @@ from .scoping import in_area
 from .spreadsheets import MAX_UPLOAD_BYTES
 
 
+class ModelMultipleChoiceField(forms.ModelMultipleChoiceField):
+    """Django's, refusing an id outside the database's integer range as an invalid choice
+    before the query: SQLite raises OverflowError on it in `IN`, which would be a 500."""
+
+    def _check_values(self, value):
+        for pk in value:
+            try:
+                number = int(str(pk))
+            except ValueError:
+                continue  # Django's own check reports it
+            if not -(2**63) <= number < 2**63:
+                raise forms.ValidationError(
+                    self.error_messages["invalid_pk_value"],
+                    code="invalid_pk_value",
+                    params={"pk": pk},
+                )
+        return super()._check_values(value)
+
+
 class SearchForm(forms.Form):
     q = forms.CharField(label=_("Search"), required=False, max_length=100)
 
 
 class PuskesmasForm(forms.ModelForm):
-    villages = forms.ModelMultipleChoiceField(
+    villages = ModelMultipleChoiceField(
         label=_("Working area (wilayah kerja)"),
         queryset=Village.objects.none(),
         required=False,
@@ -162,7 +181,7 @@ class MonthlyTemplateForm(forms.Form):
         choices=sorted(MONTHS.items()),
         widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
     )
-    puskesmas = forms.ModelMultipleChoiceField(
+    puskesmas = ModelMultipleChoiceField(
         label="Puskesmas",
         queryset=Puskesmas.objects.none(),
         required=False,

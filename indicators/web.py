@@ -1,4 +1,5 @@
-"""Small helpers shared by every app's views: pagination, export switch, service-error handling."""
+"""Small helpers shared by every app's views: pagination, export switch, service-error handling,
+numbers from the query string and safe `next` redirects."""
 
 from __future__ import annotations
 
@@ -8,11 +9,16 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.forms import Form
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponseRedirect
+from django.shortcuts import redirect
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 
 from .spreadsheets import xlsx_response
 
 PAGE_SIZE = 50
+# Years a page may be asked for: anything else is a typo or a probe, answered with the default.
+FIRST_YEAR, LAST_YEAR = 2000, 2100
 
 
 def paginate(request: HttpRequest, queryset, *, per_page: int = PAGE_SIZE) -> dict:
@@ -21,6 +27,49 @@ def paginate(request: HttpRequest, queryset, *, per_page: int = PAGE_SIZE) -> di
     params = request.GET.copy()
     params.pop("page", None)
     return {"page_obj": page, "rows": page.object_list, "query_string": params.urlencode()}
+
+
+def query_int(
+    request: HttpRequest, name: str, *, default: int | None, low: int, high: int
+) -> int | None:
+    """The whole number `name` of the query string within [low, high], else `default`: a
+    missing, malformed ("abc", "1e9", "%00") or absurd value never reaches the database."""
+    text = request.GET.get(name, "").strip()
+    if not text or len(text) > 20:
+        return default
+    try:
+        value = int(text)
+    except ValueError:
+        return default
+    return value if low <= value <= high else default
+
+
+def query_year(request: HttpRequest, default: int | None = None, *, name: str = "year") -> int:
+    """`?year=` between 2000 and 2100, else `default` (this year when not given)."""
+    fallback = timezone.localdate().year if default is None else default
+    return query_int(request, name, default=fallback, low=FIRST_YEAR, high=LAST_YEAR)
+
+
+def query_id(request: HttpRequest, name: str) -> int | None:
+    """An object id from the query string, or None when missing or malformed."""
+    return query_int(request, name, default=None, low=1, high=2**63 - 1)
+
+
+def safe_next(request: HttpRequest, fallback: str) -> str:
+    """The `next` parameter (posted or in the query string) when it stays on this site, else
+    `fallback` (a URL or a URL name): the one check for every redirect a user can steer."""
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return fallback
+
+
+def redirect_next(request: HttpRequest, fallback: str, *args, **kwargs) -> HttpResponseRedirect:
+    """Redirect to a safe `next` (see `safe_next`), else to `fallback` (a URL name and args)."""
+    target = safe_next(request, "")
+    return redirect(target) if target else redirect(fallback, *args, **kwargs)
 
 
 def wants_xlsx(request: HttpRequest) -> bool:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -16,11 +16,18 @@ from ..spreadsheets import build_workbook
 
 
 def _check_and_save(obj, *, by) -> None:
+    """Check rights and fields, then save; a duplicate name is a ValidationError even when two
+    identical posts arrive at once (the database's unique constraint decides the race)."""
     if not can_edit_organisation(by, obj):
         raise PermissionDenied(_("Your role cannot change this."))
     obj.full_clean()
     obj._change_reason = ""
-    obj.save()
+    try:
+        with transaction.atomic():  # a savepoint: the losing insert rolls back alone
+            obj.save()
+    except IntegrityError:
+        obj.full_clean()  # now sees the row that won, and says which field clashes
+        raise
 
 
 @transaction.atomic

@@ -27,12 +27,16 @@ NOTE_FIELDS = (
 def quarter_notes_save(
     *, district: District, year: int, quarter: int, notes: Mapping[SPMService, dict], by
 ) -> int:
-    """Create or update the notes of several services at once; atomic; district planners only.
+    """Create or update the notes of several services at once; atomic, and idempotent under
+    concurrent identical posts; district planners only.
 
     Returns how many notes changed.
     """
     if not can_review_report(by, district.pk):
         raise PermissionDenied(_("Only the district's planners can write the quarterly report."))
+    # The district's row lock serialises two saves of its notes: the second sees the notes the
+    # first created and updates them, instead of inserting the same note twice.
+    list(District.objects.select_for_update().filter(pk=district.pk).values_list("pk"))
     existing = {
         note.service_id: note
         for note in QuarterServiceNote.objects.select_for_update().filter(

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -465,20 +465,44 @@ def report_unlock(*, report: MonthlyReport, by, reason: str) -> None:
     achievement_refresh_later(report=report)
 
 
+def _pending_unlock(report: MonthlyReport) -> UnlockRequest | None:
+    return report.unlock_requests.filter(status=UnlockRequest.Status.PENDING).first()
+
+
+def _same_or_refuse(existing: UnlockRequest, *, by, reason: str) -> UnlockRequest:
+    """The waiting request when this one repeats it (a double click, a resent form); a
+    different request while one waits is refused."""
+    if existing.requested_by_id == by.pk and existing.reason == reason:
+        return existing
+    raise ValidationError(_("An unlock request for this report is already waiting."))
+
+
 @transaction.atomic
 def unlock_request_create(*, report: MonthlyReport, by, reason: str) -> UnlockRequest:
-    """A puskesmas asks to reopen its approved report; one pending request at a time."""
+    """A puskesmas asks to reopen its approved report; one pending request at a time.
+
+    Idempotent: the same request posted again, even concurrently, returns the waiting one (the
+    database's one-pending constraint decides the race) instead of failing.
+    """
     if not can_enter_report(by, report.puskesmas_id):
         raise PermissionDenied(_("Only the puskesmas's own staff can ask for an unlock."))
     if not report.is_approved:
         raise ValidationError(_("Only an approved report needs an unlock."))
-    if not reason.strip():
+    reason = reason.strip()
+    if not reason:
         raise ValidationError(_("Say what must change and why."))
-    if report.unlock_requests.filter(status=UnlockRequest.Status.PENDING).exists():
-        raise ValidationError(_("An unlock request for this report is already waiting."))
-    request = UnlockRequest.objects.create(report=report, reason=reason.strip(), requested_by=by)
+    if existing := _pending_unlock(report):
+        return _same_or_refuse(existing, by=by, reason=reason)
+    try:
+        with transaction.atomic():  # a savepoint: the losing insert of a race rolls back alone
+            request = UnlockRequest.objects.create(report=report, reason=reason, requested_by=by)
+    except IntegrityError:
+        existing = _pending_unlock(report)
+        if existing is None:
+            raise
+        return _same_or_refuse(existing, by=by, reason=reason)
     ReportEvent.objects.create(
-        report=report, action=ReportEvent.Action.UNLOCK_REQUESTED, by=by, comment=reason.strip()
+        report=report, action=ReportEvent.Action.UNLOCK_REQUESTED, by=by, comment=reason
     )
     return request
 

@@ -15,6 +15,7 @@ from .. import services
 from ..models import AggregationRun, District
 from ..scoping import can_review_report, get_in_area_or_404
 from ..services import jobs
+from ..web import redirect_next
 
 
 @login_required
@@ -28,10 +29,10 @@ def aggregation_start(request, pk):
         )
     except (KeyError, ValueError):
         messages.error(request, _("Choose a year and a quarter."))
-        return redirect(request.POST.get("next") or "indicators:report-list")
+        return redirect_next(request, "indicators:report-list")
     except (ValidationError, PermissionDenied) as error:
         messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
-        return redirect(request.POST.get("next") or "indicators:report-list")
+        return redirect_next(request, "indicators:report-list")
     return redirect("indicators:aggregation-detail", pk=run.pk)
 
 

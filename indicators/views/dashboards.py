@@ -21,26 +21,18 @@ from django.views.decorators.http import require_safe
 from .. import selectors
 from ..models import District, Puskesmas, User
 from ..scoping import get_in_area_or_404, is_national
-from ..web import export, wants_xlsx
+from ..web import export, query_int, query_year, wants_xlsx
 
 PUSKESMAS_ROLES = (User.Role.PUSKESMAS_HEAD, User.Role.PUSKESMAS_STAFF)
 Table = tuple[list[str], Callable[[], list[list]]]
-
-
-def _number(request, name: str, default: int, low: int, high: int) -> int:
-    try:
-        value = int(request.GET.get(name, ""))
-    except ValueError:
-        return default
-    return value if low <= value <= high else default
 
 
 def _period(request) -> tuple[int, int, dict]:
     """The quarter asked for, else the latest computed for the user's area; and the picker."""
     quarters = selectors.dashboard_quarters(user=request.user)
     default = selectors.dashboard_default_quarter(quarters=quarters)
-    year = _number(request, "year", default[0], 2000, 2100)
-    quarter = _number(request, "quarter", default[1], 1, 4)
+    year = query_year(request, default[0])
+    quarter = query_int(request, "quarter", default=default[1], low=1, high=4)
     years = range(max(timezone.localdate().year, year), 2023, -1)
     return year, quarter, {"quarters": quarters[:8], "years": years, "quarter_numbers": range(1, 5)}
 

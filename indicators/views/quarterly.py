@@ -18,20 +18,12 @@ from ..forms import QuarterNoteForm
 from ..models import District
 from ..scoping import can_review_report, get_in_area_or_404
 from ..spreadsheets import XLSX_CONTENT_TYPE
-from ..web import paginate, run_service, wants_xlsx
-
-
-def _number(request, name: str, default: int, low: int, high: int) -> int:
-    try:
-        value = int(request.GET.get(name, ""))
-    except ValueError:
-        return default
-    return value if low <= value <= high else default
+from ..web import paginate, query_int, query_year, run_service, wants_xlsx
 
 
 def _period(request, default: tuple[int, int]) -> tuple[int, int]:
-    year = _number(request, "year", default[0], 2000, 2100)
-    return year, _number(request, "quarter", default[1], 1, 4)
+    year = query_year(request, default[0])
+    return year, query_int(request, "quarter", default=default[1], low=1, high=4)
 
 
 def _years() -> range:
@@ -139,7 +131,7 @@ def quarterly_notes(request, pk):
 
 @login_required
 def feedback_list(request):
-    year = _number(request, "year", timezone.localdate().year, 2000, 2100)
+    year = query_year(request)
     reports = selectors.feedback_list(user=request.user, year=year)
     return render(
         request,

@@ -14,15 +14,7 @@ from django.views.decorators.http import require_POST
 from .. import selectors, services
 from ..models import MonthlyReport, UnlockRequest, User
 from ..scoping import can_enter_report, can_review_report, get_in_area_or_404
-from ..web import export, paginate, wants_xlsx
-
-
-def _year(request) -> int:
-    try:
-        year = int(request.GET.get("year", ""))
-    except ValueError:
-        year = timezone.localdate().year
-    return year if 2000 <= year <= 2100 else timezone.localdate().year
+from ..web import export, paginate, query_year, wants_xlsx
 
 
 def _months_so_far(year: int) -> int:
@@ -32,7 +24,7 @@ def _months_so_far(year: int) -> int:
 
 @login_required
 def report_list(request):
-    year, user = _year(request), request.user
+    year, user = query_year(request), request.user
     reports = selectors.report_list(user=user, year=year)
     if wants_xlsx(request):
         return export(

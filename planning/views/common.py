@@ -7,17 +7,14 @@ from django.http import HttpRequest, HttpResponse
 from indicators.models import District
 from indicators.scoping import in_area
 from indicators.spreadsheets import XLSX_CONTENT_TYPE
+from indicators.web import query_int
 
 from ..selectors import next_plan_year, plan_years
 
 
 def number(request: HttpRequest, name: str, default: int | None, low: int, high: int):
-    """An integer query parameter within [low, high], else `default`."""
-    try:
-        value = int(request.GET.get(name, ""))
-    except ValueError:
-        return default
-    return value if low <= value <= high else default
+    """An integer query parameter within [low, high], else `default` (indicators.web)."""
+    return query_int(request, name, default=default, low=low, high=high)
 
 
 def year_of(request: HttpRequest) -> int:

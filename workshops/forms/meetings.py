@@ -9,6 +9,8 @@ from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
+from indicators.forms import ModelMultipleChoiceField
+
 from ..models import SECTOR_CHOICES, Meeting, Participant
 from ..services.meetings import FORMAT_KINDS, MEETING_FIELDS
 
@@ -63,7 +65,7 @@ class PersonForm(forms.ModelForm):
 
 
 class InviteStaffForm(forms.Form):
-    users = forms.ModelMultipleChoiceField(
+    users = ModelMultipleChoiceField(
         label=_("Staff"), queryset=None, widget=forms.CheckboxSelectMultiple
     )
 
@@ -77,7 +79,7 @@ class InviteStaffForm(forms.Form):
 
 
 class InvitePartnersForm(forms.Form):
-    partners = forms.ModelMultipleChoiceField(
+    partners = ModelMultipleChoiceField(
         label=_("Partner organisations"), queryset=None, widget=forms.CheckboxSelectMultiple
     )
 

@@ -14,13 +14,12 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
 from indicators.models import FundingSource
 from indicators.scoping import get_in_area_or_404
 from indicators.spreadsheets import XLSX_CONTENT_TYPE, Sheet, build_workbook
-from indicators.web import export, paginate, run_service, wants_xlsx
+from indicators.web import export, paginate, run_service, safe_next, wants_xlsx
 
 from .. import rights, selectors, services
 from ..forms.district import (
@@ -289,13 +288,6 @@ def proposal_board(request):
     return render(request, "workshops/musrenbang.html", {**context, **page})
 
 
-def _safe_next(request, default: str) -> str:
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
-        return target
-    return default
-
-
 @login_required
 def proposal_outcome(request, pk):
     proposal = get_in_area_or_404(
@@ -326,8 +318,8 @@ def proposal_outcome(request, pk):
         )
         if run_service(request, form, call):
             messages.success(request, _("Outcome of the proposal saved."))
-            return redirect(_safe_next(request, "workshops:proposal-board"))
-    context = {"proposal": proposal, "form": form, "next": _safe_next(request, "")}
+            return redirect(safe_next(request, "workshops:proposal-board"))
+    context = {"proposal": proposal, "form": form, "next": safe_next(request, "")}
     return render(request, "workshops/musrenbang_outcome.html", context)
 
 

@@ -11,7 +11,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from indicators.web import export, paginate, wants_xlsx
+from indicators.web import export, paginate, query_year, wants_xlsx
 
 from ... import documents
 from ...forms.meetings import MeetingForm
@@ -28,7 +28,7 @@ def meeting_list(request):
     kind = choice(request, "kind", Meeting.Kind.values)
     status = choice(request, "status", Meeting.Status.values)
     years = read.meeting_years(user=request.user)
-    year = int(request.GET["year"]) if request.GET.get("year", "").isdigit() else None
+    year = query_year(request, default=0) or None  # none given, or a malformed one: all years
     meetings = read.meeting_list(user=request.user, kind=kind, year=year, status=status)
     if wants_xlsx(request):
         return export(
