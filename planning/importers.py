@@ -282,8 +282,9 @@ class RukActivitiesImporter(Importer):
             raise PermissionDenied(_("Only the plan's own puskesmas or district can change it."))
         if not rights.can_edit_plan(user, plan):
             raise ValidationError(_("This RUK is submitted or approved: it cannot be changed now."))
+        # The job belongs to the plan's puskesmas (with its district), or its district: never
+        # to the province, which reads approved data only.
         return Target(
-            province_id=plan.district.province_id,
             district_id=plan.district_id,
             puskesmas_id=plan.puskesmas_id,
             label=documents.plan_title(plan),

@@ -650,15 +650,19 @@ def test_another_areas_ruk_is_not_found(
     assert not ImportJob.objects.exists()
 
 
-def test_a_job_of_a_ruk_is_not_seen_from_another_area(
-    client, world, ruk, puskesmas_head, other_district_user, upload
+def test_a_job_of_a_ruk_is_seen_by_its_district_not_by_another_area_or_the_province(
+    client, world, ruk, puskesmas_head, district_user, other_district_user, province_user, upload
 ):
     client.force_login(puskesmas_head)
     workbook = template(client, ruk)
     workbook["RUK"].append(NEW_ROW)
     job = done(upload(ruk, workbook))
-    client.force_login(other_district_user)
-    assert client.get(reverse("indicators:importjob-detail", args=[job.pk])).status_code == 404
+    url = reverse("indicators:importjob-detail", args=[job.pk])
+    client.force_login(district_user)
+    assert client.get(url).status_code == 200
+    for user in (other_district_user, province_user):
+        client.force_login(user)
+        assert client.get(url).status_code == 404
 
 
 def test_district_planner_imports_the_dinkes_plan(client, dinkes_plan, district_user, upload):
