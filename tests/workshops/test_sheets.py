@@ -259,6 +259,19 @@ def test_template_in_indonesian_imports_for_an_english_user(
     assert Participant.objects.get(pk=people[1].pk).signs_agreement is True
 
 
+def test_notes_beside_the_rows_are_ignored_and_a_foreign_id_is_located(
+    head_client, lokmin, people, upload
+):
+    content = _template(head_client, "participants-template", lokmin)
+    noted = _edited(content, "Participants", {"J2": "call back on Monday", "F3": "Yes"})
+    assert "0 added, 1 updated, 1 unchanged" in _done(upload("participants-import", lokmin, noted))
+    typed = _edited(content, "Participants", {"H3": "abc"})
+    assert _errors(upload("participants-import", lokmin, typed)) == [
+        "Sheet Participants, row 3, column H: the hidden id “abc” was not written by Simpul; "
+        "clear it."
+    ]
+
+
 @pytest.mark.parametrize(
     ("content", "message"),
     [
