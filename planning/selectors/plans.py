@@ -9,7 +9,7 @@ import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -182,7 +182,13 @@ def plan_detail(*, plan: Plan) -> PlanDetail:
         "service", "sub_activity", "follow_up__meeting", "proposal__meeting"
     )
     if plan.is_dinkes:
-        activities = activities.order_by("sub_activity__order", "sub_activity__code", "pk")
+        # Activities without a budget code go last on every database (SQLite sorts NULLs
+        # first, PostgreSQL last).
+        activities = activities.order_by(
+            F("sub_activity__order").asc(nulls_last=True),
+            F("sub_activity__code").asc(nulls_last=True),
+            "pk",
+        )
     else:
         activities = activities.order_by("effort", "pk")
     activities = list(activities)
