@@ -15,6 +15,7 @@ datetime.date / datetime.datetime for date-formatted numbers.
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import io
 import re
@@ -41,6 +42,12 @@ _CELL_REF = re.compile(r"([A-Z]{1,3})([0-9]{1,7})")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _ESCAPED = re.compile(r"_x([0-9A-Fa-f]{4})_")
 EXCEL_CELL_CHARS = 32_767  # the most Excel itself puts in one cell
+EXCEL_ROWS, EXCEL_COLUMNS = 1_048_576, 16_384  # the largest sheet Excel opens
+KEPT_ELEMENTS = 5_000  # elements one cell may hold (rich text runs); no cell has more
+# Elements of a sheet outside its rows' cells (columns, validations, formats...); a sheet has
+# a few thousand: millions only cost parsing time.
+MAX_OTHER_ELEMENTS = 200_000
+MAX_RELATIONSHIPS = 10_000  # links between parts; a workbook has a few dozen
 
 
 @dataclass(frozen=True)
@@ -74,8 +81,11 @@ class FileRefused(Exception):
 
 def short(value: object, length: int = 40) -> str:
     """A cell's text cut for a message: a long cell never makes a long error page."""
-    text = " ".join(str(value).split())
-    return text if len(text) <= length else text[: length - 1] + "…"
+    raw = str(value)
+    text = " ".join(raw[: length * 4].split())  # never split a megabyte of text
+    if len(text) <= length and len(raw) <= length * 4:
+        return text
+    return text[: length - 1] + "…"
 
 
 def clean_text(text: str) -> str:
@@ -162,11 +172,49 @@ class Workbook:
             )
         return self.zip.open(member)
 
-    def _events(self, path: str, events=("end",)):
-        """Parse events of one XML part, with DTDs and entities refused."""
+    def _events(self, path: str, events=("end",), *, keep: frozenset[str] = frozenset()):
+        """Parse events of one XML part, with DTDs and entities refused.
+
+        The tree never grows: once its end event was handled, an element is dropped from its
+        parent, unless it lies inside an element whose tag is in `keep` (a cell, read whole at
+        its end), and such an element may hold at most KEPT_ELEMENTS. So millions of empty or
+        unknown elements cost time, never memory.
+        """
+        wants_start, wants_end = "start" in events, "end" in events
+        stack: list = []
+        kept = 0  # elements of `keep` open on the stack
+        inside = 0  # elements parsed inside the outermost kept element
         try:
             with self._open(path) as stream:
-                yield from iterparse(stream, events=events, forbid_dtd=True)
+                for event, element in iterparse(stream, events=("start", "end"), forbid_dtd=True):
+                    if event == "start":
+                        stack.append(element)
+                        if kept:
+                            inside += 1
+                            if inside > KEPT_ELEMENTS:
+                                self._refuse(_("the file is damaged or not an Excel .xlsx file."))
+                        if element.tag in keep:
+                            kept += 1
+                        if wants_start:
+                            yield event, element
+                        continue
+                    stack.pop()
+                    if wants_end:
+                        yield event, element
+                    if element.tag in keep:
+                        kept -= 1
+                        if not kept:
+                            inside = 0
+                    if stack and not kept:
+                        # Events come in batches: later siblings may already be attached, so
+                        # the element ended is the parent's first child, not its last.
+                        parent = stack[-1]
+                        if len(parent) and parent[0] is element:
+                            del parent[0]
+                        else:
+                            with contextlib.suppress(ValueError):
+                                parent.remove(element)
+                        element.clear()
         except DefusedXmlException:
             self._refuse(
                 _("the file contains XML declarations that are not allowed in a workbook.")
@@ -179,6 +227,8 @@ class Workbook:
         if "xl/_rels/workbook.xml.rels" in self.members:
             for _event, element in self._events("xl/_rels/workbook.xml.rels"):
                 if element.tag == f"{PACKAGE_REL}Relationship":
+                    if len(targets) >= MAX_RELATIONSHIPS:
+                        self._refuse(_("the file holds too many parts to be a filled template."))
                     target = element.get("Target", "")
                     target = target[1:] if target.startswith("/") else f"xl/{target}"
                     targets[element.get("Id")] = target
@@ -211,16 +261,19 @@ class Workbook:
                         phonetic = True
                     continue
                 if tag == f"{MAIN}t" and not phonetic:
-                    parts.append(element.text or "")
+                    text = element.text or ""
+                    chars += len(text)
+                    if chars > self.limits.max_shared_chars:
+                        self._refuse(_("the file holds more text than a filled template can."))
+                    if len(parts) < KEPT_ELEMENTS:  # runs of one text; no cell has more
+                        parts.append(text[: EXCEL_CELL_CHARS + 1])
                 elif tag == f"{MAIN}rPh":
                     phonetic = False
                 elif tag == f"{MAIN}si":
                     text = "".join(parts)
-                    chars += len(text)
+                    parts = []
                     if len(strings) >= self.limits.max_shared_strings:
                         self._refuse(_("the file holds more texts than a filled template can."))
-                    if chars > self.limits.max_shared_chars:
-                        self._refuse(_("the file holds more text than a filled template can."))
                     strings.append(clean_text(text[: EXCEL_CELL_CHARS + 1]))
                     element.clear()
         self._strings = strings
@@ -237,8 +290,11 @@ class Workbook:
             for event, element in self._events("xl/styles.xml", ("start", "end")):
                 tag = element.tag
                 if tag == f"{MAIN}numFmt" and event == "end":
+                    if len(formats) > 65_000:
+                        self._refuse(_("the file holds more styles than Excel allows."))
                     try:
-                        formats[int(element.get("numFmtId", ""))] = element.get("formatCode", "")
+                        code = element.get("formatCode", "")[:256]
+                        formats[int(element.get("numFmtId", "")[:8])] = code
                     except ValueError:
                         pass
                 elif tag == f"{MAIN}cellXfs":
@@ -280,19 +336,40 @@ class Workbook:
         row_number = 0
         last_row = 0
         sheet_data = None
-        for event, element in self._events(path, ("start", "end")):
+        column = 0  # of the previous cell in the row
+        in_row = 0  # cells met in the row, with a value or not
+        in_cell = False
+        rows_met = others = 0  # row elements; elements neither a row nor in a cell
+        for event, element in self._events(path, ("start", "end"), keep=frozenset({f"{MAIN}c"})):
             tag = element.tag
             if event == "start":
+                if tag == f"{MAIN}c":
+                    in_cell = True
+                elif tag == f"{MAIN}row":
+                    rows_met += 1
+                elif not in_cell:
+                    others += 1
+                if rows_met > EXCEL_ROWS or others > MAX_OTHER_ELEMENTS:
+                    self._refuse(_("the file is damaged or not an Excel .xlsx file."), sheet=sheet)
                 if tag == f"{MAIN}sheetData":
                     sheet_data = element
                 elif tag == f"{MAIN}row":
                     row_number = _row_of(element.get("r"), last_row + 1)
+                    if row_number > EXCEL_ROWS:
+                        self._refuse(
+                            _("the file is damaged or not an Excel .xlsx file."), sheet=sheet
+                        )
                     cells = {}
+                    column = in_row = 0
                 elif tag == f"{MAIN}dimension":
                     self._check_dimension(sheet, element.get("ref", ""), max_rows, max_columns)
                 continue
             if tag == f"{MAIN}c":
-                column, row = _cell_ref(element.get("r"), row_number, len(cells) and max(cells))
+                in_cell = False
+                in_row += 1
+                if in_row > EXCEL_COLUMNS:
+                    self._refuse(_("the file is damaged or not an Excel .xlsx file."), sheet=sheet)
+                column, row = _cell_ref(element.get("r"), row_number, column)
                 value, formula = self._value(element, strings, dates)
                 element.clear()
                 if value is None and not formula:
@@ -340,7 +417,7 @@ class Workbook:
             raise FileRefused(errors)
 
     def _check_dimension(self, sheet: str, ref: str, max_rows: int, max_columns: int) -> None:
-        corners = _CELL_REF.findall(ref.upper())
+        corners = _CELL_REF.findall(ref[:64].upper())  # "A1:XFD1048576" at most
         if not corners:
             return
         letters, number = corners[-1]
