@@ -28,7 +28,7 @@ from indicators.spreadsheets import CellError
 
 from .models import FollowUp, Meeting, Participant
 from .selectors.outcomes import partners_of_meeting
-from .services.items import follow_up_save
+from .services.items import FOLLOW_UP_FIELDS, follow_up_save
 from .services.participants import (
     PERSON_FIELDS,
     attendance_take,
@@ -39,20 +39,8 @@ from .services.participants import (
 from .services.problems import lock_open_meeting
 from .services.sheets.layout import PARTICIPANTS, RTL, problem_numbers
 
-RTL_FIELDS = (
-    "problem",
-    "activity",
-    "goal",
-    "target_group",
-    "target",
-    "due_on",
-    "responsible",
-    "sector",
-    "partner",
-    "cost_idr",
-    "funding_source",
-    "success_indicator",
-)
+# The RTL form's fields less the root cause, which the file has no column for.
+RTL_FIELDS = tuple(field for field in FOLLOW_UP_FIELDS if field != "root_cause")
 TEXTS = {
     "name",
     "position",
