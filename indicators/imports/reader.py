@@ -18,8 +18,11 @@ from __future__ import annotations
 import contextlib
 import datetime
 import io
+import lzma
 import re
+import struct
 import zipfile
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import IO
@@ -35,6 +38,19 @@ from openpyxl.utils.datetime import from_excel
 
 from ..spreadsheets import CellError
 
+# What zipfile and the decompressors raise on a damaged archive or member.
+DAMAGED = (
+    zipfile.BadZipFile,
+    zipfile.LargeZipFile,
+    zlib.error,
+    lzma.LZMAError,
+    NotImplementedError,  # a compression method zipfile does not know
+    RuntimeError,  # an encrypted member the flag bits did not tell
+    struct.error,
+    EOFError,
+    OSError,
+    ValueError,
+)
 MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
 PACKAGE_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}"
@@ -130,7 +146,7 @@ class Workbook:
         try:
             self.zip = zipfile.ZipFile(io.BytesIO(data))
             members = self.zip.infolist()
-        except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError, EOFError):
+        except DAMAGED:
             self._refuse(_("the file is damaged or not an Excel .xlsx file."))
         if len(members) > self.limits.max_members:
             self._refuse(_("the file holds too many parts to be a filled template."))
@@ -219,7 +235,7 @@ class Workbook:
             self._refuse(
                 _("the file contains XML declarations that are not allowed in a workbook.")
             )
-        except (ParseError, zipfile.BadZipFile, EOFError, OSError, ValueError):
+        except (ParseError, *DAMAGED):
             self._refuse(_("the file is damaged or not an Excel .xlsx file."))
 
     def _sheet_paths(self) -> dict[str, str]:
