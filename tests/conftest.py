@@ -25,6 +25,18 @@ from .factories import (
 )
 
 
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Every test starts in the default language (Bahasa Indonesia), whatever ran before it:
+    tests run in random order (pytest-randomly)."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
 @pytest.fixture
 def spm_catalogue(db):
     """The SPM catalogue the data migration loads; reloaded after transactional tests flush it."""

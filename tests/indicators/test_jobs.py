@@ -90,7 +90,7 @@ def test_only_the_uploader_retries_and_only_a_failed_job(
     client, world, puskesmas_head, puskesmas_staff, django_capture_on_commit_callbacks
 ):
     job = _queued_job(world, puskesmas_head, django_capture_on_commit_callbacks)
-    with pytest.raises(Exception, match="not failed"):
+    with pytest.raises(Exception, match="tidak gagal"):
         runner.import_retry(job=job, by=puskesmas_head)
     ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.FAILED)
     client.force_login(puskesmas_staff)  # same puskesmas: sees the job, may not rerun it

@@ -515,6 +515,8 @@ def test_a_submitted_approved_or_locked_month_cannot_be_changed_by_import(
     world, puskesmas_head, status
 ):
     _report(world, 1, status=status)
+    with translation.override("en"):
+        label = str(status.label).lower()
     workbook = _template_for(world, months=[1, 2])
     unchanged_plan, errors = _parse(workbook, puskesmas_head)
     assert errors == [] and unchanged_plan.changes == 0  # an untouched month is no problem
@@ -524,7 +526,7 @@ def test_a_submitted_approved_or_locked_month_cannot_be_changed_by_import(
     _plan, errors = _parse(workbook, puskesmas_head)
     assert errors == [
         f"Sheet Data, row 4, column G: the {YEAR}-01 report of Puskesmas Hsu is "
-        f"{status.label.lower()}: an import cannot change it (ask the district to unlock it first)."
+        f"{label}: an import cannot change it (ask the district to unlock it first)."
     ]
 
 

@@ -413,11 +413,11 @@ def test_after_approval_nothing_changes_until_reopened_with_a_reason(
         value=21,
         by=puskesmas_head,
     )
-    with pytest.raises(ValidationError, match="approved"):
+    with pytest.raises(ValidationError, match="disetujui"):
         services.target_choose(target=register, by=district_user)
-    with pytest.raises(ValidationError, match="approved"):
+    with pytest.raises(ValidationError, match="disetujui"):
         _estimate(populated, district_user)
-    with pytest.raises(ValidationError, match="approved"):  # the figure of record is frozen
+    with pytest.raises(ValidationError, match="disetujui"):  # the figure of record is frozen
         services.target_propose(
             village=village,
             year=YEAR,
