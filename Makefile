@@ -49,6 +49,7 @@ bench: setup
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) bench/monthly_import.py
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) bench/national.py
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) bench/meetings.py
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) bench/imports.py
 
 clean:
 	rm -rf $(VENV) staticfiles db.sqlite3 .pytest_media

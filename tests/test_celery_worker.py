@@ -1,7 +1,9 @@
-"""The quarterly aggregation through a real Celery worker on Redis, killed in the middle of a run.
+"""Jobs through a real Celery worker on Redis, killed in the middle: an import and an aggregation.
 
 Runs where REDIS_URL and PostgreSQL are set (CI); skipped elsewhere. The worker is a separate
-process on the test database; tasks go through Redis, not eagerly.
+process on the test database; tasks go through Redis to a private queue, not eagerly. After the
+kill nothing is half-saved, the sweep fails the job (as its page then says), and a retry on a
+fresh worker ends it done, saved once.
 """
 
 import os
@@ -10,16 +12,33 @@ import subprocess
 import sys
 import time
 import uuid
+from datetime import timedelta
+from io import BytesIO
 from pathlib import Path
 
 import pytest
 from celery import Celery
 from django.conf import settings
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
+from django.utils import timezone, translation
+from openpyxl import load_workbook
 
-from indicators import services
-from indicators.models import Achievement, AggregationRun, MonthlyValue
+from indicators import services, tasks
+from indicators.imports.runner import import_retry, import_start
+from indicators.models import (
+    Achievement,
+    AggregationRun,
+    ImportJob,
+    MonthlyReport,
+    MonthlyValue,
+    ReportingYear,
+    SPMEdition,
+    ValueChange,
+)
+from indicators.services import jobs
 
+from .factories import VillageFactory
 from .indicators.test_aggregation import YEAR, data  # noqa: F401  (the fixture)
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
@@ -49,7 +68,7 @@ def _database_url() -> str:
 class Worker:
     """A `celery worker` process on its own queue, against the test database."""
 
-    def __init__(self, queue: str, step_seconds: float = 0) -> None:
+    def __init__(self, queue: str, step_seconds: float = 0, job_step_seconds: float = 0) -> None:
         env = {
             **os.environ,
             "DJANGO_SETTINGS_MODULE": "config.settings.base",
@@ -57,6 +76,8 @@ class Worker:
             "REDIS_URL": REDIS_URL,
             "SECRET_KEY": "worker-test-key-" + "x" * 50,
             "SIMPUL_AGGREGATION_STEP_SECONDS": str(step_seconds),
+            "SIMPUL_JOB_STEP_SECONDS": str(job_step_seconds),
+            "MEDIA_ROOT": str(settings.MEDIA_ROOT),  # where the test stored the upload
         }
         self.process = subprocess.Popen(
             [
@@ -102,7 +123,9 @@ def _send(queue: str, run: AggregationRun) -> None:
     client.send_task("indicators.tasks.aggregate_quarter", args=[run.pk], queue=queue)
 
 
-def _wait(run: AggregationRun, predicate, *, seconds: float, worker: Worker) -> AggregationRun:
+def _wait(
+    run: AggregationRun | ImportJob, predicate, *, seconds: float, worker: Worker
+) -> AggregationRun:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         run.refresh_from_db()
@@ -146,6 +169,14 @@ def test_a_killed_worker_leaves_the_old_quarter_and_a_rerun_gives_the_full_new_o
     assert _snapshot() == old
     run.refresh_from_db()
     assert run.status == "running"  # never finished: the page says it has not completed
+    # Time passes beyond the run's limits: the sweep fails it, and its page says so.
+    later = timezone.now() + timedelta(
+        seconds=settings.SIMPUL_AGGREGATION_SOFT_TIME_LIMIT + 60 + settings.SIMPUL_JOB_GRACE + 1
+    )
+    assert jobs.jobs_sweep(now=later)["runs"] == 1
+    run.refresh_from_db()
+    assert run.status == "failed" and run.error == str(jobs.WORKER_LOST)
+    assert _snapshot() == old
 
     worker = Worker(queue)
     try:
@@ -160,3 +191,88 @@ def test_a_killed_worker_leaves_the_old_quarter_and_a_rerun_gives_the_full_new_o
     # The same rows as an in-process rebuild of the same data: full and correct.
     services.quarter_aggregate(year=YEAR, quarter=2)
     assert _snapshot() == through_worker
+
+
+# --- An import killed midway ---------------------------------------------------------------------
+
+
+def _monthly_file(world) -> tuple[bytes, int]:
+    """A year of a puskesmas with 40 desa, every value filled: thousands of values, so the
+    import reports progress many times (a batch of 500 values each)."""
+    puskesmas = world["hsu"]["puskesmas"]
+    VillageFactory.create_batch(38, subdistrict=world["hsu"]["subdistrict"], puskesmas=puskesmas)
+    with translation.override("en"):
+        content = services.monthly_template(
+            puskesmas_list=[puskesmas], year=YEAR, months=list(range(1, 13))
+        )
+    workbook = load_workbook(BytesIO(content))
+    sheet = workbook["Data"]
+    values = 0
+    for row in range(2, sheet.max_row + 1):
+        for column in range(7, 19):  # G..R: January to December
+            sheet.cell(row=row, column=column, value=(row * column) % 17 + 1)
+            values += 1
+    buffer = BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue(), values
+
+
+def _send_import(queue: str, monkeypatch) -> None:
+    """import_start and import_retry enqueue with `.delay`; here it goes to the private queue."""
+    client = Celery(broker=REDIS_URL)
+    monkeypatch.setattr(
+        tasks.import_run,
+        "delay",
+        lambda *args: client.send_task("indicators.tasks.import_run", args=list(args), queue=queue),
+    )
+
+
+def test_a_killed_import_saves_nothing_is_failed_by_the_sweep_and_its_retry_saves_once(
+    world, puskesmas_head, monkeypatch, settings
+):
+    edition = SPMEdition.objects.order_by("-first_year").first()
+    ReportingYear.objects.get_or_create(year=YEAR, defaults={"edition": edition})
+    content, values = _monthly_file(world)
+    assert values > 2_000
+    queue = f"simpul-test-{uuid.uuid4().hex[:8]}"
+    _send_import(queue, monkeypatch)
+
+    slow = Worker(queue, job_step_seconds=1.0)
+    try:
+        with translation.override("en"):
+            job = import_start(
+                kind=ImportJob.Kind.MONTHLY_VALUES,
+                upload=SimpleUploadedFile("tahun.xlsx", content),
+                user=puskesmas_head,
+            )
+        job = _wait(job, lambda j: j.status == "running" and j.done > 0, seconds=90, worker=slow)
+        assert job.done < job.total == values  # midway, its page shows how far
+        slow.kill()
+    finally:
+        slow.stop()
+    time.sleep(0.5)  # PostgreSQL notices the dead connection and rolls its transaction back
+    assert MonthlyValue.objects.count() == 0
+    assert ValueChange.objects.count() == 0 and MonthlyReport.objects.count() == 0
+    job.refresh_from_db()
+    assert job.status == "running"
+
+    later = timezone.now() + timedelta(
+        seconds=settings.SIMPUL_IMPORT_SOFT_TIME_LIMIT + 60 + settings.SIMPUL_JOB_GRACE + 1
+    )
+    assert jobs.jobs_sweep(now=later)["imports"] == 1
+    job.refresh_from_db()
+    with translation.override(job.language):
+        assert job.status == "failed" and job.errors == [str(jobs.WORKER_LOST)]
+
+    worker = Worker(queue)
+    try:
+        job = import_retry(job=job, by=puskesmas_head)
+        assert job.status == "queued" and job.attempt == 2
+        job = _wait(job, lambda j: j.status in ("done", "failed"), seconds=90, worker=worker)
+    finally:
+        log = worker.stop()
+    assert job.status == "done", (job.errors, log)
+    assert job.done == values and job.result["values_created"] == values
+    assert MonthlyValue.objects.count() == values
+    assert ValueChange.objects.count() == values  # each value saved and audited once
+    assert MonthlyReport.objects.count() == 12
