@@ -19,6 +19,7 @@ from .models import (
 )
 from .scoping import in_area
 from .spreadsheets import MAX_UPLOAD_BYTES
+from .versioning import VersionedForm
 
 
 class ModelMultipleChoiceField(forms.ModelMultipleChoiceField):
@@ -44,7 +45,7 @@ class SearchForm(forms.Form):
     q = forms.CharField(label=_("Search"), required=False, max_length=100)
 
 
-class PuskesmasForm(forms.ModelForm):
+class PuskesmasForm(VersionedForm, forms.ModelForm):
     villages = ModelMultipleChoiceField(
         label=_("Working area (wilayah kerja)"),
         queryset=Village.objects.none(),
@@ -80,7 +81,7 @@ class PuskesmasForm(forms.ModelForm):
                 self.initial["villages"] = list(self.instance.villages.values_list("pk", flat=True))
 
 
-class ServicePointForm(forms.ModelForm):
+class ServicePointForm(VersionedForm, forms.ModelForm):
     class Meta:
         model = ServicePoint
         fields = ["puskesmas", "kind", "name", "village", "address", "is_active"]
@@ -99,7 +100,7 @@ class ServicePointForm(forms.ModelForm):
             self.fields["puskesmas"].widget = forms.HiddenInput()
 
 
-class PartnerForm(forms.ModelForm):
+class PartnerForm(VersionedForm, forms.ModelForm):
     class Meta:
         model = PartnerOrganisation
         fields = [
@@ -120,7 +121,7 @@ class PartnerForm(forms.ModelForm):
         )
 
 
-class UnitForm(forms.ModelForm):
+class UnitForm(VersionedForm, forms.ModelForm):
     class Meta:
         model = HealthOfficeUnit
         fields = ["name", "kind", "parent", "head_name"]
@@ -141,7 +142,7 @@ class UploadForm(forms.Form):
     )
 
 
-class QuarterNoteForm(forms.ModelForm):
+class QuarterNoteForm(VersionedForm, forms.ModelForm):
     """One service's budget, implementation stages, problems and actions for a quarter."""
 
     class Meta:

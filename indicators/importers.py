@@ -170,7 +170,8 @@ class ServicePointsImporter(Importer):
             point.village, point.address = village, row["address"]
             point.is_active = row["active"]
             try:
-                service_point_save(service_point=point, by=user)
+                # The row was read in this transaction: the file's edit is made at its version.
+                service_point_save(service_point=point, by=user, version=point.version)
             except (ValidationError, PermissionDenied) as error:
                 for message in getattr(error, "messages", [str(error)]):
                     located(row, "name", message)

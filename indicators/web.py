@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from .spreadsheets import xlsx_response
+from .versioning import StaleEdit
 
 PAGE_SIZE = 50
 # Years a page may be asked for: anything else is a typo or a probe, answered with the default.
@@ -94,6 +95,19 @@ def run_service(request: HttpRequest, form: Form | None, call: Callable[[], obje
     """Call a service; put its refusal on the form (or in a message) instead of failing the page."""
     try:
         call()
+    except StaleEdit as error:
+        # Someone saved since the form was opened: keep the user's values, show theirs beside
+        # them (base.html), and let a second save, made knowingly, go over the new version.
+        if form is None:
+            messages.error(request, " ".join(error.messages))
+            return False
+        form.stale = error
+        if form.is_bound and "version" in form.fields:
+            data = form.data.copy()
+            data[form.add_prefix("version")] = str(error.current_version)
+            form.data = data
+        form.add_error(None, error)
+        return False
     except ValidationError as error:
         if form is not None and hasattr(error, "error_dict"):
             for field, errors in error.error_dict.items():

@@ -23,6 +23,7 @@ from .areas import (  # noqa: F401
     User,
     Village,
 )
+from .edits import SubmittedForm, Versioned  # noqa: F401
 from .finance import FundingSource  # noqa: F401
 from .reports import (  # noqa: F401
     ImportJob,

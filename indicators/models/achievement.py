@@ -305,6 +305,8 @@ class QuarterServiceNote(AreaOwned, models.Model):
     )
     problems = models.TextField(_("problems"), blank=True)
     planned_actions = models.TextField(_("planned actions"), blank=True)
+    # Edits are versioned (indicators/versioning.py): a save over a newer note is refused.
+    version = models.PositiveIntegerField(_("version"), default=1)
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,

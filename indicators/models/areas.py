@@ -13,6 +13,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from .edits import Versioned
+
 
 class AreaOwned:
     """Mixin: how a model's rows reach each kind of area (province, district, puskesmas)."""
@@ -184,7 +186,7 @@ class HealthOffice(AreaOwned, models.Model):
         return self.name
 
 
-class HealthOfficeUnit(AreaOwned, models.Model):
+class HealthOfficeUnit(AreaOwned, Versioned):
     """A bidang, seksi or sub-bagian of a Dinkes; units nest (a seksi sits in a bidang)."""
 
     class Kind(models.TextChoices):
@@ -235,7 +237,7 @@ class HealthOfficeUnit(AreaOwned, models.Model):
             raise ValidationError({"parent": _("A unit cannot be part of itself.")})
 
 
-class Puskesmas(AreaOwned, models.Model):
+class Puskesmas(AreaOwned, Versioned):
     area_kind = "puskesmas"
     area_paths = {"province": "district__province", "district": "district", "puskesmas": "pk"}
 
@@ -281,7 +283,7 @@ class Puskesmas(AreaOwned, models.Model):
                 )
 
 
-class ServicePoint(AreaOwned, models.Model):
+class ServicePoint(AreaOwned, Versioned):
     """A place where a puskesmas delivers services: pustu, posyandu, poskesdes, posbindu ..."""
 
     class Kind(models.TextChoices):
@@ -339,7 +341,7 @@ class ServicePoint(AreaOwned, models.Model):
             )
 
 
-class PartnerOrganisation(AreaOwned, models.Model):
+class PartnerOrganisation(AreaOwned, Versioned):
     """An organisation a district or a kecamatan works with (DOMAIN.md §4)."""
 
     class Sector(models.TextChoices):

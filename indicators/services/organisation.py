@@ -13,31 +13,36 @@ from django.utils.translation import gettext_lazy
 from ..models import HealthOfficeUnit, PartnerOrganisation, Puskesmas, ServicePoint, Village
 from ..scoping import can_edit_organisation
 from ..spreadsheets import build_workbook
+from ..versioning import save_versioned
 
 
-def _check_and_save(obj, *, by) -> None:
-    """Check rights and fields, then save; a duplicate name is a ValidationError even when two
-    identical posts arrive at once (the database's unique constraint decides the race)."""
+def _check_and_save(obj, *, by, version: int | None) -> None:
+    """Check rights and fields, then save as an edit made at `version` (refused with who and
+    their values if someone saved since: indicators/versioning.py); a duplicate name is a
+    ValidationError even when two identical posts arrive at once (the database's unique
+    constraint decides the race)."""
     if not can_edit_organisation(by, obj):
         raise PermissionDenied(_("Your role cannot change this."))
-    obj.full_clean()
+    obj.full_clean(exclude=["version", "updated_by", "updated_at"])
     obj._change_reason = ""
     try:
         with transaction.atomic():  # a savepoint: the losing insert rolls back alone
-            obj.save()
+            save_versioned(obj, by=by, version=version)
     except IntegrityError:
         obj.full_clean()  # now sees the row that won, and says which field clashes
         raise
 
 
 @transaction.atomic
-def puskesmas_save(*, puskesmas: Puskesmas, by, villages=None) -> Puskesmas:
+def puskesmas_save(
+    *, puskesmas: Puskesmas, by, version: int | None = None, villages=None
+) -> Puskesmas:
     """Save a puskesmas and, if given, its working area; atomic; only its district or its head.
 
     A village joins at most one working area: villages given here move to this puskesmas, and
     villages of the puskesmas that are not given leave it.
     """
-    _check_and_save(puskesmas, by=by)
+    _check_and_save(puskesmas, by=by, version=version)
     if villages is not None:
         villages = list(villages)
         outside = [v for v in villages if v.subdistrict.district_id != puskesmas.district_id]
@@ -51,9 +56,11 @@ def puskesmas_save(*, puskesmas: Puskesmas, by, villages=None) -> Puskesmas:
     return puskesmas
 
 
-def service_point_save(*, service_point: ServicePoint, by) -> ServicePoint:
-    """Create or update a service point of a puskesmas the user may edit."""
-    _check_and_save(service_point, by=by)
+def service_point_save(
+    *, service_point: ServicePoint, by, version: int | None = None
+) -> ServicePoint:
+    """Create or update (at `version`) a service point of a puskesmas the user may edit."""
+    _check_and_save(service_point, by=by, version=version)
     return service_point
 
 
@@ -64,15 +71,17 @@ def service_point_delete(*, service_point: ServicePoint, by) -> None:
     service_point.delete()
 
 
-def partner_save(*, partner: PartnerOrganisation, by) -> PartnerOrganisation:
-    """Create or update a partner organisation of the user's district."""
-    _check_and_save(partner, by=by)
+def partner_save(
+    *, partner: PartnerOrganisation, by, version: int | None = None
+) -> PartnerOrganisation:
+    """Create or update (at `version`) a partner organisation of the user's district."""
+    _check_and_save(partner, by=by, version=version)
     return partner
 
 
-def unit_save(*, unit: HealthOfficeUnit, by) -> HealthOfficeUnit:
-    """Create or update a unit of the user's Dinkes."""
-    _check_and_save(unit, by=by)
+def unit_save(*, unit: HealthOfficeUnit, by, version: int | None = None) -> HealthOfficeUnit:
+    """Create or update (at `version`) a unit of the user's Dinkes."""
+    _check_and_save(unit, by=by, version=version)
     return unit
 
 

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from ..models import District, QuarterServiceNote, SPMService
 from ..scoping import can_review_report
+from ..versioning import StaleEdit
 
 NOTE_FIELDS = (
     "budget_allocated_idr",
@@ -28,7 +29,8 @@ def quarter_notes_save(
     *, district: District, year: int, quarter: int, notes: Mapping[SPMService, dict], by
 ) -> int:
     """Create or update the notes of several services at once; atomic, and idempotent under
-    concurrent identical posts; district planners only.
+    concurrent identical posts; district planners only. A note saved by someone else since
+    the version in its values is refused whole (StaleEdit), nothing saved.
 
     Returns how many notes changed.
     """
@@ -54,11 +56,16 @@ def quarter_notes_save(
             continue
         if not note.pk and all(values.get(f) in (None, "") for f in NOTE_FIELDS):
             continue  # nothing written for this service
+        if note.pk and values.get("version", note.version) != note.version:
+            # Saved (or first written) by someone else since this form was opened.
+            mine = QuarterServiceNote(**{f: values.get(f, getattr(note, f)) for f in NOTE_FIELDS})
+            raise StaleEdit(current=note, mine=mine, fields=NOTE_FIELDS)
         for field in NOTE_FIELDS:
             if field in values:
                 setattr(note, field, values[field])
+        note.full_clean(exclude=["version", "updated_by"])
+        note.version = note.version + 1 if note.pk else 1
         note.updated_by = by
-        note.full_clean()
         note.save()
         changed += 1
     return changed

@@ -172,7 +172,10 @@ def _puskesmas_form(request, puskesmas: Puskesmas | None, district: District):
             request,
             form,
             lambda: services.puskesmas_save(
-                puskesmas=form.instance, villages=villages, by=request.user
+                puskesmas=form.instance,
+                villages=villages,
+                by=request.user,
+                version=form.cleaned_data["version"],
             ),
         )
         if saved:
@@ -256,7 +259,11 @@ def _servicepoint_form(request, service_point: ServicePoint | None):
         if run_service(
             request,
             form,
-            lambda: services.service_point_save(service_point=form.instance, by=request.user),
+            lambda: services.service_point_save(
+                service_point=form.instance,
+                by=request.user,
+                version=form.cleaned_data["version"],
+            ),
         ):
             messages.success(request, _("Service point saved."))
             return redirect("indicators:puskesmas-detail", pk=form.instance.puskesmas_id)
@@ -338,7 +345,11 @@ def _partner_form(request, partner: PartnerOrganisation | None, district: Distri
     form = PartnerForm(request.POST or None, instance=partner, user=request.user, district=district)
     if request.method == "POST" and form.is_valid():
         if run_service(
-            request, form, lambda: services.partner_save(partner=form.instance, by=request.user)
+            request,
+            form,
+            lambda: services.partner_save(
+                partner=form.instance, by=request.user, version=form.cleaned_data["version"]
+            ),
         ):
             messages.success(request, _("Partner organisation saved."))
             return redirect("indicators:partner-list")
@@ -390,7 +401,11 @@ def _unit_form(request, unit: HealthOfficeUnit | None, office: HealthOffice):
     form = UnitForm(request.POST or None, instance=unit, user=request.user, office=office)
     if request.method == "POST" and form.is_valid():
         if run_service(
-            request, form, lambda: services.unit_save(unit=form.instance, by=request.user)
+            request,
+            form,
+            lambda: services.unit_save(
+                unit=form.instance, by=request.user, version=form.cleaned_data["version"]
+            ),
         ):
             messages.success(request, _("Dinkes unit saved."))
             return redirect("indicators:unit-list")

@@ -7,6 +7,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.forms import Form as DjangoForm
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
@@ -113,11 +114,12 @@ def quarterly_notes(request, pk):
         )
         for service in spm
     ]
+    refusal = DjangoForm(data={})  # carries a refusal (a note saved meanwhile) for base.html
     if request.method == "POST" and all(form.is_valid() for __, form in forms):
         notes = {service: form.cleaned_data for service, form in forms}
         if run_service(
             request,
-            None,
+            refusal,
             lambda: services.quarter_notes_save(
                 district=district, year=year, quarter=quarter, notes=notes, by=request.user
             ),
@@ -125,7 +127,19 @@ def quarterly_notes(request, pk):
             messages.success(request, _("Quarterly notes saved."))
             url = reverse("indicators:quarterly-detail", args=[district.pk])
             return redirect(f"{url}?year={year}&quarter={quarter}")
-    context = {"district": district, "year": year, "quarter": quarter, "forms": forms}
+    stale = getattr(refusal, "stale", None)
+    for __, form in forms:  # the refused note's form now carries the version it was shown
+        if stale and form.instance.pk == stale.current.pk:
+            data = form.data.copy()
+            data[form.add_prefix("version")] = str(stale.current_version)
+            form.data = data
+    context = {
+        "district": district,
+        "year": year,
+        "quarter": quarter,
+        "forms": forms,
+        "form": refusal,
+    }
     return render(request, "indicators/quarterly_notes.html", context)
 
 

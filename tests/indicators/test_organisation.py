@@ -27,6 +27,7 @@ def test_district_planner_edits_puskesmas_and_its_working_area(client, world, di
             "is_inpatient": "on",
             "head_name": "dr. Siti",
             "villages": [hsu["villages"][0].pk, extra.pk],
+            "version": hsu["puskesmas"].version,
         },
     )
     assert response.status_code == 302
@@ -60,7 +61,14 @@ def test_puskesmas_head_edits_own_details_but_not_code_or_area(client, world, pu
     client.force_login(puskesmas_head)
     url = reverse("indicators:puskesmas-edit", kwargs={"pk": puskesmas.pk})
     response = client.post(
-        url, {"code": "HACKED", "name": puskesmas.name, "phone": "0527-61234", "head_name": "dr. A"}
+        url,
+        {
+            "code": "HACKED",
+            "name": puskesmas.name,
+            "phone": "0527-61234",
+            "head_name": "dr. A",
+            "version": puskesmas.version,
+        },
     )
     assert response.status_code == 302
     puskesmas.refresh_from_db()
@@ -210,3 +218,44 @@ def test_pages_are_in_indonesian_by_default_and_english_on_request(client, world
     client.post(reverse("set_language"), {"language": "en", "next": "/"})
     body = client.get(reverse("indicators:home")).content.decode()
     assert 'lang="en"' in body and "My area" in body
+
+
+def test_a_stale_edit_is_refused_with_who_saved_and_both_values(client, world, district_user):
+    """Two planners open the same partner; the second save from the stale page is refused,
+    shows the first one's value beside theirs, and a deliberate second save goes through."""
+    from indicators.models import PartnerOrganisation
+
+    from ..factories import UserFactory
+
+    partner = world["hsu"]["partner"]
+    colleague = UserFactory(
+        username="rekan",
+        role="district_planner",
+        district=world["hsu"]["district"],
+        first_name="Rina",
+        last_name="Rekan",
+    )
+    url = reverse("indicators:partner-edit", kwargs={"pk": partner.pk})
+    seen = partner.version
+    data = {
+        "name": partner.name,
+        "short_name": "",
+        "sector": partner.sector,
+        "subdistrict": "",
+        "contact_name": "",
+        "phone": "",
+        "is_active": "on",
+    }
+    client.force_login(colleague)
+    assert client.post(url, {**data, "phone": "0811", "version": seen}).status_code == 302
+    client.force_login(district_user)
+    response = client.post(url, {**data, "phone": "0822", "version": seen})
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert 'data-testid="stale-edit"' in page and "Rina Rekan" in page
+    assert "0811" in page and "0822" in page
+    assert PartnerOrganisation.objects.get(pk=partner.pk).phone == "0811"
+    again = response.context["form"].data["version"]
+    assert client.post(url, {**data, "phone": "0822", "version": again}).status_code == 302
+    partner.refresh_from_db()
+    assert partner.phone == "0822" and partner.updated_by == district_user

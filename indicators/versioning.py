@@ -1,0 +1,186 @@
+"""One way to edit (issue #12, STYLE.md §15 "Edits"): every edit is versioned, every create
+happens once.
+
+- `Versioned`: a model mixin with `version`, `updated_by` and `updated_at`.
+- `save_versioned(obj, by=, version=, fields=)`: the one write of an edit. Under a row lock it
+  refuses a save over a newer version with `StaleEdit`, which says who saved and when and
+  holds their values beside the user's; otherwise it saves with the version bumped. A create
+  (no pk yet) starts at version 1.
+- `create_once(token=, by=, create=)`: a create guarded by the form's one-time token, so a double
+  click, a repeated post or two identical concurrent posts create one object and every one of
+  them gets it back.
+- `VersionedForm` / `OnceForm`: form mixins that carry the version and the token; views pass
+  them to services, and `indicators.web.run_service` puts a StaleEdit on the form, where the
+  `_stale_edit.html` include shows the two sets of values.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import TypeVar
+
+from django import forms
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, models, transaction
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+from .models.edits import SubmittedForm, Versioned  # noqa: F401
+
+M = TypeVar("M", bound=models.Model)
+
+
+@dataclass(frozen=True)
+class Difference:
+    label: str
+    theirs: str
+    yours: str
+
+
+def _shown(obj: models.Model, name: str) -> str:
+    field = obj._meta.get_field(name)
+    if getattr(field, "choices", None):
+        value = getattr(obj, f"get_{name}_display")()
+    else:
+        value = getattr(obj, name)
+    if value is None or value == "":
+        return "–"
+    if isinstance(value, bool):
+        return _("Yes") if value else _("No")
+    return str(value)
+
+
+class StaleEdit(ValidationError):
+    """A save over a version someone else saved since the form was opened: nothing was saved.
+
+    `who`, `when` and `differences` (their value beside the user's, per changed field) are for
+    the form that shows the refusal."""
+
+    def __init__(self, *, current: models.Model, mine: models.Model, fields: Sequence[str]):
+        user = getattr(current, "updated_by", None)
+        self.who = (user.get_full_name() or user.username) if user else _("Someone")
+        moment = getattr(current, "updated_at", None)
+        self.when = (
+            date_format(timezone.localtime(moment), "SHORT_DATETIME_FORMAT") if moment else ""
+        )
+        self.differences = [
+            Difference(str(current._meta.get_field(name).verbose_name), theirs, yours)
+            for name in fields
+            if (theirs := _shown(current, name)) != (yours := _shown(mine, name))
+        ]
+        self.current = current
+        self.current_version = current.version
+        message = _(
+            "%(who)s saved this at %(when)s, after you opened it. Nothing of yours was saved over "
+            "their work: compare the values below, then save again."
+        ) % {"who": self.who, "when": self.when or "–"}
+        super().__init__(message, code="stale")
+
+
+def _editable_fields(obj: models.Model) -> list[str]:
+    skip = {"id", "version", "updated_by", "updated_at"}
+    return [
+        f.name
+        for f in obj._meta.concrete_fields
+        if f.editable and f.name not in skip and not f.primary_key
+    ]
+
+
+def save_versioned(
+    obj: M,
+    *,
+    by,
+    version: int | None,
+    fields: Sequence[str] | None = None,
+    save: Callable[[M], None] | None = None,
+) -> M:
+    """Save `obj` as an edit made at `version`; atomic.
+
+    Raises StaleEdit (nothing saved) when the stored row's version is not `version`: someone
+    saved it since. `fields` are those the form edits (for the comparison; default: every
+    editable field). `save` writes the object (default `obj.save()`), e.g. with history.
+    """
+    now = timezone.now()
+    with transaction.atomic():
+        if obj.pk is not None:
+            current = type(obj)._base_manager.select_for_update().filter(pk=obj.pk).first()
+            if current is not None:
+                if version is None or int(version) != current.version:
+                    raise StaleEdit(
+                        current=current, mine=obj, fields=fields or _editable_fields(obj)
+                    )
+                obj.version = current.version + 1
+        else:
+            obj.version = 1
+        obj.updated_by, obj.updated_at = by, now
+        (save or (lambda o: o.save()))(obj)
+    return obj
+
+
+# --- Creates happen once -------------------------------------------------------------------------
+
+
+def create_once(*, token, by, create: Callable[[], M], model: type[M]) -> M:
+    """Run `create` once per form token; a repeat (even concurrent) returns what the first
+    created. Without a token (an old page, a script), it just creates."""
+    try:
+        token = uuid.UUID(str(token)) if token else None
+    except ValueError:
+        token = None
+    if token is None:
+        return create()
+    content_type = ContentType.objects.get_for_model(model)
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                claim = SubmittedForm.objects.create(
+                    token=token, created_by=by, content_type=content_type
+                )
+        except IntegrityError:
+            claim = None
+        if claim is None:
+            earlier = (
+                SubmittedForm.objects.select_for_update()
+                .filter(token=token, created_by=by, content_type=content_type)
+                .first()
+            )
+            found = earlier and model._base_manager.filter(pk=earlier.object_id).first()
+            if found is None:
+                raise ValidationError(
+                    _("This form was already sent once. Open it again to add another.")
+                )
+            return found
+        obj = create()
+        SubmittedForm.objects.filter(pk=claim.pk).update(object_id=obj.pk)
+    return obj
+
+
+# --- Forms ---------------------------------------------------------------------------------------
+
+
+class VersionedForm(forms.Form):
+    """Mixin for an edit form: posts the version the user saw."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        instance = getattr(self, "instance", None)
+        if instance is not None and instance.pk and not self.is_bound:
+            self.initial["version"] = instance.version
+        self.stale: StaleEdit | None = None
+
+
+class OnceForm(forms.Form):
+    """Mixin for a create form: a one-time token, so a repeated post creates nothing more."""
+
+    form_token = forms.UUIDField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            self.initial["form_token"] = uuid.uuid4()
