@@ -49,7 +49,7 @@ from .services.targets import (
     village_population_save,
 )
 from .services.targets._common import _require_planner
-from .spreadsheets import MAX_ROWS, CellError
+from .spreadsheets import CellError
 
 
 @register
@@ -57,7 +57,9 @@ class MonthlyValuesImporter(Importer):
     """A filled monthly template: a row per puskesmas x desa x service, a column per month."""
 
     kind = ImportJob.Kind.MONTHLY_VALUES
-    sheet = SheetSpec(title=monthly_excel.DATA_SHEET, columns=(), max_rows=MAX_ROWS)
+    sheet = SheetSpec(
+        title=monthly_excel.DATA_SHEET, columns=(), max_rows=monthly_excel.layout.MAX_ROWS
+    )
 
     def target(self, *, user, params: Mapping) -> Target:
         if not can_import_monthly(user):

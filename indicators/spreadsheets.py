@@ -106,7 +106,7 @@ def xlsx_response(*, filename: str, sheet: str, headers: Sequence[str], rows: It
 # --- Reading ------------------------------------------------------------------------------------
 
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
-MAX_ROWS = 100_000  # a district of 60 puskesmas x 40 desa x 12 services is under 30,000 rows
+MAX_ROWS = 100_000  # the most any sheet may have; each import declares its own, lower limit
 MAX_COUNT = 1_000_000  # people served in one desa in one month; more is a typing slip
 _INTEGER_TEXT = re.compile(r"-?[0-9]+")
 
@@ -158,7 +158,7 @@ MAX_COLUMNS = 100  # the widest template (a year of months beside the codes) has
 
 
 def read_table(
-    upload, *, sheet: str, others: Sequence[str] = ()
+    upload, *, sheet: str, others: Sequence[str] = (), max_rows: int = MAX_ROWS
 ) -> tuple[Table | None, list[CellError]]:
     """Read `sheet` whole (streaming, values as typed), or None and why the file is refused.
 
@@ -178,7 +178,7 @@ def read_table(
             problem = _("the workbook has no sheet with this name; use the template.")
             return None, [CellError(sheet, None, None, problem)]
         table = Table(headers=[], rows=[])
-        for number, values in workbook.rows(sheet, max_rows=MAX_ROWS + 1, max_columns=MAX_COLUMNS):
+        for number, values in workbook.rows(sheet, max_rows=max_rows + 1, max_columns=MAX_COLUMNS):
             if number == 1:
                 table.headers = values
             elif any(value not in (None, "") for value in values):

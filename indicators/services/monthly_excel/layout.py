@@ -16,6 +16,10 @@ from ...scoping import (
 DATA_SHEET = "Data"
 META_SHEET = "Simpul"  # hidden: what the file is and when it was downloaded
 META_KIND = "monthly_values"
+# A district's year in one file: every desa x 12 monthly services. The largest district has
+# 852 desa (Aceh Utara, Kemendagri 2025: 10,224 rows); 15,000 leaves room and bounds the import's
+# memory and time (bench/imports.py).
+MAX_ROWS = 15_000
 MAX_ERRORS = 200  # listed on the job page; more would hide the pattern, not help fix it
 
 FIXED_COLUMNS = [

@@ -22,6 +22,7 @@ from .layout import (
     DATA_SHEET,
     FIXED_COLUMNS,
     MAX_ERRORS,
+    MAX_ROWS,
     META_KIND,
     META_SHEET,
     MONTH_HEADER,
@@ -431,7 +432,7 @@ def monthly_import_parse(
     and column in the active language (at most MAX_ERRORS, then a count of the rest).
     """
     file_name = os.path.basename(file_name or getattr(upload, "name", "") or "upload.xlsx")
-    table, errors = read_table(upload, sheet=DATA_SHEET, others=[META_SHEET])
+    table, errors = read_table(upload, sheet=DATA_SHEET, others=[META_SHEET], max_rows=MAX_ROWS)
     if table is None:
         return None, errors
     layout, header_errors = _read_headers(table.headers)
