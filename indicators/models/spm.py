@@ -10,12 +10,14 @@ import datetime
 from decimal import Decimal
 
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericRelation
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from .areas import AreaOwned, Village
+from .edits import Versioned
 
 
 class Bilingual(models.Model):
@@ -185,7 +187,7 @@ class VillagePopulation(AreaOwned, models.Model):
         return f"{self.village_id} {self.year} {self.band_id}: {self.count}"
 
 
-class EstimateRule(models.Model):
+class EstimateRule(Versioned):
     """How a service's target group is estimated: factor x rate x population of a band.
 
     e.g. pregnant women = 1.1 x crude birth rate x all people; hypertensives = prevalence x 15+.
@@ -300,7 +302,12 @@ class Target(AreaOwned, models.Model):
 
 
 class TargetApproval(AreaOwned, models.Model):
-    """A district planner approved the district's targets of record for a year."""
+    """Whether a district's targets of record for a year are approved (who, when); reopened,
+    the row stays with its status open and its history in the audit log."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open")
+        APPROVED = "approved", _("Approved")
 
     area_paths = {
         "province": "district__province",
@@ -315,13 +322,20 @@ class TargetApproval(AreaOwned, models.Model):
         verbose_name=_("district"),
     )
     year = models.PositiveSmallIntegerField(_("year"))
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.OPEN
+    )
+    version = models.PositiveIntegerField(_("version"), default=1)
     approved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
+        null=True,
+        blank=True,
         related_name="+",
         verbose_name=_("approved by"),
     )
-    approved_at = models.DateTimeField(_("approved at"), auto_now_add=True)
+    approved_at = models.DateTimeField(_("approved at"), null=True, blank=True)
+    events = GenericRelation("indicators.AuditEvent")
 
     class Meta:
         constraints = [
@@ -332,6 +346,18 @@ class TargetApproval(AreaOwned, models.Model):
 
     def __str__(self) -> str:
         return f"{self.district_id} {self.year}"
+
+    @property
+    def is_approved(self) -> bool:
+        return self.status == self.Status.APPROVED
+
+    def audit_area(self) -> dict[str, int | None]:
+        """Where this approval's events are seen: its district (and province)."""
+        return {
+            "province_id": self.district.province_id,
+            "district_id": self.district_id,
+            "puskesmas_id": None,
+        }
 
 
 class TargetApprovalEvent(AreaOwned, models.Model):
