@@ -9,6 +9,7 @@ from .achievement import (  # noqa: F401
     QuarterServiceNote,
     ReportingRate,
 )
+from .audit import AuditEvent  # noqa: F401
 from .areas import (  # noqa: F401
     AreaOwned,
     District,
