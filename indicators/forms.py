@@ -19,7 +19,7 @@ from .models import (
 )
 from .scoping import in_area
 from .spreadsheets import MAX_UPLOAD_BYTES
-from .versioning import VersionedForm
+from .versioning import OnceForm, VersionedForm
 
 
 class ModelMultipleChoiceField(forms.ModelMultipleChoiceField):
@@ -45,7 +45,7 @@ class SearchForm(forms.Form):
     q = forms.CharField(label=_("Search"), required=False, max_length=100)
 
 
-class PuskesmasForm(VersionedForm, forms.ModelForm):
+class PuskesmasForm(OnceForm, VersionedForm, forms.ModelForm):
     villages = ModelMultipleChoiceField(
         label=_("Working area (wilayah kerja)"),
         queryset=Village.objects.none(),
@@ -81,7 +81,7 @@ class PuskesmasForm(VersionedForm, forms.ModelForm):
                 self.initial["villages"] = list(self.instance.villages.values_list("pk", flat=True))
 
 
-class ServicePointForm(VersionedForm, forms.ModelForm):
+class ServicePointForm(OnceForm, VersionedForm, forms.ModelForm):
     class Meta:
         model = ServicePoint
         fields = ["puskesmas", "kind", "name", "village", "address", "is_active"]
@@ -100,7 +100,7 @@ class ServicePointForm(VersionedForm, forms.ModelForm):
             self.fields["puskesmas"].widget = forms.HiddenInput()
 
 
-class PartnerForm(VersionedForm, forms.ModelForm):
+class PartnerForm(OnceForm, VersionedForm, forms.ModelForm):
     class Meta:
         model = PartnerOrganisation
         fields = [
@@ -121,7 +121,7 @@ class PartnerForm(VersionedForm, forms.ModelForm):
         )
 
 
-class UnitForm(VersionedForm, forms.ModelForm):
+class UnitForm(OnceForm, VersionedForm, forms.ModelForm):
     class Meta:
         model = HealthOfficeUnit
         fields = ["name", "kind", "parent", "head_name"]

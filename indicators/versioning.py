@@ -159,6 +159,27 @@ def create_once(*, token, by, create: Callable[[], M], model: type[M]) -> M:
     return obj
 
 
+def save_edit(
+    obj: M,
+    *,
+    by,
+    version: int | None,
+    token=None,
+    fields: Sequence[str] | None = None,
+    save: Callable[[M], None] | None = None,
+) -> M:
+    """The one write of a create-or-edit form: a new object is created once per form token
+    (a repeat returns the first), an existing one is saved as an edit made at `version`."""
+    if obj.pk is None:
+        return create_once(
+            token=token,
+            by=by,
+            model=type(obj),
+            create=lambda: save_versioned(obj, by=by, version=None, save=save),
+        )
+    return save_versioned(obj, by=by, version=version, fields=fields, save=save)
+
+
 # --- Forms ---------------------------------------------------------------------------------------
 
 

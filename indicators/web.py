@@ -94,7 +94,7 @@ def export(
 def run_service(request: HttpRequest, form: Form | None, call: Callable[[], object]) -> bool:
     """Call a service; put its refusal on the form (or in a message) instead of failing the page."""
     try:
-        call()
+        result = call()
     except StaleEdit as error:
         # Someone saved since the form was opened: keep the user's values, show theirs beside
         # them (base.html), and let a second save, made knowingly, go over the new version.
@@ -120,4 +120,6 @@ def run_service(request: HttpRequest, form: Form | None, call: Callable[[], obje
     except PermissionDenied as error:
         messages.error(request, str(error))
         return False
+    if form is not None:
+        form.result = result  # what the service saved (on a repeated create: the first one)
     return True

@@ -13,10 +13,10 @@ from django.utils.translation import gettext_lazy
 from ..models import HealthOfficeUnit, PartnerOrganisation, Puskesmas, ServicePoint, Village
 from ..scoping import can_edit_organisation
 from ..spreadsheets import build_workbook
-from ..versioning import save_versioned
+from ..versioning import save_edit
 
 
-def _check_and_save(obj, *, by, version: int | None) -> None:
+def _check_and_save(obj, *, by, version: int | None, token=None):
     """Check rights and fields, then save as an edit made at `version` (refused with who and
     their values if someone saved since: indicators/versioning.py); a duplicate name is a
     ValidationError even when two identical posts arrive at once (the database's unique
@@ -27,7 +27,7 @@ def _check_and_save(obj, *, by, version: int | None) -> None:
     obj._change_reason = ""
     try:
         with transaction.atomic():  # a savepoint: the losing insert rolls back alone
-            save_versioned(obj, by=by, version=version)
+            return save_edit(obj, by=by, version=version, token=token)
     except IntegrityError:
         obj.full_clean()  # now sees the row that won, and says which field clashes
         raise
@@ -35,14 +35,17 @@ def _check_and_save(obj, *, by, version: int | None) -> None:
 
 @transaction.atomic
 def puskesmas_save(
-    *, puskesmas: Puskesmas, by, version: int | None = None, villages=None
+    *, puskesmas: Puskesmas, by, version: int | None = None, token=None, villages=None
 ) -> Puskesmas:
     """Save a puskesmas and, if given, its working area; atomic; only its district or its head.
 
     A village joins at most one working area: villages given here move to this puskesmas, and
     villages of the puskesmas that are not given leave it.
     """
-    _check_and_save(puskesmas, by=by, version=version)
+    created = puskesmas.pk is None
+    saved = _check_and_save(puskesmas, by=by, version=version, token=token)
+    if created and saved is not puskesmas:
+        return saved  # the same form posted again: the first post created it
     if villages is not None:
         villages = list(villages)
         outside = [v for v in villages if v.subdistrict.district_id != puskesmas.district_id]
@@ -57,11 +60,11 @@ def puskesmas_save(
 
 
 def service_point_save(
-    *, service_point: ServicePoint, by, version: int | None = None
+    *, service_point: ServicePoint, by, version: int | None = None, token=None
 ) -> ServicePoint:
-    """Create or update (at `version`) a service point of a puskesmas the user may edit."""
-    _check_and_save(service_point, by=by, version=version)
-    return service_point
+    """Create (once per form token) or update (at `version`) a service point of a puskesmas
+    the user may edit; returns the saved one."""
+    return _check_and_save(service_point, by=by, version=version, token=token)
 
 
 def service_point_delete(*, service_point: ServicePoint, by) -> None:
@@ -72,17 +75,19 @@ def service_point_delete(*, service_point: ServicePoint, by) -> None:
 
 
 def partner_save(
-    *, partner: PartnerOrganisation, by, version: int | None = None
+    *, partner: PartnerOrganisation, by, version: int | None = None, token=None
 ) -> PartnerOrganisation:
-    """Create or update (at `version`) a partner organisation of the user's district."""
-    _check_and_save(partner, by=by, version=version)
-    return partner
+    """Create (once per form token) or update (at `version`) a partner organisation of the
+    user's district; returns the saved one."""
+    return _check_and_save(partner, by=by, version=version, token=token)
 
 
-def unit_save(*, unit: HealthOfficeUnit, by, version: int | None = None) -> HealthOfficeUnit:
-    """Create or update (at `version`) a unit of the user's Dinkes."""
-    _check_and_save(unit, by=by, version=version)
-    return unit
+def unit_save(
+    *, unit: HealthOfficeUnit, by, version: int | None = None, token=None
+) -> HealthOfficeUnit:
+    """Create (once per form token) or update (at `version`) a unit of the user's Dinkes;
+    returns the saved one."""
+    return _check_and_save(unit, by=by, version=version, token=token)
 
 
 def unit_delete(*, unit: HealthOfficeUnit, by) -> None:

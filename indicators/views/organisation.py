@@ -176,11 +176,12 @@ def _puskesmas_form(request, puskesmas: Puskesmas | None, district: District):
                 villages=villages,
                 by=request.user,
                 version=form.cleaned_data["version"],
+                token=form.cleaned_data["form_token"],
             ),
         )
         if saved:
             messages.success(request, _("Puskesmas saved."))
-            return redirect("indicators:puskesmas-detail", pk=form.instance.pk)
+            return redirect("indicators:puskesmas-detail", pk=form.result.pk)
     return render(request, "indicators/puskesmas_form.html", {"form": form, "puskesmas": puskesmas})
 
 
@@ -263,10 +264,11 @@ def _servicepoint_form(request, service_point: ServicePoint | None):
                 service_point=form.instance,
                 by=request.user,
                 version=form.cleaned_data["version"],
+                token=form.cleaned_data["form_token"],
             ),
         ):
             messages.success(request, _("Service point saved."))
-            return redirect("indicators:puskesmas-detail", pk=form.instance.puskesmas_id)
+            return redirect("indicators:puskesmas-detail", pk=form.result.puskesmas_id)
     context = {"form": form, "service_point": service_point}
     return render(request, "indicators/servicepoint_form.html", context)
 
@@ -348,7 +350,10 @@ def _partner_form(request, partner: PartnerOrganisation | None, district: Distri
             request,
             form,
             lambda: services.partner_save(
-                partner=form.instance, by=request.user, version=form.cleaned_data["version"]
+                partner=form.instance,
+                by=request.user,
+                version=form.cleaned_data["version"],
+                token=form.cleaned_data["form_token"],
             ),
         ):
             messages.success(request, _("Partner organisation saved."))
@@ -404,7 +409,10 @@ def _unit_form(request, unit: HealthOfficeUnit | None, office: HealthOffice):
             request,
             form,
             lambda: services.unit_save(
-                unit=form.instance, by=request.user, version=form.cleaned_data["version"]
+                unit=form.instance,
+                by=request.user,
+                version=form.cleaned_data["version"],
+                token=form.cleaned_data["form_token"],
             ),
         ):
             messages.success(request, _("Dinkes unit saved."))

@@ -259,3 +259,24 @@ def test_a_stale_edit_is_refused_with_who_saved_and_both_values(client, world, d
     assert client.post(url, {**data, "phone": "0822", "version": again}).status_code == 302
     partner.refresh_from_db()
     assert partner.phone == "0822" and partner.updated_by == district_user
+
+
+def test_three_identical_posts_of_a_new_partner_create_one(client, world, district_user):
+    """A double click, or a resend over a slow link, creates once; each post lands on the same
+    page, none on an error."""
+    from indicators.models import PartnerOrganisation
+
+    client.force_login(district_user)
+    url = reverse("indicators:partner-create")
+    token = client.get(url).context["form"].initial["form_token"]
+    data = {
+        "name": "Kantor Camat Sungai Pandan",
+        "sector": "subdistrict",
+        "is_active": "on",
+        "form_token": token,
+        "version": "",
+    }
+    answers = [client.post(url, data) for _ in range(3)]
+    assert [a.status_code for a in answers] == [302, 302, 302]
+    assert len({a.url for a in answers}) == 1
+    assert PartnerOrganisation.objects.filter(name="Kantor Camat Sungai Pandan").count() == 1

@@ -23,6 +23,7 @@ from ...models import (
 )
 from ...reporting import monthly_services
 from ...scoping import in_given_area
+from ...versioning import save_versioned
 from ._common import BATCH_SIZE, Source, _lock_open_year, _require_planner, audit
 
 # --- Estimate rules ------------------------------------------------------------------------------
@@ -52,10 +53,13 @@ def estimate_rule_save(
     rate: Decimal,
     rate_source: str,
     by,
+    version: int | None = None,
 ) -> EstimateRule:
     """Set the district's own rule for a service; the edition's default stays untouched.
 
     Only the district's planners; defaults are changed by system administrators in the admin.
+    `version` is the own rule's version the planner saw (0: none yet); a rule saved since is
+    refused with who and their values (StaleEdit). Without it (a script) the rule is set.
     """
     _require_planner(by, district)
     if service.level != SPMService.Level.DISTRICT:
@@ -65,11 +69,16 @@ def estimate_rule_save(
     if rate is None or not 0 < rate <= 1:
         raise ValidationError({"rate": _("The rate must be more than 0 and at most 1 (100%).")})
     rule = EstimateRule.objects.filter(service=service, district=district).first()
-    rule = rule or EstimateRule(service=service, district=district)
-    rule.band, rule.factor, rule.rate, rule.rate_source = band, factor, rate, rate_source.strip()
-    rule.full_clean()
-    rule.save()
-    return rule
+    mine = rule or EstimateRule(service=service, district=district)
+    mine.band, mine.factor, mine.rate, mine.rate_source = band, factor, rate, rate_source.strip()
+    mine.full_clean(exclude=["version", "updated_by", "updated_at"])
+    fields = ["band", "factor", "rate", "rate_source"]
+    if rule is None:
+        if version:  # the planner saw an own rule that was reset since
+            raise ValidationError(_("This rule was reset to the default meanwhile; save again."))
+        return save_versioned(mine, by=by, version=None, fields=fields)
+    seen = rule.version if version is None else version
+    return save_versioned(mine, by=by, version=seen, fields=fields)
 
 
 def estimate_rule_reset(*, district: District, service: SPMService, by) -> bool:

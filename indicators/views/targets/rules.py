@@ -13,11 +13,12 @@ from django.utils.translation import gettext_lazy
 from ... import selectors, services
 from ...models import AgeBand, SPMService
 from ...scoping import can_manage_targets
+from ...versioning import VersionedForm
 from ...web import export, run_service, wants_xlsx
 from .base import _planner_district, _service_label, _year
 
 
-class EstimateRuleForm(forms.Form):
+class EstimateRuleForm(VersionedForm, forms.Form):
     service = forms.ModelChoiceField(
         label=gettext_lazy("Target group"), queryset=SPMService.objects
     )
@@ -106,7 +107,9 @@ def estimaterule_edit(request):
     wanted = request.POST.get("service") or request.GET.get("service")
     service = next((s for s in service_list if str(s.pk) == wanted), service_list[0])
     rule = services.estimate_rules(district=district, services=[service]).get(service.pk)
-    initial = {"service": service.pk}
+    own = rule is not None and rule.district_id == district.pk
+    # The version of the district's own rule the planner sees; 0: none yet (the default).
+    initial = {"service": service.pk, "version": rule.version if own else 0}
     if rule is not None:
         initial |= {
             "band": rule.band_id,
