@@ -124,13 +124,34 @@ def save_versioned(
 # --- Creates happen once -------------------------------------------------------------------------
 
 
+def _token(value) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(str(value)) if value else None
+    except ValueError:
+        return None
+
+
+def created_before(*, token, by, model: type[M]) -> M | None:
+    """What an earlier post of the same create form made, if any (a repeat's answer); `by`
+    None: whoever posted it."""
+    token = _token(token)
+    if token is None:
+        return None
+    earlier = SubmittedForm.objects.filter(
+        token=token, content_type=ContentType.objects.get_for_model(model)
+    )
+    if by is not None:
+        earlier = earlier.filter(created_by=by)
+    earlier = earlier.first()
+    if earlier is None or earlier.object_id is None:
+        return None
+    return model._base_manager.filter(pk=earlier.object_id).first()
+
+
 def create_once(*, token, by, create: Callable[[], M], model: type[M]) -> M:
     """Run `create` once per form token; a repeat (even concurrent) returns what the first
     created. Without a token (an old page, a script), it just creates."""
-    try:
-        token = uuid.UUID(str(token)) if token else None
-    except ValueError:
-        token = None
+    token = _token(token)
     if token is None:
         return create()
     content_type = ContentType.objects.get_for_model(model)
@@ -197,7 +218,11 @@ class VersionedForm(forms.Form):
 
 
 class OnceForm(forms.Form):
-    """Mixin for a create form: a one-time token, so a repeated post creates nothing more."""
+    """Mixin for a create form: a one-time token, so a repeated post creates nothing more.
+
+    A repeat of a form that already created its object is valid whatever its checks say now
+    (its name is taken: by itself), so the view goes on to the service, which returns the
+    first object, and the user lands where the first post went."""
 
     form_token = forms.UUIDField(widget=forms.HiddenInput, required=False)
 
@@ -205,3 +230,17 @@ class OnceForm(forms.Form):
         super().__init__(*args, **kwargs)
         if not self.is_bound:
             self.initial["form_token"] = uuid.uuid4()
+
+    def full_clean(self):
+        super().full_clean()
+        model = getattr(getattr(self, "_meta", None), "model", None)
+        instance = getattr(self, "instance", None)
+        if not self._errors or model is None or (instance is not None and instance.pk):
+            return
+        token = self.data.get(self.add_prefix("form_token"))
+        # The token is random per page: found, it is this form's earlier post (the service
+        # then checks it was this user's, and returns that object).
+        if created_before(token=token, by=None, model=model) is not None:
+            self._errors = forms.utils.ErrorDict()
+            self.cleaned_data.setdefault("form_token", _token(token))
+            self.cleaned_data.setdefault("version", None)

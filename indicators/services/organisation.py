@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy
 from ..models import HealthOfficeUnit, PartnerOrganisation, Puskesmas, ServicePoint, Village
 from ..scoping import can_edit_organisation
 from ..spreadsheets import build_workbook
-from ..versioning import save_edit
+from ..versioning import created_before, save_edit
 
 
 def _check_and_save(obj, *, by, version: int | None, token=None):
@@ -21,6 +21,8 @@ def _check_and_save(obj, *, by, version: int | None, token=None):
     their values if someone saved since: indicators/versioning.py); a duplicate name is a
     ValidationError even when two identical posts arrive at once (the database's unique
     constraint decides the race)."""
+    if obj.pk is None and (earlier := created_before(token=token, by=by, model=type(obj))):
+        return earlier  # the same form posted again: answer with what its first post made
     if not can_edit_organisation(by, obj):
         raise PermissionDenied(_("Your role cannot change this."))
     obj.full_clean(exclude=["version", "updated_by", "updated_at"])

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from .. import selectors, services
@@ -31,6 +34,7 @@ from ..models import (
 )
 from ..scoping import can_create, can_edit_organisation, get_in_area_or_404, in_area
 from ..spreadsheets import XLSX_CONTENT_TYPE
+from ..tables import Action, Col, FilterForm, Table, table_page
 from ..web import export, paginate, run_service, wants_xlsx
 from .imports import start_import
 
@@ -112,42 +116,49 @@ def subdistrict_detail(request, pk):
     return render(request, "indicators/subdistrict_detail.html", context)
 
 
+PUSKESMAS_TABLE = Table(
+    filename="puskesmas.xlsx",
+    sheet="Puskesmas",
+    empty=gettext_lazy("No puskesmas in your area matches."),
+    columns=[
+        Col(
+            gettext_lazy("Name"),
+            "name",
+            wrap=True,
+            link=lambda p: reverse("indicators:puskesmas-detail", args=[p.pk]),
+        ),
+        Col(gettext_lazy("Kemenkes code"), "code", phone=False),
+        Col(gettext_lazy("District"), "district.name", phone=False),
+        Col(gettext_lazy("Subdistrict"), "subdistrict.name", phone=False),
+        Col(gettext_lazy("Inpatient"), "is_inpatient", format="yesno", phone=False),
+        Col(gettext_lazy("Head"), "head_name", phone=False),
+        Col(gettext_lazy("Villages"), "village_count", format="number"),
+        Col(gettext_lazy("Service points"), "service_point_count", format="number"),
+    ],
+)
+
+
+class PuskesmasFilter(FilterForm):
+    q = forms.CharField(
+        label=gettext_lazy("Search"),
+        help_text=gettext_lazy("Name or code"),
+        required=False,
+        max_length=100,
+    )
+
+
 @login_required
 def puskesmas_list(request):
-    search = SearchForm(request.GET)
-    rows = selectors.puskesmas_list(user=request.user, search=search.data.get("q", "").strip())
-    if wants_xlsx(request):
-        return export(
-            filename="puskesmas.xlsx",
-            sheet="Puskesmas",
-            headers=[
-                _("Kemenkes code"),
-                _("Name"),
-                _("District"),
-                _("Subdistrict"),
-                _("Inpatient"),
-                _("Head"),
-                _("Villages"),
-                _("Service points"),
-            ],
-            rows=rows,
-            row=lambda p: [
-                p.code,
-                p.name,
-                p.district.name,
-                p.subdistrict.name,
-                _("Yes") if p.is_inpatient else _("No"),
-                p.head_name,
-                p.village_count,
-                p.service_point_count,
-            ],
-        )
-    context = {
-        "search": search,
-        "can_add": can_create(request.user, Puskesmas),
-        **paginate(request, rows),
-    }
-    return render(request, "indicators/puskesmas_list.html", context)
+    filters = PuskesmasFilter(request.GET or None)
+    rows = selectors.puskesmas_list(user=request.user, search=filters.value("q").strip())
+    context = {"filters": filters, "can_add": can_create(request.user, Puskesmas)}
+    return table_page(
+        request,
+        table=PUSKESMAS_TABLE,
+        rows=rows,
+        template="indicators/puskesmas_list.html",
+        context=context,
+    )
 
 
 @login_required
@@ -200,33 +211,45 @@ def puskesmas_edit(request, pk):
     return _puskesmas_form(request, puskesmas, puskesmas.district)
 
 
+SERVICE_POINT_TABLE = Table(
+    filename="service-points.xlsx",
+    sheet=gettext_lazy("Service points"),
+    empty=gettext_lazy("No service point in your area matches."),
+    columns=[
+        Col(
+            "Puskesmas",
+            "puskesmas.name",
+            link=lambda s: reverse("indicators:puskesmas-detail", args=[s.puskesmas_id]),
+        ),
+        Col(gettext_lazy("Kind"), "get_kind_display"),
+        Col(gettext_lazy("Name"), "name", wrap=True),
+        Col(gettext_lazy("Village"), "village.name", phone=False),
+        Col(gettext_lazy("Address"), "address", phone=False, wrap=True),
+        Col(gettext_lazy("Active"), "is_active", format="yesno"),
+    ],
+)
+
+
+class ServicePointFilter(FilterForm):
+    kind = forms.ChoiceField(
+        label=gettext_lazy("Kind"),
+        required=False,
+        choices=[("", gettext_lazy("All kinds")), *ServicePoint.Kind.choices],
+    )
+
+
 @login_required
 def servicepoint_list(request):
-    kinds = ServicePoint.Kind
-    kind = request.GET.get("kind", "") if request.GET.get("kind") in kinds.values else ""
-    rows = selectors.service_point_list(user=request.user, kind=kind)
-    if wants_xlsx(request):
-        return export(
-            filename="service-points.xlsx",
-            sheet=_("Service points"),
-            headers=["Puskesmas", _("Kind"), _("Name"), _("Village"), _("Address"), _("Active")],
-            rows=rows,
-            row=lambda s: [
-                s.puskesmas.name,
-                s.get_kind_display(),
-                s.name,
-                s.village.name if s.village else "",
-                s.address,
-                _("Yes") if s.is_active else _("No"),
-            ],
-        )
-    context = {
-        "kinds": kinds.choices,
-        "kind": kind,
-        "can_add": can_create(request.user, ServicePoint),
-        **paginate(request, rows),
-    }
-    return render(request, "indicators/servicepoint_list.html", context)
+    filters = ServicePointFilter(request.GET or None)
+    rows = selectors.service_point_list(user=request.user, kind=filters.value("kind"))
+    context = {"filters": filters, "can_add": can_create(request.user, ServicePoint)}
+    return table_page(
+        request,
+        table=SERVICE_POINT_TABLE,
+        rows=rows,
+        template="indicators/servicepoint_list.html",
+        context=context,
+    )
 
 
 @login_required
@@ -301,46 +324,50 @@ def servicepoint_delete(request, pk):
     return redirect("indicators:puskesmas-detail", pk=service_point.puskesmas_id)
 
 
+PARTNER_TABLE = Table(
+    filename="partners.xlsx",
+    sheet=gettext_lazy("Partners"),
+    empty=gettext_lazy("No partner organisation in your area matches."),
+    columns=[
+        Col(gettext_lazy("Name"), "name", wrap=True),
+        Col(gettext_lazy("Short name"), "short_name", phone=False),
+        Col(gettext_lazy("Sector"), "get_sector_display"),
+        Col(gettext_lazy("District"), "district.name", phone=False),
+        Col(gettext_lazy("Subdistrict"), "subdistrict.name", phone=False),
+        Col(gettext_lazy("Contact person"), "contact_name", phone=False),
+        Col(gettext_lazy("Phone"), "phone"),
+        Col(gettext_lazy("Active"), "is_active", format="yesno", phone=False),
+    ],
+    actions=[
+        Action(gettext_lazy("Edit"), lambda p: reverse("indicators:partner-edit", args=[p.pk]))
+    ],
+)
+
+
+class PartnerFilter(FilterForm):
+    sector = forms.ChoiceField(
+        label=gettext_lazy("Sector"),
+        required=False,
+        choices=[("", gettext_lazy("All sectors")), *PartnerOrganisation.Sector.choices],
+    )
+    q = forms.CharField(label=gettext_lazy("Search"), required=False, max_length=100)
+
+
 @login_required
 def partner_list(request):
-    sectors = PartnerOrganisation.Sector
-    sector = request.GET.get("sector", "") if request.GET.get("sector") in sectors.values else ""
+    filters = PartnerFilter(request.GET or None)
     rows = selectors.partner_list(
-        user=request.user, sector=sector, search=request.GET.get("q", "").strip()
+        user=request.user, sector=filters.value("sector"), search=filters.value("q").strip()
     )
-    if wants_xlsx(request):
-        return export(
-            filename="partners.xlsx",
-            sheet=_("Partners"),
-            headers=[
-                _("Name"),
-                _("Short name"),
-                _("Sector"),
-                _("District"),
-                _("Subdistrict"),
-                _("Contact person"),
-                _("Phone"),
-                _("Active"),
-            ],
-            rows=rows,
-            row=lambda p: [
-                p.name,
-                p.short_name,
-                p.get_sector_display(),
-                p.district.name,
-                p.subdistrict.name if p.subdistrict else "",
-                p.contact_name,
-                p.phone,
-                _("Yes") if p.is_active else _("No"),
-            ],
-        )
-    context = {
-        "sectors": sectors.choices,
-        "sector": sector,
-        "can_add": can_create(request.user, PartnerOrganisation),
-        **paginate(request, rows),
-    }
-    return render(request, "indicators/partner_list.html", context)
+    can_add = can_create(request.user, PartnerOrganisation)
+    return table_page(
+        request,
+        table=PARTNER_TABLE,
+        rows=rows,
+        template="indicators/partner_list.html",
+        context={"filters": filters, "can_add": can_add},
+        actions=can_add,
+    )
 
 
 def _partner_form(request, partner: PartnerOrganisation | None, district: District):
@@ -376,30 +403,33 @@ def partner_edit(request, pk):
     return _partner_form(request, partner, partner.district)
 
 
+UNIT_TABLE = Table(
+    filename="dinkes-units.xlsx",
+    sheet=gettext_lazy("Dinkes units"),
+    empty=gettext_lazy("No unit recorded yet."),
+    columns=[
+        Col(gettext_lazy("Unit"), "name", wrap=True),
+        Col(gettext_lazy("Kind"), "get_kind_display"),
+        Col(gettext_lazy("Part of"), "parent.name", phone=False),
+        Col(gettext_lazy("Head"), "head_name"),
+        Col(gettext_lazy("District"), "office.district.name", phone=False),
+    ],
+    actions=[Action(gettext_lazy("Edit"), lambda u: reverse("indicators:unit-edit", args=[u.pk]))],
+)
+
+
 @login_required
 def unit_list(request):
-    rows = selectors.unit_list(user=request.user)
-    if wants_xlsx(request):
-        return export(
-            filename="dinkes-units.xlsx",
-            sheet=_("Dinkes units"),
-            headers=[_("District"), _("Unit"), _("Kind"), _("Part of"), _("Head")],
-            rows=rows,
-            row=lambda u: [
-                u.office.district.name,
-                u.name,
-                u.get_kind_display(),
-                u.parent.name if u.parent else "",
-                u.head_name,
-            ],
-        )
     offices = in_area(HealthOffice.objects.select_related("district"), request.user)
-    context = {
-        "offices": offices,
-        "can_add": can_create(request.user, HealthOfficeUnit),
-        **paginate(request, rows),
-    }
-    return render(request, "indicators/unit_list.html", context)
+    can_add = can_create(request.user, HealthOfficeUnit)
+    return table_page(
+        request,
+        table=UNIT_TABLE,
+        rows=selectors.unit_list(user=request.user),
+        template="indicators/unit_list.html",
+        context={"offices": offices, "can_add": can_add},
+        actions=can_add,
+    )
 
 
 def _unit_form(request, unit: HealthOfficeUnit | None, office: HealthOffice):
