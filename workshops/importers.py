@@ -186,7 +186,13 @@ class ParticipantsImporter(MeetingImporter):
                     if person_changed or participant.attended != attended:
                         updated += 1
                     if person_changed:
-                        participant_update(participant=participant, by=user, data=data)
+                        # Read in this transaction: the file's edit is made at its version.
+                        participant_update(
+                            participant=participant,
+                            by=user,
+                            data=data,
+                            version=participant.version,
+                        )
             except ValidationError as error:
                 self.refused(parsed, errors, row, error)
                 continue
@@ -256,7 +262,8 @@ class RtlItemsImporter(MeetingImporter):
             if item.root_cause_id and item.root_cause.problem_id != item.problem_id:
                 item.root_cause = None  # the file has no root cause column: keep one that fits
             try:
-                follow_up_save(follow_up=item, by=user)
+                # Read in this transaction: the file's edit is made at the row's version.
+                follow_up_save(follow_up=item, by=user, version=item.version)
             except ValidationError as error:
                 self.refused(parsed, errors, row, error)
                 continue

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from indicators.models import AreaOwned, District, PartnerOrganisation, Province, Puskesmas
+from indicators.models.edits import Versioned
 
 MEETING_AREA_PATHS = {"province": "province", "district": "district", "puskesmas": "puskesmas"}
 
@@ -37,7 +38,7 @@ class MeetingQuerySet(models.QuerySet):
         return self.filter(kind__in=Meeting.LOKMIN_KINDS)
 
 
-class Meeting(AreaOwned, models.Model):
+class Meeting(AreaOwned, Versioned):
     class Kind(models.TextChoices):
         MONTHLY_LOKMIN = "monthly_lokmin", _("Monthly lokakarya mini")
         QUARTERLY_LOKMIN = "quarterly_lokmin", _("Quarterly cross-sector lokakarya mini")
@@ -141,8 +142,8 @@ class Meeting(AreaOwned, models.Model):
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.PLANNED
     )
-    # Bumped by every write to the meeting itself: a save from an older form is refused.
-    version = models.PositiveIntegerField(_("version"), default=1)
+    # version, updated_by, updated_at (Versioned): bumped by every write to the meeting itself,
+    # so a save from an older form is refused (indicators/versioning.py).
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -150,7 +151,6 @@ class Meeting(AreaOwned, models.Model):
         related_name="+",
         verbose_name=_("created by"),
     )
-    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     history = HistoricalRecords()
 
     objects = MeetingQuerySet.as_manager()
@@ -227,7 +227,7 @@ class Meeting(AreaOwned, models.Model):
             self.puskesmas, self.district, self.province = None, None, area
 
 
-class Participant(AreaOwned, models.Model):
+class Participant(AreaOwned, Versioned):
     """Someone invited to, or attending, a meeting: staff, a partner's delegate, a village head."""
 
     area_paths = _via_meeting(MEETING_AREA_PATHS)

@@ -25,11 +25,12 @@ from indicators.models import (
     Subdistrict,
     Village,
 )
+from indicators.models.edits import Versioned
 
 from .meetings import MEETING_AREA_PATHS, SECTOR_CHOICES, Meeting, _via_meeting
 
 
-class Problem(AreaOwned, models.Model):
+class Problem(AreaOwned, Versioned):
     """A problem found at a meeting, linked where it fits to a service and a desa, with scores."""
 
     area_paths = _via_meeting(MEETING_AREA_PATHS)
@@ -142,7 +143,7 @@ class Tracked(models.Model):
         return self.is_open and self.due_on < (today or timezone.localdate())
 
 
-class FollowUp(AreaOwned, Tracked):
+class FollowUp(AreaOwned, Versioned, Tracked):
     """An RTL item (rencana tindak lanjut): who does what by when, at what cost, to what end."""
 
     area_paths = _via_meeting(MEETING_AREA_PATHS)
@@ -211,7 +212,7 @@ class FollowUp(AreaOwned, Tracked):
         return self.activity
 
 
-class Commitment(AreaOwned, Tracked):
+class Commitment(AreaOwned, Versioned, Tracked):
     """What one party (usually a partner organisation) commits to at a meeting, by when."""
 
     area_paths = _via_meeting(MEETING_AREA_PATHS)
@@ -305,7 +306,7 @@ class StatusUpdate(models.Model):
         return f"{self.old_status} -> {self.new_status}"
 
 
-class MusrenbangProposal(AreaOwned, models.Model):
+class MusrenbangProposal(AreaOwned, Versioned):
     """A health proposal a meeting sends to the kecamatan Musrenbang, and what became of it."""
 
     class Outcome(models.TextChoices):

@@ -4,7 +4,8 @@ organisations, and proposals for the kecamatan Musrenbang (DOMAIN.md §3, P2; §
 Whoever runs the meeting writes; a closed meeting is read-only (`problems.lock_open_meeting`).
 Status changes of RTL items and commitments and Musrenbang outcomes are written elsewhere
 (`tracking`, `musrenbang`): an edit here saves only the fields it owns, so it never overwrites
-a status recorded meanwhile.
+a status recorded meanwhile. An edit is made at the version its form showed: one saved over a
+newer version is refused (StaleEdit: who saved, when, their values beside the user's).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from indicators.models import FundingSource
+from indicators.versioning import save_versioned
 
 from ..models import Commitment, FollowUp, Meeting, MusrenbangProposal
 from ..selectors.outcomes import (
@@ -81,15 +83,19 @@ def _check_partner(item, meeting: Meeting, errors: dict) -> None:
         errors["partner"] = _("Choose a partner organisation of the meeting's area.")
 
 
-def _save(item, fields: list[str], by) -> None:
-    """Insert a new row, or update only the fields this part owns."""
+def _save(item, fields: list[str], by, version: int | None) -> None:
+    """Insert a new row, or update (at `version`) only the fields this part owns."""
     if item.pk is None:
         item.created_by = by
-        item.full_clean()
-        item.save()
-    else:
-        item.full_clean()
-        item.save(update_fields=fields)
+    item.full_clean()
+    columns = [*fields, "version", "updated_by", "updated_at"]
+    save_versioned(
+        item,
+        by=by,
+        version=version,
+        fields=fields,
+        save=lambda row: row.save(update_fields=columns) if row.pk else row.save(),
+    )
 
 
 def _delete(item, label: str, by) -> None:
@@ -119,8 +125,9 @@ def _refuse_when_followed_up(item) -> None:
 
 
 @transaction.atomic
-def follow_up_save(*, follow_up: FollowUp, by) -> FollowUp:
-    """Create or update an RTL item of an open meeting; atomic; nothing saved on bad input.
+def follow_up_save(*, follow_up: FollowUp, by, version: int | None = None) -> FollowUp:
+    """Create or update (at `version`) an RTL item of an open meeting; atomic; nothing saved on
+    bad input.
 
     The due date is not before the meeting, the cost not negative, the funding source one of
     the list, the problem and root cause this meeting's (the cause's problem fills an empty
@@ -147,7 +154,7 @@ def follow_up_save(*, follow_up: FollowUp, by) -> FollowUp:
         raise ValidationError(errors)
     if follow_up.partner_id and not follow_up.sector:
         follow_up.sector = follow_up.partner.sector
-    _save(follow_up, FOLLOW_UP_FIELDS, by)
+    _save(follow_up, FOLLOW_UP_FIELDS, by, version)
     return follow_up
 
 
@@ -163,8 +170,9 @@ def follow_up_delete(*, follow_up: FollowUp, by) -> None:
 
 
 @transaction.atomic
-def commitment_save(*, commitment: Commitment, by) -> Commitment:
-    """Create or update a commitment of an open meeting; atomic; nothing saved on bad input.
+def commitment_save(*, commitment: Commitment, by, version: int | None = None) -> Commitment:
+    """Create or update (at `version`) a commitment of an open meeting; atomic; nothing saved
+    on bad input.
 
     The party is a partner organisation of the meeting's area (its name and sector fill empty
     fields) or a name written out; the due date is not before the meeting.
@@ -181,7 +189,7 @@ def commitment_save(*, commitment: Commitment, by) -> Commitment:
         errors["party"] = _("Choose a partner organisation or write the party's name.")
     if errors:
         raise ValidationError(errors)
-    _save(commitment, COMMITMENT_FIELDS, by)
+    _save(commitment, COMMITMENT_FIELDS, by, version)
     return commitment
 
 
@@ -209,11 +217,14 @@ def _refuse_when_decided(proposal: MusrenbangProposal) -> None:
 
 
 @transaction.atomic
-def proposal_save(*, proposal: MusrenbangProposal, by) -> MusrenbangProposal:
-    """Create or update a Musrenbang proposal of an open meeting; atomic; nothing saved on bad
-    input. A puskesmas lokmin proposes to its own kecamatan; a district meeting to one of the
-    district's. The desa lies in that kecamatan, the SPM service is of the meeting's year, the
-    cost is not negative and the priority is 1 or more. Refused once its outcome is recorded."""
+def proposal_save(
+    *, proposal: MusrenbangProposal, by, version: int | None = None
+) -> MusrenbangProposal:
+    """Create or update (at `version`) a Musrenbang proposal of an open meeting; atomic;
+    nothing saved on bad input. A puskesmas lokmin proposes to its own kecamatan; a district
+    meeting to one of the district's. The desa lies in that kecamatan, the SPM service is of
+    the meeting's year, the cost is not negative and the priority is 1 or more. Refused once
+    its outcome is recorded."""
     meeting = lock_open_meeting(proposal.meeting, by=by)
     _refuse_when_decided(proposal)
     subdistricts = subdistricts_of_meeting(meeting)
@@ -239,7 +250,7 @@ def proposal_save(*, proposal: MusrenbangProposal, by) -> MusrenbangProposal:
         errors["priority"] = _("The priority is a whole number from 1 (most urgent).")
     if errors:
         raise ValidationError(errors)
-    _save(proposal, PROPOSAL_FIELDS, by)
+    _save(proposal, PROPOSAL_FIELDS, by, version)
     return proposal
 
 

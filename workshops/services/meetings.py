@@ -1,6 +1,9 @@
 """Writes about a meeting itself: create, edit (refused on a stale version), mark held, close,
 reopen, delete. Rights come from `workshops.rights`; every write keeps who did it in the
-meeting's history (django-simple-history), deletions included.
+meeting's history (django-simple-history), deletions included, and goes through
+`save_meeting`, the one versioned save of a meeting (indicators/versioning.py): it bumps the
+version and records who saved it and when, so an edit from an older form is refused with who
+saved and their values beside the user's.
 
 Status: planned -> held (attendance taken) -> closed (minutes written); a closed meeting can be
 reopened (back to held). Only a planned meeting with nothing recorded can be deleted.
@@ -16,6 +19,8 @@ from django.utils import timezone
 from django.utils.dates import MONTHS
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+
+from indicators.versioning import save_versioned
 
 from ..models import Meeting
 from ..rights import can_manage_meeting, creatable_kinds
@@ -90,10 +95,30 @@ def _apply(meeting: Meeting, data: dict) -> None:
         )
 
 
-def _save(meeting: Meeting, by) -> None:
+def save_meeting(
+    meeting: Meeting,
+    *,
+    by,
+    version: int | None,
+    fields: list[str] | tuple[str, ...],
+    reason: str = "",
+    only: bool = False,
+) -> Meeting:
+    """Save the meeting as an edit made at `version` (StaleEdit if someone saved since), with
+    who changed it in its history. `fields` are those the edit changes, compared on a refusal;
+    with `only`, nothing else is written (a part of the meeting saved on its own page)."""
     meeting.full_clean()
     meeting._history_user = by  # recorded in the meeting's history: who changed it
-    meeting.save()
+    if reason:
+        meeting._change_reason = reason
+    columns = [*fields, "version", "updated_by", "updated_at"]
+    return save_versioned(
+        meeting,
+        by=by,
+        version=version,
+        fields=list(fields),
+        save=(lambda m: m.save(update_fields=columns)) if only else None,
+    )
 
 
 @transaction.atomic
@@ -107,20 +132,13 @@ def meeting_create(*, by, data: dict) -> Meeting:
     meeting.set_area(by.area)
     meeting.priority_method = Meeting.PriorityMethod.USG
     _apply(meeting, data)
-    _save(meeting, by)
+    save_meeting(meeting, by=by, version=None, fields=MEETING_FIELDS)
     return meeting
 
 
 def _lock(meeting: Meeting) -> Meeting:
     """The meeting's current row, locked until the transaction ends (two clicks, one win)."""
     return Meeting.objects.select_for_update().get(pk=meeting.pk)
-
-
-def last_editor(meeting: Meeting) -> str:
-    """Who saved the meeting last, from its history (the creator when unknown)."""
-    record = meeting.history.select_related("history_user").order_by("-history_date", "-pk").first()
-    user = (record and record.history_user) or meeting.created_by
-    return user.get_full_name() or user.username
 
 
 def _refresh(meeting: Meeting, current: Meeting) -> None:
@@ -131,18 +149,11 @@ def _refresh(meeting: Meeting, current: Meeting) -> None:
 
 @transaction.atomic
 def meeting_update(*, meeting: Meeting, by, version: int | None, data: dict) -> Meeting:
-    """Save the meeting form; atomic; refused if someone saved since `version` (saying who), if
-    the meeting is closed, or if the change would break what is recorded in it."""
+    """Save the meeting form; atomic; refused if the meeting is closed, if the change would
+    break what is recorded in it, or if someone saved since `version` (StaleEdit: who, when,
+    and their values beside the user's)."""
     _require_manager(meeting, by)
     current = _lock(meeting)
-    if version != current.version:
-        raise ValidationError(
-            _(
-                "%(who)s saved this meeting while you were editing it. Nothing of yours was "
-                "saved over it: reload the page to see their changes, then make yours again."
-            )
-            % {"who": last_editor(current)}
-        )
     if current.status == Status.CLOSED:
         raise ValidationError(_("This meeting is closed: reopen it before changing it."))
     errors = {}
@@ -161,8 +172,7 @@ def meeting_update(*, meeting: Meeting, by, version: int | None, data: dict) -> 
     if errors:
         raise ValidationError(errors)
     _apply(current, data)
-    current.version += 1
-    _save(current, by)
+    save_meeting(current, by=by, version=version, fields=MEETING_FIELDS)
     _refresh(meeting, current)
     return meeting
 
@@ -178,8 +188,7 @@ def _move(meeting: Meeting, *, by, source: str, target: str, check) -> Meeting:
         )
     check(current)
     current.status = target
-    current.version += 1
-    _save(current, by)
+    save_meeting(current, by=by, version=current.version, fields=["status"])
     _refresh(meeting, current)
     return meeting
 

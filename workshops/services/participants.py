@@ -10,10 +10,12 @@ from collections.abc import Iterable, Mapping
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import F, Max
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from indicators.models import PartnerOrganisation, User
+from indicators.versioning import save_versioned
 
 from ..models import HEALTH_SECTOR, Meeting, Participant
 from ..rights import can_manage_meeting
@@ -77,15 +79,25 @@ def participant_add(
         is_invited=attended is None,
         attended=attended,
     )
-    _person(participant, data).save()
-    return participant
+    return save_versioned(_person(participant, data), by=by, version=None)
 
 
 @transaction.atomic
-def participant_update(*, participant: Participant, by, data: Mapping) -> Participant:
-    """Correct a participant's name, position, organisation, sector, phone or signing."""
+def participant_update(
+    *, participant: Participant, by, data: Mapping, version: int | None = None
+) -> Participant:
+    """Correct a participant's name, position, organisation, sector, phone or signing, as an
+    edit made at `version` (StaleEdit if someone saved since: who, when, both values)."""
     _require_open(participant.meeting, by)
-    _person(participant, data).save()
+    _person(participant, data)
+    columns = [*PERSON_FIELDS, "version", "updated_by", "updated_at"]
+    save_versioned(
+        participant,
+        by=by,
+        version=version,
+        fields=PERSON_FIELDS,
+        save=lambda p: p.save(update_fields=columns),
+    )
     return participant
 
 
@@ -228,6 +240,14 @@ def attendance_take(
             participant.attended, participant.signs_agreement = attended, signs
             changed.append(participant)
     Participant.objects.bulk_update(changed, ["attended", "signs_agreement"])
+    # A newer version for each participant changed here: a person form opened before (which
+    # also sets "signs the agreement") is refused instead of overwriting the attendance.
+    Participant.objects.filter(pk__in=[p.pk for p in changed]).update(
+        version=F("version") + 1, updated_by=by, updated_at=timezone.now()
+    )
+    now = timezone.now()
+    for walk_in in added:
+        walk_in.updated_by, walk_in.updated_at = by, now
     Participant.objects.bulk_create(added)
     present = sum(1 for p in participants.values() if p.attended) + len(added)
     return present, len(added)

@@ -17,12 +17,18 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils.translation import gettext as _
 
+from indicators.versioning import save_versioned
+
 from ..models import Meeting, Problem, RootCause
 from ..priority import METHODS, clean_scores
 from ..rights import can_manage_meeting
 from ..selectors.outcomes import spm_services_of_meeting, stored_scores, villages_of_meeting
+from .meetings import save_meeting
 
 logger = logging.getLogger(__name__)
+
+# What the problem form edits; scores and order are written by their own services.
+PROBLEM_FIELDS = ["statement", "evidence", "service", "village"]
 
 
 def lock_open_meeting(meeting: Meeting, *, by) -> Meeting:
@@ -50,9 +56,10 @@ def _priority(scores: Mapping[str, object], method: str) -> Decimal | None:
 
 
 @transaction.atomic
-def problem_save(*, problem: Problem, by) -> Problem:
-    """Create or update a problem of an open meeting; its SPM service must be in the catalogue of
-    the meeting's year and its desa in the meeting's area; atomic."""
+def problem_save(*, problem: Problem, by, version: int | None = None) -> Problem:
+    """Create or update (at `version`: StaleEdit if someone saved since) a problem of an open
+    meeting; its SPM service must be in the catalogue of the meeting's year and its desa in the
+    meeting's area; atomic. An update writes only the form's fields, never the scores."""
     meeting = lock_open_meeting(problem.meeting, by=by)
     errors = {}
     services, villages = spm_services_of_meeting(meeting), villages_of_meeting(meeting)
@@ -68,7 +75,14 @@ def problem_save(*, problem: Problem, by) -> Problem:
         last = meeting.problems.aggregate(last=Max("order"))["last"]
         problem.order = (last or 0) + 1
     problem.full_clean()
-    problem.save()
+    columns = [*PROBLEM_FIELDS, "version", "updated_by", "updated_at"]
+    save_versioned(
+        problem,
+        by=by,
+        version=version,
+        fields=PROBLEM_FIELDS,
+        save=lambda p: p.save(update_fields=columns) if p.pk else p.save(),
+    )
     return problem
 
 
@@ -91,24 +105,21 @@ def problem_delete(*, problem: Problem, by) -> None:
 def meeting_method_set(*, meeting: Meeting, method: str, version: int, by) -> Meeting:
     """Change the meeting's prioritisation method and recompute every problem's priority score
     (empty where the problem has no complete scores for the new method); refused if the meeting
-    changed since `version`; bumps the version; atomic."""
+    changed since `version` (StaleEdit); bumps the version; atomic."""
     if method not in METHODS:
         raise ValidationError({"method": _("Choose USG, Hanlon or CARL.")})
     current = lock_open_meeting(meeting, by=by)
-    if current.version != version:
-        raise ValidationError(
-            _(
-                "Someone changed this meeting while you were looking at it. Nothing was changed: "
-                "reload the page and choose the method again."
-            )
-        )
-    if current.priority_method == method:
+    if current.priority_method == method:  # nothing to change, nothing to overwrite
         return current
     current.priority_method = method
-    current.version += 1
-    current._history_user = by
-    current._change_reason = "priority method"
-    current.save(update_fields=["priority_method", "version", "updated_at"])
+    save_meeting(
+        current,
+        by=by,
+        version=version,
+        fields=["priority_method"],
+        reason="priority method",
+        only=True,
+    )
     problems = list(current.problems.all())
     for problem in problems:
         problem.priority_score = _priority(stored_scores(problem.scores, method), method)

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from .. import images
 from ..models import Meeting, Photo
 from ..rights import can_manage_meeting
+from .meetings import save_meeting
 
 logger = logging.getLogger(__name__)
 
@@ -33,43 +34,9 @@ def _require_manager(meeting: Meeting, by) -> None:
         raise PermissionDenied(_("Only those who run this meeting may change its records."))
 
 
-def _name(user) -> str:
-    if user is None:
-        return _("someone else")
-    return user.get_full_name() or user.username
-
-
-def _last_editor(meeting: Meeting):
-    """Who made the latest saved change of the meeting (its history keeps the user)."""
-    record = (
-        Meeting.history.filter(id=meeting.pk)
-        .select_related("history_user")
-        .order_by("-history_date", "-history_id")
-        .first()
-    )
-    return record.history_user if record else None
-
-
-def _lock(meeting: Meeting, *, version: int | None = None) -> Meeting:
-    """The meeting's row, locked for this transaction; refused if changed since `version`."""
-    current = Meeting.objects.select_for_update().get(pk=meeting.pk)
-    if version is not None and current.version != version:
-        raise ValidationError(
-            _(
-                "%(who)s saved this meeting while you were editing it. Nothing of yours was "
-                "saved over it: copy your text, reload the page and make your changes again."
-            )
-            % {"who": _name(_last_editor(current))},
-            code="stale",
-        )
-    return current
-
-
-def _save_meeting(meeting: Meeting, *, by, fields: list[str], reason: str) -> None:
-    meeting.version += 1
-    meeting._history_user = by
-    meeting._change_reason = reason
-    meeting.save(update_fields=[*fields, "version", "updated_at"])
+def _lock(meeting: Meeting) -> Meeting:
+    """The meeting's row, locked for this transaction."""
+    return Meeting.objects.select_for_update().get(pk=meeting.pk)
 
 
 @contextlib.contextmanager
@@ -97,11 +64,11 @@ def _delete_after_commit(*files: FieldFile | str) -> None:
 def meeting_minutes_save(
     *, meeting: Meeting, minutes: str, agreement_text: str, version: int, by
 ) -> Meeting:
-    """Save the notulen and the joint agreement text; refused if the meeting changed since
-    `version` (says who saved), once the meeting is closed, and for the agreement text once the
-    signed scan is in. Bumps the version; atomic."""
+    """Save the notulen and the joint agreement text; refused once the meeting is closed, for
+    the agreement text once the signed scan is in, and if the meeting changed since `version`
+    (StaleEdit: who saved, when, their text beside the user's). Bumps the version; atomic."""
     _require_manager(meeting, by)
-    current = _lock(meeting, version=version)
+    current = _lock(meeting)
     if current.status == Meeting.Status.CLOSED:
         raise ValidationError(
             _("This meeting is closed: reopen it to change its minutes or agreement.")
@@ -118,7 +85,8 @@ def meeting_minutes_save(
     if (minutes, agreement_text) == (current.minutes, current.agreement_text):
         return current
     current.minutes, current.agreement_text = minutes, agreement_text
-    _save_meeting(current, by=by, fields=["minutes", "agreement_text"], reason="minutes")
+    fields = ["minutes", "agreement_text"]
+    save_meeting(current, by=by, version=version, fields=fields, reason="minutes", only=True)
     return current
 
 
@@ -237,11 +205,13 @@ def agreement_scan_upload(*, meeting: Meeting, uploads: Sequence, by) -> Meeting
         stored.append(current.signed_agreement.name)
         current.signed_agreement_at = timezone.now()
         current.signed_agreement_by = by
-        _save_meeting(
+        save_meeting(
             current,
             by=by,
+            version=current.version,  # an upload, made on the row locked above
             fields=["signed_agreement", "signed_agreement_at", "signed_agreement_by"],
             reason="signed agreement",
+            only=True,
         )
     if previous:
         _delete_after_commit(previous)
