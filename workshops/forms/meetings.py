@@ -10,6 +10,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from indicators.forms import ModelMultipleChoiceField
+from indicators.versioning import OnceForm, VersionedForm
 
 from ..models import SECTOR_CHOICES, Meeting, Participant
 from ..services.meetings import FORMAT_KINDS, MEETING_FIELDS
@@ -18,10 +19,9 @@ DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 TIME = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
 
 
-class MeetingForm(forms.Form):
-    """The meeting's facts; `kinds` are those the user may choose, `version` guards the edit."""
-
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+class MeetingForm(VersionedForm, OnceForm, forms.Form):
+    """The meeting's facts; `kinds` are those the user may choose, `version` guards the edit
+    and `form_token` makes the create happen once."""
 
     def __init__(self, *args, kinds, title_hint: str = "", team_hint: str = "", **kwargs):
         super().__init__(*args, **kwargs)
@@ -55,8 +55,9 @@ class MeetingForm(forms.Form):
         )
 
 
-class PersonForm(forms.ModelForm):
-    """Someone invited by name: a village head, a school head, a cadre."""
+class PersonForm(VersionedForm, OnceForm, forms.ModelForm):
+    """Someone invited by name: a village head, a school head, a cadre (created once per
+    `form_token`, corrected at its `version`)."""
 
     class Meta:
         model = Participant
@@ -96,8 +97,9 @@ ATTENDED_CHOICES = [(PRESENT, _("Present")), (ABSENT, _("Absent")), (UNKNOWN, _(
 ATTENDED_VALUE = {PRESENT: True, ABSENT: False, UNKNOWN: None}
 
 
-class AttendanceForm(forms.Form):
-    """Present / absent and "signs the agreement" for every participant of the meeting."""
+class AttendanceForm(OnceForm, forms.Form):
+    """Present / absent and "signs the agreement" for every participant of the meeting; its
+    `form_token` keeps a repeated post from adding the walk-ins twice."""
 
     def __init__(self, *args, participants, **kwargs):
         super().__init__(*args, **kwargs)

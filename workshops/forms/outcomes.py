@@ -9,6 +9,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from indicators.scoping import in_area
+from indicators.versioning import OnceForm, VersionedForm
 
 from ..models import (
     Commitment,
@@ -68,7 +69,7 @@ def _partners(meeting: Meeting, user, current_id: int | None):
     )
 
 
-class ProblemForm(forms.ModelForm):
+class ProblemForm(VersionedForm, OnceForm, forms.ModelForm):
     class Meta:
         model = Problem
         fields = ["statement", "evidence", "service", "village"]
@@ -88,9 +89,8 @@ class ProblemForm(forms.ModelForm):
             self.fields["village"].label = _("Desa")
 
 
-class MethodForm(forms.Form):
+class MethodForm(VersionedForm, forms.Form):
     method = forms.ChoiceField(label=_("Prioritisation method"), choices=Meeting.PriorityMethod)
-    version = forms.IntegerField(widget=forms.HiddenInput)
 
 
 class ScoresForm(forms.Form):
@@ -137,12 +137,12 @@ class ScoresForm(forms.Form):
         }
 
 
-class RootCauseForm(forms.Form):
+class RootCauseForm(OnceForm, forms.Form):
     category = forms.ChoiceField(label=_("Category"), choices=RootCause.Category.choices)
     description = forms.CharField(label=_("Cause"), max_length=300)
 
 
-class FollowUpForm(forms.ModelForm):
+class FollowUpForm(VersionedForm, OnceForm, forms.ModelForm):
     class Meta:
         model = FollowUp
         fields = FOLLOW_UP_FIELDS
@@ -175,7 +175,7 @@ class FollowUpForm(forms.ModelForm):
             self.initial["problem"] = cause.problem_id if cause else None
 
 
-class CommitmentForm(forms.ModelForm):
+class CommitmentForm(VersionedForm, OnceForm, forms.ModelForm):
     class Meta:
         model = Commitment
         fields = COMMITMENT_FIELDS
@@ -196,7 +196,7 @@ class CommitmentForm(forms.ModelForm):
         )
 
 
-class ProposalForm(forms.ModelForm):
+class ProposalForm(VersionedForm, OnceForm, forms.ModelForm):
     class Meta:
         model = MusrenbangProposal
         fields = PROPOSAL_FIELDS

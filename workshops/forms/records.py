@@ -7,6 +7,8 @@ from django.conf import settings
 from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
+from indicators.versioning import OnceForm, VersionedForm
+
 from ..images import DOCUMENT_ACCEPT, PHOTO_ACCEPT
 from ..models import Photo, Tracked
 from ..services.tracking import NOTE_MAX_LENGTH
@@ -18,7 +20,7 @@ def _with_limit(text) -> str:
     return lazy(lambda: str(text) % {"mb": settings.SIMPUL_UPLOAD_MAX_BYTES // 1024**2}, str)()
 
 
-class MinutesForm(forms.Form):
+class MinutesForm(VersionedForm, forms.Form):
     minutes = forms.CharField(
         label=_("Minutes (notulen)"),
         required=False,
@@ -34,7 +36,6 @@ class MinutesForm(forms.Form):
             "One point per line."
         ),
     )
-    version = forms.IntegerField(widget=forms.HiddenInput)
 
     def __init__(self, *args, agreement_signed: bool = False, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -63,7 +64,7 @@ class MultipleFileField(forms.FileField):
         return [single(data, initial)]
 
 
-class PhotoUploadForm(forms.Form):
+class PhotoUploadForm(OnceForm, forms.Form):
     images = MultipleFileField(
         label=_("Photos"),
         widget=MultipleFileInput(attrs={"accept": PHOTO_ACCEPT, "multiple": True}),

@@ -21,6 +21,7 @@ from django.views.decorators.http import require_POST
 
 from indicators.documents import pdf_from_html
 from indicators.scoping import get_in_area_or_404
+from indicators.versioning import create_once
 from indicators.web import export, paginate, run_service, wants_xlsx
 
 from .. import selectors, services
@@ -73,7 +74,9 @@ def _closed(request, meeting: Meeting, to: str, pk: int | None = None):
 class Editing:
     """The create, edit and delete views of one kind of thing a meeting records: each scopes the
     meeting (or the item) in the user's area, checks the right, binds the form and calls the
-    entity's service, then goes back to the meeting's list of them."""
+    entity's service, then goes back to the meeting's list of them. A create happens once per
+    form token (a repeated post gets the first one's object and redirect); an edit is saved at
+    the version its form showed (`save(item, by, version)`)."""
 
     def __init__(
         self, model, form_class, *, save, delete, template, done, saved, deleted, prefill=()
@@ -94,11 +97,21 @@ class Editing:
             user=request.user,
         )
         if request.method == "POST" and form.is_valid():
-            if run_service(request, form, lambda: self.save(form.instance, request.user)):
+            if run_service(request, form, lambda: self.write(form, request.user)):
                 messages.success(request, self.saved)
                 return redirect(self.done, pk=meeting.pk)
         context = _context(request, meeting, form=form, object=instance if instance.pk else None)
         return render(request, self.template, context)
+
+    def write(self, form, by):
+        if form.instance.pk is None:
+            return create_once(
+                token=form.cleaned_data.get("form_token"),
+                by=by,
+                create=lambda: self.save(form.instance, by, None),
+                model=self.model,
+            )
+        return self.save(form.instance, by, form.cleaned_data.get("version"))
 
     def views(self):
         @login_required
@@ -154,6 +167,8 @@ def _problems_page(request, meeting, problems, *, scores_form=None, method_form=
         scores_form=scores_form or ScoresForm(problems=problems, method=method.code),
         method_form=method_form or MethodForm(initial=initial),
     )
+    if getattr(method_form, "stale", None):
+        context["form"] = method_form  # base.html shows who changed the method meanwhile
     return render(request, "workshops/problem_list.html", context)
 
 
@@ -227,7 +242,7 @@ def meeting_method(request, pk):
 problem_create, problem_edit, problem_delete = Editing(
     Problem,
     ProblemForm,
-    save=lambda item, by: services.problem_save(problem=item, by=by),
+    save=lambda item, by, version: services.problem_save(problem=item, by=by, version=version),
     delete=lambda item, by: services.problem_delete(problem=item, by=by),
     template="workshops/problem_form.html",
     done="workshops:meeting-problems",
@@ -269,7 +284,17 @@ def rootcause_create(request, pk):
     if form.is_valid() and run_service(
         request,
         form,
-        lambda: services.root_cause_add(problem=problem, by=request.user, **form.cleaned_data),
+        lambda: create_once(
+            token=form.cleaned_data["form_token"],
+            by=request.user,
+            create=lambda: services.root_cause_add(
+                problem=problem,
+                by=request.user,
+                category=form.cleaned_data["category"],
+                description=form.cleaned_data["description"],
+            ),
+            model=RootCause,
+        ),
     ):
         messages.success(request, _("Root cause added."))
         return redirect("workshops:problem-detail", pk=problem.pk)
@@ -334,7 +359,7 @@ def rtl_print(request, pk):
 followup_create, followup_edit, followup_delete = Editing(
     FollowUp,
     FollowUpForm,
-    save=lambda item, by: services.follow_up_save(follow_up=item, by=by),
+    save=lambda item, by, version: services.follow_up_save(follow_up=item, by=by, version=version),
     delete=lambda item, by: services.follow_up_delete(follow_up=item, by=by),
     template="workshops/followup_form.html",
     done="workshops:meeting-rtl",
@@ -372,7 +397,9 @@ def commitment_list(request, pk):
 commitment_create, commitment_edit, commitment_delete = Editing(
     Commitment,
     CommitmentForm,
-    save=lambda item, by: services.commitment_save(commitment=item, by=by),
+    save=lambda item, by, version: services.commitment_save(
+        commitment=item, by=by, version=version
+    ),
     delete=lambda item, by: services.commitment_delete(commitment=item, by=by),
     template="workshops/commitment_form.html",
     done="workshops:meeting-commitments",
@@ -410,7 +437,7 @@ def proposal_list(request, pk):
 proposal_create, proposal_edit, proposal_delete = Editing(
     MusrenbangProposal,
     ProposalForm,
-    save=lambda item, by: services.proposal_save(proposal=item, by=by),
+    save=lambda item, by, version: services.proposal_save(proposal=item, by=by, version=version),
     delete=lambda item, by: services.proposal_delete(proposal=item, by=by),
     template="workshops/proposal_form.html",
     done="workshops:meeting-proposals",

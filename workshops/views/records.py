@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 
 from indicators.scoping import get_in_area_or_404
 from indicators.spreadsheets import XLSX_CONTENT_TYPE
+from indicators.versioning import create_once
 from indicators.web import export, run_service, wants_xlsx
 
 from .. import agreement as documents
@@ -124,18 +125,29 @@ def meeting_photos(request, pk):
     if form.is_valid():
         uploads, caption = form.cleaned_data["images"], form.cleaned_data["caption"]
         added = []
-        if run_service(
-            request,
-            form,
-            lambda: added.extend(
+
+        def store() -> Photo:
+            added.extend(
                 services.photos_add(
                     meeting=meeting, uploads=uploads, caption=caption, by=request.user
                 )
+            )
+            return added[0]
+
+        # Once per form token: a repeated upload post stores the photos no second time.
+        if run_service(
+            request,
+            form,
+            lambda: create_once(
+                token=form.cleaned_data["form_token"], by=request.user, create=store, model=Photo
             ),
         ):
             count = len(added)
-            text = ngettext("%(count)s photo added.", "%(count)s photos added.", count)
-            messages.success(request, text % {"count": count})
+            if count:
+                text = ngettext("%(count)s photo added.", "%(count)s photos added.", count)
+                messages.success(request, text % {"count": count})
+            else:
+                messages.success(request, _("These photos were added already."))
             return redirect("workshops:meeting-photos", pk=meeting.pk)
     photos = selectors.photo_list(user=request.user, meeting=meeting)
     context = {"meeting": meeting, "form": form, "photos": photos, "may_edit": may_edit}

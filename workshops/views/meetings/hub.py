@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from indicators.versioning import create_once
 from indicators.web import export, paginate, query_year, wants_xlsx
 
 from ... import documents
@@ -89,7 +90,13 @@ def meeting_create(request):
     )
     if request.method == "POST" and form.is_valid():
         done, meeting = call(
-            request, form, write.meeting_create, by=request.user, data=form.cleaned_data
+            request,
+            form,
+            create_once,
+            token=form.cleaned_data.get("form_token"),
+            by=request.user,
+            create=lambda: write.meeting_create(by=request.user, data=form.cleaned_data),
+            model=Meeting,
         )
         if done:
             messages.success(request, _("Meeting created: now invite the participants."))
@@ -112,7 +119,7 @@ def meeting_edit(request, pk):
     form = MeetingForm(request.POST or None, kinds=kinds, initial=initial, title_hint=hint)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        version = data["version"]
+        version = data.get("version")
         done, __ = call(
             request,
             form,

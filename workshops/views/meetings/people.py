@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from indicators.scoping import get_in_area_or_404
+from indicators.versioning import create_once
 from indicators.web import export, wants_xlsx
 
 from ...forms.meetings import (
@@ -20,7 +21,7 @@ from ...forms.meetings import (
     WalkInFormSet,
     walk_ins,
 )
-from ...models import Participant
+from ...models import Meeting, Participant
 from ...rights import can_manage_meeting
 from ...selectors import meetings as read
 from ...services import participants as people
@@ -49,10 +50,13 @@ def meeting_participants(request, pk):
             and call(
                 request,
                 form,
-                people.participant_add,
-                meeting=meeting,
+                create_once,
+                token=form.cleaned_data.get("form_token"),
                 by=request.user,
-                data=form.cleaned_data,
+                create=lambda: people.participant_add(
+                    meeting=meeting, by=request.user, data=form.cleaned_data
+                ),
+                model=Participant,
             )[0]
         ):
             messages.success(request, _("%(name)s invited.") % {"name": form.cleaned_data["name"]})
@@ -145,6 +149,7 @@ def participant_edit(request, pk):
             participant=participant,
             by=request.user,
             data=form.cleaned_data,
+            version=form.cleaned_data.get("version"),
         )[0]:
             messages.success(request, _("Participant saved."))
             return redirect("workshops:meeting-participants", pk=participant.meeting_id)
@@ -170,22 +175,34 @@ def meeting_attendance_take(request, pk):
     form = AttendanceForm(data, participants=participants)
     walk_in_forms = WalkInFormSet(data, prefix="walkin")
     if request.method == "POST" and form.is_valid() and walk_in_forms.is_valid():
-        done, counts = call(
-            request,
-            form,
-            people.attendance_take,
-            meeting=meeting,
-            by=request.user,
-            marks=form.marks(),
-            walk_ins=walk_ins(walk_in_forms),
+        counts = []
+
+        def take() -> Meeting:
+            counts.append(
+                people.attendance_take(
+                    meeting=meeting,
+                    by=request.user,
+                    marks=form.marks(),
+                    walk_ins=walk_ins(walk_in_forms),
+                )
+            )
+            return meeting
+
+        # Once per form token: a repeated post adds its walk-ins no second time.
+        token = form.cleaned_data.get("form_token")
+        done, __ = call(
+            request, form, create_once, token=token, by=request.user, create=take, model=Meeting
         )
         if done:
-            present, added = counts
-            messages.success(
-                request,
-                _("Attendance saved: %(present)s present, %(added)s walk-ins added.")
-                % {"present": present, "added": added},
-            )
+            if counts:
+                present, added = counts[0]
+                text = _("Attendance saved: %(present)s present, %(added)s walk-ins added.") % {
+                    "present": present,
+                    "added": added,
+                }
+            else:
+                text = _("Attendance saved.")
+            messages.success(request, text)
             return redirect("workshops:meeting-detail", pk=meeting.pk)
     context = {"meeting": meeting, "form": form, "walk_ins": walk_in_forms}
     return render(request, "workshops/attendance_take.html", context)
