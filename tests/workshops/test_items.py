@@ -178,9 +178,10 @@ def test_editing_an_rtl_item_keeps_a_status_recorded_meanwhile(head_client, lokm
     stale = FollowUp.objects.get(pk=item.pk)
     stale.status = "planned"
     stale.activity = "Kelas ibu hamil diperluas"
-    services.follow_up_save(follow_up=stale, by=lokmin.created_by)
+    services.follow_up_save(follow_up=stale, by=lokmin.created_by, version=stale.version)
     item.refresh_from_db()
     assert (item.activity, item.status) == ("Kelas ibu hamil diperluas", "in_progress")
+    form_data["version"] = item.version
     response = head_client.post(reverse("workshops:followup-edit", args=[item.pk]), form_data)
     assert response.status_code == 302
 

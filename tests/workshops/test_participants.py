@@ -171,7 +171,8 @@ def test_edit_and_remove_a_participant(client, puskesmas_head, lokmin):
     client.force_login(puskesmas_head)
     url = _url("participant-edit", person)
     assert client.get(url).status_code == 200
-    client.post(url, {"name": "H. Basuni", "position": "Pambakal", "sector": "village"})
+    data = {"name": "H. Basuni", "position": "Pambakal", "sector": "village"}
+    assert client.post(url, {**data, "version": person.version}).status_code == 302
     person.refresh_from_db()
     assert (person.name, person.position) == ("H. Basuni", "Pambakal")
     client.post(_url("participant-delete", person))

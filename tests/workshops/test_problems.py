@@ -107,7 +107,8 @@ def test_district_meeting_offers_the_district_villages(client, forum, district_u
 def test_head_edits_and_deletes_a_problem(head_client, lokmin):
     problem = ProblemFactory(meeting=lokmin)
     response = head_client.post(
-        reverse("workshops:problem-edit", args=[problem.pk]), {"statement": "Gizi buruk"}
+        reverse("workshops:problem-edit", args=[problem.pk]),
+        {"statement": "Gizi buruk", "version": problem.version},
     )
     assert response.status_code == 302
     problem.refresh_from_db()

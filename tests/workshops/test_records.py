@@ -102,9 +102,19 @@ def test_stale_minutes_save_is_refused_saying_who_saved(client, lokmin, puskesma
         {"minutes": "Versi kapus", "agreement_text": "", "version": old_version},
     )
     assert response.status_code == 200
-    assert "Siti Aminah saved this meeting while you were editing it" in response.content.decode()
+    page = response.content.decode()
+    assert 'data-testid="stale-edit"' in page and "Siti Aminah" in page
+    assert "Versi Siti" in page and "Versi kapus" in page  # theirs beside yours
     lokmin.refresh_from_db()
     assert lokmin.minutes == "Versi Siti" and lokmin.version == old_version + 1
+    again = response.context["form"].data["version"]
+    response = client.post(
+        reverse("workshops:meeting-minutes", args=[lokmin.pk]),
+        {"minutes": "Versi kapus", "agreement_text": "", "version": again},
+    )
+    assert response.status_code == 302
+    lokmin.refresh_from_db()
+    assert lokmin.minutes == "Versi kapus" and lokmin.updated_by == puskesmas_head
 
 
 def test_minutes_of_a_closed_meeting_cannot_change(client, lokmin, puskesmas_head):
