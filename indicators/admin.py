@@ -185,8 +185,8 @@ class ImportJobAdmin(admin.ModelAdmin):
     raw_id_fields = ["district", "puskesmas", "created_by"]
 
 
-@admin.register(models.TargetApprovalEvent)
-class TargetApprovalEventAdmin(admin.ModelAdmin):
-    list_display = ["district", "year", "action", "by", "at", "reason"]
-    list_filter = ["action", "year"]
-    raw_id_fields = ["district", "by"]
+@admin.register(models.AuditEvent)
+class AuditEventAdmin(admin.ModelAdmin):
+    list_display = ["content_type", "object_id", "action", "to_status", "by", "at", "district"]
+    list_filter = ["action", "content_type"]
+    raw_id_fields = ["province", "district", "puskesmas", "by"]

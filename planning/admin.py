@@ -49,13 +49,6 @@ class ActivityAdmin(admin.ModelAdmin):
     ]
 
 
-@admin.register(models.PlanEvent)
-class PlanEventAdmin(admin.ModelAdmin):
-    list_display = ["plan", "action", "by", "at"]
-    list_filter = ["action"]
-    raw_id_fields = ["plan", "by"]
-
-
 @admin.register(models.ScheduleEntry)
 class ScheduleEntryAdmin(admin.ModelAdmin):
     list_display = ["activity", "month", "volume", "location", "cost_idr"]

@@ -39,12 +39,12 @@ from indicators.imports import (
 )
 from indicators.imports.reader import FileRefused, short
 from indicators.imports.schema import text_of
-from indicators.models import FundingSource, ImportJob, User
+from indicators.models import AuditEvent, FundingSource, ImportJob, User
 from indicators.spreadsheets import CellError
 
 from . import documents, rights, selectors
 from .forms import plan_services
-from .models import Activity, BudgetSubActivity, Plan, PlanEvent
+from .models import Activity, BudgetSubActivity, Plan
 from .services.activities import (
     FIELDS,
     REQUIRED,
@@ -178,7 +178,7 @@ def who_changed(plan: Plan, *, version: int, since: datetime.datetime, by: User)
     candidates = []
     event = (
         plan.events.filter(at__gt=since)
-        .exclude(action=PlanEvent.Action.CREATED)
+        .exclude(action=AuditEvent.Action.CREATED)
         .select_related("by")
         .order_by("-at")
         .first()

@@ -9,7 +9,6 @@ from .achievement import (  # noqa: F401
     QuarterServiceNote,
     ReportingRate,
 )
-from .audit import AuditEvent  # noqa: F401
 from .areas import (  # noqa: F401
     AreaOwned,
     District,
@@ -24,13 +23,13 @@ from .areas import (  # noqa: F401
     User,
     Village,
 )
+from .audit import AuditEvent  # noqa: F401
 from .edits import SubmittedForm, Versioned  # noqa: F401
 from .finance import FundingSource  # noqa: F401
 from .reports import (  # noqa: F401
     ImportJob,
     MonthlyReport,
     MonthlyValue,
-    ReportEvent,
     UnlockRequest,
     ValueChange,
 )
@@ -42,6 +41,5 @@ from .spm import (  # noqa: F401
     SPMService,
     Target,
     TargetApproval,
-    TargetApprovalEvent,
     VillagePopulation,
 )

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime
 
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericRelation
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -101,7 +102,13 @@ class MonthlyReport(AreaOwned, models.Model):
         verbose_name=_("locked by"),
     )
 
+    # Its workflow steps, in the one audit log (indicators.audit); read via audit_history.
+    events = GenericRelation("indicators.AuditEvent")
+
     objects = MonthlyReportQuerySet.as_manager()
+
+    transition_refused = _("This report is %(status)s: it cannot be changed that way now.")
+    transition_stale = _("The report changed since you opened it: reload the page.")
 
     class Meta:
         ordering = ["-year", "-month", "puskesmas__name"]
@@ -146,6 +153,14 @@ class MonthlyReport(AreaOwned, models.Model):
     @property
     def is_approved(self) -> bool:
         return self.status in self.APPROVED_STATUSES
+
+    def audit_area(self) -> dict[str, int | None]:
+        """Where the report's events are seen: its puskesmas, district and province."""
+        return {
+            "province_id": self.puskesmas.district.province_id,
+            "district_id": self.puskesmas.district_id,
+            "puskesmas_id": self.puskesmas_id,
+        }
 
     @property
     def is_late(self) -> bool:
@@ -224,42 +239,6 @@ class ValueChange(AreaOwned, models.Model):
 
     def __str__(self) -> str:
         return f"{self.report_id} {self.village_id}: {self.old_value} -> {self.new_value}"
-
-
-class ReportEvent(AreaOwned, models.Model):
-    """Audit: a step of a report's workflow (submitted, returned, approved, unlocked ...)."""
-
-    class Action(models.TextChoices):
-        CREATED = "created", _("Created")
-        SAVED = "saved", _("Saved")
-        IMPORTED = "imported", _("Imported from Excel")
-        SUBMITTED = "submitted", _("Submitted")
-        RETURNED = "returned", _("Returned")
-        APPROVED = "approved", _("Approved")
-        LOCKED = "locked", _("Locked")
-        UNLOCK_REQUESTED = "unlock_requested", _("Unlock requested")
-        UNLOCK_REFUSED = "unlock_refused", _("Unlock refused")
-        UNLOCKED = "unlocked", _("Unlocked")
-
-    area_paths = MonthlyValue.area_paths
-
-    report = models.ForeignKey(
-        MonthlyReport, on_delete=models.CASCADE, related_name="events", verbose_name=_("report")
-    )
-    action = models.CharField(_("action"), max_length=20, choices=Action.choices)
-    comment = models.TextField(_("comment"), blank=True)
-    by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("by")
-    )
-    at = models.DateTimeField(_("at"), default=timezone.now)
-
-    class Meta:
-        ordering = ["-at", "-pk"]
-        verbose_name = _("report event")
-        verbose_name_plural = _("report events")
-
-    def __str__(self) -> str:
-        return f"{self.report_id} {self.action} by {self.by_id}"
 
 
 class UnlockRequest(AreaOwned, models.Model):

@@ -344,6 +344,8 @@ class TargetApproval(AreaOwned, models.Model):
         verbose_name = _("target approval")
         verbose_name_plural = _("target approvals")
 
+    transition_refused = _("These targets are %(status)s: they cannot be changed that way now.")
+
     def __str__(self) -> str:
         return f"{self.district_id} {self.year}"
 
@@ -358,35 +360,3 @@ class TargetApproval(AreaOwned, models.Model):
             "district_id": self.district_id,
             "puskesmas_id": None,
         }
-
-
-class TargetApprovalEvent(AreaOwned, models.Model):
-    """Audit: who approved or reopened a district's targets for a year, when and why."""
-
-    class Action(models.TextChoices):
-        APPROVED = "approved", _("Approved")
-        REOPENED = "reopened", _("Reopened")
-
-    area_paths = TargetApproval.area_paths
-
-    district = models.ForeignKey(
-        "indicators.District",
-        on_delete=models.CASCADE,
-        related_name="target_events",
-        verbose_name=_("district"),
-    )
-    year = models.PositiveSmallIntegerField(_("year"))
-    action = models.CharField(_("action"), max_length=10, choices=Action.choices)
-    reason = models.TextField(_("reason"), blank=True)
-    by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("by")
-    )
-    at = models.DateTimeField(_("at"), auto_now_add=True)
-
-    class Meta:
-        ordering = ["-at", "-pk"]
-        verbose_name = _("target approval event")
-        verbose_name_plural = _("target approval events")
-
-    def __str__(self) -> str:
-        return f"{self.district} {self.year}: {self.get_action_display()}"

@@ -1,5 +1,6 @@
 """Reads for pages and exports, one module per part, re-exported here. All start from in_area."""
 
+from .audit import audit_history  # noqa: F401
 from .dashboards import (  # noqa: F401
     DistrictDashboard,
     ProvinceDashboard,

@@ -20,6 +20,7 @@ from ..scoping import (  # noqa: F401  (re-exported: the one rule for reading mo
     readable_values,
     reads_approved_only,
 )
+from .audit import audit_history
 
 Cell = tuple[int, int]  # (village id, service id)
 
@@ -203,10 +204,10 @@ def completeness_by_district(*, user, year: int, until_month: int) -> list[dict]
     return rows
 
 
-def report_history(*, report: MonthlyReport):
-    """Every value change (who, when, old, new, why) and workflow step of one report."""
+def report_history(*, report: MonthlyReport, user):
+    """Every value change (who, when, old, new, why) and workflow step (the audit log, scoped) of
+    one report."""
     changes = report.changes.select_related("village", "service", "changed_by").order_by(
         "-changed_at", "-pk"
     )
-    events = report.events.select_related("by").order_by("-at", "-pk")
-    return changes, events
+    return changes, audit_history(obj=report, user=user)

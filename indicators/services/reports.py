@@ -13,15 +13,16 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F, QuerySet
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from .. import audit
 from ..models import (
+    AuditEvent,
     MonthlyReport,
     MonthlyValue,
     Puskesmas,
-    ReportEvent,
     SPMService,
     UnlockRequest,
     ValueChange,
@@ -40,6 +41,7 @@ from ..scoping import can_enter_report, can_review_report
 from .aggregation import achievement_refresh_later
 
 Status = MonthlyReport.Status
+Action = AuditEvent.Action
 Cell = tuple[int, int]  # (village id, service id)
 
 
@@ -91,7 +93,7 @@ def report_open(*, puskesmas: Puskesmas, year: int, month: int, by) -> MonthlyRe
             defaults={"due_on": settings.due_on(month), "updated_by": by},
         )
         if created:
-            ReportEvent.objects.create(report=report, action=ReportEvent.Action.CREATED, by=by)
+            audit.record(report, action=Action.CREATED, by=by, to_status=report.status)
     return report
 
 
@@ -229,27 +231,25 @@ def report_warnings(
 # --- Saving values ------------------------------------------------------------------------------
 
 
+def _saved_since(report: MonthlyReport) -> str:
+    current = MonthlyReport.objects.select_related("updated_by").get(pk=report.pk)
+    who = current.updated_by.get_full_name() or current.updated_by.username
+    return _(
+        "%(who)s saved this report while you were editing it. Nothing of yours was saved "
+        "over it: reload the page to see their values, then enter your changes again."
+    ) % {"who": who}
+
+
 def _bump_version(report: MonthlyReport, *, version: int, by, statuses) -> None:
     """Claim the report for this write, or refuse: someone else saved since `version`."""
-    claimed = MonthlyReport.objects.filter(
-        pk=report.pk, version=version, status__in=statuses
-    ).update(version=F("version") + 1, updated_by=by, updated_at=timezone.now())
-    if not claimed:
-        current = MonthlyReport.objects.select_related("updated_by").get(pk=report.pk)
-        if current.status not in statuses:
-            raise ValidationError(
-                _("This report is %(status)s now and can no longer be changed.")
-                % {"status": current.get_status_display().lower()}
-            )
-        who = current.updated_by.get_full_name() or current.updated_by.username
-        raise ValidationError(
-            _(
-                "%(who)s saved this report while you were editing it. Nothing of yours was saved "
-                "over it: reload the page to see their values, then enter your changes again."
-            )
-            % {"who": who}
-        )
-    report.refresh_from_db()
+    audit.claim(
+        report,
+        by=by,
+        source=statuses,
+        version=version,
+        refused=_("This report is %(status)s now and can no longer be changed."),
+        stale=_saved_since,
+    )
 
 
 @transaction.atomic
@@ -260,7 +260,7 @@ def report_save(
     version: int,
     by,
     reason: str = "",
-    action: str = ReportEvent.Action.SAVED,
+    action: str = Action.SAVED,
 ) -> SaveResult:
     """Save changed cells of an editable report; atomic; refused if the version is stale.
 
@@ -280,9 +280,9 @@ def report_save(
         raise ValidationError(_("This report was submitted before: say why the values change."))
     _bump_version(report, version=version, by=by, statuses=MonthlyReport.EDITABLE_STATUSES)
     now = timezone.now()
-    new_rows, updated_rows, audit = [], [], []
+    new_rows, updated_rows, value_changes = [], [], []
     for (village_id, service_id), old, cell in changes:
-        audit.append(
+        value_changes.append(
             ValueChange(
                 report=report,
                 village_id=village_id,
@@ -319,31 +319,13 @@ def report_save(
             updated_rows.append(old)
     MonthlyValue.objects.bulk_create(new_rows)
     MonthlyValue.objects.bulk_update(updated_rows, ["value", "comment", "updated_by", "updated_at"])
-    ValueChange.objects.bulk_create(audit)
+    ValueChange.objects.bulk_create(value_changes)
     if changes:
-        ReportEvent.objects.create(report=report, action=action, by=by, comment=reason.strip())
+        audit.record(report, action=action, by=by, reason=reason, data={"version": report.version})
     return SaveResult(changed=len(changes), warnings=report_warnings(report=report))
 
 
 # --- Workflow -----------------------------------------------------------------------------------
-
-
-def _transition(report: MonthlyReport, *, by, source, target: str, **fields) -> None:
-    """Move the report from a `source` status to `target`, or refuse (two clicks, one win)."""
-    moved = MonthlyReport.objects.filter(pk=report.pk, status__in=source).update(
-        status=target,
-        version=F("version") + 1,
-        updated_by=by,
-        updated_at=timezone.now(),
-        **fields,
-    )
-    if not moved:
-        report.refresh_from_db()
-        raise ValidationError(
-            _("This report is %(status)s: it cannot be changed that way now.")
-            % {"status": report.get_status_display().lower()}
-        )
-    report.refresh_from_db()
 
 
 def _require_reviewer(report: MonthlyReport, by) -> None:
@@ -381,36 +363,40 @@ def report_submit(*, report: MonthlyReport, version: int, by) -> None:
         if was_returned and report.decided_at
         else None
     )
-    _transition(
+    audit.transition(
         report,
         by=by,
         source=MonthlyReport.EDITABLE_STATUSES,
         target=Status.SUBMITTED,
-        submitted_at=now,
-        submitted_by=by,
-        first_submitted_at=report.first_submitted_at or now,
-        changes_since_return=changed,
+        action=Action.SUBMITTED,
+        version=version,
+        fields={
+            "submitted_at": now,
+            "submitted_by": by,
+            "first_submitted_at": report.first_submitted_at or now,
+            "changes_since_return": changed,
+        },
     )
-    ReportEvent.objects.create(report=report, action=ReportEvent.Action.SUBMITTED, by=by)
 
 
 @transaction.atomic
 def report_return(*, report: MonthlyReport, by, reason: str) -> None:
     """Send a submitted report back to the puskesmas with the reason it must fix."""
     _require_reviewer(report, by)
-    if not reason.strip():
-        raise ValidationError(_("Say why the report goes back: the puskesmas will read it."))
-    _transition(
+    audit.transition(
         report,
         by=by,
         source=[Status.SUBMITTED],
         target=Status.RETURNED,
-        return_reason=reason.strip(),
-        decided_at=timezone.now(),
-        decided_by=by,
-    )
-    ReportEvent.objects.create(
-        report=report, action=ReportEvent.Action.RETURNED, by=by, comment=reason.strip()
+        action=Action.RETURNED,
+        reason=reason,
+        reason_required=True,
+        reason_message=_("Say why the report goes back: the puskesmas will read it."),
+        fields={
+            "return_reason": reason.strip(),
+            "decided_at": timezone.now(),
+            "decided_by": by,
+        },
     )
 
 
@@ -418,15 +404,14 @@ def report_return(*, report: MonthlyReport, by, reason: str) -> None:
 def report_approve(*, report: MonthlyReport, by) -> None:
     """Approve a submitted report; its values are then fixed unless the district unlocks it."""
     _require_reviewer(report, by)
-    _transition(
+    audit.transition(
         report,
         by=by,
         source=[Status.SUBMITTED],
         target=Status.APPROVED,
-        decided_at=timezone.now(),
-        decided_by=by,
+        action=Action.APPROVED,
+        fields={"decided_at": timezone.now(), "decided_by": by},
     )
-    ReportEvent.objects.create(report=report, action=ReportEvent.Action.APPROVED, by=by)
     achievement_refresh_later(report=report)
 
 
@@ -434,33 +419,30 @@ def report_approve(*, report: MonthlyReport, by) -> None:
 def report_lock(*, report: MonthlyReport, by) -> None:
     """Lock an approved report (the period is closed)."""
     _require_reviewer(report, by)
-    _transition(
+    audit.transition(
         report,
         by=by,
         source=[Status.APPROVED],
         target=Status.LOCKED,
-        locked_at=timezone.now(),
-        locked_by=by,
+        action=Action.LOCKED,
+        fields={"locked_at": timezone.now(), "locked_by": by},
     )
-    ReportEvent.objects.create(report=report, action=ReportEvent.Action.LOCKED, by=by)
 
 
 @transaction.atomic
 def report_unlock(*, report: MonthlyReport, by, reason: str) -> None:
     """Reopen an approved or locked report for the puskesmas, with the reason recorded."""
     _require_reviewer(report, by)
-    if not reason.strip():
-        raise ValidationError(_("Say why the report is unlocked."))
-    _transition(
+    audit.transition(
         report,
         by=by,
         source=MonthlyReport.APPROVED_STATUSES,
         target=Status.DRAFT,
-        locked_at=None,
-        locked_by=None,
-    )
-    ReportEvent.objects.create(
-        report=report, action=ReportEvent.Action.UNLOCKED, by=by, comment=reason.strip()
+        action=Action.UNLOCKED,
+        reason=reason,
+        reason_required=True,
+        reason_message=_("Say why the report is unlocked."),
+        fields={"locked_at": None, "locked_by": None},
     )
     achievement_refresh_later(report=report)
 
@@ -501,9 +483,7 @@ def unlock_request_create(*, report: MonthlyReport, by, reason: str) -> UnlockRe
         if existing is None:
             raise
         return _same_or_refuse(existing, by=by, reason=reason)
-    ReportEvent.objects.create(
-        report=report, action=ReportEvent.Action.UNLOCK_REQUESTED, by=by, comment=reason
-    )
+    audit.record(report, action=Action.UNLOCK_REQUESTED, by=by, reason=reason)
     return request
 
 
@@ -527,6 +507,4 @@ def unlock_request_decide(*, request: UnlockRequest, by, grant: bool, answer: st
     if grant:
         report_unlock(report=report, by=by, reason=answer.strip() or request.reason)
     else:
-        ReportEvent.objects.create(
-            report=report, action=ReportEvent.Action.UNLOCK_REFUSED, by=by, comment=answer.strip()
-        )
+        audit.record(report, action=Action.UNLOCK_REFUSED, by=by, reason=answer)

@@ -231,7 +231,7 @@ def unlock_request_decide(request, pk):
 def report_history(request, pk):
     visible = selectors.readable_reports(user=request.user)
     report = get_in_area_or_404(visible.select_related("puskesmas"), request.user, pk=pk)
-    changes, events = selectors.report_history(report=report)
+    changes, events = selectors.report_history(report=report, user=request.user)
     if wants_xlsx(request):
         return export(
             filename=f"report-{report.pk}-history.xlsx",

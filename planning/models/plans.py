@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericRelation
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -87,6 +88,8 @@ class Plan(AreaOwned, models.Model):
         related_name="+",
         verbose_name=_("approved or returned by"),
     )
+    # Its workflow steps, in the one audit log (indicators.audit); read via audit_history.
+    events = GenericRelation("indicators.AuditEvent")
 
     class Meta:
         ordering = ["-year", "district", "puskesmas__name"]
@@ -106,8 +109,22 @@ class Plan(AreaOwned, models.Model):
         verbose_name = _("plan")
         verbose_name_plural = _("plans")
 
+    transition_refused = _("This plan is %(status)s: it cannot be changed that way now.")
+    transition_stale = _(
+        "The plan changed since you opened it: reload the page, check it and try again."
+    )
+
     def __str__(self) -> str:
         return f"{self.owner} {self.year}"
+
+    def audit_area(self) -> dict[str, int | None]:
+        """Where the plan's events are seen: its puskesmas (none for the Dinkes plan), district
+        and province."""
+        return {
+            "province_id": self.district.province_id,
+            "district_id": self.district_id,
+            "puskesmas_id": self.puskesmas_id,
+        }
 
     @property
     def is_dinkes(self) -> bool:
@@ -124,37 +141,6 @@ class Plan(AreaOwned, models.Model):
     @property
     def is_approved(self) -> bool:
         return self.status == self.Status.APPROVED
-
-
-class PlanEvent(AreaOwned, models.Model):
-    """Audit: who created, submitted, returned or approved a plan, or deleted an activity."""
-
-    class Action(models.TextChoices):
-        CREATED = "created", _("Created")
-        SUBMITTED = "submitted", _("Submitted")
-        RETURNED = "returned", _("Returned")
-        APPROVED = "approved", _("Approved")
-        ACTIVITY_DELETED = "activity_deleted", _("Activity deleted")
-
-    area_paths = _via("plan", PLAN_AREA_PATHS)
-
-    plan = models.ForeignKey(
-        Plan, on_delete=models.CASCADE, related_name="events", verbose_name=_("plan")
-    )
-    action = models.CharField(_("action"), max_length=20, choices=Action.choices)
-    note = models.TextField(_("note"), blank=True)
-    by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("by")
-    )
-    at = models.DateTimeField(_("at"), auto_now_add=True)
-
-    class Meta:
-        ordering = ["-at", "-pk"]
-        verbose_name = _("plan event")
-        verbose_name_plural = _("plan events")
-
-    def __str__(self) -> str:
-        return f"{self.plan}: {self.get_action_display()}"
 
 
 class Activity(AreaOwned, models.Model):

@@ -13,10 +13,11 @@ from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from indicators.models import FundingSource, Puskesmas
+from indicators.models import AuditEvent, FundingSource, Puskesmas
 from indicators.scoping import in_area
+from indicators.selectors.audit import audit_history
 
-from ..models import Activity, Plan, PlanEvent
+from ..models import Activity, Plan
 
 ZERO = Decimal(0)
 
@@ -132,7 +133,7 @@ class PlanDetail:
     activities: list[Activity]
     groups: list[ActivityGroup]
     by_source: list[SourceTotal]
-    events: list[PlanEvent]
+    events: list[AuditEvent]
 
     @property
     def total(self) -> Decimal:
@@ -174,10 +175,10 @@ def _group_heading(plan: Plan, activity: Activity) -> str:
     return str(activity.sub_activity)
 
 
-def plan_detail(*, plan: Plan) -> PlanDetail:
+def plan_detail(*, plan: Plan, user) -> PlanDetail:
     """One plan's activities in the order of its document (by health effort for a RUK, by
-    budget sub-activity code for the Dinkes plan), totals by funding source and its history
-    (three queries)."""
+    budget sub-activity code for the Dinkes plan), totals by funding source and its history as
+    `user` may read it (the audit log; four queries)."""
     activities = plan.activities.select_related(
         "service", "sub_activity", "follow_up__meeting", "proposal__meeting"
     )
@@ -199,5 +200,5 @@ def plan_detail(*, plan: Plan) -> PlanDetail:
             groups.append(ActivityGroup(heading))
         groups[-1].activities.append(activity)
     by_source = source_totals(plan.activities.all())
-    events = list(plan.events.select_related("by")[:20])
+    events = list(audit_history(obj=plan, user=user)[:20])
     return PlanDetail(plan, activities, groups, by_source, events)

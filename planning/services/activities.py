@@ -17,10 +17,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from indicators.models import FundingSource, SPMService, User
+from indicators import audit
+from indicators.models import AuditEvent, FundingSource, SPMService, User
 from workshops.models import FollowUp, MusrenbangProposal
 
-from ..models import Activity, BudgetSubActivity, Plan, PlanEvent
+from ..models import Activity, BudgetSubActivity, Plan
 from ..money import rupiah
 from ..selectors.sources import follow_up_for, gap_get, proposal_for
 from .plans import plan_claim, require_writer
@@ -269,5 +270,5 @@ def activity_delete(*, activity: Activity, by: User) -> None:
     require_writer(plan, by)
     _touch_plan(plan, by)
     note = f"{activity.effort}: {activity.name} (Rp {rupiah(activity.budget_idr)})"
-    PlanEvent.objects.create(plan=plan, action=PlanEvent.Action.ACTIVITY_DELETED, note=note, by=by)
+    audit.record(plan, action=AuditEvent.Action.ACTIVITY_DELETED, by=by, reason=note)
     activity.delete()

@@ -1,24 +1,26 @@
 """Writes about plans as a whole: start one, submit a RUK, return or approve it.
 
 Every state change is conditional on the plan's status and version (two clicks, one win; a
-reviewer approves the RUK as they saw it), and records who and when (PlanEvent).
+reviewer approves the RUK as they saw it), and records who and when in the audit log, all through
+`indicators.audit` (STYLE.md §15 "Reviews and audit").
 """
 
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from indicators.models import User
+from indicators import audit
+from indicators.models import AuditEvent, User
 
-from ..models import Plan, PlanEvent
+from ..models import Plan
 from ..rights import can_create_plan, is_plan_reviewer, is_plan_submitter, is_plan_writer
 from ..selectors.plans import plan_years
 
 Status = Plan.Status
+Action = AuditEvent.Action
 
 
 def _status_word(plan: Plan) -> str:
@@ -28,20 +30,7 @@ def _status_word(plan: Plan) -> str:
 def plan_claim(plan: Plan, *, version: int | None, statuses, by: User, **fields) -> None:
     """Bump the plan's version if it is still in `statuses` (and at `version`, when given), setting
     `fields`; otherwise refuse and say why. Refreshes `plan`."""
-    claim = Plan.objects.filter(pk=plan.pk, status__in=statuses)
-    if version is not None:
-        claim = claim.filter(version=version)
-    if not claim.update(version=F("version") + 1, updated_at=timezone.now(), **fields):
-        plan.refresh_from_db()
-        if plan.status not in statuses:
-            raise ValidationError(
-                _("This plan is %(status)s: it cannot be changed that way now.")
-                % {"status": _status_word(plan)}
-            )
-        raise ValidationError(
-            _("The plan changed since you opened it: reload the page, check it and try again.")
-        )
-    plan.refresh_from_db()
+    audit.claim(plan, by=by, source=statuses, version=version, fields=fields)
 
 
 def require_writer(plan: Plan, by: User) -> None:
@@ -69,7 +58,7 @@ def plan_create(*, year: int, by: User) -> Plan:
         owner = {"puskesmas": None, "district_id": by.district_id}
     plan, created = Plan.objects.get_or_create(year=year, **owner, defaults={"created_by": by})
     if created:
-        PlanEvent.objects.create(plan=plan, action=PlanEvent.Action.CREATED, by=by)
+        audit.record(plan, action=Action.CREATED, by=by, to_status=plan.status)
     return plan
 
 
@@ -81,16 +70,15 @@ def plan_submit(*, plan: Plan, version: int, by: User) -> None:
     if not plan.activities.exists():
         raise ValidationError(_("Add at least one activity before submitting the RUK."))
     now = timezone.now()
-    plan_claim(
+    audit.transition(
         plan,
-        version=version,
-        statuses=Plan.EDITABLE_STATUSES,
         by=by,
-        status=Status.SUBMITTED,
-        submitted_at=now,
-        submitted_by=by,
+        source=Plan.EDITABLE_STATUSES,
+        target=Status.SUBMITTED,
+        action=Action.SUBMITTED,
+        version=version,
+        fields={"submitted_at": now, "submitted_by": by},
     )
-    PlanEvent.objects.create(plan=plan, action=PlanEvent.Action.SUBMITTED, by=by)
 
 
 @transaction.atomic
@@ -98,17 +86,15 @@ def plan_approve(*, plan: Plan, version: int, by: User) -> None:
     """Approve a submitted RUK as the reviewer saw it (refused if it changed since)."""
     if not is_plan_reviewer(by, plan):
         raise PermissionDenied(_("Only the district's planners review its puskesmas's RUKs."))
-    plan_claim(
+    audit.transition(
         plan,
-        version=version,
-        statuses=(Status.SUBMITTED,),
         by=by,
-        status=Status.APPROVED,
-        decided_at=timezone.now(),
-        decided_by=by,
-        return_reason="",
+        source=(Status.SUBMITTED,),
+        target=Status.APPROVED,
+        action=Action.APPROVED,
+        version=version,
+        fields={"decided_at": timezone.now(), "decided_by": by, "return_reason": ""},
     )
-    PlanEvent.objects.create(plan=plan, action=PlanEvent.Action.APPROVED, by=by)
 
 
 @transaction.atomic
@@ -117,16 +103,15 @@ def plan_return(*, plan: Plan, version: int, reason: str, by: User) -> None:
     if not is_plan_reviewer(by, plan):
         raise PermissionDenied(_("Only the district's planners review its puskesmas's RUKs."))
     reason = (reason or "").strip()
-    if not reason:
-        raise ValidationError({"reason": _("Say what the puskesmas should change.")})
-    plan_claim(
+    audit.transition(
         plan,
-        version=version,
-        statuses=(Status.SUBMITTED, Status.APPROVED),
         by=by,
-        status=Status.RETURNED,
-        decided_at=timezone.now(),
-        decided_by=by,
-        return_reason=reason,
+        source=(Status.SUBMITTED, Status.APPROVED),
+        target=Status.RETURNED,
+        action=Action.RETURNED,
+        version=version,
+        reason=reason,
+        reason_required=True,
+        reason_message={"reason": _("Say what the puskesmas should change.")},
+        fields={"decided_at": timezone.now(), "decided_by": by, "return_reason": reason},
     )
-    PlanEvent.objects.create(plan=plan, action=PlanEvent.Action.RETURNED, note=reason, by=by)

@@ -104,7 +104,7 @@ def _plan_context(request, plan: Plan, review_form: ReviewForm | None = None) ->
     user = request.user
     return {
         "plan": plan,
-        "detail": selectors.plan_detail(plan=plan),
+        "detail": selectors.plan_detail(plan=plan, user=user),
         "title": documents.plan_title(plan),
         "can_edit": rights.can_edit_plan(user, plan),
         "can_submit": rights.can_submit_plan(user, plan),
@@ -119,7 +119,7 @@ def _plan_context(request, plan: Plan, review_form: ReviewForm | None = None) ->
 def plan_detail(request, pk):
     plan = get_in_area_or_404(selectors.plans_visible(user=request.user), request.user, pk=pk)
     if wants_xlsx(request) or wants_pdf(request):
-        detail = selectors.plan_detail(plan=plan)
+        detail = selectors.plan_detail(plan=plan, user=request.user)
         if wants_pdf(request):
             pdf = documents.ruk_pdf(detail, base_url=request.build_absolute_uri("/"))
             return download(pdf, filename=documents.plan_filename(plan, "ruk", "pdf"), pdf=True)

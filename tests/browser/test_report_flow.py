@@ -3,7 +3,7 @@
 import pytest
 from django.utils import timezone
 
-from indicators.models import MonthlyReport, MonthlyValue, ReportEvent
+from indicators.models import MonthlyReport, MonthlyValue
 
 pytestmark = pytest.mark.browser
 
@@ -66,7 +66,7 @@ def test_puskesmas_enters_submits_and_district_returns_approves_and_locks(
     desktop_page.goto(f"{live_server.url}/reports/{report.pk}/history/")
     history = desktop_page.locator("main").inner_text()
     assert "Register Posyandu terlambat" in history
-    actions = set(ReportEvent.objects.filter(report=report).values_list("action", flat=True))
+    actions = set(report.events.values_list("action", flat=True))
     assert {"submitted", "returned", "approved", "locked"} <= actions
     assert desktop_page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
 

@@ -15,10 +15,10 @@ from openpyxl import Workbook, load_workbook
 from indicators import services
 from indicators.imports.runner import RowProgress
 from indicators.models import (
+    AuditEvent,
     ImportJob,
     MonthlyReport,
     MonthlyValue,
-    ReportEvent,
     ReportingYear,
     SPMEdition,
     SPMService,
@@ -78,7 +78,7 @@ def _upload(client, capture, content, name="figures.xlsx"):
 
 def _counts() -> tuple[int, ...]:
     return tuple(
-        model.objects.count() for model in (MonthlyValue, MonthlyReport, ValueChange, ReportEvent)
+        model.objects.count() for model in (MonthlyValue, MonthlyReport, ValueChange, AuditEvent)
     )
 
 
@@ -267,9 +267,10 @@ def test_round_trip_saves_values_audits_them_and_bumps_report_versions(
     assert {(c.old_value, c.status) for c in changes} == {(None, "draft")}
     february.refresh_from_db()
     assert february.version == 4 and february.updated_by == puskesmas_head
-    imported = ReportEvent.objects.filter(action=ReportEvent.Action.IMPORTED)
-    assert {e.report_id for e in imported} == {january.pk, february.pk}
-    assert ReportEvent.objects.filter(action="created", report=january).exists()
+    imported = AuditEvent.objects.filter(action=AuditEvent.Action.IMPORTED)
+    assert {e.object_id for e in imported} == {january.pk, february.pk}
+    assert {e.puskesmas_id for e in imported} == {january.puskesmas_id}
+    assert january.events.filter(action="created").exists()
     page = client.get(response["Location"]).content.decode()
     assert "Saved: 3 values changed in 2 monthly reports (1 of them new drafts)" in page
     assert reverse("indicators:report-entry", args=[january.pk]) in page
@@ -319,7 +320,7 @@ def test_district_planner_imports_for_a_puskesmas_of_the_district_as_themself(
     assert job.district == world["hsu"]["district"] and job.puskesmas is None
     change = ValueChange.objects.get()
     assert change.changed_by == district_user and change.new_value == 9
-    assert ReportEvent.objects.get(action="imported").by == district_user
+    assert AuditEvent.objects.get(action="imported").by == district_user
 
 
 def test_comments_per_month_in_a_multi_month_file(world, puskesmas_head):

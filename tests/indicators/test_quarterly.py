@@ -15,13 +15,12 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from indicators import documents, services
+from indicators import audit, documents, services
 from indicators.models import (
     Achievement,
     HealthOffice,
     MonthlyReport,
     MonthlyValue,
-    ReportEvent,
     ReportingRate,
     Target,
 )
@@ -320,7 +319,7 @@ def test_pdf_renders_without_fetching_anything_but_our_static_files():
 def test_page_warns_when_a_month_was_approved_after_the_computation(en, data, district_user):
     en.force_login(district_user)
     assert "after these figures were computed" not in en.get(_url(data)).content.decode()
-    ReportEvent.objects.create(report=data.reports["b2"], action="approved", by=district_user)
+    audit.record(data.reports["b2"], action="approved", by=district_user)
     page = en.get(_url(data)).content.decode()
     assert "1 monthly report was approved or unlocked after these figures were computed" in page
 

@@ -436,14 +436,18 @@ def test_after_approval_nothing_changes_until_reopened_with_a_reason(
         by=district_user,
         reason="Dukcapil sent new figures",
     )
-    assert not TargetApproval.objects.exists()
+    approval = TargetApproval.objects.get()
+    assert approval.status == "open" and approval.approved_by is None
     assert services.target_choose(target=register, by=district_user).is_of_record
-    from indicators.models import TargetApprovalEvent
-
-    events = list(TargetApprovalEvent.objects.order_by("pk").values_list("action", "by", "reason"))
+    events = list(
+        approval.events.order_by("pk").values_list(
+            "action", "by", "reason", "from_status", "to_status", "district"
+        )
+    )
+    district = populated["district"].pk
     assert events == [
-        ("approved", district_user.pk, ""),
-        ("reopened", district_user.pk, "Dukcapil sent new figures"),
+        ("approved", district_user.pk, "", "open", "approved", district),
+        ("reopened", district_user.pk, "Dukcapil sent new figures", "approved", "open", district),
     ]
 
 

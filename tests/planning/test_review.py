@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from indicators.models import User
 from planning import services
-from planning.models import Plan, PlanEvent
+from planning.models import Plan
 from tests.factories import PuskesmasFactory, UserFactory
 
 from .conftest import PLAN_YEAR, add_activity
@@ -38,7 +38,7 @@ def test_district_approves_a_submitted_ruk(client, submitted, district_user):
     submitted.refresh_from_db()
     assert submitted.status == Plan.Status.APPROVED
     assert submitted.decided_by == district_user and submitted.decided_at is not None
-    assert submitted.events.filter(action=PlanEvent.Action.APPROVED, by=district_user).exists()
+    assert submitted.events.filter(action="approved", by=district_user).exists()
 
 
 def test_returning_needs_a_reason_and_keeps_it(client, submitted, district_user, puskesmas_head):
@@ -170,3 +170,48 @@ def test_compilation_queries_do_not_grow_with_puskesmas(client, world, district_
     with CaptureQueriesContext(connection) as many:
         client.get(url, {"year": PLAN_YEAR})
     assert len(many) == len(few)
+
+
+def test_plan_history_reads_the_audit_log_and_is_404_elsewhere(
+    client, submitted, district_user, other_district_user
+):
+    services.plan_return(
+        plan=submitted, version=submitted.version, reason="Budget too high", by=district_user
+    )
+    event = submitted.events.get(action="returned")
+    assert (event.from_status, event.to_status, event.by) == (
+        "submitted",
+        "returned",
+        district_user,
+    )
+    assert event.puskesmas_id == submitted.puskesmas_id
+    url = reverse("planning:plan-detail", args=[submitted.pk])
+    client.force_login(district_user)
+    page = client.get(url).content.decode()
+    assert "Returned" in page and "Budget too high" in page
+    client.force_login(other_district_user)
+    assert client.get(url).status_code == 404
+
+
+def test_plan_page_queries_do_not_grow_with_its_history(client, submitted, district_user):
+    from indicators import audit
+
+    url = reverse("planning:plan-detail", args=[submitted.pk])
+    client.force_login(district_user)
+    client.get(url)
+    with CaptureQueriesContext(connection) as few:
+        client.get(url)
+    for n in range(8):
+        audit.record(submitted, action="activity_deleted", by=district_user, reason=f"#{n}")
+    with CaptureQueriesContext(connection) as many:
+        page = client.get(url).content.decode()
+    assert "#7" in page
+    assert len(many) == len(few)
+
+
+def test_a_stale_approval_is_refused_and_records_nothing(submitted, district_user):
+    with pytest.raises(ValidationError, match="changed since you opened it"):
+        services.plan_approve(plan=submitted, version=submitted.version - 1, by=district_user)
+    submitted.refresh_from_db()
+    assert submitted.status == Plan.Status.SUBMITTED
+    assert not submitted.events.filter(action="approved").exists()

@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from indicators.models import User
 from planning import services
-from planning.models import Activity, Plan, PlanEvent
+from planning.models import Activity, Plan
 from tests.factories import UserFactory
 
 from .conftest import PLAN_YEAR, add_activity, columns, form_data, spm_service
@@ -31,7 +31,7 @@ def test_puskesmas_head_starts_next_years_ruk_once(client, world, puskesmas_head
     assert plan.status == Plan.Status.DRAFT
     client.post(reverse("planning:plan-create"), {"year": PLAN_YEAR})
     assert Plan.objects.count() == 1  # the second click opens the same RUK
-    assert plan.events.filter(action=PlanEvent.Action.CREATED).count() == 1
+    assert plan.events.filter(action="created").count() == 1
 
 
 def test_a_year_outside_the_list_is_refused(client, world, puskesmas_head):
@@ -127,8 +127,8 @@ def test_delete_is_recorded_in_the_plans_history(client, ruk, puskesmas_head):
     response = client.post(reverse("planning:activity-delete", args=[activity.pk]))
     assert response.status_code == 302
     assert not Activity.objects.exists()
-    event = ruk.events.get(action=PlanEvent.Action.ACTIVITY_DELETED)
-    assert "Kelas ibu hamil" in event.note and event.by == puskesmas_head
+    event = ruk.events.get(action="activity_deleted")
+    assert "Kelas ibu hamil" in event.reason and event.by == puskesmas_head
 
 
 def test_head_submits_and_the_ruk_is_then_read_only(client, ruk, puskesmas_head, puskesmas_staff):

@@ -11,7 +11,8 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from ...models import ImportJob, MonthlyReport, MonthlyValue, ReportEvent, ValueChange
+from ...audit import record_many
+from ...models import AuditEvent, ImportJob, MonthlyReport, MonthlyValue, Puskesmas, ValueChange
 from ...reporting import reporting_year
 from .layout import can_import_monthly, month_header
 from .parse import ImportPlan, capped_errors, plan_diff
@@ -87,9 +88,23 @@ def monthly_import_apply(
                 "file again."
             )
         ) from error
-    ReportEvent.objects.bulk_create(
-        ReportEvent(report=r, action=ReportEvent.Action.CREATED, by=user, at=now)
-        for r in new_reports
+    areas = {
+        pk: {"province_id": province, "district_id": district, "puskesmas_id": pk}
+        for pk, district, province in Puskesmas.objects.filter(
+            pk__in={key[0] for key in diff.changed}
+        ).values_list("pk", "district_id", "district__province_id")
+    }
+
+    def area(report):
+        return areas[report.puskesmas_id]
+
+    record_many(
+        new_reports,
+        action=AuditEvent.Action.CREATED,
+        by=user,
+        at=now,
+        to_status=MonthlyReport.Status.DRAFT,
+        area=area,
     )
     reports = {**diff.reports, **{(r.puskesmas_id, r.month): r for r in new_reports}}
     touched = [reports[key] for key in diff.changed]
@@ -141,9 +156,8 @@ def monthly_import_apply(
         ValueChange.objects.bulk_create(audit)
         created, updated = created + len(new_rows), updated + len(changed_rows)
         progress(min(start + step, total), total)
-    ReportEvent.objects.bulk_create(
-        ReportEvent(report=r, action=ReportEvent.Action.IMPORTED, by=user, comment=reason, at=now)
-        for r in touched
+    record_many(
+        touched, action=AuditEvent.Action.IMPORTED, by=user, reason=reason, at=now, area=area
     )
     return {
         "file": plan.file_name,

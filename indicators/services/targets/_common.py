@@ -40,7 +40,9 @@ def _lock_open_year(*, district_ids: Iterable[int], year: int, by) -> None:
     for district in districts:
         _require_planner(by, district)
     approval = (
-        TargetApproval.objects.filter(district__in=districts, year=year)
+        TargetApproval.objects.filter(
+            district__in=districts, year=year, status=TargetApproval.Status.APPROVED
+        )
         .select_related("district")
         .first()
     )

@@ -4,17 +4,21 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from ...models import District, Target, TargetApproval, TargetApprovalEvent, Village
+from ... import audit
+from ...models import AuditEvent, District, Target, TargetApproval, Village
 from ...reporting import monthly_services
 from ...scoping import in_given_area
 from ._common import _lock_open_year, _require_planner
 
 
 def is_approved(*, district: District, year: int) -> bool:
-    return TargetApproval.objects.filter(district=district, year=year).exists()
+    return TargetApproval.objects.filter(
+        district=district, year=year, status=TargetApproval.Status.APPROVED
+    ).exists()
 
 
 # --- Approval ------------------------------------------------------------------------------------
@@ -56,35 +60,46 @@ def targets_approve(*, district: District, year: int, by) -> TargetApproval:
             )
             % {"count": missing}
         )
-    approval = TargetApproval.objects.create(district=district, year=year, approved_by=by)
-    TargetApprovalEvent.objects.create(
-        district=district, year=year, action=TargetApprovalEvent.Action.APPROVED, by=by
+    approval, _created = TargetApproval.objects.get_or_create(district=district, year=year)
+    approval.district = district
+    return audit.transition(
+        approval,
+        by=by,
+        source=[TargetApproval.Status.OPEN],
+        target=TargetApproval.Status.APPROVED,
+        action=AuditEvent.Action.APPROVED,
+        fields={"approved_by": by, "approved_at": timezone.now()},
     )
-    return approval
 
 
 @transaction.atomic
 def targets_reopen(*, district: District, year: int, by, reason: str) -> None:
     """Withdraw the year's approval so targets can change again; needs a reason; atomic.
 
-    Who, when and why are kept as a TargetApprovalEvent.
+    Who, when and why are kept in the audit log.
     """
     _require_planner(by, district)
-    reason = (reason or "").strip()
-    if not reason:
-        raise ValidationError({"reason": _("Give the reason for reopening the targets.")})
+    reason_message = {"reason": _("Give the reason for reopening the targets.")}
+    if not (reason or "").strip():
+        raise ValidationError(reason_message)
     District.objects.select_for_update().filter(pk=district.pk).first()
     approval = TargetApproval.objects.filter(district=district, year=year).first()
+    not_approved = _("The %(year)s targets of %(district)s are not approved.") % {
+        "year": year,
+        "district": district,
+    }
     if approval is None:
-        raise ValidationError(
-            _("The %(year)s targets of %(district)s are not approved.")
-            % {"year": year, "district": district}
-        )
-    approval.delete()
-    TargetApprovalEvent.objects.create(
-        district=district,
-        year=year,
-        action=TargetApprovalEvent.Action.REOPENED,
+        raise ValidationError(not_approved)
+    approval.district = district
+    audit.transition(
+        approval,
         by=by,
+        source=[TargetApproval.Status.APPROVED],
+        target=TargetApproval.Status.OPEN,
+        action=AuditEvent.Action.REOPENED,
         reason=reason,
+        reason_required=True,
+        reason_message=reason_message,
+        fields={"approved_by": None, "approved_at": None},
+        refused=not_approved,
     )

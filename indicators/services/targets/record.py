@@ -86,7 +86,9 @@ def target_propose(
     if (
         target is not None
         and target.is_of_record
-        and TargetApproval.objects.filter(district_id=district_id, year=year).exists()
+        and TargetApproval.objects.filter(
+            district_id=district_id, year=year, status=TargetApproval.Status.APPROVED
+        ).exists()
     ):
         raise ValidationError(
             _(
