@@ -55,9 +55,11 @@ from region_import import (  # noqa: E402
     use_database,
 )
 
+from indicators.audit import record_many  # noqa: E402
 from indicators.models import (  # noqa: E402
     Achievement,
     AgeBand,
+    AuditEvent,
     District,
     EstimateRule,
     FundingSource,
@@ -86,7 +88,6 @@ from planning.models import (  # noqa: E402
     Activity,
     BudgetSubActivity,
     Plan,
-    PlanEvent,
     ScheduleEntry,
 )
 from planning.selectors import next_plan_year  # noqa: E402
@@ -873,17 +874,27 @@ class Builder:
                 )
             )
         plans = bulk(Plan, plans)
-        events, activities = [], []
+        events, activities = {}, []  # (action, by) -> plans, written to the one audit log
         for plan in plans:
             head = world.heads[plan.puskesmas_id]
-            events.append(PlanEvent(plan=plan, action=PlanEvent.Action.CREATED, by=head))
+            events.setdefault((AuditEvent.Action.CREATED, head), []).append(plan)
             if plan.status != Plan.Status.DRAFT:
-                events.append(PlanEvent(plan=plan, action=PlanEvent.Action.SUBMITTED, by=head))
+                events.setdefault((AuditEvent.Action.SUBMITTED, head), []).append(plan)
             if plan.status in (Plan.Status.APPROVED, Plan.Status.RETURNED):
-                action = PlanEvent.Action(plan.status)
-                events.append(PlanEvent(plan=plan, action=action, by=world.planner))
+                events.setdefault((AuditEvent.Action(plan.status), world.planner), []).append(plan)
             activities += self.activities_of(plan, head, gaps.get(plan.puskesmas_id, {}))
-        bulk(PlanEvent, events)
+        province_id = world.district.province_id
+        for (action, by), members in events.items():
+            record_many(
+                members,
+                action=action,
+                by=by,
+                area=lambda p: {
+                    "province_id": province_id,
+                    "district_id": p.district_id,
+                    "puskesmas_id": p.puskesmas_id,
+                },
+            )
         activities = bulk(Activity, activities)
         approved = {p.pk for p in plans if p.status == Plan.Status.APPROVED}
         schedule = []
@@ -909,7 +920,7 @@ class Builder:
                 "RUK": len(plans),
                 "RUK activities": len(activities),
                 "RPK schedule entries": len(schedule),
-                "plan events": len(events),
+                "plan events": sum(len(members) for members in events.values()),
             }
         )
 

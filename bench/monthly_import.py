@@ -33,6 +33,7 @@ from region_import import (
 )
 
 from indicators.models import (  # noqa: E402
+    AuditEvent,
     District,
     HealthOffice,
     ImportJob,
@@ -40,7 +41,6 @@ from indicators.models import (  # noqa: E402
     MonthlyValue,
     Province,
     Puskesmas,
-    ReportEvent,
     Subdistrict,
     Target,
     UnlockRequest,
@@ -70,7 +70,7 @@ def prepare_database() -> None:
     with transaction.atomic():  # the scratch database holds only this benchmark's rows
         for model in (
             ValueChange,
-            ReportEvent,
+            AuditEvent,
             UnlockRequest,
             MonthlyValue,
             MonthlyReport,
