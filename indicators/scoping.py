@@ -7,8 +7,10 @@ province its districts. Views never start from `Model.objects`; they call `in_ar
 
 from __future__ import annotations
 
-from typing import TypeVar
+from typing import Any, TypeVar
 
+from django.contrib.auth.models import AnonymousUser
+from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Model, QuerySet
 from django.http import Http404
 
@@ -24,24 +26,31 @@ from .models import (
     ServicePoint,
     User,
 )
+from .models.areas import AreaOwned
+from .models.reports import MonthlyReportQuerySet
 
 M = TypeVar("M", bound=Model)
+# Any queryset, kept as its own class so custom methods (`MonthlyReportQuerySet.approved`) survive.
+QS = TypeVar("QS", bound=QuerySet[Any, Any])
 Area = Province | District | Puskesmas
 
 
-def user_area(user) -> Area | None:
+def user_area(user: User | AnonymousUser) -> Area | None:
     """The province, district or puskesmas `user` works in; None without an area."""
     if not getattr(user, "is_authenticated", False):
         return None
+    assert isinstance(user, User)  # only a User is authenticated
     return user.area
 
 
-def is_national(user) -> bool:
+def is_national(user: User | AnonymousUser) -> bool:
     """System administrators see the whole country."""
-    return bool(getattr(user, "is_authenticated", False) and user.is_system_admin)
+    return bool(
+        getattr(user, "is_authenticated", False) and isinstance(user, User) and user.is_system_admin
+    )
 
 
-def in_area(queryset: QuerySet[M], user) -> QuerySet[M]:
+def in_area(queryset: QS, user: User | AnonymousUser) -> QS:
     """Rows of `queryset` inside `user`'s area (puskesmas, district, province); none if no area."""
     if is_national(user):
         return queryset
@@ -51,9 +60,11 @@ def in_area(queryset: QuerySet[M], user) -> QuerySet[M]:
     return in_given_area(queryset, area)
 
 
-def in_given_area(queryset: QuerySet[M], area: Area) -> QuerySet[M]:
+def in_given_area(queryset: QS, area: Area) -> QS:
     """Rows of `queryset` inside `area`: for tasks and commands, which have no request user."""
-    lookup = queryset.model.area_lookup(area)
+    # Only AreaOwned models are scoped; django-stubs cannot say "a Model that is also AreaOwned".
+    model: type[AreaOwned] = queryset.model
+    lookup = model.area_lookup(area)
     if lookup is None:
         return queryset.none()
     queryset = queryset.filter(**{lookup: area.pk})
@@ -71,11 +82,15 @@ def _crosses_many(model: type[Model], lookup: str) -> bool:
             return True
         if not field.is_relation:
             return False
-        opts = field.related_model._meta
+        related = field.related_model
+        assert related is not None and related != "self"  # is_relation: resolved by now
+        opts = related._meta
     return False
 
 
-def get_in_area_or_404(model_or_queryset: type[M] | QuerySet[M], user, **lookup) -> M:
+def get_in_area_or_404(
+    model_or_queryset: type[M] | QuerySet[M], user: User | AnonymousUser, **lookup: Any
+) -> M:
     """One object inside the user's area, or 404: another area's object does not 'exist'."""
     queryset = (
         model_or_queryset
@@ -84,14 +99,14 @@ def get_in_area_or_404(model_or_queryset: type[M] | QuerySet[M], user, **lookup)
     )
     try:
         return in_area(queryset, user).get(**lookup)
-    except (queryset.model.DoesNotExist, ValueError) as error:
+    except (ObjectDoesNotExist, ValueError) as error:  # the model's DoesNotExist is one of these
         raise Http404 from error
 
 
 # --- What a role may read of the monthly data ----------------------------------------------------
 
 
-def reads_approved_only(user) -> bool:
+def reads_approved_only(user: User | AnonymousUser) -> bool:
     """Whether `user` reads only approved data: everyone but the puskesmas and district staff
     who enter and check it (a province reads what its districts approved, not drafts)."""
     if is_national(user):
@@ -104,8 +119,8 @@ def reads_approved_only(user) -> bool:
 
 
 def readable_reports(
-    *, user, queryset: QuerySet[MonthlyReport] | None = None
-) -> QuerySet[MonthlyReport]:
+    *, user: User | AnonymousUser, queryset: MonthlyReportQuerySet | None = None
+) -> MonthlyReportQuerySet:
     """The monthly reports `user` may read (scoped): their area's, and for a provincial reviewer
     only approved or locked ones. Every page, export and document showing reports starts here."""
     reports = in_area(MonthlyReport.objects.all() if queryset is None else queryset, user)
@@ -113,7 +128,7 @@ def readable_reports(
 
 
 def readable_values(
-    *, user, queryset: QuerySet[MonthlyValue] | None = None
+    *, user: User | AnonymousUser, queryset: QuerySet[MonthlyValue] | None = None
 ) -> QuerySet[MonthlyValue]:
     """The monthly values `user` may read (scoped): those of the reports `readable_reports`
     gives, filtered in the same query. Every page, export and document showing values starts

@@ -16,22 +16,40 @@ happens once.
 
 from __future__ import annotations
 
+import datetime
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import Any, Protocol, TypeVar
 
 from django import forms
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
+from django.db.models.options import Options
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from .models.edits import SubmittedForm, Versioned  # noqa: F401
+from .models.areas import User
+from .models.edits import SubmittedForm, Versioned
 
 M = TypeVar("M", bound=models.Model)
+V = TypeVar("V", bound=Versioned)
+
+
+class Edited(Protocol):
+    """What StaleEdit reads of a row: a Versioned model, or one with the same three fields
+    (QuarterServiceNote)."""
+
+    @property
+    def _meta(self) -> Options[Any]: ...
+    @property
+    def version(self) -> int: ...
+    @property
+    def updated_by(self) -> User | None: ...
+    @property
+    def updated_at(self) -> datetime.datetime | None: ...
 
 
 @dataclass(frozen=True)
@@ -41,7 +59,7 @@ class Difference:
     yours: str
 
 
-def _shown(obj: models.Model, name: str) -> str:
+def _shown(obj: Edited, name: str) -> str:
     field = obj._meta.get_field(name)
     if getattr(field, "choices", None):
         value = getattr(obj, f"get_{name}_display")()
@@ -60,15 +78,15 @@ class StaleEdit(ValidationError):
     `who`, `when` and `differences` (their value beside the user's, per changed field) are for
     the form that shows the refusal."""
 
-    def __init__(self, *, current: models.Model, mine: models.Model, fields: Sequence[str]):
-        user = getattr(current, "updated_by", None)
+    def __init__(self, *, current: Edited, mine: Edited, fields: Sequence[str]) -> None:
+        user = current.updated_by
         self.who = (user.get_full_name() or user.username) if user else _("Someone")
-        moment = getattr(current, "updated_at", None)
+        moment = current.updated_at
         self.when = (
             date_format(timezone.localtime(moment), "SHORT_DATETIME_FORMAT") if moment else ""
         )
         self.differences = [
-            Difference(str(current._meta.get_field(name).verbose_name), theirs, yours)
+            Difference(_label(current, name), theirs, yours)
             for name in fields
             if (theirs := _shown(current, name)) != (yours := _shown(mine, name))
         ]
@@ -81,6 +99,12 @@ class StaleEdit(ValidationError):
         super().__init__(message, code="stale")
 
 
+def _label(obj: Edited, name: str) -> str:
+    field = obj._meta.get_field(name)
+    assert isinstance(field, models.Field)  # an edited field, never a reverse relation
+    return str(field.verbose_name)
+
+
 def _editable_fields(obj: models.Model) -> list[str]:
     skip = {"id", "version", "updated_by", "updated_at"}
     return [
@@ -91,13 +115,13 @@ def _editable_fields(obj: models.Model) -> list[str]:
 
 
 def save_versioned(
-    obj: M,
+    obj: V,
     *,
-    by,
+    by: User,
     version: int | None,
     fields: Sequence[str] | None = None,
-    save: Callable[[M], None] | None = None,
-) -> M:
+    save: Callable[[V], None] | None = None,
+) -> V:
     """Save `obj` as an edit made at `version`; atomic.
 
     Raises StaleEdit (nothing saved) when the stored row's version is not `version`: someone
@@ -124,52 +148,56 @@ def save_versioned(
 # --- Creates happen once -------------------------------------------------------------------------
 
 
-def _token(value) -> uuid.UUID | None:
+def _token(value: object) -> uuid.UUID | None:
     try:
         return uuid.UUID(str(value)) if value else None
     except ValueError:
         return None
 
 
-def created_before(*, token, by, model: type[M]) -> M | None:
+def created_before(*, token: object, by: User | None, model: type[M]) -> M | None:
     """What an earlier post of the same create form made, if any (a repeat's answer); `by`
     None: whoever posted it."""
-    token = _token(token)
-    if token is None:
+    key = _token(token)
+    if key is None:
         return None
-    earlier = SubmittedForm.objects.filter(
-        token=token, content_type=ContentType.objects.get_for_model(model)
+    forms_sent = SubmittedForm.objects.filter(
+        token=key, content_type=ContentType.objects.get_for_model(model)
     )
     if by is not None:
-        earlier = earlier.filter(created_by=by)
-    earlier = earlier.first()
+        forms_sent = forms_sent.filter(created_by=by)
+    earlier = forms_sent.first()
     if earlier is None or earlier.object_id is None:
         return None
     return model._base_manager.filter(pk=earlier.object_id).first()
 
 
-def create_once(*, token, by, create: Callable[[], M], model: type[M]) -> M:
+def create_once(*, token: object, by: User, create: Callable[[], M], model: type[M]) -> M:
     """Run `create` once per form token; a repeat (even concurrent) returns what the first
     created. Without a token (an old page, a script), it just creates."""
-    token = _token(token)
-    if token is None:
+    key = _token(token)
+    if key is None:
         return create()
     content_type = ContentType.objects.get_for_model(model)
     with transaction.atomic():
         try:
             with transaction.atomic():
-                claim = SubmittedForm.objects.create(
-                    token=token, created_by=by, content_type=content_type
+                claim: SubmittedForm | None = SubmittedForm.objects.create(
+                    token=key, created_by=by, content_type=content_type
                 )
         except IntegrityError:
             claim = None
         if claim is None:
             earlier = (
                 SubmittedForm.objects.select_for_update()
-                .filter(token=token, created_by=by, content_type=content_type)
+                .filter(token=key, created_by=by, content_type=content_type)
                 .first()
             )
-            found = earlier and model._base_manager.filter(pk=earlier.object_id).first()
+            found = (
+                model._base_manager.filter(pk=earlier.object_id).first()
+                if earlier is not None
+                else None
+            )
             if found is None:
                 raise ValidationError(
                     _("This form was already sent once. Open it again to add another.")
@@ -181,14 +209,14 @@ def create_once(*, token, by, create: Callable[[], M], model: type[M]) -> M:
 
 
 def save_edit(
-    obj: M,
+    obj: V,
     *,
-    by,
+    by: User,
     version: int | None,
-    token=None,
+    token: object = None,
     fields: Sequence[str] | None = None,
-    save: Callable[[M], None] | None = None,
-) -> M:
+    save: Callable[[V], None] | None = None,
+) -> V:
     """The one write of a create-or-edit form: a new object is created once per form token
     (a repeat returns the first), an existing one is saved as an edit made at `version`."""
     if obj.pk is None:
@@ -209,7 +237,7 @@ class VersionedForm(forms.Form):
 
     version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0)
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         instance = getattr(self, "instance", None)
         if instance is not None and instance.pk and not self.is_bound:
