@@ -25,7 +25,7 @@ import zipfile
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import IO
+from typing import IO, NoReturn
 from xml.etree.ElementTree import ParseError
 
 from defusedxml import DefusedXmlException
@@ -169,7 +169,9 @@ class Workbook:
 
     # --- Refusals ---------------------------------------------------------------------------
 
-    def _refuse(self, problem: str, *, sheet: str = "", row=None, column=None):
+    def _refuse(
+        self, problem: str, *, sheet: str = "", row: int | None = None, column: str | None = None
+    ) -> NoReturn:
         raise FileRefused([CellError(sheet or self.name, row, column, problem)])
 
     # --- Parts ------------------------------------------------------------------------------
@@ -239,7 +241,7 @@ class Workbook:
             self._refuse(_("the file is damaged or not an Excel .xlsx file."))
 
     def _sheet_paths(self) -> dict[str, str]:
-        targets = {}
+        targets: dict[str | None, str] = {}
         if "xl/_rels/workbook.xml.rels" in self.members:
             for _event, element in self._events("xl/_rels/workbook.xml.rels"):
                 if element.tag == f"{PACKAGE_REL}Relationship":

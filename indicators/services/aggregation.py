@@ -123,7 +123,8 @@ def _write(model, run: AggregationRun, *, level: str, source: str, params: list)
     names = ", ".join(["run_id", "year", "quarter", "level", *columns])
     constants = [run.pk, run.year, run.quarter, level]
     changing = [c for c in columns if c not in KEYS[model]]
-    if connection.vendor == "postgresql" and connection.pg_version >= 150000:
+    # pg_version exists on the PostgreSQL backend only, which the stubs do not tell apart.
+    if connection.vendor == "postgresql" and connection.pg_version >= 150000:  # type: ignore[attr-defined]
         match = " AND ".join(f"a.{c} = n.{c}" for c in KEYS[model])
         sql = f"""
             MERGE INTO {table} a USING ({source}) n

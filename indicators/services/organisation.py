@@ -122,7 +122,7 @@ def service_point_headers(language: str | None = None) -> list[str]:
 
 def service_point_template(*, puskesmas_list: Iterable[Puskesmas]) -> bytes:
     """An .xlsx template listing each puskesmas's current service points, ready to fill in."""
-    rows = []
+    rows: list[list[object]] = []
     for puskesmas in puskesmas_list:
         for point in puskesmas.service_points.all():
             rows.append(

@@ -35,7 +35,7 @@ CONTROL_CHARACTER = re.compile(r"[\x00-\x1f\x7f]")
 
 @dataclass(frozen=True)
 class Level:
-    model: type[models.Model]
+    model: type[models.Model]  # Province, District, Subdistrict or Village
     parent_field: str | None
     key: str
 
@@ -111,7 +111,7 @@ def _decoded(lines: Lines, problems: _Problems) -> Iterator[str]:
     """Yield text lines; a line that is not UTF-8 is reported and yielded with replacements."""
     if isinstance(lines, str | bytes):
         lines = lines.splitlines(keepends=True)
-    iterator = iter(lines)
+    iterator: Iterator[str | bytes] = iter(lines)
     number = 0
     while True:
         try:
@@ -243,7 +243,9 @@ def parse_regions(*, lines: Lines, source_name: str = "") -> tuple[list[RegionRo
             continue
         first_line[code] = line
         row = RegionRow(line=line, code=code, name=name)
-        max_length = LEVELS[row.level].model._meta.get_field("name").max_length
+        name_field = LEVELS[row.level].model._meta.get_field("name")
+        assert isinstance(name_field, models.CharField) and name_field.max_length is not None
+        max_length = name_field.max_length
         if not name:
             problems.add(line, _("the name (nama) of “%(code)s” is empty") % {"code": code})
         elif problem := _text_problem(column="nama", value=name):
@@ -271,7 +273,7 @@ def _check_parents(*, rows: list[RegionRow], known: Iterable[str], problems: _Pr
     for level, children_of in wanted.items():
         model = LEVELS[level].model
         in_database = set(
-            model.objects.filter(code__in=list(children_of))
+            model._default_manager.filter(code__in=list(children_of))
             .order_by()
             .values_list("code", flat=True)
         )
@@ -369,14 +371,15 @@ def regions_import(
         parent_column = f"{level.parent_field}_id" if level.parent_field else None
         fields = ["code", "name"] + ([parent_column] if parent_column else [])
         existing = {
-            code: tuple(rest) for code, *rest in level.model.objects.order_by().values_list(*fields)
+            code: tuple(rest)
+            for code, *rest in level.model._default_manager.order_by().values_list(*fields)
         }
         counts = {"created": 0, "updated": 0, "unchanged": 0}
         changed = []
         for row in by_level[index]:
-            values = {"code": row.code, "name": row.name}
+            values: dict[str, str | int | None] = {"code": row.code, "name": row.name}
             if parent_column:
-                values[parent_column] = parent_ids.get(row.parent_code)
+                values[parent_column] = parent_ids.get(row.parent_code) if row.parent_code else None
                 if values[parent_column] is None:
                     raise ValidationError(
                         _located(
@@ -401,14 +404,14 @@ def regions_import(
         update = ["name"] + ([level.parent_field] if level.parent_field else [])
         for start in range(0, len(changed), BATCH_SIZE):
             batch = changed[start : start + BATCH_SIZE]
-            level.model.objects.bulk_create(
+            level.model._default_manager.bulk_create(
                 batch, update_conflicts=True, unique_fields=["code"], update_fields=update
             )
             done += len(batch)
             if progress:
                 progress(done, total)
         if index + 1 < len(LEVELS):
-            parent_ids = dict(level.model.objects.order_by().values_list("code", "id"))
+            parent_ids = dict(level.model._default_manager.order_by().values_list("code", "id"))
         summary[level.key] = counts
     return summary
 

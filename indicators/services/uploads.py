@@ -8,6 +8,7 @@ weekly Celery beat job calls `import_files_purge`.
 from __future__ import annotations
 
 import datetime
+import functools
 import logging
 
 from django.db import transaction
@@ -21,7 +22,9 @@ KEEP_UPLOADS_FOR = datetime.timedelta(days=90)
 FINISHED = (ImportJob.Status.DONE, ImportJob.Status.FAILED)
 
 
-def import_files_purge(*, keep_for: datetime.timedelta = KEEP_UPLOADS_FOR, now=None) -> int:
+def import_files_purge(
+    *, keep_for: datetime.timedelta = KEEP_UPLOADS_FOR, now: datetime.datetime | None = None
+) -> int:
     """Delete the uploaded files of import jobs finished more than `keep_for` ago; keep the jobs.
 
     Returns how many files were deleted. A job still queued or running keeps its file.
@@ -31,11 +34,12 @@ def import_files_purge(*, keep_for: datetime.timedelta = KEEP_UPLOADS_FOR, now=N
     purged = 0
     for job in jobs.only("pk", "file").iterator():
         name = job.file.name
+        assert name is not None  # the query excludes jobs without a file
         with transaction.atomic():
             ImportJob.objects.filter(pk=job.pk).update(file="")
             # Delete the file only once the row no longer points at it (and not at all if the
             # update rolls back).
-            transaction.on_commit(lambda name=name, storage=job.file.storage: storage.delete(name))
+            transaction.on_commit(functools.partial(job.file.storage.delete, name))
         purged += 1
     if purged:
         logger.info("Deleted %s uploaded import files finished before %s", purged, cutoff)

@@ -113,10 +113,10 @@ def _read_headers(headers: list[object]) -> tuple[_Layout | None, list[CellError
                     )
                 )
         return None, errors
-    months: list[tuple[int, int]] = []
+    months: list[tuple[int, int, int]] = []  # (column, year, month)
     index = fixed
-    while index < len(headers) and _month_of(headers[index]) is not None:
-        months.append((index, *_month_of(headers[index])))
+    while index < len(headers) and (month_of := _month_of(headers[index])) is not None:
+        months.append((index, *month_of))
         index += 1
     comment = languages[language][-1]
     if not months:
