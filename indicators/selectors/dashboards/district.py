@@ -4,6 +4,7 @@ puskesmas, and the reports waiting for approval."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.urls import reverse
 
@@ -44,7 +45,13 @@ class DistrictDashboard:
     def weakest(self) -> list[ServiceLine]:
         """Services furthest below the pace, at most three."""
         below = [line for line in self.services if line.figure and line.figure.is_below_pace]
-        return sorted(below, key=lambda line: line.figure.gap)[:3]
+        return sorted(below, key=_gap)[:3]
+
+
+def _gap(line: ServiceLine) -> Decimal:
+    gap = line.figure.gap if line.figure else None
+    assert gap is not None  # below the pace, so it has an achievement
+    return gap
 
 
 def dashboard_district(*, user, district: District, year: int, quarter: int) -> DistrictDashboard:

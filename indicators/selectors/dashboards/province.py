@@ -3,8 +3,10 @@ district's SPM achievement index."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from django.db.models import Count, DecimalField, F, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce, Least
@@ -43,7 +45,7 @@ class ProvinceDashboard:
         return self.computation is not None
 
 
-def _indexes(rows: QuerySet[Achievement]) -> dict[tuple[str, int], dict]:
+def _indexes(rows: QuerySet[Achievement]) -> dict[tuple[str, int], Mapping[str, Any]]:
     """Per (level, area): weighted sum of achievements capped at 100 and the sum of weights, by
     the database (one query). Services without a target or a weight do not count."""
     decimal = DecimalField(max_digits=20, decimal_places=5)
@@ -62,7 +64,7 @@ def _indexes(rows: QuerySet[Achievement]) -> dict[tuple[str, int], dict]:
     return {(row["level"], row["area_id"]): row for row in sums}
 
 
-def _set_index(line: AreaLine, sums: dict | None, bands: list[Band]) -> None:
+def _set_index(line: AreaLine, sums: Mapping[str, Any] | None, bands: list[Band]) -> None:
     if not sums or not sums["weights"]:
         return
     line.index = _percent(Decimal(str(sums["weighted"])) / Decimal(str(sums["weights"])))

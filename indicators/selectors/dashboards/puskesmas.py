@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.db.models import Sum
 from django.utils import timezone
@@ -39,6 +40,10 @@ from .base import (
     index_bands,
     months_ended,
 )
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
 from .figures import (
     FIGURE_FIELDS,
     MonthServed,
@@ -66,7 +71,7 @@ class DueMonth:
         return datetime.date(self.year, self.month, 1)
 
     @property
-    def status_label(self) -> str:
+    def status_label(self) -> StrOrPromise:
         return MonthlyReport.Status(self.status).label if self.status else ""
 
 
@@ -92,21 +97,15 @@ def _months_due(reports: dict[int, dict], *, year: int, setup: ReportingYear | N
     due = []
     for month in range(1, months_ended(year, 4, today) + 1):
         report = reports.get(month)
-        if report is not None and report["status"] not in NOT_SUBMITTED:
-            continue
-        if report is None and setup is None:
+        if report is not None:
+            if report["status"] not in NOT_SUBMITTED:
+                continue
+            due_on, report_id, status = report["due_on"], report["pk"], report["status"]
+        elif setup is not None:
+            due_on, report_id, status = setup.due_on(month), None, None
+        else:
             continue  # the year cannot be reported before it is set up
-        due_on = report["due_on"] if report else setup.due_on(month)
-        due.append(
-            DueMonth(
-                year,
-                month,
-                due_on,
-                report and report["pk"],
-                report and report["status"],
-                today > due_on,
-            )
-        )
+        due.append(DueMonth(year, month, due_on, report_id, status, today > due_on))
     return sorted(due, key=lambda d: (not d.is_late, d.due_on))
 
 

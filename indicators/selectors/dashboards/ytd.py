@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import QuerySet, Sum
 
 from ...models import (
@@ -15,6 +16,7 @@ from ...models import (
     Puskesmas,
     SPMService,
     Target,
+    User,
     Village,
 )
 from ...scoping import in_area, readable_reports, readable_values
@@ -69,12 +71,15 @@ _YTD_LOOKUPS = {
 }
 
 
-def _ytd_children(user, area) -> tuple[list[tuple[int, str, object]], QuerySet[MonthlyReport]]:
+def _ytd_children(
+    user: User | AnonymousUser, area: Province | District | Puskesmas
+) -> tuple[list[tuple[int, str, Village | Puskesmas | District]], QuerySet[MonthlyReport]]:
     """What an area's figures are broken down by (one query), and its monthly reports."""
-    if area.area_kind == "puskesmas":
+    rows: QuerySet[Village] | QuerySet[Puskesmas] | QuerySet[District]
+    if isinstance(area, Puskesmas):
         rows = in_area(Village.objects.filter(puskesmas=area), user).order_by("code")
         reports = MonthlyReport.objects.filter(puskesmas=area)
-    elif area.area_kind == "district":
+    elif isinstance(area, District):
         rows = in_area(Puskesmas.objects.filter(district=area), user).order_by("name")
         reports = MonthlyReport.objects.filter(puskesmas__district=area)
     else:
@@ -124,7 +129,7 @@ def year_to_date(
     elif level == "district":
         reporting = len(children)
     else:
-        reporting = in_area(Puskesmas.objects.filter(district__province=area), user).count()
+        reporting = in_area(Puskesmas.objects.filter(district__province_id=area.pk), user).count()
     total_target: dict[int, int] = {}
     total_served: dict[int, int] = {}
     for (__, service_id), value in targets.items():
@@ -141,10 +146,11 @@ def year_to_date(
         line = ServiceLine(
             service, figure(total_target.get(service.pk), total_served.get(service.pk, 0))
         )
-        for pk, __, child in children:
+        for pk, _name, child in children:
             cell = figure(targets.get((pk, service.pk)), served.get((pk, service.pk), 0))
             areas[pk].cells.append(cell)
             if level == "puskesmas":
+                assert isinstance(child, Village)  # a puskesmas is broken down by desa
                 line.villages.append((child, cell))
         lines.append(line)
     return YearToDate(
