@@ -13,6 +13,7 @@ import datetime
 import math
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from django.db import connection
 from django.db.models import QuerySet
@@ -21,13 +22,13 @@ from django.utils.translation import gettext_lazy as _
 
 from .. import models
 from ..models import (
-    AuditEvent,
     Achievement,
     District,
     Level,
     MonthlyReport,
     MonthlyValue,
     Puskesmas,
+    ReportEvent,
     ReportingRate,
     SPMService,
     Target,
@@ -36,6 +37,9 @@ from ..models import (
 )
 from ..reporting import monthly_services, reporting_year
 from ..scoping import in_area, is_national, readable_reports
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 HUNDRED = Decimal(100)
 CENT = Decimal("0.01")
@@ -154,7 +158,7 @@ class ServiceLine:
         return (HUNDRED * spent / allocated).quantize(CENT)
 
     @property
-    def stages(self) -> list[tuple[str, str | None]]:
+    def stages(self) -> list[tuple[StrOrPromise, str | None]]:
         """(stage, how far it got) for the four stages; None when not written."""
         return [
             (label, getattr(self.note, f"get_{name}_display")() if self.note else None)
@@ -269,6 +273,7 @@ def quarterly_report(*, district: District, year: int, quarter: int) -> Quarterl
     )
     lines: dict[int, PuskesmasLine] = {}
     for row in puskesmas_rows:
+        assert row.puskesmas_id is not None and row.puskesmas is not None  # puskesmas level
         line = lines.setdefault(
             row.puskesmas_id, PuskesmasLine(row.puskesmas, [None] * len(services))
         )
@@ -292,17 +297,14 @@ def quarterly_report(*, district: District, year: int, quarter: int) -> Quarterl
     if computed_at is not None:
         # Approved or unlocked after the computation: the figures may lag behind the data.
         changed_since = (
-            AuditEvent.objects.filter(
-                content_type__app_label="indicators",
-                content_type__model="monthlyreport",
-                object_id__in=MonthlyReport.objects.filter(
-                    puskesmas__district=district, year=year, month__lte=3 * quarter
-                ).values("pk"),
-                district=district,
-                action__in=[AuditEvent.Action.APPROVED, AuditEvent.Action.UNLOCKED],
+            ReportEvent.objects.filter(
+                report__puskesmas__district=district,
+                report__year=year,
+                report__month__lte=3 * quarter,
+                action__in=[ReportEvent.Action.APPROVED, ReportEvent.Action.UNLOCKED],
                 at__gt=computed_at,
             )
-            .values("object_id")
+            .values("report_id")
             .distinct()
             .count()
         )
@@ -438,7 +440,7 @@ def _district_ranks(
             district_ytd, district_target
         FROM ranked WHERE puskesmas_id = %s
     """  # noqa: S608 - table names come from models, values are parameters
-    params = [
+    params: list[int | str | bool | None] = [
         month,
         district_id,
         year,

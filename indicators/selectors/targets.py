@@ -27,7 +27,6 @@ from ..models import (
 from ..reporting import monthly_services
 from ..scoping import in_area
 from ..services.targets import estimate_rules, targets_missing_count
-from .audit import audit_history
 
 Source = Target.Source
 SOURCES = list(Source)
@@ -158,30 +157,39 @@ def target_overview(
     """
     services = monthly_services(year)
     targets = in_area(Target.objects.filter(year=year, service__in=services), user)
+    # (unit, how many desa it has); None: the desa outside any working area.
+    units: list[tuple[District | Puskesmas | Village | None, int]]
     if puskesmas is not None:
         level, key = "village", "village_id"
         targets = targets.filter(village__puskesmas=puskesmas)
-        units = list(in_area(Village.objects.filter(puskesmas=puskesmas), user).order_by("code"))
+        units = [
+            (village, 1)
+            for village in in_area(Village.objects.filter(puskesmas=puskesmas), user).order_by(
+                "code"
+            )
+        ]
     elif district is not None:
         level, key = "puskesmas", "village__puskesmas_id"
         targets = targets.filter(village__subdistrict__district=district)
-        units = list(
-            in_area(Puskesmas.objects.filter(district=district), user)
+        units = [
+            (p, p.village_count)
+            for p in in_area(Puskesmas.objects.filter(district=district), user)
             .annotate(village_count=Count("villages"))
             .order_by("name")
-        )
+        ]
         outside = in_area(
             Village.objects.filter(subdistrict__district=district, puskesmas__isnull=True), user
         ).count()
         if outside:
-            units.append(None)
+            units.append((None, outside))
     else:
         level, key = "district", "village__subdistrict__district_id"
-        units = list(
-            in_area(District.objects.all(), user)
+        units = [
+            (d, d.village_count)
+            for d in in_area(District.objects.all(), user)
             .annotate(village_count=Count("subdistricts__villages"))
             .order_by("code")
-        )
+        ]
     sums = {
         (row[key], row["service_id"]): row
         for row in targets.order_by()
@@ -192,21 +200,16 @@ def target_overview(
             **{f"source_{s.value}": Sum("value", filter=Q(source=s.value)) for s in SOURCES},
         )
     }
-    approvals = {}
+    approvals: dict[int | None, TargetApproval] = {}
     if level == "district":
         approvals = {
             a.district_id: a
-            for a in in_area(
-                TargetApproval.objects.filter(year=year, status=TargetApproval.Status.APPROVED),
-                user,
-            ).select_related("approved_by")
+            for a in in_area(TargetApproval.objects.filter(year=year), user).select_related(
+                "approved_by"
+            )
         }
     rows = []
-    for unit in units:
-        if level == "village":
-            count = 1
-        else:
-            count = unit.village_count if unit is not None else outside
+    for unit, count in units:
         unit_id = unit.pk if unit is not None else None
         cells = [_cell(sums.get((unit_id, service.pk)), count) for service in services]
         rows.append(TargetRow(unit, count, cells, approvals.get(unit_id)))
@@ -226,26 +229,22 @@ class TargetStatus:
     approval: TargetApproval | None
     missing: int
     services_without_rule: list[SPMService]
-    # Who approved and reopened the year's targets, when and why (the audit log, newest first).
-    events: list = field(default_factory=list)
 
 
 def target_status(*, user, district: District, year: int) -> TargetStatus:
-    """The district's approval (who, when) and its history, desa x services without a target of
-    record, and the services no rule can estimate (scoped; six queries)."""
-    row = (
+    """The district's approval (who, when), desa x services without a target of record, and the
+    services no rule can estimate (scoped; five queries)."""
+    approval = (
         in_area(TargetApproval.objects.filter(district=district, year=year), user)
         .select_related("approved_by")
         .first()
     )
-    events = list(audit_history(obj=row, user=user)[:20]) if row is not None else []
     services = monthly_services(year)
     rules = estimate_rules(district=district, services=services)
     return TargetStatus(
         district=district,
         year=year,
-        approval=row if row is not None and row.is_approved else None,
-        events=events,
+        approval=approval,
         missing=targets_missing_count(district=district, year=year),
         services_without_rule=[s for s in services if s.pk not in rules],
     )

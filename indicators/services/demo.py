@@ -131,13 +131,13 @@ def _seed_district(district: District, *, by: User) -> list[Puskesmas]:
     for name, kind, parent in DINKES_UNITS:
         unit = HealthOfficeUnit.objects.filter(office=office, name=name).first()
         unit = unit or HealthOfficeUnit(office=office, name=name)
-        unit.kind, unit.parent = kind, units.get(parent)
+        unit.kind, unit.parent = kind, units.get(parent) if parent else None
         units[name] = unit_save(unit=unit, by=by)
 
     short = district.name.split(" ", 1)[1]
     for name, short_name, sector in DISTRICT_PARTNERS:
-        partner = PartnerOrganisation.objects.filter(district=district, name=f"{name} {short}")
-        partner = partner.first() or PartnerOrganisation(district=district, name=f"{name} {short}")
+        found = PartnerOrganisation.objects.filter(district=district, name=f"{name} {short}")
+        partner = found.first() or PartnerOrganisation(district=district, name=f"{name} {short}")
         partner.short_name, partner.sector = short_name, sector
         partner_save(partner=partner, by=by)
 
@@ -145,8 +145,8 @@ def _seed_district(district: District, *, by: User) -> list[Puskesmas]:
     for subdistrict in district.subdistricts.order_by("code"):
         for prefix, sector in SUBDISTRICT_PARTNERS:
             name = f"{prefix} {subdistrict.name}"
-            partner = PartnerOrganisation.objects.filter(district=district, name=name).first()
-            partner = partner or PartnerOrganisation(district=district, name=name)
+            existing = PartnerOrganisation.objects.filter(district=district, name=name).first()
+            partner = existing or PartnerOrganisation(district=district, name=name)
             partner.subdistrict, partner.sector = subdistrict, sector
             partner_save(partner=partner, by=by)
         villages = list(subdistrict.villages.order_by("code"))
@@ -166,15 +166,17 @@ def _seed_district(district: District, *, by: User) -> list[Puskesmas]:
 
 
 def _seed_service_points(puskesmas: Puskesmas, villages: list[Village], *, by: User) -> None:
-    points = [(ServicePoint.Kind.POSBINDU, f"Posbindu {puskesmas.name.split(' ', 1)[1]}", None)]
+    points: list[tuple[ServicePoint.Kind, str, Village | None]] = [
+        (ServicePoint.Kind.POSBINDU, f"Posbindu {puskesmas.name.split(' ', 1)[1]}", None)
+    ]
     for index, village in enumerate(villages):
         points.append((ServicePoint.Kind.POSYANDU, f"Posyandu {village.name}", village))
         if index % 4 == 1:
             points.append((ServicePoint.Kind.PUSTU, f"Pustu {village.name}", village))
-    for kind, name, village in points:
+    for kind, name, where in points:
         point = ServicePoint.objects.filter(puskesmas=puskesmas, kind=kind, name=name).first()
         point = point or ServicePoint(puskesmas=puskesmas, kind=kind, name=name)
-        point.village = village
+        point.village = where
         service_point_save(service_point=point, by=by)
 
 
@@ -339,15 +341,15 @@ def _backdate(district: District, today) -> None:
 
     Most puskesmas submit a few days before the deadline; one in five is late now and then.
     """
-    from ..models import AuditEvent, MonthlyReport
+    from ..models import MonthlyReport, ReportEvent
 
     offsets = {
-        AuditEvent.Action.CREATED: -6,
-        AuditEvent.Action.SAVED: -2,
-        AuditEvent.Action.SUBMITTED: 0,
-        AuditEvent.Action.RETURNED: 2,
-        AuditEvent.Action.APPROVED: 3,
-        AuditEvent.Action.LOCKED: 6,
+        ReportEvent.Action.CREATED: -6,
+        ReportEvent.Action.SAVED: -2,
+        ReportEvent.Action.SUBMITTED: 0,
+        ReportEvent.Action.RETURNED: 2,
+        ReportEvent.Action.APPROVED: 3,
+        ReportEvent.Action.LOCKED: 6,
     }
     reports = MonthlyReport.objects.filter(
         puskesmas__district=district, year=today.year, first_submitted_at__isnull=False
