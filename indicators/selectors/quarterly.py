@@ -23,12 +23,12 @@ from django.utils.translation import gettext_lazy as _
 from .. import models
 from ..models import (
     Achievement,
+    AuditEvent,
     District,
     Level,
     MonthlyReport,
     MonthlyValue,
     Puskesmas,
-    ReportEvent,
     ReportingRate,
     SPMService,
     Target,
@@ -297,14 +297,17 @@ def quarterly_report(*, district: District, year: int, quarter: int) -> Quarterl
     if computed_at is not None:
         # Approved or unlocked after the computation: the figures may lag behind the data.
         changed_since = (
-            ReportEvent.objects.filter(
-                report__puskesmas__district=district,
-                report__year=year,
-                report__month__lte=3 * quarter,
-                action__in=[ReportEvent.Action.APPROVED, ReportEvent.Action.UNLOCKED],
+            AuditEvent.objects.filter(
+                content_type__app_label="indicators",
+                content_type__model="monthlyreport",
+                object_id__in=MonthlyReport.objects.filter(
+                    puskesmas__district=district, year=year, month__lte=3 * quarter
+                ).values("pk"),
+                district=district,
+                action__in=[AuditEvent.Action.APPROVED, AuditEvent.Action.UNLOCKED],
                 at__gt=computed_at,
             )
-            .values("report_id")
+            .values("object_id")
             .distinct()
             .count()
         )

@@ -27,6 +27,7 @@ from ..models import (
 from ..reporting import monthly_services
 from ..scoping import in_area
 from ..services.targets import estimate_rules, targets_missing_count
+from .audit import audit_history
 
 Source = Target.Source
 SOURCES = list(Source)
@@ -204,9 +205,10 @@ def target_overview(
     if level == "district":
         approvals = {
             a.district_id: a
-            for a in in_area(TargetApproval.objects.filter(year=year), user).select_related(
-                "approved_by"
-            )
+            for a in in_area(
+                TargetApproval.objects.filter(year=year, status=TargetApproval.Status.APPROVED),
+                user,
+            ).select_related("approved_by")
         }
     rows = []
     for unit, count in units:
@@ -229,22 +231,26 @@ class TargetStatus:
     approval: TargetApproval | None
     missing: int
     services_without_rule: list[SPMService]
+    # Who approved and reopened the year's targets, when and why (the audit log, newest first).
+    events: list = field(default_factory=list)
 
 
 def target_status(*, user, district: District, year: int) -> TargetStatus:
-    """The district's approval (who, when), desa x services without a target of record, and the
-    services no rule can estimate (scoped; five queries)."""
-    approval = (
+    """The district's approval (who, when) and its history, desa x services without a target of
+    record, and the services no rule can estimate (scoped; six queries)."""
+    row = (
         in_area(TargetApproval.objects.filter(district=district, year=year), user)
         .select_related("approved_by")
         .first()
     )
+    events = list(audit_history(obj=row, user=user)[:20]) if row is not None else []
     services = monthly_services(year)
     rules = estimate_rules(district=district, services=services)
     return TargetStatus(
         district=district,
         year=year,
-        approval=approval,
+        approval=row if row is not None and row.is_approved else None,
+        events=events,
         missing=targets_missing_count(district=district, year=year),
         services_without_rule=[s for s in services if s.pk not in rules],
     )

@@ -341,15 +341,15 @@ def _backdate(district: District, today) -> None:
 
     Most puskesmas submit a few days before the deadline; one in five is late now and then.
     """
-    from ..models import MonthlyReport, ReportEvent
+    from ..models import AuditEvent, MonthlyReport
 
     offsets = {
-        ReportEvent.Action.CREATED: -6,
-        ReportEvent.Action.SAVED: -2,
-        ReportEvent.Action.SUBMITTED: 0,
-        ReportEvent.Action.RETURNED: 2,
-        ReportEvent.Action.APPROVED: 3,
-        ReportEvent.Action.LOCKED: 6,
+        AuditEvent.Action.CREATED: -6,
+        AuditEvent.Action.SAVED: -2,
+        AuditEvent.Action.SUBMITTED: 0,
+        AuditEvent.Action.RETURNED: 2,
+        AuditEvent.Action.APPROVED: 3,
+        AuditEvent.Action.LOCKED: 6,
     }
     reports = MonthlyReport.objects.filter(
         puskesmas__district=district, year=today.year, first_submitted_at__isnull=False
