@@ -4,7 +4,7 @@ Issue #4 must-have 8. The template has one row per (puskesmas, desa of its worki
 service) and one column per month; an empty cell is "not reported", 0 is a value. An import reads
 the whole file first and lists every problem by sheet, row and column; only a file without any
 problem is written, in one transaction, audited like a save on the entry page (ValueChange per
-cell, ReportEvent per report, version bumped so an open entry page cannot overwrite it).
+cell, an audit event per report, version bumped so an open entry page cannot overwrite it).
 
 Who may import: puskesmas heads and staff for their own puskesmas, and district planners for
 every puskesmas of their district (Dinkes often types a puskesmas's paper or WhatsApp figures
