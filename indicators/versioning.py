@@ -131,7 +131,11 @@ def save_versioned(
     now = timezone.now()
     with transaction.atomic():
         if obj.pk is not None:
-            current = type(obj)._base_manager.select_for_update().filter(pk=obj.pk).first()
+            # Ordered by pk alone: a Meta.ordering across a nullable relation would join it, and
+            # PostgreSQL refuses FOR UPDATE on the nullable side of an outer join.
+            current = (
+                type(obj)._base_manager.select_for_update().filter(pk=obj.pk).order_by("pk").first()
+            )
             if current is not None:
                 if version is None or int(version) != current.version:
                     raise StaleEdit(
