@@ -8,8 +8,9 @@ page stays flat however many items the area holds.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import (
     BigIntegerField,
@@ -28,6 +29,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from indicators.models import User
 from indicators.scoping import in_area
 
 from ..models import Commitment, FollowUp, Meeting, MusrenbangProposal, Tracked
@@ -39,6 +41,11 @@ STATUSES = [value for value, _label in Tracked.Status.choices]
 # Overdue items per open status: with the other counts, they give the board's count under any
 # status and overdue filter, so its paginator needs no COUNT of its own.
 OVERDUE_BY_STATUS = {f"overdue_{status.value}": status for status in Tracked.OPEN_STATUSES}
+
+# The two kinds of item the board and the partner tables read, and the rows they read as dicts.
+ItemModel = type[FollowUp] | type[Commitment]
+Items = QuerySet[FollowUp] | QuerySet[Commitment]
+Row = dict[str, Any]
 
 
 @dataclass(frozen=True)
@@ -54,6 +61,12 @@ class BoardFilters:
     year: int | None = None
 
 
+def _plain(rows: Iterable[Mapping[str, Any]]) -> list[Row]:
+    """Rows of a `values()` query as plain dicts: their counts are named at run time
+    (`annotate(**counts)`), which the rows django-stubs infers cannot list."""
+    return [dict(row) for row in rows]
+
+
 def _today(today: datetime.date | None) -> datetime.date:
     return today or timezone.localdate()
 
@@ -62,13 +75,15 @@ def _overdue_q(today: datetime.date) -> Q:
     return Q(status__in=Tracked.OPEN_STATUSES, due_on__lt=today)
 
 
-def _scoped(model, *, user, filters: BoardFilters, with_status: bool, today) -> QuerySet:
+def _scoped(
+    model: ItemModel, *, user: User, filters: BoardFilters, with_status: bool, today: datetime.date
+) -> Items:
     """Items of one model in `user`'s area, filtered (status and overdue only `with_status`)."""
-    items = in_area(model.objects.all(), user)
+    items: Items = in_area(model.objects.all(), user)
     if filters.partner == NO_PARTNER:
         items = items.filter(partner__isnull=True)
     elif filters.partner:
-        items = items.filter(partner_id=filters.partner)
+        items = items.filter(partner_id=int(filters.partner))
     if filters.kind:
         items = items.filter(meeting__kind=filters.kind)
     if filters.puskesmas_id:
@@ -82,8 +97,8 @@ def _scoped(model, *, user, filters: BoardFilters, with_status: bool, today) -> 
     return items
 
 
-def _models(filters: BoardFilters) -> list[tuple[str, type]]:
-    kinds = [(RTL, FollowUp), (COMMITMENT, Commitment)]
+def _models(filters: BoardFilters) -> list[tuple[str, ItemModel]]:
+    kinds: list[tuple[str, ItemModel]] = [(RTL, FollowUp), (COMMITMENT, Commitment)]
     return [(key, model) for key, model in kinds if filters.item_type in ("", key)]
 
 
@@ -108,7 +123,7 @@ BOARD_COLUMNS = (
 BOARD_ORDER = ("due_on", "item_type", "pk")
 
 
-def _board_values(items: QuerySet, *, key: str, today: datetime.date) -> QuerySet:
+def _board_values(items: Items, *, key: str, today: datetime.date) -> QuerySet[Any, Row]:
     text, who = ("activity", "responsible") if key == RTL else ("description", "party")
     return items.annotate(
         item_type=Value(key, output_field=CharField()),
@@ -131,7 +146,7 @@ def _board_values(items: QuerySet, *, key: str, today: datetime.date) -> QuerySe
     ).values(*BOARD_COLUMNS)
 
 
-def _union(parts: list[QuerySet]) -> QuerySet:
+def _union(parts: list[QuerySet[Any, Row]]) -> QuerySet[Any, Row]:
     # Each part unordered: only the order of the whole counts.
     parts = [part.order_by() for part in parts]
     return parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
@@ -158,7 +173,12 @@ class BoardRows:
     """
 
     def __init__(
-        self, *, user, filters: BoardFilters, today: datetime.date, counts: dict | None
+        self,
+        *,
+        user: User,
+        filters: BoardFilters,
+        today: datetime.date,
+        counts: dict[str, int] | None,
     ) -> None:
         self.user, self.filters, self.today, self.counts = user, filters, today, counts
         self.items = [
@@ -171,18 +191,18 @@ class BoardRows:
             return _board_total(self.counts, self.filters)
         return sum(items.count() for _key, _model, items in self.items)
 
-    def __iter__(self) -> Iterator[dict]:
+    def __iter__(self) -> Iterator[Row]:
         parts = [_board_values(items, key=key, today=self.today) for key, _m, items in self.items]
         return iter(_union(parts).order_by(*BOARD_ORDER))
 
-    def __getitem__(self, index: slice) -> list[dict]:
+    def __getitem__(self, index: slice) -> list[Row]:
         if not isinstance(index, slice):
             raise TypeError("the board is read a page (a slice) at a time")
         keys = [(row["item_type"], row["pk"]) for row in self._keys()[index]]
         rows = self._rows(keys)
         return [rows[key] for key in keys if key in rows]
 
-    def _keys(self) -> QuerySet[dict]:
+    def _keys(self) -> QuerySet[Any, Row]:
         """Only what orders the rows: sorting every item by narrow keys, not by its whole row
         joined to its meeting, partner and areas, is what keeps a page cheap."""
         parts = [
@@ -191,7 +211,7 @@ class BoardRows:
         ]
         return _union(parts).order_by(*BOARD_ORDER)
 
-    def _rows(self, keys: list[tuple[str, int]]) -> dict[tuple[str, int], dict]:
+    def _rows(self, keys: list[tuple[str, int]]) -> dict[tuple[str, int], Row]:
         """The columns of the rows `keys` names, by (kind, id), in one query."""
         parts = []
         for key, model, _items in self.items:
@@ -206,7 +226,7 @@ class BoardRows:
 
 def followup_board(
     *,
-    user,
+    user: User,
     filters: BoardFilters,
     today: datetime.date | None = None,
     counts: dict[str, int] | None = None,
@@ -217,7 +237,7 @@ def followup_board(
     return BoardRows(user=user, filters=filters, today=_today(today), counts=counts)
 
 
-def board_labels(rows) -> list[dict]:
+def board_labels(rows: Iterable[Row]) -> list[Row]:
     """The rows with their status and meeting kind in words (for the page and the export)."""
     statuses, kinds = dict(Tracked.Status.choices), dict(Meeting.Kind.choices)
     return [
@@ -230,7 +250,7 @@ def board_labels(rows) -> list[dict]:
     ]
 
 
-def _status_counts(items: QuerySet, today: datetime.date) -> dict[str, int]:
+def _status_counts(items: Items, today: datetime.date) -> dict[str, int]:
     counts = {status: Count("pk", filter=Q(status=status)) for status in STATUSES}
     overdue = {
         name: Count("pk", filter=Q(status=status, due_on__lt=today))
@@ -242,15 +262,15 @@ def _status_counts(items: QuerySet, today: datetime.date) -> dict[str, int]:
 
 
 def followup_counts(
-    *, user, filters: BoardFilters, today: datetime.date | None = None
+    *, user: User, filters: BoardFilters, today: datetime.date | None = None
 ) -> dict[str, int]:
     """Items per status, overdue (in all and per open status) and in total, under every filter
     but status and overdue (one aggregate query per kind of item)."""
-    today = _today(today)
+    day = _today(today)
     totals = dict.fromkeys([*STATUSES, "overdue", *OVERDUE_BY_STATUS, "total"], 0)
     for _key, model in _models(filters):
-        items = _scoped(model, user=user, filters=filters, with_status=False, today=today)
-        for name, value in _status_counts(items, today).items():
+        items = _scoped(model, user=user, filters=filters, with_status=False, today=day)
+        for name, value in _status_counts(items, day).items():
             totals[name] += value or 0
     return totals
 
@@ -265,8 +285,10 @@ PARTNER_NAMES = (
 )
 
 
-def _by_partner(model, *, user, year: int | None, today: datetime.date) -> list[dict]:
-    items = in_area(model.objects.all(), user)
+def _by_partner(
+    model: ItemModel, *, user: User, year: int | None, today: datetime.date
+) -> list[Row]:
+    items: Items = in_area(model.objects.all(), user)
     if year:
         items = items.filter(meeting__held_on__year=year)
     counts = {status: Count("pk", filter=Q(status=status)) for status in STATUSES}
@@ -284,21 +306,21 @@ def _by_partner(model, *, user, year: int | None, today: datetime.date) -> list[
             F("partner__name").asc(nulls_last=True),
         )
     )
-    return list(rows)
+    return _plain(rows)
 
 
 @dataclass
 class PartnerTable:
     """Items of one kind per partner organisation and status, with the table's total row."""
 
-    rows: list[dict]
+    rows: list[Row]
     total: dict[str, int]
 
 
 COUNT_COLUMNS = (*STATUSES, "overdue", "total")
 
 
-def _table(rows: list[dict]) -> PartnerTable:
+def _table(rows: list[Row]) -> PartnerTable:
     total = {name: sum(row[name] for row in rows) for name in COUNT_COLUMNS}
     for row in [*rows, total]:
         row["cells"] = [(name, row[name]) for name in COUNT_COLUMNS]
@@ -306,14 +328,14 @@ def _table(rows: list[dict]) -> PartnerTable:
 
 
 def commitments_by_partner(
-    *, user, year: int | None = None, today: datetime.date | None = None
+    *, user: User, year: int | None = None, today: datetime.date | None = None
 ) -> PartnerTable:
     """Commitments in `user`'s area per partner organisation x status (one aggregate query)."""
     return _table(_by_partner(Commitment, user=user, year=year, today=_today(today)))
 
 
 def followups_by_partner(
-    *, user, year: int | None = None, today: datetime.date | None = None
+    *, user: User, year: int | None = None, today: datetime.date | None = None
 ) -> PartnerTable:
     """RTL items in `user`'s area per related partner organisation x status (one query)."""
     return _table(_by_partner(FollowUp, user=user, year=year, today=_today(today)))
@@ -331,7 +353,7 @@ class ProposalFilters:
     subdistrict_id: int | None = None
 
 
-def _proposals(*, user, filters: ProposalFilters) -> QuerySet[MusrenbangProposal]:
+def _proposals(*, user: User, filters: ProposalFilters) -> QuerySet[MusrenbangProposal]:
     proposals = in_area(MusrenbangProposal.objects.all(), user)
     if filters.year:
         proposals = proposals.filter(meeting__held_on__year=filters.year)
@@ -342,7 +364,7 @@ def _proposals(*, user, filters: ProposalFilters) -> QuerySet[MusrenbangProposal
     return proposals
 
 
-def proposal_list(*, user, filters: ProposalFilters) -> QuerySet[MusrenbangProposal]:
+def proposal_list(*, user: User, filters: ProposalFilters) -> QuerySet[MusrenbangProposal]:
     """Proposals in `user`'s area, by kecamatan and priority, with what the page shows."""
     return (
         _proposals(user=user, filters=filters)
@@ -360,12 +382,12 @@ def proposal_list(*, user, filters: ProposalFilters) -> QuerySet[MusrenbangPropo
     )
 
 
-def proposal_totals(*, user, filters: ProposalFilters) -> tuple[list[dict], dict]:
+def proposal_totals(*, user: User, filters: ProposalFilters) -> tuple[list[Row], dict[str, int]]:
     """Per kecamatan: proposals per outcome, their estimated cost and the funded cost; plus the
     grand total (one aggregate query)."""
     funded = Q(outcome=MusrenbangProposal.Outcome.FUNDED)
     cost = Coalesce(Sum("estimated_cost_idr"), 0, output_field=BigIntegerField())
-    rows = list(
+    rows = _plain(
         _proposals(user=user, filters=filters)
         .values("subdistrict_id", "subdistrict__name", "subdistrict__district__name")
         .annotate(

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from indicators.models import User
 from indicators.scoping import in_area
 
 from ..models import Commitment, FollowUp, Meeting, Tracked
@@ -42,13 +43,14 @@ class OpenItems:
     @property
     def overdue_count(self) -> int:
         today = timezone.localdate()
-        return sum(item.is_overdue(today) for item in [*self.follow_ups, *self.commitments])
+        items: list[FollowUp | Commitment] = [*self.follow_ups, *self.commitments]
+        return sum(item.is_overdue(today) for item in items)
 
     def __bool__(self) -> bool:
         return bool(self.follow_ups or self.commitments)
 
 
-def open_items_for(*, user, meeting: Meeting) -> OpenItems:
+def open_items_for(*, user: User, meeting: Meeting) -> OpenItems:
     """Open RTL items and commitments from earlier meetings of the same kind and owner, plus the
     ones this meeting reviewed or that were closed since it began (so a closed item still shows
     where it was closed); two queries."""

@@ -6,13 +6,14 @@ number of queries, whatever the number of meetings or participants.
 from __future__ import annotations
 
 import datetime
+from typing import Any
 
-from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models import Count, IntegerField, Model, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from indicators.models import PartnerOrganisation, User
+from indicators.models import District, PartnerOrganisation, Province, Puskesmas, User
 from indicators.scoping import get_in_area_or_404, in_area
 
 from ..models import (
@@ -27,10 +28,10 @@ from ..models import (
 )
 
 
-def _count(model, *, link: str = "meeting", **filters) -> Coalesce:
+def _count(model: type[Model], *, link: str = "meeting", **filters: Any) -> Coalesce:
     """A correlated COUNT of `model` rows of each meeting: counts never multiply each other."""
     rows = (
-        model.objects.filter(**{link: OuterRef("pk")}, **filters)
+        model._default_manager.filter(**{link: OuterRef("pk")}, **filters)
         .order_by()
         .values(link)
         .annotate(n=Count("pk"))
@@ -42,13 +43,13 @@ def _count(model, *, link: str = "meeting", **filters) -> Coalesce:
 def _with_counts(queryset: QuerySet[Meeting], *, all_counts: bool) -> QuerySet[Meeting]:
     """Counts per meeting, one correlated subquery each: the list's few, or every count the
     meeting hub shows."""
-    open_status = {"status__in": Tracked.OPEN_STATUSES}
+    open_status = Tracked.OPEN_STATUSES
     counts = {
         "participant_count": _count(Participant),
         "attended_count": _count(Participant, attended=True),
         "follow_up_count": _count(FollowUp),
-        "open_follow_up_count": _count(FollowUp, **open_status),
-        "open_commitment_count": _count(Commitment, **open_status),
+        "open_follow_up_count": _count(FollowUp, status__in=open_status),
+        "open_commitment_count": _count(Commitment, status__in=open_status),
     }
     if all_counts:
         counts |= {
@@ -64,7 +65,7 @@ def _with_counts(queryset: QuerySet[Meeting], *, all_counts: bool) -> QuerySet[M
 
 
 def meeting_list(
-    *, user, kind: str = "", year: int | None = None, status: str = ""
+    *, user: User, kind: str = "", year: int | None = None, status: str = ""
 ) -> QuerySet[Meeting]:
     """Meetings in the user's area, newest first, each with its counts of participants, RTL
     items and open items (one query per page, scoped)."""
@@ -79,14 +80,14 @@ def meeting_list(
     return _with_counts(meetings, all_counts=False).order_by("-held_on", "-pk")
 
 
-def meeting_years(*, user) -> list[int]:
+def meeting_years(*, user: User) -> list[int]:
     """The years in which the user's area holds meetings, newest first, and the current one."""
     years = {d.year for d in in_area(Meeting.objects.all(), user).dates("held_on", "year")}
     years.add(timezone.localdate().year)
     return sorted(years, reverse=True)
 
 
-def meeting_get(*, user, pk: int) -> Meeting:
+def meeting_get(*, user: User, pk: int) -> Meeting:
     """One meeting of the user's area with its owner and every count the hub shows, or 404."""
     queryset = _with_counts(
         Meeting.objects.select_related(
@@ -100,10 +101,16 @@ def meeting_get(*, user, pk: int) -> Meeting:
     return get_in_area_or_404(queryset, user, pk=pk)
 
 
-def team_forming_suggested(*, area, kind: str, year: int, exclude_pk: int | None = None) -> bool:
+def team_forming_suggested(
+    *,
+    area: Province | District | Puskesmas | None,
+    kind: str,
+    year: int,
+    exclude_pk: int | None = None,
+) -> bool:
     """Whether a lokmin of `kind` in `year` would be the area's first: the one that also forms
     the team (penggalangan tim, DOMAIN.md §3)."""
-    if kind not in Meeting.LOKMIN_KINDS or area is None or area.area_kind != "puskesmas":
+    if kind not in Meeting.LOKMIN_KINDS or not isinstance(area, Puskesmas):
         return False
     earlier = Meeting.objects.filter(puskesmas=area, kind=kind, held_on__year=year)
     if exclude_pk:
@@ -114,7 +121,7 @@ def team_forming_suggested(*, area, kind: str, year: int, exclude_pk: int | None
 # --- Participants ---------------------------------------------------------------------------------
 
 
-def participant_list(*, user, meeting: Meeting) -> QuerySet[Participant]:
+def participant_list(*, user: User, meeting: Meeting) -> QuerySet[Participant]:
     """The meeting's invitees and walk-ins in their order (scoped, one query)."""
     return (
         in_area(Participant.objects.filter(meeting=meeting), user)
@@ -132,7 +139,7 @@ def meeting_staff(meeting: Meeting) -> Q:
     return Q(province_id=meeting.province_id)
 
 
-def staff_choices(*, user, meeting: Meeting) -> QuerySet[User]:
+def staff_choices(*, user: User, meeting: Meeting) -> QuerySet[User]:
     """Active staff of the meeting's puskesmas, district office or province who are not invited
     yet (scoped)."""
     invited = Participant.objects.filter(meeting=meeting, user__isnull=False).values("user_id")
@@ -148,6 +155,7 @@ def meeting_partners(meeting: Meeting) -> Q:
     district-level partners and those of its own kecamatan; for a district meeting the district's
     partners; for a provincial meeting those of the province."""
     if meeting.level == "puskesmas":
+        assert meeting.puskesmas is not None  # a lokmin belongs to a puskesmas (Meeting.clean)
         return Q(district_id=meeting.district_id) & (
             Q(subdistrict__isnull=True) | Q(subdistrict_id=meeting.puskesmas.subdistrict_id)
         )
@@ -156,7 +164,7 @@ def meeting_partners(meeting: Meeting) -> Q:
     return Q(district__province_id=meeting.province_id)
 
 
-def partner_choices(*, user, meeting: Meeting) -> QuerySet[PartnerOrganisation]:
+def partner_choices(*, user: User, meeting: Meeting) -> QuerySet[PartnerOrganisation]:
     """Active partner organisations the meeting may invite and has not invited yet (scoped)."""
     invited = Participant.objects.filter(meeting=meeting, partner__isnull=False).values(
         "partner_id"
@@ -173,6 +181,7 @@ def shortcut_partners(meeting: Meeting) -> Q:
     """The partners "invite all" adds: the kecamatan's for a lokmin, the district-level ones for a
     district meeting, every one of the province for a provincial meeting."""
     if meeting.level == "puskesmas":
+        assert meeting.puskesmas is not None  # a lokmin belongs to a puskesmas (Meeting.clean)
         return Q(district_id=meeting.district_id, subdistrict_id=meeting.puskesmas.subdistrict_id)
     if meeting.level == "district":
         return Q(district_id=meeting.district_id, subdistrict__isnull=True)
@@ -184,16 +193,16 @@ def default_date() -> datetime.date:
     return timezone.localdate() + datetime.timedelta(days=7)
 
 
-def meeting_initial(*, user, kind: str) -> dict:
+def meeting_initial(*, user: User, kind: str) -> dict[str, Any]:
     """What a new meeting's form starts with: a date a week ahead, and who usually chairs and
     speaks at that kind (DOMAIN.md §1, §3: the Camat chairs the quarterly lokmin, the district
     Dinkes speaks)."""
     area = user.area
-    initial: dict = {"kind": kind, "held_on": default_date()}
+    initial: dict[str, Any] = {"kind": kind, "held_on": default_date()}
     initial["is_team_forming"] = team_forming_suggested(
         area=area, kind=kind, year=initial["held_on"].year
     )
-    if getattr(area, "area_kind", None) == "puskesmas":
+    if isinstance(area, Puskesmas):
         office = getattr(area.district, "health_office", None)
         if kind == Meeting.Kind.QUARTERLY_LOKMIN:
             initial["chair_position"] = f"Camat {area.subdistrict.name}"
@@ -202,7 +211,7 @@ def meeting_initial(*, user, kind: str) -> dict:
             initial["chair_position"] = _("Head of %(puskesmas)s") % {"puskesmas": area.name}
             initial["chair_name"] = area.head_name
             initial["place"] = area.name
-    elif getattr(area, "area_kind", None) == "district":
+    elif isinstance(area, District):
         office = getattr(area, "health_office", None)
         initial["chair_position"] = _("Head of the District Health Office")
         initial["chair_name"] = office.head_name if office else ""

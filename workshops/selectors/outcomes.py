@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from django.db.models import F, Q, QuerySet, Window
 from django.db.models.functions import Rank, RowNumber
@@ -20,12 +21,16 @@ from indicators.models import (
     SPMEdition,
     SPMService,
     Subdistrict,
+    User,
     Village,
 )
 from indicators.scoping import get_in_area_or_404, in_area, in_given_area
 
 from ..models import Commitment, FollowUp, Meeting, MusrenbangProposal, Problem, RootCause
 from ..priority import METHODS
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 # --- Scores ---------------------------------------------------------------------------------------
 
@@ -80,6 +85,8 @@ def partners_of_meeting(meeting: Meeting) -> QuerySet[PartnerOrganisation]:
     """Partner organisations of the meeting's area: for a puskesmas lokmin the district-level
     partners and those of its own kecamatan; for a district or province all of theirs."""
     if meeting.level == "puskesmas":
+        # A lokmin belongs to a puskesmas, and so to its district (Meeting.clean, set_area).
+        assert meeting.puskesmas is not None and meeting.district is not None
         return in_given_area(PartnerOrganisation.objects.all(), meeting.district).filter(
             Q(subdistrict__isnull=True) | Q(subdistrict_id=meeting.puskesmas.subdistrict_id)
         )
@@ -89,6 +96,7 @@ def partners_of_meeting(meeting: Meeting) -> QuerySet[PartnerOrganisation]:
 def subdistricts_of_meeting(meeting: Meeting) -> QuerySet[Subdistrict]:
     """Kecamatan a proposal may go to: a puskesmas's own, or those of the district (province)."""
     if meeting.level == "puskesmas":
+        assert meeting.puskesmas is not None  # a lokmin belongs to a puskesmas (Meeting.clean)
         return Subdistrict.objects.filter(pk=meeting.puskesmas.subdistrict_id)
     return in_given_area(Subdistrict.objects.all(), meeting.owner)
 
@@ -101,7 +109,7 @@ class Bone:
     """One category of the fishbone with its causes, and where the SVG draws them."""
 
     category: str
-    label: str
+    label: StrOrPromise
     causes: list[RootCause]
     x1: int = 0
     y1: int = 0
@@ -186,12 +194,18 @@ def fishbone(problem: Problem, causes: list[RootCause]) -> Fishbone:
     )
 
 
-def problem_list(*, user, meeting: Meeting) -> list[Problem]:
+def _with_method_scores(problem: Problem, method: str) -> None:
+    """Give the problem `method_scores`, its scores for `method`, as the problem pages read
+    them: an attribute of this read, not a field, so django-stubs does not know it."""
+    setattr(problem, "method_scores", stored_scores(problem.scores, method))  # noqa: B010
+
+
+def problem_list(*, user: User, meeting: Meeting) -> list[Problem]:
     """The meeting's problems ranked by priority score (ties share a rank, unscored problems
     last, unranked), each with its number (order of entry), scores for the meeting's method and
     causes; scoped; three queries whatever the count."""
     ranked = F("priority_score").desc(nulls_last=True)
-    problems = list(
+    rows = (
         in_area(Problem.objects.filter(meeting=meeting), user)
         .select_related("service", "village")
         .prefetch_related("causes")
@@ -201,19 +215,21 @@ def problem_list(*, user, meeting: Meeting) -> list[Problem]:
         )
         .order_by(ranked, "order", "pk")
     )
-    for problem in problems:
+    problems: list[Problem] = []
+    for problem in rows:
         problem.rank = problem.rank if problem.priority_score is not None else None
-        problem.method_scores = stored_scores(problem.scores, meeting.priority_method)
+        _with_method_scores(problem, meeting.priority_method)
+        problems.append(problem)
     return problems
 
 
-def problem_get(*, user, pk: int) -> Problem:
+def problem_get(*, user: User, pk: int) -> Problem:
     """One problem with its meeting, service, desa and causes; 404 outside the user's area."""
     queryset = Problem.objects.select_related(
         "meeting__puskesmas", "meeting__district", "meeting__province", "service", "village"
     ).prefetch_related("causes")
     problem = get_in_area_or_404(queryset, user, pk=pk)
-    problem.method_scores = stored_scores(problem.scores, problem.meeting.priority_method)
+    _with_method_scores(problem, problem.meeting.priority_method)
     return problem
 
 
@@ -230,7 +246,7 @@ def problem_number(problem: Problem) -> int:
 # --- RTL, commitments, proposals ------------------------------------------------------------------
 
 
-def follow_up_list(*, user, meeting: Meeting) -> QuerySet[FollowUp]:
+def follow_up_list(*, user: User, meeting: Meeting) -> QuerySet[FollowUp]:
     """The meeting's RTL items in due-date order with problem, cause and partner; scoped."""
     return (
         in_area(FollowUp.objects.filter(meeting=meeting), user)
@@ -239,7 +255,7 @@ def follow_up_list(*, user, meeting: Meeting) -> QuerySet[FollowUp]:
     )
 
 
-def commitment_list(*, user, meeting: Meeting) -> QuerySet[Commitment]:
+def commitment_list(*, user: User, meeting: Meeting) -> QuerySet[Commitment]:
     """The meeting's commitments grouped by party (then due date), with partners; scoped."""
     return (
         in_area(Commitment.objects.filter(meeting=meeting), user)
@@ -248,7 +264,7 @@ def commitment_list(*, user, meeting: Meeting) -> QuerySet[Commitment]:
     )
 
 
-def meeting_proposal_list(*, user, meeting: Meeting) -> QuerySet[MusrenbangProposal]:
+def meeting_proposal_list(*, user: User, meeting: Meeting) -> QuerySet[MusrenbangProposal]:
     """The meeting's Musrenbang proposals by kecamatan and priority, with desa and service;
     scoped."""
     return (

@@ -11,12 +11,14 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from django.utils import timezone
 
-from indicators.selectors.dashboards import YearToDate, year_to_date
+from indicators.models import User, Village
+from indicators.selectors.dashboards import Figure, ServiceLine, YearToDate, year_to_date
 
-from ..models import Meeting
+from ..models import Commitment, FollowUp, Meeting
 from .followups import OpenItems, open_items_for
 
 
@@ -41,7 +43,7 @@ class MeetingPack:
         return datetime.date(self.year, self.month, 1)
 
     @property
-    def pace(self):
+    def pace(self) -> Decimal:
         return self.figures.period.pace
 
     @property
@@ -57,11 +59,11 @@ class MeetingPack:
         return self.meeting.owner.name
 
     @property
-    def below_pace(self):
+    def below_pace(self) -> list[ServiceLine]:
         return self.figures.below_pace
 
     @property
-    def village_rows(self) -> list[tuple[object, list]]:
+    def village_rows(self) -> list[tuple[Village, list[Figure]]]:
         """Per desa of a puskesmas, its figure for each service (rows of the desa matrix)."""
         lines = self.figures.services
         if not lines:
@@ -72,9 +74,12 @@ class MeetingPack:
         ]
 
     @property
-    def overdue(self) -> set:
+    def overdue(self) -> set[FollowUp | Commitment]:
         """The open items past their due date on the day the pack is printed."""
-        items = [*self.open_items.follow_ups, *self.open_items.commitments]
+        items: list[FollowUp | Commitment] = [
+            *self.open_items.follow_ups,
+            *self.open_items.commitments,
+        ]
         return {item for item in items if item.is_overdue(self.printed_on)}
 
     @property
@@ -82,7 +87,7 @@ class MeetingPack:
         return max(0, self.figures.months_expected - self.figures.months_approved)
 
 
-def meeting_pack(*, user, meeting: Meeting) -> MeetingPack:
+def meeting_pack(*, user: User, meeting: Meeting) -> MeetingPack:
     """The pack of `meeting` as `user` may see it (scoped; a dozen queries whatever the number of
     desa, puskesmas or open items)."""
     year, month = meeting.review_month

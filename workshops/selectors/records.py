@@ -10,12 +10,13 @@ from dataclasses import dataclass, field
 
 from django.db.models import Q, QuerySet
 
+from indicators.models import User
 from indicators.scoping import in_area
 
 from ..models import Commitment, FollowUp, Meeting, Participant, Photo, StatusUpdate
 
 
-def photo_list(*, user, meeting: Meeting) -> QuerySet[Photo]:
+def photo_list(*, user: User, meeting: Meeting) -> QuerySet[Photo]:
     """The meeting's photos in upload order, with who uploaded them."""
     return (
         in_area(Photo.objects.all(), user)
@@ -25,7 +26,7 @@ def photo_list(*, user, meeting: Meeting) -> QuerySet[Photo]:
     )
 
 
-def attended_count(*, user, meeting: Meeting) -> int:
+def attended_count(*, user: User, meeting: Meeting) -> int:
     """How many people attended the meeting (for its minutes)."""
     return in_area(Participant.objects.all(), user).filter(meeting=meeting, attended=True).count()
 
@@ -72,10 +73,10 @@ class Agreement:
     @property
     def place(self) -> str:
         """Where it is signed: the kecamatan of a puskesmas meeting, else the meeting's place."""
-        meeting = self.meeting
-        if meeting.puskesmas_id and meeting.puskesmas.subdistrict_id:
-            return meeting.puskesmas.subdistrict.name
-        return meeting.place
+        puskesmas = self.meeting.puskesmas
+        if puskesmas is not None and puskesmas.subdistrict_id:
+            return puskesmas.subdistrict.name
+        return self.meeting.place
 
 
 def _key(text: str) -> str:
@@ -90,7 +91,9 @@ def _group_by_party(commitments: list[Commitment]) -> list[PartyCommitments]:
     return list(groups.values())
 
 
-def _signatories(participants, parties: list[PartyCommitments]) -> list[Signatory]:
+def _signatories(
+    participants: list[Participant], parties: list[PartyCommitments]
+) -> list[Signatory]:
     """Each participant who signs, then each party's signatories not already among them; a party
     with no named signatory and no signing participant still gets a block (named by hand)."""
     blocks = [Signatory(p.name, p.position, p.organisation) for p in participants]
@@ -109,7 +112,7 @@ def _signatories(participants, parties: list[PartyCommitments]) -> list[Signator
     return blocks
 
 
-def agreement_get(*, user, meeting: Meeting) -> Agreement:
+def agreement_get(*, user: User, meeting: Meeting) -> Agreement:
     """The meeting's joint agreement: commitments grouped by party (by due date), and a signature
     block per signing participant and per commitment signatory (two queries)."""
     commitments = list(
@@ -137,7 +140,7 @@ def item_history(*, item: FollowUp | Commitment) -> QuerySet[StatusUpdate]:
     return item.updates.select_related("by", "reviewed_in").order_by("at", "pk")
 
 
-def status_updates_in_area(user) -> QuerySet[StatusUpdate]:
+def status_updates_in_area(user: User) -> QuerySet[StatusUpdate]:
     """Status changes of the RTL items and commitments in `user`'s area (a StatusUpdate reaches
     its area through its item)."""
     return StatusUpdate.objects.filter(

@@ -6,17 +6,30 @@ Lokmin held are counted in one aggregate query; the score of each count comes fr
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, TypedDict
 
 from django.db.models import Count, Q, QuerySet
 
-from indicators.models import Puskesmas
+from indicators.models import Puskesmas, User
 from indicators.scoping import in_area
 
 from ..models import ManagementScoreBand, Meeting
 
 MONTHLY = Meeting.Kind.MONTHLY_LOKMIN
 QUARTERLY = Meeting.Kind.QUARTERLY_LOKMIN
+
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
+    class HeldCounts(TypedDict):
+        monthly_held: int
+        quarterly_held: int
+
+    # A puskesmas of `lokmin_held`: with its counts of lokmin held.
+    PuskesmasHeld = WithAnnotations[Puskesmas, HeldCounts]
 
 
 def _held(kind: str, year: int) -> Count:
@@ -30,7 +43,7 @@ def _held(kind: str, year: int) -> Count:
     )
 
 
-def lokmin_held(*, user, year: int) -> QuerySet[Puskesmas]:
+def lokmin_held(*, user: User, year: int) -> QuerySet[PuskesmasHeld]:
     """Puskesmas in `user`'s area with `monthly_held` and `quarterly_held`: lokmin held or closed
     in `year` (one query; lazy, so it paginates)."""
     return (
@@ -77,7 +90,9 @@ class ScoreRow:
     quarterly_score: int | None
 
 
-def management_scores(puskesmas_list, *, bands: ScoreBands) -> list[ScoreRow]:
+def management_scores(
+    puskesmas_list: Iterable[PuskesmasHeld], *, bands: ScoreBands
+) -> list[ScoreRow]:
     """Each puskesmas of `lokmin_held` (or a page of it) with the score of each count."""
     return [
         ScoreRow(

@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import datetime
 import io
+from collections.abc import Mapping
+from typing import Any, TypeVar
 
 from django.core.files.base import ContentFile
 from django.db import models, transaction
@@ -21,6 +23,7 @@ from django.utils import timezone
 from PIL import Image, ImageDraw, ImageFont
 
 from indicators.models import (
+    District,
     HealthOffice,
     PartnerOrganisation,
     Puskesmas,
@@ -73,6 +76,7 @@ from .demo_data import (  # noqa: F401
     SPEAKER,
     SUBDISTRICT_HALL,
     USERS,
+    Spec,
     _kecamatan_people,
 )
 
@@ -107,14 +111,25 @@ def _scan_pdf(*, title: str, subtitle: str, text: str, signers: list[tuple[str, 
 
 Kind, Status = Meeting.Kind, Meeting.Status
 ItemStatus = FollowUp.Status
+M = TypeVar("M", bound=models.Model)
+K = TypeVar("K")
+T = TypeVar("T")
+# A status change of demo_data: status, days after the meeting, note, by, reviewing meeting.
+Change = tuple[str, int | None, str, User, str | None]
 
 
-def _upsert(model: type[models.Model], lookup: dict, **values) -> models.Model:
+def _pick(rows: Mapping[K, T], key: K | None) -> T | None:
+    """The row named `key`; None when the spec names none."""
+    return rows.get(key) if key is not None else None
+
+
+def _upsert(model: type[M], lookup: dict[str, Any], **values: Any) -> M:
     """The row matching `lookup`, created or updated with `values`; saved only when it changed."""
-    obj = model.objects.filter(**lookup).first() or model(**lookup)
+    obj = model._default_manager.filter(**lookup).first() or model(**lookup)
     changed = obj.pk is None
     for name, value in values.items():
         field = obj._meta.get_field(name)
+        assert isinstance(field, models.Field)  # values are the row's own fields
         if field.is_relation:
             current, new = getattr(obj, field.attname), getattr(value, "pk", value)
         else:
@@ -169,7 +184,9 @@ class _World:
         return self.partners.get(key) if key else None
 
 
-def _meeting(world: _World, *, area, kind: str, title: str, by: User, **values) -> Meeting:
+def _meeting(
+    world: _World, *, area: Puskesmas | District, kind: str, title: str, by: User, **values: Any
+) -> Meeting:
     owner = {"puskesmas": area} if kind in Meeting.LOKMIN_KINDS else {"district": area}
     district = area.district if isinstance(area, Puskesmas) else area
     return _upsert(
@@ -183,7 +200,7 @@ def _meeting(world: _World, *, area, kind: str, title: str, by: User, **values) 
 
 
 def _participants(meeting: Meeting, world: _World, people: list[tuple]) -> dict[str, Participant]:
-    saved = {}
+    saved: dict[str, Participant] = {}
     for order, (name, position, organisation, sector, partner, signs, attended) in enumerate(
         people, start=1
     ):
@@ -201,16 +218,19 @@ def _participants(meeting: Meeting, world: _World, people: list[tuple]) -> dict[
     return saved
 
 
-def _problems(meeting: Meeting, world: _World, problems: list[dict]) -> dict[str, Problem]:
+def _problems(
+    meeting: Meeting, world: _World, problems: list[Spec]
+) -> dict[str, Problem | RootCause]:
+    """The problems by key, and their causes by "key:category"."""
     method = METHODS[meeting.priority_method]
-    saved = {}
+    saved: dict[str, Problem | RootCause] = {}
     for order, spec in enumerate(problems, start=1):
         problem = _upsert(
             Problem,
             {"meeting": meeting, "statement": spec["statement"]},
             evidence=spec["evidence"],
             service=world.services.get(spec["service"]),
-            village=world.villages.get(spec.get("village")),
+            village=_pick(world.villages, spec.get("village")),
             scores=spec["scores"],
             priority_score=method.score(spec["scores"]),
             order=order,
@@ -224,13 +244,16 @@ def _problems(meeting: Meeting, world: _World, problems: list[dict]) -> dict[str
     return saved
 
 
-def _track(item, history: list[tuple], *, meetings: dict[str, Meeting]) -> None:
+def _track(
+    item: FollowUp | Commitment, history: list[Change], *, meetings: dict[str, Meeting]
+) -> None:
     """Write the item's status changes (status, days after its meeting, note, by, reviewed in)
     and leave it in the last one."""
-    old = ItemStatus.PLANNED
+    old: str = ItemStatus.PLANNED
     key = "follow_up" if isinstance(item, FollowUp) else "commitment"
     for status, days, note, by, reviewed_in in history:
         if days is None:
+            assert reviewed_in is not None  # a change dated by the meeting that reviewed it
             at = _at(meetings[reviewed_in].held_on, 12)
         else:
             at = _at(item.meeting.held_on + datetime.timedelta(days=days), 14)
@@ -241,7 +264,7 @@ def _track(item, history: list[tuple], *, meetings: dict[str, Meeting]) -> None:
             note=note,
             at=at,
             by=by,
-            reviewed_in=meetings.get(reviewed_in),
+            reviewed_in=_pick(meetings, reviewed_in),
         )
         old = status
         item.status, item.status_note, item.status_changed_at = status, note, at
@@ -251,14 +274,21 @@ def _track(item, history: list[tuple], *, meetings: dict[str, Meeting]) -> None:
         item.save()
 
 
-def _follow_ups(meeting, world, problems, specs, *, meetings) -> None:
+def _follow_ups(
+    meeting: Meeting,
+    world: _World,
+    problems: dict[str, Problem | RootCause],
+    specs: list[Spec],
+    *,
+    meetings: dict[str, Meeting],
+) -> None:
     users = {"head": world.head, "staff": world.staff, "planner": world.planner}
     for spec in specs:
         item = _upsert(
             FollowUp,
             {"meeting": meeting, "activity": spec["activity"]},
-            problem=problems.get(spec.get("problem")),
-            root_cause=problems.get(spec.get("cause")),
+            problem=_pick(problems, spec.get("problem")),
+            root_cause=_pick(problems, spec.get("cause")),
             goal=spec.get("goal", ""),
             target_group=spec.get("target_group", ""),
             target=spec.get("target", ""),
@@ -271,14 +301,23 @@ def _follow_ups(meeting, world, problems, specs, *, meetings) -> None:
             due_on=meeting.held_on + datetime.timedelta(days=spec["due"]),
             created_by=meeting.created_by,
         )
-        history = [(s, d, n, users[b], r) for s, d, n, b, r in spec.get("history", [])]
+        history: list[Change] = [
+            (s, d, n, users[b], r) for s, d, n, b, r in spec.get("history", [])
+        ]
         _track(item, history, meetings=meetings)
 
 
-def _commitments(meeting, world, participants, specs, *, meetings) -> None:
+def _commitments(
+    meeting: Meeting,
+    world: _World,
+    participants: dict[str, Participant],
+    specs: list[Spec],
+    *,
+    meetings: dict[str, Meeting],
+) -> None:
     users = {"head": world.head, "staff": world.staff, "planner": world.planner}
     for spec in specs:
-        signatory = participants.get(spec.get("signatory"))
+        signatory = _pick(participants, spec.get("signatory"))
         item = _upsert(
             Commitment,
             {"meeting": meeting, "party": spec["party"]},
@@ -290,11 +329,13 @@ def _commitments(meeting, world, participants, specs, *, meetings) -> None:
             due_on=meeting.held_on + datetime.timedelta(days=spec["due"]),
             created_by=meeting.created_by,
         )
-        history = [(s, d, n, users[b], r) for s, d, n, b, r in spec.get("history", [])]
+        history: list[Change] = [
+            (s, d, n, users[b], r) for s, d, n, b, r in spec.get("history", [])
+        ]
         _track(item, history, meetings=meetings)
 
 
-def _proposals(meeting: Meeting, world: _World, specs: list[dict]) -> None:
+def _proposals(meeting: Meeting, world: _World, specs: list[Spec]) -> None:
     for priority, spec in enumerate(specs, start=1):
         outcome = spec.get("outcome", MusrenbangProposal.Outcome.PENDING)
         decided = outcome != MusrenbangProposal.Outcome.PENDING
@@ -302,9 +343,9 @@ def _proposals(meeting: Meeting, world: _World, specs: list[dict]) -> None:
             MusrenbangProposal,
             {"meeting": meeting, "title": spec["title"]},
             subdistrict=world.puskesmas.subdistrict,
-            village=world.villages.get(spec.get("village")),
+            village=_pick(world.villages, spec.get("village")),
             description=spec["description"],
-            service=world.services.get(spec.get("service")),
+            service=_pick(world.services, spec.get("service")),
             volume=spec["volume"],
             estimated_cost_idr=spec["cost"],
             priority=priority,
@@ -370,9 +411,6 @@ def _quarterly_lokmin(world: _World) -> Meeting:
     quarter = (today.month - 1) // 3 + 1
     last_year, last_quarter = (today.year, quarter - 1) if quarter > 1 else (today.year - 1, 4)
     common = {
-        "area": world.puskesmas,
-        "kind": Kind.QUARTERLY_LOKMIN,
-        "by": world.head,
         "starts_at": datetime.time(9, 0),
         "ends_at": datetime.time(13, 0),
         "place": SUBDISTRICT_HALL,
@@ -382,6 +420,9 @@ def _quarterly_lokmin(world: _World) -> Meeting:
     }
     last = _meeting(
         world,
+        area=world.puskesmas,
+        kind=Kind.QUARTERLY_LOKMIN,
+        by=world.head,
         title=f"Lokakarya mini lintas sektor triwulan {ROMAN[last_quarter]} {last_year}",
         held_on=_quarter_meeting_day(last_year, last_quarter),
         agenda=QUARTERLY_AGENDA,
@@ -392,6 +433,9 @@ def _quarterly_lokmin(world: _World) -> Meeting:
     )
     current = _meeting(
         world,
+        area=world.puskesmas,
+        kind=Kind.QUARTERLY_LOKMIN,
+        by=world.head,
         title=f"Lokakarya mini lintas sektor triwulan {ROMAN[quarter]} {today.year}",
         held_on=max(
             min(_quarter_meeting_day(today.year, quarter), today),
@@ -452,9 +496,8 @@ def _district_forum(world: _World) -> Meeting:
 
 def _signed_scan(meeting: Meeting, world: _World, *, signers: list[tuple]) -> None:
     """A one-page 'scan' of the signed agreement (drawn with Pillow), uploaded once."""
-    if meeting.signed_agreement and meeting.signed_agreement.storage.exists(
-        meeting.signed_agreement.name
-    ):
+    name = meeting.signed_agreement.name
+    if name and meeting.signed_agreement.storage.exists(name):
         return
     content = _scan_pdf(
         title="KESEPAKATAN BERSAMA",

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+# One demo row's values by name (a problem, an RTL item, a commitment, a proposal).
+Spec = dict[str, Any]
+
 # --- The demo's people and texts (made up; places and services are real) ------------------------
 
 PUSKESMAS = "Puskesmas Danau Panggang"
@@ -112,7 +117,17 @@ def _kecamatan_people(villages: list[str]) -> list[tuple]:
     return [*_KECAMATAN, *heads, *team]
 
 
-def _problem(key, statement, evidence, service, village, u, s, g, causes) -> dict:
+def _problem(
+    key: str,
+    statement: str,
+    evidence: str,
+    service: int | None,
+    village: str | None,
+    u: int,
+    s: int,
+    g: int,
+    causes: list[tuple[str, str]],
+) -> Spec:
     return {"key": key, "statement": statement, "evidence": evidence, "service": service,
             "village": village, "scores": {"u": u, "s": s, "g": g}, "causes": causes}  # fmt: skip
 
@@ -142,7 +157,7 @@ CURRENT_PROBLEMS = [
 
 # History of an item: (status, days after its meeting or None: at the reviewing meeting, note,
 # by: head/staff/planner, reviewed in: a key of the demo's meetings or None)
-LAST_RTL = [
+LAST_RTL: list[Spec] = [
     {"activity": "Sweeping imunisasi dasar di desa dengan cakupan rendah", "due": 30,
      "responsible": "Pengelola imunisasi", "sector": "health", "cost": 3_000_000, "funding": "bok",
      "history": [("done", 33, "Sweeping 14 desa: 37 bayi dilengkapi imunisasinya (laporan "
@@ -178,7 +193,7 @@ LAST_COMMITMENTS = [
      "signatory": "H. Ahmad Rifa'i, S.Ag", "due": 150,
      "description": "Materi 1000 hari pertama kehidupan dalam bimbingan perkawinan"},
 ]  # fmt: skip
-LAST_PROPOSALS = [
+LAST_PROPOSALS: list[Spec] = [
     {"title": "Insentif dan pelatihan kader posyandu", "village": None, "service": 4,
      "volume": "88 kader", "cost": 52_800_000, "outcome": "funded", "funding": "dana_desa",
      "description": "Kader aktif menjadi kunci penimbangan dan pengukuran balita.",
@@ -194,7 +209,7 @@ LAST_PROPOSALS = [
      "cost": 40_000_000, "outcome": "funded", "funding": "apbd",
      "description": "Pengukuran panjang badan yang benar untuk deteksi stunting."},
 ]  # fmt: skip
-CURRENT_RTL = [
+CURRENT_RTL: list[Spec] = [
     {"activity": "Pemetaan dan kunjungan rumah ibu hamil berisiko tinggi bersama kader dan "
      "pembakal", "problem": "maternal", "cause": "maternal:method", "due": 45,
      "goal": "Semua ibu hamil risti terdata dan didampingi", "target_group": "Ibu hamil risti",
@@ -231,7 +246,9 @@ CURRENT_RTL = [
 ]  # fmt: skip
 
 
-def _commitment(party, partner, sector, signatory, due, description) -> dict:
+def _commitment(
+    party: str, partner: str | None, sector: str, signatory: str, due: int, description: str
+) -> Spec:
     return {"party": party, "partner": partner, "sector": sector, "signatory": signatory,
             "due": due, "description": description}  # fmt: skip
 
@@ -259,7 +276,7 @@ CURRENT_COMMITMENTS = [
                 "Skrining anemia dan pemberian tablet tambah darah bagi remaja putri di SMP dan "
                 "MTs"),
 ]  # fmt: skip
-CURRENT_PROPOSALS = [
+CURRENT_PROPOSALS: list[Spec] = [
     {"title": "Ambulans air (klotok) untuk rujukan dari desa rawa", "village": "Sungai Namang",
      "service": 2, "volume": "2 unit", "cost": 120_000_000,
      "description": "Dua kematian ibu terjadi karena rujukan terlambat saat air pasang."},
@@ -320,7 +337,7 @@ FORUM_PROBLEMS = [
                  ("method", "Intervensi OPD berjalan sendiri-sendiri tanpa data sasaran "
                   "bersama")]),
 ]  # fmt: skip
-FORUM_RTL = [
+FORUM_RTL: list[Spec] = [
     {"activity": "Rapat teknis pemadanan data sasaran puskesmas dengan DTSEN", "problem": "pbi",
      "cause": "pbi:method", "due": 14, "responsible": "Subbagian Perencanaan Dinkes",
      "sector": "social", "partner": "Dinsos",
@@ -331,7 +348,7 @@ FORUM_RTL = [
 ]  # fmt: skip
 
 
-def _agency(short, due, description, *history) -> dict:
+def _agency(short: str, due: int, description: str, *history: tuple[object, ...]) -> Spec:
     party = next(name for name, _p, s, _sector in _AGENCY if s == short)
     sector = next(sector for _n, _p, s, sector in _AGENCY if s == short)
     return {"party": short, "partner": short, "sector": sector, "signatory": party, "due": due,

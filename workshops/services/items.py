@@ -17,7 +17,7 @@ from django.db import models, transaction
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from indicators.models import FundingSource
+from indicators.models import FundingSource, User
 from indicators.versioning import save_versioned
 
 from ..models import Commitment, FollowUp, Meeting, MusrenbangProposal
@@ -54,6 +54,11 @@ COMMITMENT_FIELDS = [
     "signatory_name",
     "signatory_position",
 ]
+# What the item services save: RTL items and commitments are followed (Tracked); all three are
+# versioned.
+Followed = FollowUp | Commitment
+Item = FollowUp | Commitment | MusrenbangProposal
+
 PROPOSAL_FIELDS = [
     "subdistrict",
     "village",
@@ -66,24 +71,24 @@ PROPOSAL_FIELDS = [
 ]
 
 
-def _check_due_on(item, meeting: Meeting, errors: dict) -> None:
+def _check_due_on(item: Followed, meeting: Meeting, errors: dict[str, str]) -> None:
     if item.due_on and item.due_on < meeting.held_on:
         errors["due_on"] = _("The due date cannot be before the meeting (%(date)s).") % {
             "date": date_format(meeting.held_on, "j F Y")
         }
 
 
-def _check_cost(value, field: str, errors: dict) -> None:
+def _check_cost(value: int | None, field: str, errors: dict[str, str]) -> None:
     if value is not None and value < 0:
         errors[field] = _("The cost cannot be negative.")
 
 
-def _check_partner(item, meeting: Meeting, errors: dict) -> None:
+def _check_partner(item: Followed, meeting: Meeting, errors: dict[str, str]) -> None:
     if item.partner_id and not partners_of_meeting(meeting).filter(pk=item.partner_id).exists():
         errors["partner"] = _("Choose a partner organisation of the meeting's area.")
 
 
-def _save(item, fields: list[str], by, version: int | None) -> None:
+def _save(item: Item, fields: list[str], by: User, version: int | None) -> None:
     """Insert a new row, or update (at `version`) only the fields this part owns."""
     if item.pk is None:
         item.created_by = by
@@ -98,7 +103,7 @@ def _save(item, fields: list[str], by, version: int | None) -> None:
     )
 
 
-def _delete(item, label: str, by) -> None:
+def _delete(item: Item, label: str, by: User) -> None:
     try:
         with transaction.atomic():
             item.delete()
@@ -110,7 +115,7 @@ def _delete(item, label: str, by) -> None:
     logger.info("%s %s deleted by %s", type(item).__name__, item.pk, by.pk)
 
 
-def _refuse_when_followed_up(item) -> None:
+def _refuse_when_followed_up(item: Followed) -> None:
     if item.status != item.Status.PLANNED or item.updates.exists():
         raise ValidationError(
             _(
@@ -125,7 +130,7 @@ def _refuse_when_followed_up(item) -> None:
 
 
 @transaction.atomic
-def follow_up_save(*, follow_up: FollowUp, by, version: int | None = None) -> FollowUp:
+def follow_up_save(*, follow_up: FollowUp, by: User, version: int | None = None) -> FollowUp:
     """Create or update (at `version`) an RTL item of an open meeting; atomic; nothing saved on
     bad input.
 
@@ -139,7 +144,7 @@ def follow_up_save(*, follow_up: FollowUp, by, version: int | None = None) -> Fo
     _check_cost(follow_up.cost_idr, "cost_idr", errors)
     if follow_up.funding_source and follow_up.funding_source not in FundingSource.values:
         errors["funding_source"] = _("Choose a funding source from the list.")
-    if follow_up.problem_id and follow_up.problem.meeting_id != meeting.pk:
+    if follow_up.problem is not None and follow_up.problem.meeting_id != meeting.pk:
         errors["problem"] = _("Choose a problem of this meeting.")
     cause = follow_up.root_cause if follow_up.root_cause_id else None
     if cause is not None:
@@ -152,14 +157,14 @@ def follow_up_save(*, follow_up: FollowUp, by, version: int | None = None) -> Fo
     _check_partner(follow_up, meeting, errors)
     if errors:
         raise ValidationError(errors)
-    if follow_up.partner_id and not follow_up.sector:
+    if not follow_up.sector and follow_up.partner is not None:
         follow_up.sector = follow_up.partner.sector
     _save(follow_up, FOLLOW_UP_FIELDS, by, version)
     return follow_up
 
 
 @transaction.atomic
-def follow_up_delete(*, follow_up: FollowUp, by) -> None:
+def follow_up_delete(*, follow_up: FollowUp, by: User) -> None:
     """Delete an RTL item of an open meeting that nobody has followed up yet."""
     lock_open_meeting(follow_up.meeting, by=by)
     _refuse_when_followed_up(follow_up)
@@ -170,7 +175,7 @@ def follow_up_delete(*, follow_up: FollowUp, by) -> None:
 
 
 @transaction.atomic
-def commitment_save(*, commitment: Commitment, by, version: int | None = None) -> Commitment:
+def commitment_save(*, commitment: Commitment, by: User, version: int | None = None) -> Commitment:
     """Create or update (at `version`) a commitment of an open meeting; atomic; nothing saved
     on bad input.
 
@@ -182,9 +187,10 @@ def commitment_save(*, commitment: Commitment, by, version: int | None = None) -
     _check_due_on(commitment, meeting, errors)
     _check_partner(commitment, meeting, errors)
     commitment.party = (commitment.party or "").strip()
-    if commitment.partner_id and "partner" not in errors:
-        commitment.party = commitment.party or commitment.partner.name
-        commitment.sector = commitment.sector or commitment.partner.sector
+    partner = commitment.partner if "partner" not in errors else None
+    if partner is not None:
+        commitment.party = commitment.party or partner.name
+        commitment.sector = commitment.sector or partner.sector
     if not commitment.party and "partner" not in errors:
         errors["party"] = _("Choose a partner organisation or write the party's name.")
     if errors:
@@ -194,7 +200,7 @@ def commitment_save(*, commitment: Commitment, by, version: int | None = None) -
 
 
 @transaction.atomic
-def commitment_delete(*, commitment: Commitment, by) -> None:
+def commitment_delete(*, commitment: Commitment, by: User) -> None:
     """Delete a commitment of an open meeting that nobody has followed up yet."""
     lock_open_meeting(commitment.meeting, by=by)
     _refuse_when_followed_up(commitment)
@@ -218,7 +224,7 @@ def _refuse_when_decided(proposal: MusrenbangProposal) -> None:
 
 @transaction.atomic
 def proposal_save(
-    *, proposal: MusrenbangProposal, by, version: int | None = None
+    *, proposal: MusrenbangProposal, by: User, version: int | None = None
 ) -> MusrenbangProposal:
     """Create or update (at `version`) a Musrenbang proposal of an open meeting; atomic;
     nothing saved on bad input. A puskesmas lokmin proposes to its own kecamatan; a district
@@ -229,13 +235,16 @@ def proposal_save(
     _refuse_when_decided(proposal)
     subdistricts = subdistricts_of_meeting(meeting)
     if meeting.level == "puskesmas":
+        assert meeting.puskesmas is not None  # a lokmin belongs to a puskesmas (Meeting.clean)
         proposal.subdistrict_id = meeting.puskesmas.subdistrict_id
     errors: dict[str, str] = {}
     if not proposal.subdistrict_id:
         errors["subdistrict"] = _("Choose the kecamatan of the Musrenbang.")
     elif not subdistricts.filter(pk=proposal.subdistrict_id).exists():
         errors["subdistrict"] = _("Choose a kecamatan in the meeting's area.")
-    elif proposal.village_id and proposal.village.subdistrict_id != proposal.subdistrict_id:
+    elif (
+        proposal.village is not None and proposal.village.subdistrict_id != proposal.subdistrict_id
+    ):
         errors["village"] = _("Choose a desa in the kecamatan %(name)s.") % {
             "name": proposal.subdistrict.name
         }
@@ -255,7 +264,7 @@ def proposal_save(
 
 
 @transaction.atomic
-def proposal_delete(*, proposal: MusrenbangProposal, by) -> None:
+def proposal_delete(*, proposal: MusrenbangProposal, by: User) -> None:
     """Delete a Musrenbang proposal of an open meeting whose outcome is not recorded yet."""
     lock_open_meeting(proposal.meeting, by=by)
     _refuse_when_decided(proposal)

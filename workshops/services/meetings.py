@@ -12,6 +12,8 @@ reopened (back to held). Only a planned meeting with nothing recorded can be del
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
+from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -20,6 +22,7 @@ from django.utils.dates import MONTHS
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from indicators.models import User
 from indicators.versioning import save_versioned
 
 from ..models import Meeting
@@ -71,12 +74,12 @@ def default_title(*, kind: str, held_on: datetime.date, format: str = "") -> str
     return _("Coordination meeting, %(month)s %(year)s") % values
 
 
-def _require_manager(meeting: Meeting, by) -> None:
+def _require_manager(meeting: Meeting, by: User) -> None:
     if not can_manage_meeting(by, meeting):
         raise PermissionDenied(_("Only the organisers of this meeting can change it."))
 
 
-def _apply(meeting: Meeting, data: dict) -> None:
+def _apply(meeting: Meeting, data: dict[str, Any]) -> None:
     """Copy the form's fields onto the meeting, with the rules that tie them to its kind."""
     for name in MEETING_FIELDS:
         if name in data:
@@ -95,10 +98,18 @@ def _apply(meeting: Meeting, data: dict) -> None:
         )
 
 
+def _record_in_history(meeting: Meeting, *, by: User, reason: str = "") -> None:
+    """Tell django-simple-history who makes the next change (and why): it reads these two
+    attributes when it writes the history row; django-stubs does not know them."""
+    setattr(meeting, "_history_user", by)  # noqa: B010
+    if reason:
+        setattr(meeting, "_change_reason", reason)  # noqa: B010
+
+
 def save_meeting(
     meeting: Meeting,
     *,
-    by,
+    by: User,
     version: int | None,
     fields: list[str] | tuple[str, ...],
     reason: str = "",
@@ -108,9 +119,7 @@ def save_meeting(
     who changed it in its history. `fields` are those the edit changes, compared on a refusal;
     with `only`, nothing else is written (a part of the meeting saved on its own page)."""
     meeting.full_clean()
-    meeting._history_user = by  # recorded in the meeting's history: who changed it
-    if reason:
-        meeting._change_reason = reason
+    _record_in_history(meeting, by=by, reason=reason)
     columns = [*fields, "version", "updated_by", "updated_at"]
     return save_versioned(
         meeting,
@@ -122,14 +131,16 @@ def save_meeting(
 
 
 @transaction.atomic
-def meeting_create(*, by, data: dict) -> Meeting:
+def meeting_create(*, by: User, data: dict[str, Any]) -> Meeting:
     """Create a planned meeting in the creator's own area; atomic. The kind must be one the
     user may create; an empty title gets the kind's usual one."""
     kind = data.get("kind")
     if kind not in creatable_kinds(by):
         raise PermissionDenied(_("You cannot create this kind of meeting."))
+    area = by.area
+    assert area is not None  # creatable_kinds has none for a user without an area
     meeting = Meeting(created_by=by, status=Status.PLANNED)
-    meeting.set_area(by.area)
+    meeting.set_area(area)
     meeting.priority_method = Meeting.PriorityMethod.USG
     _apply(meeting, data)
     save_meeting(meeting, by=by, version=None, fields=MEETING_FIELDS)
@@ -148,7 +159,9 @@ def _refresh(meeting: Meeting, current: Meeting) -> None:
 
 
 @transaction.atomic
-def meeting_update(*, meeting: Meeting, by, version: int | None, data: dict) -> Meeting:
+def meeting_update(
+    *, meeting: Meeting, by: User, version: int | None, data: dict[str, Any]
+) -> Meeting:
     """Save the meeting form; atomic; refused if the meeting is closed, if the change would
     break what is recorded in it, or if someone saved since `version` (StaleEdit: who, when,
     and their values beside the user's)."""
@@ -177,7 +190,14 @@ def meeting_update(*, meeting: Meeting, by, version: int | None, data: dict) -> 
     return meeting
 
 
-def _move(meeting: Meeting, *, by, source: str, target: str, check) -> Meeting:
+def _move(
+    meeting: Meeting,
+    *,
+    by: User,
+    source: str,
+    target: str,
+    check: Callable[[Meeting], None],
+) -> Meeting:
     """Move the meeting from `source` to `target` status once `check(current)` passes."""
     _require_manager(meeting, by)
     current = _lock(meeting)
@@ -194,7 +214,7 @@ def _move(meeting: Meeting, *, by, source: str, target: str, check) -> Meeting:
 
 
 @transaction.atomic
-def meeting_mark_held(*, meeting: Meeting, by) -> Meeting:
+def meeting_mark_held(*, meeting: Meeting, by: User) -> Meeting:
     """Planned -> held, once the day has come and attendance shows at least one person came."""
 
     def check(current: Meeting) -> None:
@@ -212,7 +232,7 @@ def meeting_mark_held(*, meeting: Meeting, by) -> Meeting:
 
 
 @transaction.atomic
-def meeting_close(*, meeting: Meeting, by) -> Meeting:
+def meeting_close(*, meeting: Meeting, by: User) -> Meeting:
     """Held -> closed, once the minutes (notulen) are written; a closed meeting is read-only."""
 
     def check(current: Meeting) -> None:
@@ -223,7 +243,7 @@ def meeting_close(*, meeting: Meeting, by) -> Meeting:
 
 
 @transaction.atomic
-def meeting_reopen(*, meeting: Meeting, by) -> Meeting:
+def meeting_reopen(*, meeting: Meeting, by: User) -> Meeting:
     """Closed -> held, so that its records can be corrected."""
     return _move(meeting, by=by, source=Status.CLOSED, target=Status.HELD, check=lambda m: None)
 
@@ -249,7 +269,7 @@ def recorded_in(meeting: Meeting) -> list[str]:
 
 
 @transaction.atomic
-def meeting_delete(*, meeting: Meeting, by) -> None:
+def meeting_delete(*, meeting: Meeting, by: User) -> None:
     """Delete a planned meeting with nothing recorded (its invitations go with it); atomic; the
     history keeps who deleted it and when."""
     _require_manager(meeting, by)
@@ -262,5 +282,5 @@ def meeting_delete(*, meeting: Meeting, by) -> None:
             _("This meeting already has %(records)s: it cannot be deleted.")
             % {"records": ", ".join(str(item) for item in found)}
         )
-    current._history_user = by
+    _record_in_history(current, by=by)
     current.delete()

@@ -7,7 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from indicators.models import FundingSource
+from indicators.models import FundingSource, User
 
 from .. import rights
 from ..models import MusrenbangProposal
@@ -55,7 +55,7 @@ def proposal_outcome_save(
     funding_source: str = "",
     budget_year: int | None = None,
     note: str = "",
-    by,
+    by: User,
 ) -> MusrenbangProposal:
     """Record a proposal's outcome, who recorded it and when; atomic, all or nothing.
 

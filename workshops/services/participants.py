@@ -9,7 +9,7 @@ import re
 from collections.abc import Iterable, Mapping
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import F, Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -25,7 +25,7 @@ PERSON_FIELDS = ("name", "position", "organisation", "sector", "phone", "signs_a
 PHONE = re.compile(r"\+?[0-9][0-9 ().-]{5,30}")
 
 
-def _require_open(meeting: Meeting, by) -> None:
+def _require_open(meeting: Meeting, by: User) -> None:
     if not can_manage_meeting(by, meeting):
         raise PermissionDenied(
             _("Only the organisers of this meeting can change its participants.")
@@ -34,7 +34,7 @@ def _require_open(meeting: Meeting, by) -> None:
         raise ValidationError(_("This meeting is closed: reopen it to change its participants."))
 
 
-def lock_open_for_participants(meeting: Meeting, *, by) -> Meeting:
+def lock_open_for_participants(meeting: Meeting, *, by: User) -> Meeting:
     """The meeting, locked for this transaction, if `by` may change its participants and it is
     not closed; else PermissionDenied or ValidationError. Call inside a transaction."""
     _require_open(meeting, by)
@@ -44,16 +44,18 @@ def lock_open_for_participants(meeting: Meeting, *, by) -> Meeting:
 
 
 def _field_label(field: str) -> str:
-    if field in PERSON_FIELDS:
-        return str(Participant._meta.get_field(field).verbose_name)
-    return ""
+    if field not in PERSON_FIELDS:
+        return ""
+    model_field = Participant._meta.get_field(field)
+    assert isinstance(model_field, models.Field)  # a person's own field, not a relation
+    return str(model_field.verbose_name)
 
 
 def _next_order(meeting: Meeting) -> int:
     return (meeting.participants.aggregate(last=Max("order"))["last"] or 0) + 1
 
 
-def _person(participant: Participant, data: Mapping) -> Participant:
+def _person(participant: Participant, data: Mapping[str, object]) -> Participant:
     """Copy a person's fields onto `participant` and check them; raises with field keys."""
     for name in PERSON_FIELDS:
         if name in data:
@@ -69,7 +71,7 @@ def _person(participant: Participant, data: Mapping) -> Participant:
 
 @transaction.atomic
 def participant_add(
-    *, meeting: Meeting, by, data: Mapping, attended: bool | None = None
+    *, meeting: Meeting, by: User, data: Mapping[str, object], attended: bool | None = None
 ) -> Participant:
     """Invite one person by name (or add a walk-in with `attended=True`); atomic."""
     _require_open(meeting, by)
@@ -84,7 +86,7 @@ def participant_add(
 
 @transaction.atomic
 def participant_update(
-    *, participant: Participant, by, data: Mapping, version: int | None = None
+    *, participant: Participant, by: User, data: Mapping[str, object], version: int | None = None
 ) -> Participant:
     """Correct a participant's name, position, organisation, sector, phone or signing, as an
     edit made at `version` (StaleEdit if someone saved since: who, when, both values)."""
@@ -102,7 +104,7 @@ def participant_update(
 
 
 @transaction.atomic
-def participant_delete(*, participant: Participant, by) -> None:
+def participant_delete(*, participant: Participant, by: User) -> None:
     """Remove a participant from the meeting."""
     _require_open(participant.meeting, by)
     participant.delete()
@@ -111,15 +113,20 @@ def participant_delete(*, participant: Participant, by) -> None:
 def _organisation_of(meeting: Meeting) -> str:
     """How staff of the meeting's own area sign: their puskesmas, Dinkes or province."""
     if meeting.level == "puskesmas":
+        assert meeting.puskesmas is not None  # a lokmin belongs to a puskesmas (Meeting.clean)
         return meeting.puskesmas.name
     if meeting.level == "district":
+        # A district meeting belongs to a district (Meeting.clean).
+        assert meeting.district is not None
         office = getattr(meeting.district, "health_office", None)
         return office.name if office else meeting.district.name
     return meeting.province.name
 
 
 @transaction.atomic
-def participants_invite_staff(*, meeting: Meeting, by, users: Iterable[User] | None = None) -> int:
+def participants_invite_staff(
+    *, meeting: Meeting, by: User, users: Iterable[User] | None = None
+) -> int:
     """Invite staff of the meeting's puskesmas, Dinkes or province (all of them when `users` is
     None), skipping those already invited; atomic. Returns how many were invited."""
     _require_open(meeting, by)
@@ -134,7 +141,7 @@ def participants_invite_staff(*, meeting: Meeting, by, users: Iterable[User] | N
     invited = set(meeting.participants.filter(user__isnull=False).values_list("user_id", flat=True))
     order = _next_order(meeting)
     organisation = _organisation_of(meeting)
-    rows = []
+    rows: list[Participant] = []
     for user in staff.order_by("first_name", "last_name", "username"):
         if user.pk in invited:
             continue
@@ -156,7 +163,7 @@ def participants_invite_staff(*, meeting: Meeting, by, users: Iterable[User] | N
 
 @transaction.atomic
 def participants_invite_partners(
-    *, meeting: Meeting, by, partners: Iterable[PartnerOrganisation] | None = None
+    *, meeting: Meeting, by: User, partners: Iterable[PartnerOrganisation] | None = None
 ) -> int:
     """Invite partner organisations (by default the kecamatan's for a lokmin, the district-level
     ones for a district meeting), each as its contact person or as the organisation itself,
@@ -180,7 +187,7 @@ def participants_invite_partners(
         meeting.participants.filter(partner__isnull=False).values_list("partner_id", flat=True)
     )
     order = _next_order(meeting)
-    rows = []
+    rows: list[Participant] = []
     for partner in chosen.order_by("subdistrict__code", "name"):
         if partner.pk in invited:
             continue
@@ -203,9 +210,9 @@ def participants_invite_partners(
 def attendance_take(
     *,
     meeting: Meeting,
-    by,
+    by: User,
     marks: Mapping[int, tuple[bool | None, bool]],
-    walk_ins: Iterable[Mapping] = (),
+    walk_ins: Iterable[Mapping[str, object]] = (),
 ) -> tuple[int, int]:
     """Record who came: per participant id (present True / absent False / not recorded None,
     signs the agreement), plus walk-ins who were not invited. All or nothing: any bad row saves
@@ -216,7 +223,8 @@ def attendance_take(
     if unknown:
         raise ValidationError(_("Some participants are not part of this meeting any more."))
     order = _next_order(meeting)
-    errors, added = [], []
+    errors: list[str] = []
+    added: list[Participant] = []
     for number, data in enumerate(walk_ins, start=1):
         walk_in = Participant(
             meeting=meeting, order=order + len(added), is_invited=False, attended=True

@@ -17,6 +17,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils.translation import gettext as _
 
+from indicators.models import User
 from indicators.versioning import save_versioned
 
 from ..models import Meeting, Problem, RootCause
@@ -31,7 +32,7 @@ logger = logging.getLogger(__name__)
 PROBLEM_FIELDS = ["statement", "evidence", "service", "village"]
 
 
-def lock_open_meeting(meeting: Meeting, *, by) -> Meeting:
+def lock_open_meeting(meeting: Meeting, *, by: User) -> Meeting:
     """The meeting, locked for this transaction, if `by` runs it and it is not closed; else
     PermissionDenied or ValidationError. Call inside a transaction."""
     if not can_manage_meeting(by, meeting):
@@ -56,7 +57,7 @@ def _priority(scores: Mapping[str, object], method: str) -> Decimal | None:
 
 
 @transaction.atomic
-def problem_save(*, problem: Problem, by, version: int | None = None) -> Problem:
+def problem_save(*, problem: Problem, by: User, version: int | None = None) -> Problem:
     """Create or update (at `version`: StaleEdit if someone saved since) a problem of an open
     meeting; its SPM service must be in the catalogue of the meeting's year and its desa in the
     meeting's area; atomic. An update writes only the form's fields, never the scores."""
@@ -87,7 +88,7 @@ def problem_save(*, problem: Problem, by, version: int | None = None) -> Problem
 
 
 @transaction.atomic
-def problem_delete(*, problem: Problem, by) -> None:
+def problem_delete(*, problem: Problem, by: User) -> None:
     """Delete a problem and its root causes, unless RTL items were planned from it."""
     lock_open_meeting(problem.meeting, by=by)
     if problem.follow_ups.exists():
@@ -102,7 +103,7 @@ def problem_delete(*, problem: Problem, by) -> None:
 
 
 @transaction.atomic
-def meeting_method_set(*, meeting: Meeting, method: str, version: int, by) -> Meeting:
+def meeting_method_set(*, meeting: Meeting, method: str, version: int, by: User) -> Meeting:
     """Change the meeting's prioritisation method and recompute every problem's priority score
     (empty where the problem has no complete scores for the new method); refused if the meeting
     changed since `version` (StaleEdit); bumps the version; atomic."""
@@ -133,7 +134,7 @@ def _is_blank(value: object) -> bool:
 
 @transaction.atomic
 def problem_scores_save(
-    *, meeting: Meeting, method: str, scores: Mapping[int, Mapping[str, object]], by
+    *, meeting: Meeting, method: str, scores: Mapping[int, Mapping[str, object]], by: User
 ) -> int:
     """Save the scores of the meeting's problems for its method, all or nothing; returns how
     many problems are scored.
@@ -189,7 +190,7 @@ def problem_scores_save(
 
 
 @transaction.atomic
-def root_cause_add(*, problem: Problem, category: str, description: str, by) -> RootCause:
+def root_cause_add(*, problem: Problem, category: str, description: str, by: User) -> RootCause:
     """Add a cause in one of the six fishbone categories to a problem of an open meeting."""
     lock_open_meeting(problem.meeting, by=by)
     cause = RootCause(problem=problem, category=category, description=description.strip())
@@ -201,7 +202,7 @@ def root_cause_add(*, problem: Problem, category: str, description: str, by) -> 
 
 
 @transaction.atomic
-def root_cause_delete(*, cause: RootCause, by) -> None:
+def root_cause_delete(*, cause: RootCause, by: User) -> None:
     """Delete a root cause, unless RTL items were planned from it."""
     lock_open_meeting(cause.problem.meeting, by=by)
     if cause.follow_ups.exists():

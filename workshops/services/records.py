@@ -12,11 +12,15 @@ import logging
 from collections.abc import Iterator, Sequence
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.db import transaction
+from django.core.files.uploadedfile import UploadedFile
+from django.db import models, transaction
 from django.db.models.fields.files import FieldFile
 from django.utils import timezone
 from django.utils.translation import gettext as _
+
+from indicators.models import User
 
 from .. import images
 from ..models import Meeting, Photo
@@ -26,10 +30,18 @@ from .meetings import save_meeting
 logger = logging.getLogger(__name__)
 
 MAX_PHOTOS_PER_MEETING = 100
-CAPTION_MAX_LENGTH = Photo._meta.get_field("caption").max_length
 
 
-def _require_manager(meeting: Meeting, by) -> None:
+def _caption_max_length() -> int:
+    field = Photo._meta.get_field("caption")
+    assert isinstance(field, models.CharField) and field.max_length is not None  # a CharField
+    return field.max_length
+
+
+CAPTION_MAX_LENGTH = _caption_max_length()
+
+
+def _require_manager(meeting: Meeting, by: User) -> None:
     if not can_manage_meeting(by, meeting):
         raise PermissionDenied(_("Only those who run this meeting may change its records."))
 
@@ -51,10 +63,28 @@ def stored_files() -> Iterator[list[str]]:
         raise
 
 
+def store_file(file: FieldFile, content: ContentFile, stored: list[str]) -> None:
+    """Write `content` to `file`'s storage (its row is saved by the caller) and add the name it
+    was stored under to `stored` (of `stored_files`)."""
+    assert content.name is not None  # `images` names every file it makes
+    file.save(content.name, content, save=False)
+    assert file.name is not None  # set by FieldFile.save
+    stored.append(file.name)
+
+
+def _delete_files(names: list[str]) -> None:
+    for name in names:
+        default_storage.delete(name)
+
+
 def _delete_after_commit(*files: FieldFile | str) -> None:
-    names = [f if isinstance(f, str) else f.name for f in files if f]
+    names: list[str] = []
+    for file in files:
+        name = file if isinstance(file, str) else file.name
+        if name:  # a FieldFile is empty exactly when it has no name
+            names.append(name)
     if names:
-        transaction.on_commit(lambda: [default_storage.delete(name) for name in names])
+        transaction.on_commit(lambda: _delete_files(names))
 
 
 # --- Minutes and agreement text -----------------------------------------------------------------
@@ -62,7 +92,7 @@ def _delete_after_commit(*files: FieldFile | str) -> None:
 
 @transaction.atomic
 def meeting_minutes_save(
-    *, meeting: Meeting, minutes: str, agreement_text: str, version: int, by
+    *, meeting: Meeting, minutes: str, agreement_text: str, version: int, by: User
 ) -> Meeting:
     """Save the notulen and the joint agreement text; refused once the meeting is closed, for
     the agreement text once the signed scan is in, and if the meeting changed since `version`
@@ -93,7 +123,9 @@ def meeting_minutes_save(
 # --- Photos -------------------------------------------------------------------------------------
 
 
-def photos_add(*, meeting: Meeting, uploads: Sequence, caption: str = "", by) -> list[Photo]:
+def photos_add(
+    *, meeting: Meeting, uploads: Sequence[UploadedFile], caption: str = "", by: User
+) -> list[Photo]:
     """Check every uploaded photo, then store them all resized without metadata, or none: a
     refusal names each bad file. Photos are decoded one at a time and only the small re-encoded
     files kept, so memory does not grow with their number. Atomic."""
@@ -108,12 +140,12 @@ def photos_add(*, meeting: Meeting, uploads: Sequence, caption: str = "", by) ->
             }
         )
     caption = caption.strip()
-    errors: dict[str, list] = {"images": [], "caption": []}
+    errors: dict[str, list[str]] = {"images": [], "caption": []}
     if len(caption) > CAPTION_MAX_LENGTH:
         errors["caption"].append(
             _("Keep the caption under %(count)s characters.") % {"count": CAPTION_MAX_LENGTH}
         )
-    prepared = []
+    prepared: list[images.StoredPhoto] = []
     for upload in uploads:
         try:
             prepared.append(images.photo_from_upload(upload))
@@ -126,7 +158,9 @@ def photos_add(*, meeting: Meeting, uploads: Sequence, caption: str = "", by) ->
 
 
 @transaction.atomic
-def _store_photos(*, meeting: Meeting, prepared: list, caption: str, by) -> list[Photo]:
+def _store_photos(
+    *, meeting: Meeting, prepared: list[images.StoredPhoto], caption: str, by: User
+) -> list[Photo]:
     _lock(meeting)  # two uploads at once count each other's photos
     already = Photo.objects.filter(meeting=meeting).count()
     if already + len(prepared) > MAX_PHOTOS_PER_MEETING:
@@ -136,14 +170,12 @@ def _store_photos(*, meeting: Meeting, prepared: list, caption: str, by) -> list
                 % {"limit": MAX_PHOTOS_PER_MEETING, "count": already}
             }
         )
-    photos = []
+    photos: list[Photo] = []
     with stored_files() as stored:
         for item in prepared:
             photo = Photo(meeting=meeting, caption=caption, uploaded_by=by)
-            photo.image.save(item.image.name, item.image, save=False)
-            stored.append(photo.image.name)
-            photo.thumbnail.save(item.thumbnail.name, item.thumbnail, save=False)
-            stored.append(photo.thumbnail.name)
+            store_file(photo.image, item.image, stored)
+            store_file(photo.thumbnail, item.thumbnail, stored)
             photo.save()
             photos.append(photo)
     logger.info("%s photos added to meeting %s by %s", len(photos), meeting.pk, by.pk)
@@ -151,7 +183,7 @@ def _store_photos(*, meeting: Meeting, prepared: list, caption: str, by) -> list
 
 
 @transaction.atomic
-def photo_caption_save(*, photo: Photo, caption: str, by) -> Photo:
+def photo_caption_save(*, photo: Photo, caption: str, by: User) -> Photo:
     """Change a photo's caption."""
     _require_manager(photo.meeting, by)
     caption = caption.strip()
@@ -168,7 +200,7 @@ def photo_caption_save(*, photo: Photo, caption: str, by) -> Photo:
 
 
 @transaction.atomic
-def photo_delete(*, photo: Photo, by) -> None:
+def photo_delete(*, photo: Photo, by: User) -> None:
     """Delete a photo and, once committed, its files; logged with who deleted it."""
     _require_manager(photo.meeting, by)
     logger.info("Photo %s of meeting %s deleted by %s", photo.pk, photo.meeting_id, by.pk)
@@ -185,7 +217,9 @@ def _require_held(meeting: Meeting) -> None:
 
 
 @transaction.atomic
-def agreement_scan_upload(*, meeting: Meeting, uploads: Sequence, by) -> Meeting:
+def agreement_scan_upload(
+    *, meeting: Meeting, uploads: Sequence[UploadedFile], by: User
+) -> Meeting:
     """Store the signed joint agreement (one PDF, or photos of the pages joined into one PDF) once
     the meeting is held; replaces an earlier scan; records who and when; bumps the version.
     Atomic; a bad file stores nothing."""
@@ -201,8 +235,7 @@ def agreement_scan_upload(*, meeting: Meeting, uploads: Sequence, by) -> Meeting
     _require_held(current)
     previous = current.signed_agreement.name
     with stored_files() as stored:
-        current.signed_agreement.save(content.name, content, save=False)
-        stored.append(current.signed_agreement.name)
+        store_file(current.signed_agreement, content, stored)
         current.signed_agreement_at = timezone.now()
         current.signed_agreement_by = by
         save_meeting(

@@ -11,14 +11,18 @@ from __future__ import annotations
 import logging
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from indicators.models import User
+
 from .. import images
 from ..models import Commitment, FollowUp, Meeting, StatusUpdate, Tracked
 from ..rights import can_follow_up
-from .records import stored_files
+from .records import store_file, stored_files
 
 logger = logging.getLogger(__name__)
 
@@ -61,7 +65,7 @@ def _check_reviewed_in(item: FollowUp | Commitment, reviewed_in: Meeting) -> str
     return None
 
 
-def _check_note(old: str, new: str, note: str, evidence) -> str | None:
+def _check_note(old: str, new: str, note: str, evidence: UploadedFile | None) -> str | None:
     if new == Status.DONE and not note and evidence is None:
         return _("Say what was done, or attach the evidence (a report, a photo, a list).")
     if new == Status.DROPPED and not note:
@@ -71,9 +75,16 @@ def _check_note(old: str, new: str, note: str, evidence) -> str | None:
     return None
 
 
-def _clean(item, *, status: str, note: str, evidence, reviewed_in) -> tuple[dict, object]:
+def _clean(
+    item: FollowUp | Commitment,
+    *,
+    status: str,
+    note: str,
+    evidence: UploadedFile | None,
+    reviewed_in: Meeting | None,
+) -> tuple[dict[str, str | list[str]], ContentFile | None]:
     """Every problem with the requested change, by field; and the evidence file to store."""
-    errors: dict[str, str | list] = {}
+    errors: dict[str, str | list[str]] = {}
     if status not in Status.values:
         errors["status"] = _("Choose a status.")
     elif status == item.status:
@@ -87,7 +98,7 @@ def _clean(item, *, status: str, note: str, evidence, reviewed_in) -> tuple[dict
         errors["note"] = _("Keep the note under %(count)s characters.") % {"count": NOTE_MAX_LENGTH}
     elif "status" not in errors and (problem := _check_note(item.status, status, note, evidence)):
         errors["note"] = problem
-    stored = None
+    stored: ContentFile | None = None
     if evidence is not None:
         try:
             stored = images.document_from_upload(evidence)
@@ -104,9 +115,9 @@ def item_status_change(
     item: FollowUp | Commitment,
     status: str,
     note: str = "",
-    evidence=None,
+    evidence: UploadedFile | None = None,
     reviewed_in: Meeting | None = None,
-    by,
+    by: User,
 ) -> StatusUpdate:
     """Move an RTL item or a commitment to `status` and keep the change as a StatusUpdate (with
     its note, evidence file and reviewing meeting). Refused, with nothing saved, when the move is
@@ -146,8 +157,7 @@ def item_status_change(
     )
     with stored_files() as names:
         if stored is not None:
-            update.evidence.save(stored.name, stored, save=False)
-            names.append(update.evidence.name)
+            store_file(update.evidence, stored, names)
         update.save()
     item.status, item.status_note = status, kept_note
     item.status_changed_at, item.status_changed_by = now, by

@@ -12,7 +12,7 @@ from openpyxl import load_workbook
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from indicators.imports import SheetSpec
-from indicators.models import FundingSource
+from indicators.models import FundingSource, PartnerOrganisation, User
 from indicators.scoping import in_area
 from indicators.spreadsheets import Sheet, build_workbook
 
@@ -24,12 +24,15 @@ from .layout import LISTS, PARTICIPANTS, RTL, SPARE_ROWS, problem_numbers
 
 
 def _yes_no(value: bool | None) -> str:
-    return {True: _("Yes"), False: _("No")}.get(value, "")
+    if value is None:
+        return ""
+    return _("Yes") if value else _("No")
 
 
-def _lists_sheet(tables: Sequence[tuple[Sequence[str], Sequence[Sequence]]]) -> Sheet:
+def _lists_sheet(tables: Sequence[tuple[Sequence[str], Sequence[Sequence[object]]]]) -> Sheet:
     """Reference tables side by side, an empty column between them."""
-    headers, columns = [], []
+    headers: list[str] = []
+    columns: list[list[object]] = []
     for heads, rows in tables:
         if headers:
             headers.append("")
@@ -50,7 +53,14 @@ def _instructions(lines: Iterable[str]) -> Sheet:
     )
 
 
-def _workbook(layout: SheetSpec, rows: list[list], *, more: list[Sheet], dropdowns: dict, formats):
+def _workbook(
+    layout: SheetSpec,
+    rows: Sequence[Sequence[object]],
+    *,
+    more: list[Sheet],
+    dropdowns: dict[str, str],
+    formats: dict[str, str],
+) -> bytes:
     """The data sheet (id column hidden), dropdowns from `dropdowns` {key: formula} and number
     formats from `formats` {key: format} on the data rows and spare rows below them."""
     content = build_workbook(
@@ -84,7 +94,7 @@ def _sector_rows() -> list[tuple[str, str]]:
     return [(code, str(label)) for code, label in SECTOR_CHOICES]
 
 
-def participants_template(*, meeting: Meeting, user) -> bytes:
+def participants_template(*, meeting: Meeting, user: User) -> bytes:
     """The meeting's participants as an .xlsx to correct and extend; two queries."""
     participants = in_area(Participant.objects.filter(meeting=meeting), user).order_by(
         "order", "pk"
@@ -134,13 +144,13 @@ def _common_lines() -> list[str]:
     ]
 
 
-def _partners(meeting: Meeting, user, used: set[int]):
+def _partners(meeting: Meeting, user: User, used: set[int]) -> list[PartnerOrganisation]:
     """Partners the Lists sheet offers: active ones of the meeting's area, and those in use."""
     partners = in_area(partners_of_meeting(meeting), user).order_by("subdistrict__code", "name")
     return [p for p in partners if p.is_active or p.pk in used]
 
 
-def rtl_template(*, meeting: Meeting, user) -> bytes:
+def rtl_template(*, meeting: Meeting, user: User) -> bytes:
     """The meeting's RTL items in the RTL column layout as an .xlsx; three queries."""
     items = list(
         in_area(FollowUp.objects.filter(meeting=meeting), user)
@@ -148,8 +158,10 @@ def rtl_template(*, meeting: Meeting, user) -> bytes:
         .order_by("due_on", "pk")
     )
     problems = problem_numbers(meeting)
-    number_of = {problem.pk: number for number, problem in problems.items()}
-    partners = _partners(meeting, user, {item.partner_id for item in items})
+    # By problem id; an item without a problem looks up None and gets no number.
+    number_of: dict[int | None, int] = {problem.pk: number for number, problem in problems.items()}
+    used = {item.partner_id for item in items if item.partner_id is not None}
+    partners = _partners(meeting, user, used)
     rows = [
         [
             number_of.get(item.problem_id),

@@ -11,13 +11,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from django.db import models
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from indicators.imports import BadCell, Choice, Column, Date, Lookup, Rupiah, SheetSpec, Text, YesNo
 from indicators.imports.reader import short
 from indicators.imports.schema import text_of
-from indicators.models import FundingSource
+from indicators.models import FundingSource, PartnerOrganisation
 
 from ...models import SECTOR_CHOICES, FollowUp, Meeting, Participant, Problem
 
@@ -99,7 +100,7 @@ class PartnerName(Lookup):
     def __init__(self) -> None:
         super().__init__("partners", "")
 
-    def __call__(self, value: object, context: Mapping):
+    def __call__(self, value: object, context: Mapping) -> PartnerOrganisation | None:
         text = text_of(value)
         if not text:
             return None
@@ -112,9 +113,11 @@ class PartnerName(Lookup):
         return found
 
 
-def _text(model, key: str) -> Text:
+def _text(model: type[models.Model], key: str) -> Text:
     """Text as long as the model's field allows."""
-    return Text(model._meta.get_field(key).max_length)
+    field = model._meta.get_field(key)
+    assert isinstance(field, models.CharField) and field.max_length is not None  # text columns
+    return Text(field.max_length)
 
 
 # --- The sheets -----------------------------------------------------------------------------------
