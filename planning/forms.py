@@ -9,6 +9,7 @@ from django.utils.dates import MONTHS
 from django.utils.translation import gettext_lazy as _
 
 from indicators.models import FundingSource, ReportingYear, SPMService
+from indicators.versioning import OnceForm
 
 from .models import Activity, BudgetSubActivity, ScheduleEntry
 from .money import parse_rupiah, rupiah
@@ -60,7 +61,7 @@ FUNDING_SOURCE_ERRORS = {
 }
 
 
-class ActivityForm(forms.ModelForm):
+class ActivityForm(OnceForm, forms.ModelForm):
     budget_idr = RupiahField(
         label=_("Budget needed (Rp)"),
         help_text=_("Whole rupiah; 0 if the activity costs nothing."),
@@ -126,7 +127,7 @@ class VersionForm(forms.Form):
 MONTH_CHOICES = [(number, name) for number, name in MONTHS.items()]
 
 
-class ScheduleForm(forms.ModelForm):
+class ScheduleForm(OnceForm, forms.ModelForm):
     month = forms.TypedChoiceField(
         label=_("Month"),
         choices=[("", "---------"), *MONTH_CHOICES],

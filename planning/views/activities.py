@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 
 from indicators.models import SPMService
 from indicators.scoping import get_in_area_or_404
+from indicators.versioning import create_once
 from indicators.web import run_service
 
 from .. import documents, rights, selectors, services
@@ -138,9 +139,11 @@ def activity_create(request, pk):
     origin, initial, kind, source = _origin(request, plan)
     form = ActivityForm(request.POST or None, initial=initial, plan=plan)
     if request.method == "POST" and form.is_valid():
-        call = partial(
+        create = partial(
             services.activity_create, plan=plan, fields=form.columns(), by=request.user, **origin
         )
+        token = form.cleaned_data.get("form_token")
+        call = partial(create_once, token=token, by=request.user, model=Activity, create=create)
         if run_service(request, form, call):
             messages.success(request, _("Activity added."))
             return redirect(reverse("planning:plan-detail", args=[plan.pk]) + "#activities")

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from indicators.scoping import get_in_area_or_404
+from indicators.versioning import create_once
 from indicators.web import run_service, wants_xlsx
 
 from .. import documents, rights, selectors, services
@@ -77,7 +78,7 @@ def schedule_create(request, pk):
     form = ScheduleForm(request.POST, prefix=f"a{activity.pk}")
     if form.is_valid():
         data = form.cleaned_data
-        call = partial(
+        add = partial(
             services.schedule_add,
             activity=activity,
             month=data["month"],
@@ -87,6 +88,8 @@ def schedule_create(request, pk):
             details=data["details"],
             by=request.user,
         )
+        token = data.get("form_token")
+        call = partial(create_once, token=token, by=request.user, model=ScheduleEntry, create=add)
         if run_service(request, form, call):
             messages.success(
                 request,

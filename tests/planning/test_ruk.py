@@ -63,6 +63,18 @@ def test_staff_adds_an_activity_with_a_budget_typed_with_dots(client, ruk, puske
     assert ruk.version == 2  # a reviewer who opened version 1 approves nothing stale
 
 
+def test_three_identical_activity_posts_add_one_activity(client, ruk, puskesmas_staff):
+    """A double click on "Save", or a resend over a slow link, adds the activity once."""
+    client.force_login(puskesmas_staff)
+    url = reverse("planning:activity-create", args=[ruk.pk])
+    token = client.get(url).context["form"].initial["form_token"]
+    data = form_data(service=spm_service(1).pk, budget_idr="1000000", form_token=token)
+    answers = [client.post(url, data) for _ in range(3)]
+    assert [a.status_code for a in answers] == [302, 302, 302]
+    assert len({a.url for a in answers}) == 1
+    assert Activity.objects.count() == 1
+
+
 @pytest.mark.parametrize(
     ("budget", "message"),
     [

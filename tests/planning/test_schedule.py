@@ -169,3 +169,16 @@ def test_rpk_page_queries_do_not_grow(client, ruk, puskesmas_head, district_user
     with CaptureQueriesContext(connection) as many:
         client.get(url, {"month": 1})
     assert len(many) == len(few)
+
+
+def test_three_identical_schedule_posts_add_one_entry(client, approved, puskesmas_head):
+    """A double click on "Add to the schedule", or a resend over a slow link, schedules once."""
+    client.force_login(puskesmas_head)
+    token = "3f2504e0-4f89-11d3-9a0c-0305e82c3301"
+    answers = [
+        _schedule(client, approved, month=4, cost_idr="1.000.000", form_token=token)
+        for _ in range(3)
+    ]
+    assert [a.status_code for a in answers] == [302, 302, 302]
+    assert len({a.url for a in answers}) == 1
+    assert ScheduleEntry.objects.count() == 1

@@ -278,7 +278,11 @@ def test_caption_edit_and_delete_remove_the_files(
 ):
     [photo] = services.photos_add(meeting=lokmin, uploads=[upload()], by=puskesmas_head)
     client.force_login(puskesmas_head)
-    client.post(reverse("workshops:photo-edit", args=[photo.pk]), {"caption": "Penandatanganan"})
+    url = reverse("workshops:photo-edit", args=[photo.pk])
+    client.post(url, {"caption": "Penandatanganan", "version": photo.version})
+    photo.refresh_from_db()
+    assert photo.caption == "Penandatanganan" and photo.version == 2
+    client.post(url, {"caption": "Dari halaman lama", "version": 1})  # a stale page: refused
     photo.refresh_from_db()
     assert photo.caption == "Penandatanganan"
     with django_capture_on_commit_callbacks(execute=True):

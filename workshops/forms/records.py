@@ -83,7 +83,7 @@ class PhotoUploadForm(OnceForm, forms.Form):
     )
 
 
-class PhotoCaptionForm(forms.Form):
+class PhotoCaptionForm(VersionedForm, forms.Form):
     caption = forms.CharField(
         label=_("Caption"),
         required=False,

@@ -277,7 +277,7 @@ class Participant(AreaOwned, Versioned):
         return self.name
 
 
-class Photo(AreaOwned, models.Model):
+class Photo(AreaOwned, Versioned):
     """A photo of the meeting, stored resized for phones (services check type and size)."""
 
     area_paths = _via_meeting(MEETING_AREA_PATHS)

@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from indicators.models import User
+from indicators.versioning import save_versioned
 
 from .. import images
 from ..models import Meeting, Photo
@@ -183,8 +184,11 @@ def _store_photos(
 
 
 @transaction.atomic
-def photo_caption_save(*, photo: Photo, caption: str, by: User) -> Photo:
-    """Change a photo's caption."""
+def photo_caption_save(
+    *, photo: Photo, caption: str, by: User, version: int | None = None
+) -> Photo:
+    """Change a photo's caption, as an edit made at `version` (StaleEdit if someone changed
+    it since)."""
     _require_manager(photo.meeting, by)
     caption = caption.strip()
     if len(caption) > CAPTION_MAX_LENGTH:
@@ -195,8 +199,13 @@ def photo_caption_save(*, photo: Photo, caption: str, by: User) -> Photo:
             }
         )
     photo.caption = caption
-    photo.save(update_fields=["caption"])
-    return photo
+    return save_versioned(
+        photo,
+        by=by,
+        version=version,
+        fields=["caption"],
+        save=lambda p: p.save(update_fields=["caption", "version", "updated_by", "updated_at"]),
+    )
 
 
 @transaction.atomic

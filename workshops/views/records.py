@@ -167,7 +167,10 @@ def photo_edit(request, pk):
         request,
         None,
         lambda: services.photo_caption_save(
-            photo=photo, caption=form.cleaned_data["caption"], by=request.user
+            photo=photo,
+            caption=form.cleaned_data["caption"],
+            by=request.user,
+            version=form.cleaned_data["version"],
         ),
     ):
         messages.success(request, _("Caption saved."))
