@@ -130,7 +130,11 @@ def _page(client, world, district_user, name: str):
     return []
 
 
-@pytest.mark.parametrize("name", _names("-edit"))
+# Edit pages whose URL name does not end in -edit.
+OTHER_EDITS = ["workshops:proposal-outcome", "indicators:quarterly-notes"]
+
+
+@pytest.mark.parametrize("name", _names("-edit") + OTHER_EDITS)
 def test_every_edit_form_posts_the_version_it_shows(client, world, district_user, name):
     forms = _page(client, world, district_user, name)
     assert forms, f"{name} shows no form to fill"

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from indicators.models import FundingSource, PartnerOrganisation, Puskesmas, Subdistrict
 from indicators.scoping import in_area
+from indicators.versioning import VersionedForm
 
 from ..models import Meeting, MusrenbangProposal, Tracked
 from ..selectors.district import COMMITMENT, NO_PARTNER, RTL, BoardFilters, ProposalFilters
@@ -148,7 +149,7 @@ class ProposalFilterForm(_FilterForm):
         )
 
 
-class ProposalOutcomeForm(forms.Form):
+class ProposalOutcomeForm(VersionedForm, forms.Form):
     outcome = forms.ChoiceField(label=_("Outcome"), choices=MusrenbangProposal.Outcome.choices)
     funding_source = forms.ChoiceField(
         label=_("Funded from"),

@@ -8,11 +8,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from indicators.models import FundingSource, User
+from indicators.versioning import save_versioned
 
 from .. import rights
 from ..models import MusrenbangProposal
 
 Outcome = MusrenbangProposal.Outcome
+VERSION_FIELDS = ("version", "updated_by", "updated_at")
 # A proposal is budgeted for the year after the Musrenbang at the earliest; allow a few more.
 BUDGET_YEARS_AHEAD = 5
 
@@ -56,8 +58,10 @@ def proposal_outcome_save(
     budget_year: int | None = None,
     note: str = "",
     by: User,
+    version: int | None = None,
 ) -> MusrenbangProposal:
-    """Record a proposal's outcome, who recorded it and when; atomic, all or nothing.
+    """Record a proposal's outcome, who recorded it and when; atomic, all or nothing; refused
+    (StaleEdit) if the proposal was saved since `version` (None: a script, no check).
 
     Whoever runs the meeting and the district's planners may (`rights.can_follow_up`); a funded
     proposal names its funding source and budget year.
@@ -68,22 +72,28 @@ def proposal_outcome_save(
     _check(
         proposal=proposal, outcome=outcome, funding_source=funding_source, budget_year=budget_year
     )
-    locked = MusrenbangProposal.objects.select_for_update().get(pk=proposal.pk)
-    locked.outcome = outcome
-    locked.funding_source = funding_source
-    locked.budget_year = budget_year
-    locked.outcome_note = (note or "").strip()
-    locked.outcome_at = timezone.now()
-    locked.outcome_by = by
-    locked.full_clean()
-    locked.save(
-        update_fields=[
-            "outcome",
-            "funding_source",
-            "budget_year",
-            "outcome_note",
-            "outcome_at",
-            "outcome_by",
-        ]
+    fresh = MusrenbangProposal.objects.get(pk=proposal.pk)
+    fresh.outcome = outcome
+    fresh.funding_source = funding_source
+    fresh.budget_year = budget_year
+    fresh.outcome_note = (note or "").strip()
+    fresh.outcome_at = timezone.now()
+    fresh.outcome_by = by
+    fresh.full_clean(exclude=["version", "updated_by", "updated_at"])
+    fields = ["outcome", "funding_source", "budget_year", "outcome_note"]
+    return save_versioned(
+        fresh,
+        by=by,
+        version=fresh.version if version is None else version,
+        fields=fields,
+        save=lambda p: p.save(
+            update_fields=[
+                *fields,
+                "outcome_at",
+                "outcome_by",
+                "version",
+                "updated_by",
+                "updated_at",
+            ]
+        ),
     )
-    return locked

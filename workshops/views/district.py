@@ -304,6 +304,7 @@ def proposal_outcome(request, pk):
         "funding_source": proposal.funding_source,
         "budget_year": proposal.budget_year,
         "note": proposal.outcome_note,
+        "version": proposal.version,
     }
     form = ProposalOutcomeForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -315,6 +316,7 @@ def proposal_outcome(request, pk):
             budget_year=data["budget_year"],
             note=data["note"],
             by=request.user,
+            version=data["version"],
         )
         if run_service(request, form, call):
             messages.success(request, _("Outcome of the proposal saved."))
