@@ -15,6 +15,7 @@ from typing import Any, ClassVar
 from django.core.exceptions import ValidationError
 from django.db.models import Model
 
+from ..models import User
 from ..spreadsheets import CellError
 from .schema import Parsed, Row, SheetSpec, capped
 
@@ -50,16 +51,16 @@ class Importer:
     # Where the job page offers a fresh template.
     template_url_name: ClassVar[str] = ""
 
-    def target(self, *, user, params: Mapping) -> Target:
+    def target(self, *, user: User, params: Mapping) -> Target:
         """The object imported into, checked for `user` with the same rights as its forms:
         raises PermissionDenied or ValidationError (a closed meeting, a submitted plan)."""
         raise NotImplementedError
 
-    def lookups(self, *, user, params: Mapping, target: Target) -> dict[str, Any]:
+    def lookups(self, *, user: User, params: Mapping, target: Target) -> dict[str, Any]:
         """Dictionaries the declared Lookup columns read (only objects `user` may use)."""
         return {}
 
-    def parse(self, workbook, *, user, params: Mapping, target: Target) -> Parsed:
+    def parse(self, workbook, *, user: User, params: Mapping, target: Target) -> Parsed:
         """The typed rows (or errors). Importers with a dynamic layout override this."""
         return self.sheet.read(workbook, self.lookups(user=user, params=params, target=target))
 
@@ -68,7 +69,7 @@ class Importer:
         *,
         rows: list[Row],
         parsed: Parsed,
-        user,
+        user: User,
         params: Mapping,
         target: Target,
         progress: Progress,

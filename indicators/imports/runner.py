@@ -26,7 +26,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from ..models import ImportJob
+from ..models import ImportJob, User
 from ..spreadsheets import CellError
 from .base import Importer, Outcome, Target, importer_for
 from .reader import FileRefused, Workbook
@@ -88,7 +88,7 @@ def _file_error(name: str, problem: str) -> ValidationError:
     return ValidationError(str(CellError(name, None, None, problem)))
 
 
-def import_start(*, kind: str, upload, user, params: Mapping | None = None) -> ImportJob:
+def import_start(*, kind: str, upload, user: User, params: Mapping | None = None) -> ImportJob:
     """Keep an upload on a queued ImportJob of `kind` and run it once this commits.
 
     Checks the user's right on the target first (PermissionDenied, ValidationError) and refuses
@@ -124,7 +124,7 @@ def import_start(*, kind: str, upload, user, params: Mapping | None = None) -> I
     return job
 
 
-def import_retry(*, job: ImportJob, by) -> ImportJob:
+def import_retry(*, job: ImportJob, by: User) -> ImportJob:
     """Run a failed job again on its file, as a new attempt; only its uploader may.
 
     Refuses a job that is not failed, or whose file was already deleted (ValidationError).

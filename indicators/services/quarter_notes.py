@@ -8,7 +8,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from ..models import District, QuarterServiceNote, SPMService
+from ..models import District, QuarterServiceNote, SPMService, User
 from ..scoping import can_review_report
 from ..versioning import StaleEdit
 
@@ -26,7 +26,7 @@ NOTE_FIELDS = (
 
 @transaction.atomic
 def quarter_notes_save(
-    *, district: District, year: int, quarter: int, notes: Mapping[SPMService, dict], by
+    *, district: District, year: int, quarter: int, notes: Mapping[SPMService, dict], by: User
 ) -> int:
     """Create or update the notes of several services at once; atomic, and idempotent under
     concurrent identical posts; district planners only. A note saved by someone else since

@@ -25,6 +25,7 @@ from ..models import (
     Puskesmas,
     SPMService,
     UnlockRequest,
+    User,
     ValueChange,
     Village,
 )
@@ -72,7 +73,7 @@ class SaveResult:
 # --- Opening a report ---------------------------------------------------------------------------
 
 
-def report_open(*, puskesmas: Puskesmas, year: int, month: int, by) -> MonthlyReport:
+def report_open(*, puskesmas: Puskesmas, year: int, month: int, by: User) -> MonthlyReport:
     """The puskesmas's report for the month, created as a draft on first open; idempotent."""
     if not 1 <= month <= 12:
         raise ValidationError(_("The month must be between 1 and 12."))
@@ -108,8 +109,8 @@ def parse_cells(
     Hard errors: a value that is not a whole number, a negative one, a cell outside the grid
     (unknown or foreign desa, unknown service).
     """
-    villages = {v.pk: v for v in villages}
-    services = {s.pk: s for s in services}
+    village_by_id = {v.pk: v for v in villages}
+    service_by_id = {s.pk: s for s in services}
     cells: dict[Cell, CellInput] = {}
     errors: list[CellProblem] = []
     unknown = []
@@ -122,10 +123,10 @@ def parse_cells(
         except ValueError:
             unknown.append(name)
             continue
-        if key[0] not in villages or key[1] not in services:
+        if key[0] not in village_by_id or key[1] not in service_by_id:
             unknown.append(name)
             continue
-        village, service = villages[key[0]], services[key[1]]
+        village, service = village_by_id[key[0]], service_by_id[key[1]]
         comment = (raw.get(f"c-{key[0]}-{key[1]}") or "").strip()
         # No thousands separators: "1.234" could be a decimal; asking is safer than guessing.
         text = (text or "").strip().replace(" ", "")
@@ -177,7 +178,7 @@ def report_warnings(
         cells = {
             (v.village_id, v.service_id): CellInput(v.value, v.comment) for v in report.values.all()
         }
-    reported = {key: cell for key, cell in cells.items() if cell.value is not None}
+    reported = {key: cell.value for key, cell in cells.items() if cell.value is not None}
     settings = reporting_year(report.year)
     before = year_to_date_before(report, values=values)
     targets = targets_of_record(villages, report.year)
@@ -185,11 +186,11 @@ def report_warnings(
     history = history_before(report, set(reported), values=values)
     factor = float(settings.outlier_factor)
     problems = []
-    for key, cell in sorted(reported.items()):
+    for key, value in sorted(reported.items()):
         village, service = villages.get(key[0]), services.get(key[1])
         if village is None or service is None:
             continue
-        ytd = before.get(key, 0) + cell.value
+        ytd = before.get(key, 0) + value
         target = targets.get(key)
         if target is not None and ytd > target:
             problems.append(
@@ -203,15 +204,13 @@ def report_warnings(
         past = history.get(key, [])
         if len(past) >= settings.outlier_min_months:
             median = statistics.median(past)
-            if cell.value > factor * max(median, 1) or (
-                median >= 10 and cell.value < median / factor
-            ):
+            if value > factor * max(median, 1) or (median >= 10 and value < median / factor):
                 problems.append(
                     CellProblem(
                         village,
                         service,
                         _("%(value)s is far from this desa's usual %(median)s a month.")
-                        % {"value": cell.value, "median": int(median)},
+                        % {"value": value, "median": int(median)},
                     )
                 )
         band_id = service.population_band_id
@@ -233,14 +232,16 @@ def report_warnings(
 
 def _saved_since(report: MonthlyReport) -> str:
     current = MonthlyReport.objects.select_related("updated_by").get(pk=report.pk)
-    who = current.updated_by.get_full_name() or current.updated_by.username
+    editor = current.updated_by
+    assert editor is not None  # every save that bumps the version records who made it
+    who = editor.get_full_name() or editor.username
     return _(
         "%(who)s saved this report while you were editing it. Nothing of yours was saved "
         "over it: reload the page to see their values, then enter your changes again."
     ) % {"who": who}
 
 
-def _bump_version(report: MonthlyReport, *, version: int, by, statuses) -> None:
+def _bump_version(report: MonthlyReport, *, version: int, by: User, statuses) -> None:
     """Claim the report for this write, or refuse: someone else saved since `version`."""
     audit.claim(
         report,
@@ -258,7 +259,7 @@ def report_save(
     report: MonthlyReport,
     cells: Mapping[Cell, CellInput],
     version: int,
-    by,
+    by: User,
     reason: str = "",
     action: str = Action.SAVED,
 ) -> SaveResult:
@@ -328,13 +329,13 @@ def report_save(
 # --- Workflow -----------------------------------------------------------------------------------
 
 
-def _require_reviewer(report: MonthlyReport, by) -> None:
+def _require_reviewer(report: MonthlyReport, by: User) -> None:
     if not can_review_report(by, report.puskesmas.district_id):
         raise PermissionDenied(_("Only the district's planners can do this."))
 
 
 @transaction.atomic
-def report_submit(*, report: MonthlyReport, version: int, by) -> None:
+def report_submit(*, report: MonthlyReport, version: int, by: User) -> None:
     """Submit a draft or returned report to the district; every warning needs a comment first."""
     if not can_enter_report(by, report.puskesmas_id):
         raise PermissionDenied(_("Only the puskesmas's own staff can submit its report."))
@@ -380,7 +381,7 @@ def report_submit(*, report: MonthlyReport, version: int, by) -> None:
 
 
 @transaction.atomic
-def report_return(*, report: MonthlyReport, by, reason: str) -> None:
+def report_return(*, report: MonthlyReport, by: User, reason: str) -> None:
     """Send a submitted report back to the puskesmas with the reason it must fix."""
     _require_reviewer(report, by)
     audit.transition(
@@ -401,7 +402,7 @@ def report_return(*, report: MonthlyReport, by, reason: str) -> None:
 
 
 @transaction.atomic
-def report_approve(*, report: MonthlyReport, by) -> None:
+def report_approve(*, report: MonthlyReport, by: User) -> None:
     """Approve a submitted report; its values are then fixed unless the district unlocks it."""
     _require_reviewer(report, by)
     audit.transition(
@@ -416,7 +417,7 @@ def report_approve(*, report: MonthlyReport, by) -> None:
 
 
 @transaction.atomic
-def report_lock(*, report: MonthlyReport, by) -> None:
+def report_lock(*, report: MonthlyReport, by: User) -> None:
     """Lock an approved report (the period is closed)."""
     _require_reviewer(report, by)
     audit.transition(
@@ -430,7 +431,7 @@ def report_lock(*, report: MonthlyReport, by) -> None:
 
 
 @transaction.atomic
-def report_unlock(*, report: MonthlyReport, by, reason: str) -> None:
+def report_unlock(*, report: MonthlyReport, by: User, reason: str) -> None:
     """Reopen an approved or locked report for the puskesmas, with the reason recorded."""
     _require_reviewer(report, by)
     audit.transition(
@@ -451,7 +452,7 @@ def _pending_unlock(report: MonthlyReport) -> UnlockRequest | None:
     return report.unlock_requests.filter(status=UnlockRequest.Status.PENDING).first()
 
 
-def _same_or_refuse(existing: UnlockRequest, *, by, reason: str) -> UnlockRequest:
+def _same_or_refuse(existing: UnlockRequest, *, by: User, reason: str) -> UnlockRequest:
     """The waiting request when this one repeats it (a double click, a resent form); a
     different request while one waits is refused."""
     if existing.requested_by_id == by.pk and existing.reason == reason:
@@ -460,7 +461,7 @@ def _same_or_refuse(existing: UnlockRequest, *, by, reason: str) -> UnlockReques
 
 
 @transaction.atomic
-def unlock_request_create(*, report: MonthlyReport, by, reason: str) -> UnlockRequest:
+def unlock_request_create(*, report: MonthlyReport, by: User, reason: str) -> UnlockRequest:
     """A puskesmas asks to reopen its approved report; one pending request at a time.
 
     Idempotent: the same request posted again, even concurrently, returns the waiting one (the
@@ -488,7 +489,7 @@ def unlock_request_create(*, report: MonthlyReport, by, reason: str) -> UnlockRe
 
 
 @transaction.atomic
-def unlock_request_decide(*, request: UnlockRequest, by, grant: bool, answer: str) -> None:
+def unlock_request_decide(*, request: UnlockRequest, by: User, grant: bool, answer: str) -> None:
     """The district grants (the report reopens) or refuses (with an answer) an unlock request."""
     report = request.report
     _require_reviewer(report, by)

@@ -8,16 +8,20 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from indicators.models import AuditEvent, FundingSource, Puskesmas
+from indicators.models import AuditEvent, FundingSource, Puskesmas, User
 from indicators.scoping import in_area
 from indicators.selectors.audit import audit_history
 
 from ..models import Activity, Plan
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 ZERO = Decimal(0)
 
@@ -32,7 +36,7 @@ def plan_years(today: datetime.date | None = None) -> list[int]:
     return list(range(next_plan_year(today), 2023, -1))
 
 
-def plans_visible(*, user) -> QuerySet[Plan]:
+def plans_visible(*, user: User) -> QuerySet[Plan]:
     """Plans `user` may open (scoped), with what their pages show about them."""
     return in_area(
         Plan.objects.select_related(
@@ -46,13 +50,13 @@ def plans_visible(*, user) -> QuerySet[Plan]:
     )
 
 
-def plan_own_list(*, user) -> QuerySet[Plan]:
+def plan_own_list(*, user: User) -> QuerySet[Plan]:
     """The plans of the user's own puskesmas (its RUKs) or district (its Dinkes plans), newest
     first, with their activity count and budget (one query)."""
     plans = in_area(Plan.objects.all(), user)
-    if getattr(user, "puskesmas_id", None):
+    if user.puskesmas_id:
         plans = plans.filter(puskesmas_id=user.puskesmas_id)
-    elif getattr(user, "district_id", None):
+    elif user.district_id:
         plans = plans.filter(district_id=user.district_id, puskesmas__isnull=True)
     else:
         plans = plans.none()
@@ -62,7 +66,7 @@ def plan_own_list(*, user) -> QuerySet[Plan]:
 
 
 def ruk_compilation(
-    *, user, year: int, district_id: int | None = None, status: str = ""
+    *, user: User, year: int, district_id: int | None = None, status: str = ""
 ) -> QuerySet[Puskesmas]:
     """Every puskesmas of the user's area with its RUK for `year` (id, status, activities,
     budget), or none yet; `status` filters, "none" meaning not started (one query)."""
@@ -88,11 +92,13 @@ def ruk_compilation(
 @dataclass(frozen=True)
 class StatusCount:
     status: str
-    label: str
+    label: StrOrPromise
     count: int
 
 
-def ruk_status_counts(*, user, year: int, district_id: int | None = None) -> list[StatusCount]:
+def ruk_status_counts(
+    *, user: User, year: int, district_id: int | None = None
+) -> list[StatusCount]:
     """How many puskesmas of the area have a RUK for `year` in each status, and how many have
     none yet (two queries)."""
     puskesmas = in_area(Puskesmas.objects.all(), user)
@@ -175,24 +181,24 @@ def _group_heading(plan: Plan, activity: Activity) -> str:
     return str(activity.sub_activity)
 
 
-def plan_detail(*, plan: Plan, user) -> PlanDetail:
+def plan_detail(*, plan: Plan, user: User) -> PlanDetail:
     """One plan's activities in the order of its document (by health effort for a RUK, by
     budget sub-activity code for the Dinkes plan), totals by funding source and its history as
     `user` may read it (the audit log; four queries)."""
-    activities = plan.activities.select_related(
+    queryset = plan.activities.select_related(
         "service", "sub_activity", "follow_up__meeting", "proposal__meeting"
     )
     if plan.is_dinkes:
         # Activities without a budget code go last on every database (SQLite sorts NULLs
         # first, PostgreSQL last).
-        activities = activities.order_by(
+        queryset = queryset.order_by(
             F("sub_activity__order").asc(nulls_last=True),
             F("sub_activity__code").asc(nulls_last=True),
             "pk",
         )
     else:
-        activities = activities.order_by("effort", "pk")
-    activities = list(activities)
+        queryset = queryset.order_by("effort", "pk")
+    activities = list(queryset)
     groups: list[ActivityGroup] = []
     for activity in activities:
         heading = _group_heading(plan, activity)

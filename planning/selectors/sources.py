@@ -12,16 +12,26 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import TYPE_CHECKING, TypedDict
 
 from django.db.models import Count, Exists, IntegerField, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 
-from indicators.models import Achievement, Level, SPMService
+from indicators.models import Achievement, Level, SPMService, User
 from indicators.scoping import in_area
 from indicators.selectors.dashboards import dashboard_period
 from workshops.models import FollowUp, Meeting, MusrenbangProposal, Tracked
 
 from ..models import Activity, Plan
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
+    class Planned(TypedDict):
+        planned: int
+
+    # An achievement row of `plan_gaps`: with how many of the plan's activities answer it.
+    AchievementPlanned = WithAnnotations[Achievement, Planned]
 
 
 @dataclass(frozen=True)
@@ -53,12 +63,12 @@ class GapList:
 
 
 def _owner_level(plan: Plan) -> tuple[str, int]:
-    if plan.is_dinkes:
+    if plan.puskesmas_id is None:  # the Dinkes plan (Plan.is_dinkes)
         return Level.DISTRICT, plan.district_id
     return Level.PUSKESMAS, plan.puskesmas_id
 
 
-def gap_period(*, user, plan: Plan) -> tuple[int, int] | None:
+def gap_period(*, user: User, plan: Plan) -> tuple[int, int] | None:
     """(year, quarter) of the latest computed quarter for the plan's owner, up to the plan's
     year; None before any quarter was computed (one query)."""
     level, area_id = _owner_level(plan)
@@ -71,7 +81,7 @@ def gap_period(*, user, plan: Plan) -> tuple[int, int] | None:
     )
 
 
-def _planned_count(plan: Plan):
+def _planned_count(plan: Plan) -> Coalesce:
     same_service = Activity.objects.filter(
         plan=plan,
         service__number=OuterRef("service__number"),
@@ -86,7 +96,7 @@ def _planned_count(plan: Plan):
     )
 
 
-def plan_gaps(*, user, plan: Plan, service: SPMService | None = None) -> GapList:
+def plan_gaps(*, user: User, plan: Plan, service: SPMService | None = None) -> GapList:
     """The owner's services below pace in the latest computed quarter, weakest first, each with
     how many of the plan's activities already answer it (two queries)."""
     period = gap_period(user=user, plan=plan)
@@ -110,23 +120,27 @@ def plan_gaps(*, user, plan: Plan, service: SPMService | None = None) -> GapList
         .annotate(planned=_planned_count(plan))
         .order_by("achievement", "service__number")
     )
-    gaps = [
-        Gap(
-            service=row.service,
-            year=year,
-            quarter=quarter,
-            target=row.target,
-            served_ytd=row.served_ytd,
-            achievement=row.achievement,
-            pace=pace,
-            planned_count=row.planned,
-        )
-        for row in rows
-    ]
-    return GapList(year, quarter, pace, gaps)
+    return GapList(
+        year, quarter, pace, [_gap(row, year=year, quarter=quarter, pace=pace) for row in rows]
+    )
 
 
-def gap_get(*, user, plan: Plan, service: SPMService) -> Gap | None:
+def _gap(row: AchievementPlanned, *, year: int, quarter: int, pace: Decimal) -> Gap:
+    # plan_gaps filters on target > 0 and achievement < pace: neither is NULL here.
+    assert row.target is not None and row.achievement is not None
+    return Gap(
+        service=row.service,
+        year=year,
+        quarter=quarter,
+        target=row.target,
+        served_ytd=row.served_ytd,
+        achievement=row.achievement,
+        pace=pace,
+        planned_count=row.planned,
+    )
+
+
+def gap_get(*, user: User, plan: Plan, service: SPMService) -> Gap | None:
     """The plan owner's gap for one service now, or None if it is on pace (two queries)."""
     gaps = plan_gaps(user=user, plan=plan, service=service).gaps
     return gaps[0] if gaps else None
@@ -139,7 +153,7 @@ def _owner_meetings(plan: Plan) -> Q:
     return Q(meeting__puskesmas_id=plan.puskesmas_id, meeting__kind__in=Meeting.LOKMIN_KINDS)
 
 
-def plan_follow_ups(*, user, plan: Plan, limit: int = 100) -> list[FollowUp]:
+def plan_follow_ups(*, user: User, plan: Plan, limit: int = 100) -> list[FollowUp]:
     """Open RTL items of the owner's meetings, latest meeting first, each marked `is_planned`
     when an activity of the plan already comes from it (one query)."""
     items = (
@@ -152,7 +166,7 @@ def plan_follow_ups(*, user, plan: Plan, limit: int = 100) -> list[FollowUp]:
     return list(items[:limit])
 
 
-def plan_proposals(*, user, plan: Plan, limit: int = 100) -> list[MusrenbangProposal]:
+def plan_proposals(*, user: User, plan: Plan, limit: int = 100) -> list[MusrenbangProposal]:
     """Musrenbang proposals of the owner's meetings that were not rejected, latest first, each
     marked `is_planned` when an activity of the plan already comes from it (one query)."""
     proposals = (
@@ -166,7 +180,7 @@ def plan_proposals(*, user, plan: Plan, limit: int = 100) -> list[MusrenbangProp
     return list(proposals[:limit])
 
 
-def follow_up_for(*, user, plan: Plan, pk) -> FollowUp | None:
+def follow_up_for(*, user: User, plan: Plan, pk: int) -> FollowUp | None:
     """An RTL item of the plan owner's meetings (any status), or None."""
     return (
         in_area(FollowUp.objects.all(), user)
@@ -176,7 +190,7 @@ def follow_up_for(*, user, plan: Plan, pk) -> FollowUp | None:
     )
 
 
-def proposal_for(*, user, plan: Plan, pk) -> MusrenbangProposal | None:
+def proposal_for(*, user: User, plan: Plan, pk: int) -> MusrenbangProposal | None:
     """A Musrenbang proposal of the plan owner's meetings, or None."""
     return (
         in_area(MusrenbangProposal.objects.all(), user)

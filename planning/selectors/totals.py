@@ -6,8 +6,10 @@ queries, whatever the number of puskesmas and activities (STYLE.md §2).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from django.db.models import (
     Count,
@@ -25,7 +27,7 @@ from django.db.models.functions import Cast, Ceil, Greatest
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from indicators.models import Achievement, Level, SPMService
+from indicators.models import Achievement, Level, SPMService, User
 from indicators.scoping import in_area
 from indicators.selectors.dashboards import dashboard_period
 
@@ -41,7 +43,7 @@ def _bilingual(name_id: str | None, name_en: str | None) -> str:
 
 
 def activities_in(
-    *, user, year: int, district_id: int | None = None, approved_only: bool = False
+    *, user: User, year: int, district_id: int | None = None, approved_only: bool = False
 ) -> QuerySet[Activity]:
     """Activities of the year's plans in the user's area; `approved_only` keeps approved RUKs
     and the Dinkes plans (which are not reviewed)."""
@@ -159,14 +161,14 @@ _SPLIT = {
 }
 
 
-def _code_total(code: str, label: str, row: dict) -> CodeTotal:
+def _code_total(code: str, label: str, row: Mapping[str, Any]) -> CodeTotal:
     return CodeTotal(
         code, label, row["n"], row["dinkes"] or ZERO, row["puskesmas"] or ZERO, row["t"] or ZERO
     )
 
 
 def plan_totals(
-    *, user, year: int, district_id: int | None = None, approved_only: bool = False
+    *, user: User, year: int, district_id: int | None = None, approved_only: bool = False
 ) -> Totals:
     """The year's budgets in the user's area (or one district of it) by funding source, by plan
     and funding source, by SPM service and by budget sub-activity code (four queries)."""
@@ -212,7 +214,7 @@ class UnplannedGaps:
     rows: QuerySet[Achievement]
 
 
-def gaps_unplanned(*, user, year: int, district_id: int | None = None) -> UnplannedGaps:
+def gaps_unplanned(*, user: User, year: int, district_id: int | None = None) -> UnplannedGaps:
     """Puskesmas services below pace in the latest computed quarter (up to `year`) that no
     activity of the puskesmas's RUK for `year` answers (two queries, plus the page's count)."""
     rows = in_area(Achievement.objects.filter(level=Level.PUSKESMAS, year__lte=year), user)

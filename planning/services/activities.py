@@ -59,9 +59,10 @@ def activity_fields_clean(fields: Mapping[str, object]) -> dict[str, object]:
     data = {name: fields.get(name) for name in FIELDS}
     errors: dict[str, str] = {}
     for name in FIELDS:
-        if isinstance(data[name], str):
-            data[name] = data[name].strip()
-        elif data[name] is None and name not in ("service", "sub_activity", "budget_idr"):
+        value = data[name]
+        if isinstance(value, str):
+            data[name] = value.strip()
+        elif value is None and name not in ("service", "sub_activity", "budget_idr"):
             data[name] = ""
     for name in REQUIRED:
         if not data[name]:
@@ -86,9 +87,12 @@ def activity_fields_clean(fields: Mapping[str, object]) -> dict[str, object]:
             "choices": ", ".join(str(label) for label in FundingSource.labels),
         }
     service = data["service"]
+    # Both are model choices, from the activity form or the RUK file's lookups.
+    assert service is None or isinstance(service, SPMService)
     if service is not None and service.level != SPMService.Level.DISTRICT:
         errors["service"] = _("Choose one of the 12 district SPM services.")
     sub_activity = data["sub_activity"]
+    assert sub_activity is None or isinstance(sub_activity, BudgetSubActivity)
     if sub_activity is not None and not sub_activity.is_active:
         errors["sub_activity"] = _("This budget sub-activity is no longer in use.")
     if errors:
@@ -117,7 +121,9 @@ def _open_statuses(plan: Plan) -> tuple[str, ...]:
 # go through these two, with who and when and a history record each.
 
 
-def _insert(*, plan: Plan, rows: Sequence[Mapping[str, object]], by: User, reason: str = ""):
+def _insert(
+    *, plan: Plan, rows: Sequence[Mapping[str, object]], by: User, reason: str = ""
+) -> list[Activity]:
     new = [Activity(plan=plan, created_by=by, updated_by=by, **row) for row in rows]
     return bulk_create_with_history(
         new, Activity, default_user=by, default_change_reason=reason or None

@@ -7,6 +7,9 @@ reviewer approves the RUK as they saw it), and records who and when in the audit
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import Any
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -27,7 +30,9 @@ def _status_word(plan: Plan) -> str:
     return str(plan.get_status_display()).lower()
 
 
-def plan_claim(plan: Plan, *, version: int | None, statuses, by: User, **fields) -> None:
+def plan_claim(
+    plan: Plan, *, version: int | None, statuses: Iterable[str], by: User, **fields: Any
+) -> None:
     """Bump the plan's version if it is still in `statuses` (and at `version`, when given), setting
     `fields`; otherwise refuse and say why. Refreshes `plan`."""
     audit.claim(plan, by=by, source=statuses, version=version, fields=fields)
@@ -52,7 +57,7 @@ def plan_create(*, year: int, by: User) -> Plan:
         raise PermissionDenied(_("Only puskesmas staff and district planners write plans."))
     if year not in plan_years():
         raise ValidationError({"year": _("Choose a year from the list.")})
-    if by.puskesmas_id:
+    if by.puskesmas is not None:
         owner = {"puskesmas": by.puskesmas, "district_id": by.puskesmas.district_id}
     else:
         owner = {"puskesmas": None, "district_id": by.district_id}

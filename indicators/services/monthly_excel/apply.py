@@ -12,13 +12,21 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ...audit import record_many
-from ...models import AuditEvent, ImportJob, MonthlyReport, MonthlyValue, Puskesmas, ValueChange
+from ...models import (
+    AuditEvent,
+    ImportJob,
+    MonthlyReport,
+    MonthlyValue,
+    Puskesmas,
+    User,
+    ValueChange,
+)
 from ...reporting import reporting_year
 from .layout import can_import_monthly, month_header
 from .parse import ImportPlan, capped_errors, plan_diff
 
 
-def _update_values(rows: list[tuple[int, int | None, str]], *, user, now) -> None:
+def _update_values(rows: list[tuple[int, int | None, str]], *, user: User, now) -> None:
     """Set value and comment of existing MonthlyValue rows, given as (id, value, comment).
 
     On PostgreSQL one UPDATE ... FROM (VALUES ...) per batch: Django's bulk_update builds a CASE
@@ -49,7 +57,7 @@ def _update_values(rows: list[tuple[int, int | None, str]], *, user, now) -> Non
 
 @transaction.atomic
 def monthly_import_apply(
-    *, plan: ImportPlan, user, progress: Callable[[int, int], None] | None = None
+    *, plan: ImportPlan, user: User, progress: Callable[[int, int], None] | None = None
 ) -> dict:
     """Write every changed cell of a checked plan in one transaction; idempotent.
 
@@ -179,7 +187,7 @@ def monthly_import_apply(
     }
 
 
-def monthly_import_start(*, upload, user) -> ImportJob:
+def monthly_import_start(*, upload, user: User) -> ImportJob:
     """Keep an uploaded file on a queued ImportJob and run the import once this commits (the
     one import runner, indicators/imports)."""
     from ...imports.runner import import_start

@@ -8,7 +8,7 @@ from collections.abc import Iterable, Sequence
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from ...models import MonthlyReport, MonthlyValue, Puskesmas, Target, Village
+from ...models import MonthlyReport, MonthlyValue, Puskesmas, Target, User, Village
 from ...reporting import monthly_services
 from ...scoping import readable_values
 from ...spreadsheets import Sheet, build_workbook
@@ -119,7 +119,7 @@ def monthly_template(*, puskesmas_list: Iterable[Puskesmas], year: int, months: 
     )
 
 
-def monthly_values_export(*, user, year: int) -> bytes:
+def monthly_values_export(*, user: User, year: int) -> bytes:
     """Every monthly value `user` may read for `year` as .xlsx (`readable_values`: a province
     gets approved and locked reports only), a row per value; one query."""
     name = "service__name_en" if translation.get_language() == "en" else "service__name_id"

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl.utils import get_column_letter
 
-from ...models import MonthlyReport, MonthlyValue, Puskesmas, ValueChange, Village
+from ...models import MonthlyReport, MonthlyValue, Puskesmas, User, ValueChange, Village
 from ...reporting import monthly_services, reporting_year
 from ...scoping import in_area
 from ...spreadsheets import CellError, read_table, whole_number
@@ -225,7 +225,7 @@ def _split_comment(
 
 
 def _read_rows(
-    rows: list[tuple[int, list[object]]], layout: _Layout, *, user, plan: ImportPlan
+    rows: list[tuple[int, list[object]]], layout: _Layout, *, user: User, plan: ImportPlan
 ) -> list[CellError]:
     """Fill `plan.cells` from the rows; return every problem, located."""
     width = layout.comment + 1
@@ -331,7 +331,9 @@ def _read_rows(
     return errors
 
 
-def plan_diff(plan: ImportPlan, *, user, lock: bool = False) -> tuple[PlanDiff, list[CellError]]:
+def plan_diff(
+    plan: ImportPlan, *, user: User, lock: bool = False
+) -> tuple[PlanDiff, list[CellError]]:
     """What the plan changes in the database, and what forbids it (status, newer edits).
 
     A constant number of queries; with `lock`, the existing reports are locked for the write.
@@ -424,7 +426,7 @@ def capped_errors(errors: list[CellError]) -> list[CellError]:
 
 
 def monthly_import_parse(
-    *, upload: IO[bytes], user, file_name: str | None = None
+    *, upload: IO[bytes], user: User, file_name: str | None = None
 ) -> tuple[ImportPlan | None, list[CellError]]:
     """Read and check a filled template whole; writes nothing.
 

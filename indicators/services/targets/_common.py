@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext as _
 
-from ...models import District, Target, TargetApproval, VillagePopulation
+from ...models import District, Target, TargetApproval, User, VillagePopulation
 from ...scoping import can_manage_targets
 
 Source = Target.Source
@@ -25,12 +25,12 @@ audit = logging.getLogger("simpul.audit")
 # --- Rights and the year's lock ------------------------------------------------------------------
 
 
-def _require_planner(by, district: District) -> None:
+def _require_planner(by: User, district: District) -> None:
     if not can_manage_targets(by, district.pk):
         raise PermissionDenied(_("Only the district's planners can change its targets."))
 
 
-def _lock_open_year(*, district_ids: Iterable[int], year: int, by) -> None:
+def _lock_open_year(*, district_ids: Iterable[int], year: int, by: User) -> None:
     """Check rights, lock the districts' rows and refuse a year whose targets are approved.
 
     The row lock serialises choosing, estimating and approving in one district, so a choice

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from ... import audit
-from ...models import AuditEvent, District, Target, TargetApproval, Village
+from ...models import AuditEvent, District, Target, TargetApproval, User, Village
 from ...reporting import monthly_services
 from ...scoping import in_given_area
 from ._common import _lock_open_year, _require_planner
@@ -35,7 +35,7 @@ def targets_missing_count(*, district: District, year: int) -> int:
 
 
 @transaction.atomic
-def targets_approve(*, district: District, year: int, by) -> TargetApproval:
+def targets_approve(*, district: District, year: int, by: User) -> TargetApproval:
     """Approve the district's targets of record for the year; atomic.
 
     Refused while a desa and service has no target of record. After approval nothing about the
@@ -73,7 +73,7 @@ def targets_approve(*, district: District, year: int, by) -> TargetApproval:
 
 
 @transaction.atomic
-def targets_reopen(*, district: District, year: int, by, reason: str) -> None:
+def targets_reopen(*, district: District, year: int, by: User, reason: str) -> None:
     """Withdraw the year's approval so targets can change again; needs a reason; atomic.
 
     Who, when and why are kept in the audit log.

@@ -6,7 +6,7 @@ import random
 
 from django.db import transaction
 
-from ...models import AgeBand, District, RegionPopulation, Target, Village, VillagePopulation
+from ...models import AgeBand, District, RegionPopulation, Target, User, Village, VillagePopulation
 from ...reporting import monthly_services
 from ...scoping import in_given_area
 from ._common import Source, _population_upsert, _require_planner
@@ -28,7 +28,7 @@ DEMO_REGISTER_SERVICES = (1, 4)  # pregnant women and under-fives: counted in pu
 
 
 @transaction.atomic
-def demo_targets(*, district: District, year: int, by) -> EstimateSummary:
+def demo_targets(*, district: District, year: int, by: User) -> EstimateSummary:
     """Plausible population for every desa, estimates as targets of record, a few register counts.
 
     Deterministic (seeded by each desa's code) and idempotent. `by` must be able to manage the

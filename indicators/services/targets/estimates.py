@@ -18,6 +18,7 @@ from ...models import (
     EstimateRule,
     SPMService,
     Target,
+    User,
     Village,
     VillagePopulation,
 )
@@ -52,7 +53,7 @@ def estimate_rule_save(
     factor: Decimal,
     rate: Decimal,
     rate_source: str,
-    by,
+    by: User,
     version: int | None = None,
 ) -> EstimateRule:
     """Set the district's own rule for a service; the edition's default stays untouched.
@@ -81,7 +82,7 @@ def estimate_rule_save(
     return save_versioned(mine, by=by, version=seen, fields=fields)
 
 
-def estimate_rule_reset(*, district: District, service: SPMService, by) -> bool:
+def estimate_rule_reset(*, district: District, service: SPMService, by: User) -> bool:
     """Drop the district's own rule so the edition default applies again; True if one existed."""
     _require_planner(by, district)
     deleted, _detail = EstimateRule.objects.filter(service=service, district=district).delete()
@@ -114,7 +115,7 @@ def _formula_note(rule: EstimateRule, people: int) -> str:
 
 
 @transaction.atomic
-def targets_estimate(*, district: District, year: int, by) -> EstimateSummary:
+def targets_estimate(*, district: District, year: int, by: User) -> EstimateSummary:
     """Compute source=estimate targets for every desa and every monthly service that has a rule.
 
     value = rule.estimate(population of the rule's band in that desa and year), with the

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from ...imports import Column, Count, Lookup, SheetSpec, Text
-from ...models import AgeBand, District, Village, VillagePopulation
+from ...models import AgeBand, District, User, Village, VillagePopulation
 from ...reporting import reporting_year
 from ...scoping import in_given_area
 from ...spreadsheets import build_workbook
@@ -71,7 +71,7 @@ def population_bands() -> list[AgeBand]:
     return list(AgeBand.objects.order_by("order", "code"))
 
 
-def village_population_template(*, district: District, year: int, by) -> bytes:
+def village_population_template(*, district: District, year: int, by: User) -> bytes:
     """An .xlsx template: every desa of the district, a column per age band, the year's counts."""
     _require_planner(by, district)
     bands = population_bands()
@@ -107,7 +107,7 @@ def village_population_save(
     year: int,
     counts: Iterable[tuple[Village, AgeBand, int]],
     source: str = "",
-    by,
+    by: User,
 ) -> int:
     """Save counts of people per desa and age band for the district's `year`; atomic.
 

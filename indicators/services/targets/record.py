@@ -10,7 +10,7 @@ from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from ...models import District, SPMService, Target, TargetApproval, Village
+from ...models import District, SPMService, Target, TargetApproval, User, Village
 from ...reporting import monthly_services
 from ...scoping import can_enter_report, can_manage_targets, in_given_area
 from ._common import (
@@ -24,17 +24,20 @@ from ._common import (
 # --- Local counts and the target of record -------------------------------------------------------
 
 
-def _district_id(village: Village) -> int | None:
+def _district_id(village: Village) -> int:
     if Village.subdistrict.is_cached(village):
         return village.subdistrict.district_id
-    return (
+    district_id = (
         Village.objects.filter(pk=village.pk)
         .values_list("subdistrict__district_id", flat=True)
         .first()
     )
+    # A saved desa always has a kecamatan, and a kecamatan its district (both required).
+    assert district_id is not None
+    return district_id
 
 
-def proposable_sources(*, user, village: Village) -> tuple[str, ...]:
+def proposable_sources(*, user: User, village: Village) -> tuple[str, ...]:
     """The sources `user` may enter figures from for `village`; empty if none (no query when
     the village's subdistrict is loaded)."""
     if can_manage_targets(user, _district_id(village)):
@@ -53,7 +56,7 @@ def target_propose(
     source: str,
     value: int,
     note: str = "",
-    by,
+    by: User,
 ) -> Target:
     """Save a figure from a source other than the estimate, beside the others; atomic.
 
@@ -103,7 +106,7 @@ def target_propose(
 
 
 @transaction.atomic
-def targets_choose(*, targets: Iterable[Target], by) -> int:
+def targets_choose(*, targets: Iterable[Target], by: User) -> int:
     """Make each given figure the target of record of its desa, service and year; atomic.
 
     The figure of record before it is cleared first (one per desa, service and year is allowed),
@@ -138,7 +141,7 @@ def targets_choose(*, targets: Iterable[Target], by) -> int:
     )
 
 
-def target_choose(*, target: Target, by) -> Target:
+def target_choose(*, target: Target, by: User) -> Target:
     """Make `target` the target of record of its desa, service and year (see `targets_choose`)."""
     targets_choose(targets=[target], by=by)
     target.refresh_from_db()
@@ -146,7 +149,7 @@ def target_choose(*, target: Target, by) -> Target:
 
 
 @transaction.atomic
-def targets_choose_source(*, district: District, year: int, source: str, by) -> int:
+def targets_choose_source(*, district: District, year: int, source: str, by: User) -> int:
     """Make `source` the target of record wherever the district has a figure from it; atomic.
 
     e.g. "use estimates everywhere". Desa and services without a figure from `source` keep

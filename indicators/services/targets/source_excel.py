@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from ...imports import Column, Count, Lookup, SheetSpec, Text
-from ...models import District, SPMService, Target, Village
+from ...models import District, SPMService, Target, User, Village
 from ...reporting import monthly_services
 from ...scoping import can_enter_report, can_manage_targets, in_given_area
 from ...spreadsheets import build_workbook
@@ -23,14 +23,18 @@ from ._common import DISTRICT_SOURCES, MAX_PEOPLE, PUSKESMAS_SOURCES
 # --- Figures of one source from an Excel template ------------------------------------------------
 
 
-def target_import_scope(*, by) -> tuple[District, QuerySet[Village], tuple[str, ...]]:
+def target_import_scope(*, by: User) -> tuple[District, QuerySet[Village], tuple[str, ...]]:
     """Whose desa `by` may fill a targets template for, and from which sources: a district
     planner the district's desa, a puskesmas head or staff the working area; else refused."""
     if by.district_id and can_manage_targets(by, by.district_id):
-        return by.district, in_given_area(Village.objects.all(), by.district), DISTRICT_SOURCES
+        district = by.district
+        assert district is not None  # district_id is set
+        return district, in_given_area(Village.objects.all(), district), DISTRICT_SOURCES
     if by.puskesmas_id and can_enter_report(by, by.puskesmas_id):
-        villages = in_given_area(Village.objects.all(), by.puskesmas)
-        return by.puskesmas.district, villages, PUSKESMAS_SOURCES
+        puskesmas = by.puskesmas
+        assert puskesmas is not None  # puskesmas_id is set
+        villages = in_given_area(Village.objects.all(), puskesmas)
+        return puskesmas.district, villages, PUSKESMAS_SOURCES
     raise PermissionDenied(_("Only district planners and puskesmas staff enter targets."))
 
 
@@ -77,7 +81,7 @@ def target_spec(*, year: int, source: str, service_list: Sequence[SPMService]) -
     )
 
 
-def target_template(*, year: int, source: str, by) -> bytes:
+def target_template(*, year: int, source: str, by: User) -> bytes:
     """An .xlsx template: the desa `by` may enter for, a column per target group, prefilled with
     the figures saved from `source` for the year."""
     _district, villages, allowed = target_import_scope(by=by)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from typing import TYPE_CHECKING
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -18,8 +19,11 @@ from ...models import BudgetSubActivity, Plan
 from ..activities import FIELDS
 from .layout import DATA_SHEET, MAX_ROWS, META_KIND, META_SHEET, lists_title, service_text
 
+if TYPE_CHECKING:
+    from indicators.imports import SheetSpec
 
-def _sheet():
+
+def _sheet() -> SheetSpec:
     """The RUK sheet as the import declares it (imported late: the importer uses the services)."""
     from ...importers import RUK_SHEET
 
