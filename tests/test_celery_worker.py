@@ -119,7 +119,7 @@ class Worker:
 
 
 def _send(queue: str, run: AggregationRun) -> None:
-    client = Celery(broker=REDIS_URL)
+    client = Celery(broker=REDIS_URL, set_as_current=False)  # tasks keep their app
     client.send_task("indicators.tasks.aggregate_quarter", args=[run.pk], queue=queue)
 
 
@@ -219,7 +219,7 @@ def _monthly_file(world) -> tuple[bytes, int]:
 
 def _send_import(queue: str, monkeypatch) -> None:
     """import_start and import_retry enqueue with `.delay`; here it goes to the private queue."""
-    client = Celery(broker=REDIS_URL)
+    client = Celery(broker=REDIS_URL, set_as_current=False)  # tasks keep their app
     monkeypatch.setattr(
         tasks.import_run,
         "delay",
