@@ -24,7 +24,7 @@ for the screen only.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -32,22 +32,24 @@ from typing import Any
 from django import forms
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext as _
 
-from .spreadsheets import xlsx_response
+from .spreadsheets import XLSX_CONTENT_TYPE, Sheet, build_workbook
 from .web import paginate, wants_xlsx
 
 NUMERIC = {"number", "idr", "percent"}
 
 
 def _get(obj: object, path: str) -> Any:
-    """`path` of `obj`: attributes separated by dots; a method is called (get_kind_display)."""
+    """`path` of `obj`: attributes (or keys of a dict row) separated by dots; a method is called
+    (get_kind_display)."""
     value: Any = obj
     for part in path.split("."):
         if value is None:
             return None
-        value = getattr(value, part)
+        value = value.get(part) if isinstance(value, Mapping) else getattr(value, part)
         if callable(value):
             value = value()
     return value
@@ -63,6 +65,9 @@ class Col:
     phone: bool = True  # shown on a 360 px screen; otherwise from 768 px on
     wrap: bool = False  # long text wraps instead of widening the table
     link: Callable[[Any], str | None] | None = None  # on screen only
+    # On screen only: the CSS class of a badge around the value, from the row ("status-draft");
+    # "" or None for no badge.
+    badge: Callable[[Any], str | None] | None = None
 
     def raw(self, row: Any) -> Any:
         return self.value(row) if callable(self.value) else _get(row, self.value)
@@ -80,7 +85,7 @@ class Col:
         if self.format == "date" and isinstance(value, datetime.date):
             return date_format(value, "SHORT_DATE_FORMAT")
         if self.format == "datetime" and isinstance(value, datetime.datetime):
-            return date_format(value, "SHORT_DATETIME_FORMAT")
+            return date_format(_local(value), "SHORT_DATETIME_FORMAT")
         return str(value)
 
     def exported(self, value: Any) -> Any:
@@ -91,9 +96,14 @@ class Col:
             return None
         if isinstance(value, int | float | Decimal | datetime.date):
             if isinstance(value, datetime.datetime) and value.tzinfo is not None:
-                return value.replace(tzinfo=None)
+                return _local(value).replace(tzinfo=None)  # Excel has no time zones
             return value
         return str(value)
+
+
+def _local(value: datetime.datetime) -> datetime.datetime:
+    """An aware datetime in the active time zone (WITA for a Kalimantan user), as shown."""
+    return timezone.localtime(value) if timezone.is_aware(value) else value
 
 
 @dataclass(frozen=True)
@@ -101,6 +111,7 @@ class Cell:
     text: str
     link: str | None
     css: str
+    badge: str | None = None
 
 
 @dataclass(frozen=True)
@@ -131,19 +142,24 @@ class Table:
         for column in self.columns:
             value = column.raw(row)
             link = column.link(row) if column.link else None
-            cells.append(Cell(column.shown(value), link, _css(column)))
+            badge = column.badge(row) if column.badge else None
+            cells.append(Cell(column.shown(value), link, _css(column), badge))
         return cells
 
     def row_actions(self, row: Any) -> list[tuple[str, str]]:
         return [(str(a.label), a.url(row)) for a in self.actions if a.when(row)]
 
-    def export(self, rows: Iterable[Any]) -> HttpResponse:
-        return xlsx_response(
-            filename=self.filename,
+    def export(self, rows: Iterable[Any], *, more: Sequence[Sheet] = ()) -> HttpResponse:
+        """The rows as an .xlsx file; `more` sheets (a legend, totals) follow the table's."""
+        content = build_workbook(
             sheet=str(self.sheet),
             headers=self.headers(),
             rows=([c.exported(c.raw(row)) for c in self.columns] for row in rows),
+            more=more,
         )
+        response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
+        response["Content-Disposition"] = f'attachment; filename="{self.filename}"'
+        return response
 
 
 def _css(column: Col) -> str:
@@ -165,12 +181,19 @@ def table_page(
     template: str,
     context: dict | None = None,
     actions: bool = True,
+    prepare: Callable[[Sequence[Any]], Iterable[Any]] | None = None,
+    more: Sequence[Sheet] = (),
 ) -> HttpResponse:
     """A list page of `rows` (paginated, 50 a page) or, with ?format=xlsx, all of them as the
-    same table in a file."""
+    same table in a file, followed by the `more` sheets.
+
+    `prepare` turns the rows of a page (or of the file) into what the columns read, in bulk:
+    e.g. scores computed from bands loaded once, so the query count stays flat."""
     if wants_xlsx(request):
-        return table.export(rows)
+        return table.export(prepare(rows) if prepare else rows, more=more)
     page = paginate(request, rows)
+    if prepare:
+        page["rows"] = list(prepare(page["rows"]))
     shown = [(table.cells(row), table.row_actions(row) if actions else []) for row in page["rows"]]
     return render(
         request,

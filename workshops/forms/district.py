@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from indicators.models import FundingSource, PartnerOrganisation, Puskesmas, Subdistrict
 from indicators.scoping import in_area
+from indicators.tables import FilterForm
 from indicators.versioning import VersionedForm
 
 from ..models import Meeting, MusrenbangProposal, Tracked
@@ -27,7 +28,7 @@ def year_choices(*, blank: str | None = None) -> list[tuple[str, str]]:
     return [("", blank), *years] if blank is not None else years
 
 
-class _FilterForm(forms.Form):
+class _FilterForm(FilterForm):
     """A GET form whose fields render as compact, labelled selects."""
 
     def __init__(self, data=None, **kwargs):

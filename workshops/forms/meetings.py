@@ -10,6 +10,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from indicators.forms import ModelMultipleChoiceField
+from indicators.tables import FilterForm
 from indicators.versioning import OnceForm, VersionedForm
 
 from ..models import SECTOR_CHOICES, Meeting, Participant
@@ -174,3 +175,21 @@ class LetterForm(forms.Form):
         if self.is_valid():
             return self.cleaned_data["number"], self.cleaned_data["date"] or timezone.localdate()
         return "", timezone.localdate()
+
+
+class MeetingFilter(FilterForm):
+    """The meeting list's filters; `years` are those the user's area holds meetings in."""
+
+    kind = forms.ChoiceField(
+        label=_("Kind"), required=False, choices=[("", _("All kinds")), *Meeting.Kind.choices]
+    )
+    year = forms.TypedChoiceField(label=_("Year"), required=False, coerce=int, empty_value=None)
+    status = forms.ChoiceField(
+        label=_("Status"),
+        required=False,
+        choices=[("", _("All statuses")), *Meeting.Status.choices],
+    )
+
+    def __init__(self, data=None, *, years: list[int], **kwargs):
+        super().__init__(data, **kwargs)
+        self.fields["year"].choices = [("", _("All years")), *((y, y) for y in years)]

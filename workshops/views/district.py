@@ -7,19 +7,23 @@ rows to .xlsx, and writes only through `services`.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import path
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from indicators.models import FundingSource
 from indicators.scoping import get_in_area_or_404
 from indicators.spreadsheets import XLSX_CONTENT_TYPE, Sheet, build_workbook
-from indicators.web import export, paginate, run_service, safe_next, wants_xlsx
+from indicators.tables import Action, Col, Table, table_page
+from indicators.web import paginate, run_service, safe_next, wants_xlsx
 
 from .. import rights, selectors, services
 from ..forms.district import (
@@ -29,49 +33,13 @@ from ..forms.district import (
     YearForm,
 )
 from ..models import MusrenbangProposal, Tracked
-from ..selectors.district import COUNT_COLUMNS
+from ..selectors.district import COUNT_COLUMNS, RTL
 
 
 def _xlsx(content: bytes, filename: str) -> HttpResponse:
     response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
-
-
-def _board_xlsx(rows: list[dict]) -> HttpResponse:
-    return export(
-        filename="follow-up.xlsx",
-        sheet=_("Follow-up"),
-        headers=[
-            _("Kind of item"),
-            _("RTL item or commitment"),
-            _("Meeting"),
-            _("Kind of meeting"),
-            _("Meeting date"),
-            "Puskesmas",
-            _("District"),
-            _("Responsible or party"),
-            _("Partner organisation"),
-            _("Due date"),
-            _("Status"),
-            _("Overdue"),
-        ],
-        rows=rows,
-        row=lambda r: [
-            _("RTL item") if r["item_type"] == "rtl" else _("Commitment"),
-            r["item_text"],
-            r["meeting_title"],
-            r["kind_label"],
-            r["meeting_held_on"],
-            r["puskesmas_name"],
-            r["district_name"],
-            r["item_who"],
-            r["partner_label"],
-            r["due_on"],
-            r["status_label"],
-            _("Yes") if r["is_late"] else "",
-        ],
-    )
 
 
 def _partner_sheet(title: str, table) -> Sheet:
@@ -174,27 +142,8 @@ def _proposals_xlsx(*, proposals, totals: list[dict], grand_total: dict) -> Http
     return _xlsx(content, "musrenbang-proposals.xlsx")
 
 
-def _scores_xlsx(*, rows, bands, year: int) -> HttpResponse:
-    headers = [
-        _("District"),
-        "Puskesmas",
-        _("Monthly lokmin held"),
-        _("Score (monthly)"),
-        _("Quarterly lokmin held"),
-        _("Score (quarterly)"),
-    ]
-    lines = [
-        [
-            r.puskesmas.district.name,
-            r.puskesmas.name,
-            r.monthly_held,
-            r.monthly_score,
-            r.quarterly_held,
-            r.quarterly_score,
-        ]
-        for r in rows
-    ]
-    legend = Sheet(
+def _score_bands_sheet(bands) -> Sheet:
+    return Sheet(
         title=_("Score bands"),
         headers=[
             _("Kind of meeting"),
@@ -208,13 +157,6 @@ def _scores_xlsx(*, rows, bands, year: int) -> HttpResponse:
             for band in [*bands.monthly, *bands.quarterly]
         ],
     )
-    content = build_workbook(
-        sheet=_("Management score %(year)s") % {"year": year},
-        headers=headers,
-        rows=lines,
-        more=[legend],
-    )
-    return _xlsx(content, f"management-score-{year}.xlsx")
 
 
 def _many_districts(user) -> bool:
@@ -222,18 +164,66 @@ def _many_districts(user) -> bool:
     return not (user.district_id or user.puskesmas_id)
 
 
+def _item_status_badge(row: dict) -> str:
+    if row["is_late"]:
+        return "text-bg-danger"
+    return {
+        "done": "text-bg-success",
+        "in_progress": "text-bg-primary",
+        "dropped": "text-bg-light border",
+    }.get(row["status"], "text-bg-secondary")
+
+
+def _item_url(row: dict) -> str:
+    name = "workshops:followup-status" if row["item_type"] == RTL else "workshops:commitment-status"
+    return reverse(name, args=[row["pk"]])
+
+
+BOARD_TABLE = Table(
+    filename="follow-up.xlsx",
+    sheet=gettext_lazy("Follow-up"),
+    empty=gettext_lazy("No RTL item or commitment in your area matches."),
+    columns=[
+        Col(
+            gettext_lazy("Kind of item"),
+            lambda r: _("RTL item") if r["item_type"] == RTL else _("Commitment"),
+            phone=False,
+            badge=lambda r: "text-bg-info" if r["item_type"] == RTL else "text-bg-warning",
+        ),
+        Col(gettext_lazy("RTL item or commitment"), "item_text", wrap=True),
+        Col(
+            gettext_lazy("Meeting"),
+            "meeting_title",
+            wrap=True,
+            link=lambda r: reverse("workshops:meeting-detail", args=[r["meeting_pk"]]),
+        ),
+        Col(gettext_lazy("Kind of meeting"), "kind_label", phone=False),
+        Col(gettext_lazy("Meeting date"), "meeting_held_on", format="date", phone=False),
+        Col("Puskesmas", "puskesmas_name", phone=False),
+        Col(gettext_lazy("District"), "district_name", phone=False),
+        Col(gettext_lazy("Responsible or party"), "item_who", wrap=True, phone=False),
+        Col(gettext_lazy("Partner organisation"), "partner_label", wrap=True, phone=False),
+        Col(gettext_lazy("Due date"), "due_on", format="date"),
+        Col(gettext_lazy("Status"), "status_label", badge=_item_status_badge),
+        Col(
+            gettext_lazy("Overdue"),
+            "is_late",
+            format="yesno",
+            phone=False,
+            badge=lambda r: "text-bg-danger" if r["is_late"] else "",
+        ),
+    ],
+    actions=[Action(gettext_lazy("Details"), _item_url)],
+)
+
+
 @login_required
 def followup_board(request):
     form = BoardFilterForm(request.GET or None, user=request.user)
     filters, today = form.filters(), timezone.localdate()
-    if wants_xlsx(request):
-        rows = selectors.followup_board(user=request.user, filters=filters, today=today)
-        return _board_xlsx(selectors.board_labels(rows))
     # The counts above the table also give the paginator its count: no COUNT of every item.
     counts = selectors.followup_counts(user=request.user, filters=filters, today=today)
     rows = selectors.followup_board(user=request.user, filters=filters, today=today, counts=counts)
-    page = paginate(request, rows)
-    page["rows"] = selectors.board_labels(page["rows"])
     params = request.GET.copy()
     for name in ("status", "overdue", "page", "format"):
         params.pop(name, None)
@@ -243,9 +233,15 @@ def followup_board(request):
         "counts": counts,
         "status_counts": [(s, label, counts[s]) for s, label in Tracked.Status.choices],
         "base_query": params.urlencode(),
-        **page,
     }
-    return render(request, "workshops/board.html", context)
+    return table_page(
+        request,
+        table=BOARD_TABLE,
+        rows=rows,
+        template="workshops/board.html",
+        context=context,
+        prepare=selectors.board_labels,
+    )
 
 
 @login_required
@@ -325,29 +321,62 @@ def proposal_outcome(request, pk):
     return render(request, "workshops/musrenbang_outcome.html", context)
 
 
+def _score_badge(score: int | None) -> str:
+    if score is None:
+        return "text-bg-light border"
+    if score >= 10:
+        return "text-bg-success"
+    return "text-bg-warning" if score >= 7 else "text-bg-danger"
+
+
+SCORE_TABLE = Table(
+    filename="management-score.xlsx",
+    sheet=gettext_lazy("Management score"),
+    empty=gettext_lazy("No puskesmas in your area."),
+    columns=[
+        Col(gettext_lazy("District"), "puskesmas.district.name", phone=False),
+        Col("Puskesmas", "puskesmas.name", wrap=True),
+        Col(gettext_lazy("Monthly lokmin held"), "monthly_held", format="number"),
+        Col(
+            gettext_lazy("Score (monthly)"),
+            "monthly_score",
+            format="number",
+            badge=lambda r: _score_badge(r.monthly_score),
+        ),
+        Col(gettext_lazy("Quarterly lokmin held"), "quarterly_held", format="number"),
+        Col(
+            gettext_lazy("Score (quarterly)"),
+            "quarterly_score",
+            format="number",
+            badge=lambda r: _score_badge(r.quarterly_score),
+        ),
+    ],
+)
+
+
 @login_required
 def management_score(request):
     form = YearForm(request.GET or None)
     year = form.chosen_year() or int(form.fields["year"].choices[0][0])
-    puskesmas_list = selectors.lokmin_held(user=request.user, year=year)
     bands = selectors.score_bands()
-    if wants_xlsx(request):
-        rows = selectors.management_scores(puskesmas_list, bands=bands)
-        return _scores_xlsx(rows=rows, bands=bands, year=year)
-    page = paginate(request, puskesmas_list)
-    page["rows"] = selectors.management_scores(page["rows"], bands=bands)
-    context = {
-        "form": form,
-        "year": year,
-        "bands": bands,
-        "band_groups": [
-            (_("Monthly lokmin"), bands.monthly),
-            (_("Quarterly cross-sector lokmin"), bands.quarterly),
-        ],
-        "show_district": _many_districts(request.user),
-        **page,
-    }
-    return render(request, "workshops/score.html", context)
+    table = replace(
+        SCORE_TABLE,
+        filename=f"management-score-{year}.xlsx",
+        sheet=_("Management score %(year)s") % {"year": year},
+    )
+    groups = [
+        (_("Monthly lokmin"), bands.monthly),
+        (_("Quarterly cross-sector lokmin"), bands.quarterly),
+    ]
+    return table_page(
+        request,
+        table=table,
+        rows=selectors.lokmin_held(user=request.user, year=year),
+        template="workshops/score.html",
+        context={"form": form, "year": year, "bands": bands, "band_groups": groups},
+        prepare=lambda rows: selectors.management_scores(rows, bands=bands),
+        more=[_score_bands_sheet(bands)],
+    )
 
 
 urlpatterns = [

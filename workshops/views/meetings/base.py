@@ -45,8 +45,3 @@ def call(request, form, service, **kwargs) -> tuple[bool, object]:
     result = []
     done = run_service(request, form, lambda: result.append(service(**kwargs)))
     return done, result[0] if done else None
-
-
-def choice(request, name: str, values) -> str:
-    value = request.GET.get(name, "")
-    return value if value in values else ""

@@ -8,70 +8,81 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.forms.models import model_to_dict
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from indicators.tables import Col, Table, table_page
 from indicators.versioning import create_once
-from indicators.web import export, paginate, query_year, wants_xlsx
 
 from ... import documents
-from ...forms.meetings import MeetingForm
+from ...forms.meetings import MeetingFilter, MeetingForm
 from ...models import Meeting
 from ...rights import can_follow_up, can_manage_meeting, creatable_kinds
 from ...selectors import meetings as read
 from ...selectors.followups import open_items_for
 from ...services import meetings as write
-from .base import call, choice, manager_only, meeting_in_area
+from .base import call, manager_only, meeting_in_area
+
+
+def _status_badge(meeting: Meeting) -> str:
+    return {"closed": "text-bg-success", "held": "text-bg-primary"}.get(
+        meeting.status, "text-bg-light border"
+    )
+
+
+def _kind(meeting: Meeting) -> str:
+    kind = meeting.get_kind_display()
+    return f"{kind} · {_('team forming')}" if meeting.is_team_forming else kind
+
+
+MEETING_TABLE = Table(
+    filename="meetings.xlsx",
+    sheet=gettext_lazy("Meetings"),
+    empty=gettext_lazy("No meeting in your area matches."),
+    columns=[
+        Col(gettext_lazy("Date"), "held_on", format="date"),
+        Col(
+            gettext_lazy("Title"),
+            "title",
+            wrap=True,
+            link=lambda m: reverse("workshops:meeting-detail", args=[m.pk]),
+        ),
+        Col(gettext_lazy("Kind"), _kind, phone=False),
+        Col(gettext_lazy("Held by"), "owner.name", phone=False),
+        Col(gettext_lazy("Place"), "place", phone=False, wrap=True),
+        Col(gettext_lazy("Status"), "get_status_display", badge=_status_badge),
+        Col(gettext_lazy("Participants"), "participant_count", format="number"),
+        Col(gettext_lazy("Attended"), "attended_count", format="number", phone=False),
+        Col(gettext_lazy("RTL items"), "follow_up_count", format="number", phone=False),
+        Col(
+            gettext_lazy("Open items"),
+            lambda m: m.open_follow_up_count + m.open_commitment_count,
+            format="number",
+        ),
+    ],
+)
 
 
 @login_required
 def meeting_list(request):
-    kind = choice(request, "kind", Meeting.Kind.values)
-    status = choice(request, "status", Meeting.Status.values)
-    years = read.meeting_years(user=request.user)
-    year = query_year(request, default=0) or None  # none given, or a malformed one: all years
-    meetings = read.meeting_list(user=request.user, kind=kind, year=year, status=status)
-    if wants_xlsx(request):
-        return export(
-            filename="meetings.xlsx",
-            sheet=_("Meetings"),
-            headers=[
-                _("Date"),
-                _("Title"),
-                _("Kind"),
-                _("Held by"),
-                _("Place"),
-                _("Status"),
-                _("Participants"),
-                _("Attended"),
-                _("RTL items"),
-                _("Open items"),
-            ],
-            rows=meetings,
-            row=lambda m: [
-                m.held_on,
-                m.title,
-                m.get_kind_display(),
-                m.owner.name,
-                m.place,
-                m.get_status_display(),
-                m.participant_count,
-                m.attended_count,
-                m.follow_up_count,
-                m.open_follow_up_count + m.open_commitment_count,
-            ],
-        )
-    context = {
-        **paginate(request, meetings),
-        "kind": kind,
-        "status": status,
-        "year": year,
-        "years": years,
-        "kinds": Meeting.Kind.choices,
-        "statuses": Meeting.Status.choices,
-        "creatable": [(k, Meeting.Kind(k).label) for k in creatable_kinds(request.user)],
-    }
-    return render(request, "workshops/meeting_list.html", context)
+    filters = MeetingFilter(request.GET or None, years=read.meeting_years(user=request.user))
+    rows = read.meeting_list(
+        user=request.user,
+        kind=filters.value("kind"),
+        year=filters.value("year", None),
+        status=filters.value("status"),
+    )
+    creatable = [(k, Meeting.Kind(k).label) for k in creatable_kinds(request.user)]
+    context = {"filters": filters, "creatable": creatable}
+    return table_page(
+        request,
+        table=MEETING_TABLE,
+        rows=rows,
+        template="workshops/meeting_list.html",
+        context=context,
+    )
 
 
 @login_required
