@@ -5,14 +5,17 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django import forms
+from django.db.models import QuerySet
 from django.utils.dates import MONTHS
 from django.utils.translation import gettext_lazy as _
 
-from indicators.models import FundingSource, ReportingYear, SPMService
+from indicators.models import District, FundingSource, ReportingYear, SPMService
+from indicators.tables import FilterForm
 from indicators.versioning import OnceForm
 
-from .models import Activity, BudgetSubActivity, ScheduleEntry
+from .models import Activity, BudgetSubActivity, Plan, ScheduleEntry
 from .money import parse_rupiah, rupiah
+from .selectors import next_plan_year, plan_years
 
 
 class RupiahField(forms.DecimalField):
@@ -144,3 +147,42 @@ class ScheduleForm(OnceForm, forms.ModelForm):
     class Meta:
         model = ScheduleEntry
         fields = ["month", "volume", "location", "details", "cost_idr"]
+
+
+class PlanFilter(FilterForm):
+    """The year of the plans (one of those offered, next year by default) and, for those who
+    oversee several, a district of their area."""
+
+    year = forms.TypedChoiceField(label=_("Year"), coerce=int, required=False)
+    district = forms.ModelChoiceField(
+        label=_("District"),
+        queryset=District.objects.none(),
+        required=False,
+        empty_label=_("All districts"),
+    )
+
+    def __init__(self, data, *, districts: QuerySet[District]):
+        super().__init__(data)
+        self.fields["year"].choices = [(y, y) for y in plan_years()]
+        self.fields["year"].initial = next_plan_year()
+        if districts.query.is_empty():  # a district's or puskesmas's user: one district
+            del self.fields["district"]
+        else:
+            self.fields["district"].queryset = districts
+
+    @property
+    def chosen_year(self) -> int:
+        return self.value("year", next_plan_year())
+
+    @property
+    def district_id(self) -> int | None:
+        district = self.value("district", None) if "district" in self.fields else None
+        return district.pk if district else None
+
+
+class CompilationFilter(PlanFilter):
+    status = forms.ChoiceField(
+        label=_("Status"),
+        required=False,
+        choices=[("", _("All statuses")), *Plan.Status.choices, ("none", _("Not started"))],
+    )

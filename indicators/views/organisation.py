@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -17,7 +19,6 @@ from .. import selectors, services
 from ..forms import (
     PartnerForm,
     PuskesmasForm,
-    SearchForm,
     ServicePointForm,
     UnitForm,
     UploadForm,
@@ -35,7 +36,7 @@ from ..models import (
 from ..scoping import can_create, can_edit_organisation, get_in_area_or_404, in_area
 from ..spreadsheets import XLSX_CONTENT_TYPE
 from ..tables import Action, Col, FilterForm, Table, table_page
-from ..web import export, paginate, run_service, wants_xlsx
+from ..web import run_service
 from .imports import start_import
 
 
@@ -45,51 +46,103 @@ def home(request):
     return render(request, "indicators/home.html", {"summary": summary})
 
 
+DISTRICT_TABLE = Table(
+    filename="districts.xlsx",
+    sheet=gettext_lazy("Districts"),
+    empty=gettext_lazy("No district in your area matches."),
+    columns=[
+        Col(gettext_lazy("Code"), "code", phone=False),
+        Col(
+            gettext_lazy("District"),
+            "name",
+            wrap=True,
+            link=lambda d: reverse("indicators:district-detail", args=[d.pk]),
+        ),
+        Col(gettext_lazy("Province"), "province.name", phone=False),
+        Col(gettext_lazy("Subdistricts"), "subdistrict_count", format="number", phone=False),
+        Col("Puskesmas", "puskesmas_count", format="number"),
+        Col(gettext_lazy("Population"), "population", format="number"),
+    ],
+)
+
+
+class RegionFilter(FilterForm):
+    q = forms.CharField(
+        label=gettext_lazy("Search"),
+        help_text=gettext_lazy("Name or code"),
+        required=False,
+        max_length=100,
+    )
+
+
 @login_required
 def region_list(request):
-    search = SearchForm(request.GET)
-    q = search.data.get("q", "").strip()
-    districts = selectors.district_list(user=request.user, search=q)
-    if wants_xlsx(request):
-        return export(
-            filename="districts.xlsx",
-            sheet=_("Districts"),
-            headers=[
-                _("Code"),
-                _("District"),
-                _("Province"),
-                _("Subdistricts"),
-                "Puskesmas",
-                _("Population"),
-            ],
-            rows=districts,
-            row=lambda d: [
-                d.code,
-                d.name,
-                d.province.name,
-                d.subdistrict_count,
-                d.puskesmas_count,
-                d.population,
-            ],
-        )
-    context = {"search": search, **paginate(request, districts)}
-    return render(request, "indicators/region_list.html", context)
+    filters = RegionFilter(request.GET or None)
+    rows = selectors.district_list(user=request.user, search=filters.value("q").strip())
+    return table_page(
+        request,
+        table=DISTRICT_TABLE,
+        rows=rows,
+        template="indicators/region_list.html",
+        context={"filters": filters},
+    )
+
+
+SUBDISTRICT_TABLE = Table(
+    filename="subdistricts.xlsx",
+    sheet=gettext_lazy("Subdistricts"),
+    empty=gettext_lazy("No subdistrict in your area."),
+    columns=[
+        Col(gettext_lazy("Code"), "code", phone=False),
+        Col(
+            gettext_lazy("Subdistrict"),
+            "name",
+            wrap=True,
+            link=lambda s: reverse("indicators:subdistrict-detail", args=[s.pk]),
+        ),
+        Col(gettext_lazy("Villages"), "village_count", format="number"),
+        Col("Puskesmas", "puskesmas_count", format="number"),
+    ],
+)
 
 
 @login_required
 def district_detail(request, pk):
     district = get_in_area_or_404(District.objects.select_related("province"), request.user, pk=pk)
-    subdistricts = selectors.subdistrict_list(user=request.user, district=district)
-    if wants_xlsx(request):
-        return export(
-            filename=f"subdistricts-{district.code}.xlsx",
-            sheet=_("Subdistricts"),
-            headers=[_("Code"), _("Subdistrict"), _("Villages"), "Puskesmas"],
-            rows=subdistricts,
-            row=lambda s: [s.code, s.name, s.village_count, s.puskesmas_count],
-        )
-    context = {"district": district, "subdistricts": subdistricts}
-    return render(request, "indicators/district_detail.html", context)
+    return table_page(
+        request,
+        table=replace(SUBDISTRICT_TABLE, filename=f"subdistricts-{district.code}.xlsx"),
+        rows=selectors.subdistrict_list(user=request.user, district=district),
+        template="indicators/district_detail.html",
+        context={"district": district},
+    )
+
+
+VILLAGE_TABLE = Table(
+    filename="villages.xlsx",
+    sheet=gettext_lazy("Villages"),
+    empty=gettext_lazy("No village in your area."),
+    columns=[
+        Col(gettext_lazy("Code"), "code", phone=False),
+        Col(gettext_lazy("Village"), "name", wrap=True),
+        Col(
+            gettext_lazy("Kind"),
+            lambda v: _("Kelurahan") if v.is_kelurahan else _("Desa"),
+            phone=False,
+        ),
+        Col(
+            "Puskesmas",
+            "puskesmas.name",
+            wrap=True,
+            link=lambda v: (
+                reverse("indicators:puskesmas-detail", args=[v.puskesmas_id])
+                if v.puskesmas_id
+                else None
+            ),
+        ),
+        Col(gettext_lazy("Service points"), "service_point_count", format="number"),
+    ],
+)
 
 
 @login_required
@@ -97,23 +150,13 @@ def subdistrict_detail(request, pk):
     subdistrict = get_in_area_or_404(
         Subdistrict.objects.select_related("district"), request.user, pk=pk
     )
-    villages = selectors.village_list(user=request.user, subdistrict=subdistrict)
-    if wants_xlsx(request):
-        return export(
-            filename=f"villages-{subdistrict.code}.xlsx",
-            sheet=_("Villages"),
-            headers=[_("Code"), _("Village"), _("Kind"), "Puskesmas", _("Service points")],
-            rows=villages,
-            row=lambda v: [
-                v.code,
-                v.name,
-                _("Kelurahan") if v.is_kelurahan else _("Desa"),
-                v.puskesmas.name if v.puskesmas else "",
-                v.service_point_count,
-            ],
-        )
-    context = {"subdistrict": subdistrict, "villages": villages}
-    return render(request, "indicators/subdistrict_detail.html", context)
+    return table_page(
+        request,
+        table=replace(VILLAGE_TABLE, filename=f"villages-{subdistrict.code}.xlsx"),
+        rows=selectors.village_list(user=request.user, subdistrict=subdistrict),
+        template="indicators/subdistrict_detail.html",
+        context={"subdistrict": subdistrict},
+    )
 
 
 PUSKESMAS_TABLE = Table(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -9,12 +11,14 @@ from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from .. import selectors, services
 from ..models import MonthlyReport, UnlockRequest, User
 from ..scoping import can_enter_report, can_review_report, get_in_area_or_404
-from ..web import export, paginate, query_year, wants_xlsx
+from ..tables import Col, Table, table_page
+from ..web import export, query_year, wants_xlsx
 
 
 def _months_so_far(year: int) -> int:
@@ -227,41 +231,37 @@ def unlock_request_decide(request, pk):
     return redirect("indicators:report-entry", pk=unlock.report_id)
 
 
+CHANGES_TABLE = Table(
+    filename="report-history.xlsx",
+    sheet=gettext_lazy("History"),
+    empty=gettext_lazy("No value entered yet."),
+    columns=[
+        Col(gettext_lazy("When"), "changed_at", format="datetime"),
+        Col(gettext_lazy("Who"), lambda c: c.changed_by.get_full_name() or c.changed_by.username),
+        Col(gettext_lazy("Village"), "village.name", wrap=True),
+        Col(gettext_lazy("Service"), "service.code"),
+        Col(gettext_lazy("Old"), "old_value", format="number"),
+        Col(gettext_lazy("New"), "new_value", format="number"),
+        Col(gettext_lazy("Comment"), "new_comment", wrap=True, phone=False),
+        Col(gettext_lazy("Reason"), "reason", wrap=True),
+        Col(gettext_lazy("Status then"), "status", phone=False),
+    ],
+)
+
+
 @login_required
 def report_history(request, pk):
     visible = selectors.readable_reports(user=request.user)
     report = get_in_area_or_404(visible.select_related("puskesmas"), request.user, pk=pk)
     changes, events = selectors.report_history(report=report, user=request.user)
-    if wants_xlsx(request):
-        return export(
-            filename=f"report-{report.pk}-history.xlsx",
-            sheet=_("History"),
-            headers=[
-                _("When"),
-                _("Who"),
-                _("Village"),
-                _("Service"),
-                _("Old"),
-                _("New"),
-                _("Comment"),
-                _("Reason"),
-                _("Status then"),
-            ],
-            rows=changes,
-            row=lambda c: [
-                timezone.localtime(c.changed_at).replace(tzinfo=None),
-                c.changed_by.get_full_name() or c.changed_by.username,
-                c.village.name,
-                c.service.code,
-                c.old_value,
-                c.new_value,
-                c.new_comment,
-                c.reason,
-                c.status,
-            ],
-        )
-    context = {"report": report, "events": events, **paginate(request, changes)}
-    return render(request, "indicators/report_history.html", context)
+    table = replace(CHANGES_TABLE, filename=f"report-{report.pk}-history.xlsx")
+    return table_page(
+        request,
+        table=table,
+        rows=changes,
+        template="indicators/report_history.html",
+        context={"report": report, "events": events},
+    )
 
 
 urlpatterns = [

@@ -8,9 +8,11 @@ from django.shortcuts import render
 from django.urls import path
 from django.utils.translation import gettext as _
 
-from indicators.web import export, paginate, wants_xlsx
+from indicators.tables import Col, Table, table_page
+from indicators.web import wants_xlsx
 
 from .. import documents, selectors
+from ..forms import PlanFilter
 from .common import district_of, districts_for, download, year_of
 
 
@@ -45,49 +47,38 @@ def plan_totals(request):
     return render(request, "planning/plan_totals.html", context)
 
 
+def gap_table(year: int, pace) -> Table:
+    """Services of each puskesmas below `pace` that no activity of its RUK for `year` answers."""
+    return Table(
+        filename=f"spm-gaps-without-activity-{year}.xlsx",
+        sheet=_("Gaps without activity"),
+        empty=_("Every gap has a planned activity."),
+        columns=[
+            Col(_("District"), "district.name", phone=False),
+            Col("Puskesmas", "puskesmas.name", wrap=True),
+            Col(_("No."), "service.number", phone=False),
+            Col(_("SPM service"), "service.label", wrap=True),
+            Col(_("Annual target"), "target", format="number"),
+            Col(_("Served year to date"), "served_ytd", format="number", phone=False),
+            Col(_("Achievement (%)"), "achievement", format="percent"),
+            Col(_("Expected pace (%)"), lambda row: pace, format="percent", phone=False),
+            Col(_("Short of pace (people)"), "shortfall", format="number"),
+        ],
+    )
+
+
 @login_required
 def gap_list(request):
-    year = year_of(request)
-    districts = districts_for(request)
-    district_id = district_of(request, districts)
+    filters = PlanFilter(request.GET or None, districts=districts_for(request))
+    year, district_id = filters.chosen_year, filters.district_id
     gaps = selectors.gaps_unplanned(user=request.user, year=year, district_id=district_id)
-    if wants_xlsx(request):
-        return export(
-            filename=f"spm-gaps-without-activity-{year}.xlsx",
-            sheet=_("Gaps without activity"),
-            headers=[
-                _("District"),
-                "Puskesmas",
-                _("No."),
-                _("SPM service"),
-                _("Annual target"),
-                _("Served year to date"),
-                _("Achievement (%)"),
-                _("Expected pace (%)"),
-                _("Short of pace (people)"),
-            ],
-            rows=gaps.rows,
-            row=lambda a: [
-                a.district.name,
-                a.puskesmas.name,
-                a.service.number,
-                a.service.label,
-                a.target,
-                a.served_ytd,
-                a.achievement,
-                gaps.pace,
-                a.shortfall,
-            ],
-        )
-    context = {
-        **paginate(request, gaps.rows),
-        "gaps": gaps,
-        "year": year,
-        "years": selectors.plan_years(),
-        "districts": districts,
-        "district_id": district_id,
-    }
-    return render(request, "planning/gap_list.html", context)
+    return table_page(
+        request,
+        table=gap_table(year, gaps.pace),
+        rows=gaps.rows,
+        template="planning/gap_list.html",
+        context={"gaps": gaps, "year": year, "filters": filters},
+    )
 
 
 urlpatterns = [

@@ -3,50 +3,61 @@ activities (page, .xlsx, PDF), and its workflow: start, submit, return, approve.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from functools import partial
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
-from django.urls import path
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from indicators.scoping import get_in_area_or_404
-from indicators.web import export, paginate, run_service, wants_xlsx
+from indicators.tables import Col, Table, table_page
+from indicators.web import run_service, wants_xlsx
 
 from .. import documents, rights, selectors, services
-from ..forms import ReviewForm, VersionForm
+from ..forms import CompilationFilter, ReviewForm, VersionForm
 from ..models import Plan
-from .common import district_of, districts_for, download, wants_pdf, year_of
+from .common import districts_for, download, wants_pdf
 
 
-def _compilation_export(rows, year: int):
-    return export(
-        filename=f"ruk-compilation-{year}.xlsx",
-        sheet=_("RUK %(year)s") % {"year": year},
-        headers=[
-            _("District"),
-            _("Kemenkes code"),
+def _status_badge(p) -> str:
+    return f"status-{p.plan_status}" if p.plan_status else "text-bg-light border"
+
+
+COMPILATION_TABLE = Table(
+    filename="ruk-compilation.xlsx",
+    sheet="RUK",
+    empty=gettext_lazy("No puskesmas matches."),
+    columns=[
+        Col(gettext_lazy("District"), "district.name", phone=False),
+        Col(gettext_lazy("Kemenkes code"), "code", phone=False),
+        Col(
             "Puskesmas",
-            _("Status"),
-            _("Submitted"),
-            _("Activities"),
-            _("Budget (Rp)"),
-        ],
-        rows=rows,
-        row=lambda p: [
-            p.district.name,
-            p.code,
-            p.name,
-            Plan.Status(p.plan_status).label if p.plan_status else _("Not started"),
-            timezone.localdate(p.plan_submitted_at) if p.plan_submitted_at else None,
-            p.activity_count,
-            p.budget_total or 0,
-        ],
-    )
+            "name",
+            wrap=True,
+            link=lambda p: reverse("planning:plan-detail", args=[p.plan_id]) if p.plan_id else None,
+        ),
+        Col(
+            gettext_lazy("Status"),
+            lambda p: Plan.Status(p.plan_status).label if p.plan_status else _("Not started"),
+            badge=_status_badge,
+        ),
+        Col(
+            gettext_lazy("Submitted"),
+            lambda p: timezone.localdate(p.plan_submitted_at) if p.plan_submitted_at else None,
+            format="date",
+            phone=False,
+        ),
+        Col(gettext_lazy("Activities"), "activity_count", format="number"),
+        Col(gettext_lazy("Budget (Rp)"), lambda p: p.budget_total or 0, format="idr"),
+    ],
+)
 
 
 @login_required
@@ -62,24 +73,25 @@ def ruk_list(request):
     }
     if user.puskesmas_id:
         return render(request, "planning/ruk_list.html", context)
-    year = year_of(request)
-    districts = districts_for(request)
-    district_id = district_of(request, districts)
-    status = request.GET.get("status", "")
-    rows = selectors.ruk_compilation(user=user, year=year, district_id=district_id, status=status)
-    if wants_xlsx(request):
-        return _compilation_export(rows, year)
+    filters = CompilationFilter(request.GET or None, districts=districts_for(request))
+    year, district_id = filters.chosen_year, filters.district_id
+    rows = selectors.ruk_compilation(
+        user=user, year=year, district_id=district_id, status=filters.value("status")
+    )
     context.update(
-        paginate(request, rows),
         year=year,
-        districts=districts,
-        district_id=district_id,
-        status=status,
-        statuses=[*Plan.Status.choices, ("none", _("Not started"))],
+        filters=filters,
         counts=selectors.ruk_status_counts(user=user, year=year, district_id=district_id),
         compilation=True,
     )
-    return render(request, "planning/ruk_list.html", context)
+    table = replace(
+        COMPILATION_TABLE,
+        filename=f"ruk-compilation-{year}.xlsx",
+        sheet=_("RUK %(year)s") % {"year": year},
+    )
+    return table_page(
+        request, table=table, rows=rows, template="planning/ruk_list.html", context=context
+    )
 
 
 @login_required

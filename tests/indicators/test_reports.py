@@ -219,6 +219,26 @@ def test_full_workflow_return_resubmit_approve_lock_unlock(
         assert word in body
 
 
+def test_history_file_has_the_page_columns_and_local_times(en, report, grid, puskesmas_head):
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    en.force_login(puskesmas_head)
+    en.post(
+        reverse("indicators:report-entry", kwargs={"pk": report.pk}),
+        _post(report, grid, {(0, 0): "4"}),
+    )
+    url = reverse("indicators:report-history", kwargs={"pk": report.pk})
+    page = en.get(url)
+    export = en.get(url, {"format": "xlsx"})
+    rows = list(load_workbook(BytesIO(export.content)).active.iter_rows(values_only=True))
+    assert list(rows[0]) == [label for label, __ in page.context["table"].header_cells()]
+    change = ValueChange.objects.get(report=report)
+    when = timezone.localtime(change.changed_at).replace(tzinfo=None, microsecond=0)
+    assert rows[1][0].replace(microsecond=0) == when and rows[1][5] == 4
+
+
 def test_puskesmas_cannot_approve_its_own_report(en, report, grid, puskesmas_head):
     en.force_login(puskesmas_head)
     en.post(

@@ -150,6 +150,22 @@ def test_compilation_exports_the_same_rows(client, world, submitted, district_us
     values = [[cell.value for cell in row] for row in sheet.iter_rows()]
     assert values[1][2] == world["hsu"]["puskesmas"].name
     assert values[1][3] == "Submitted" and values[1][6] == 12_000_000
+    page = client.get(reverse("planning:ruk-list"), {"year": PLAN_YEAR}).content.decode()
+    assert '<span class="badge status-submitted">Submitted</span>' in page
+    assert "Kemenkes code" in page  # the file's columns are the page's, on wider screens
+
+
+def test_compilation_ignores_a_district_or_status_it_does_not_offer(
+    client, world, submitted, district_user
+):
+    client.force_login(district_user)
+    url = reverse("planning:ruk-list")
+    other = world["bontang"]["puskesmas"].district_id
+    for query in ({"district": other}, {"status": "bogus"}, {"year": "1e9"}):
+        response = client.get(url, {"year": PLAN_YEAR, **query})
+        assert response.status_code == 200
+        names = {p.name for p in response.context["rows"]}
+        assert world["bontang"]["puskesmas"].name not in names
 
 
 def test_compilation_queries_do_not_grow_with_puskesmas(client, world, district_user):

@@ -149,6 +149,9 @@ def test_gaps_without_an_activity_are_listed_until_one_is_planned(
     export = client.get(url, {"year": PLAN_YEAR, "format": "xlsx"})
     rows = list(load_workbook(BytesIO(export.content)).active.iter_rows(values_only=True))
     assert len(rows) == 2 and rows[1][2] == 1 and rows[1][-1] == 50
+    # The file has the page's columns, in the page's order (those hidden on phones as well).
+    headers = [label for label, __ in response.context["table"].header_cells()]
+    assert list(rows[0]) == headers
 
 
 def test_gap_list_queries_do_not_grow(client, world, district_user):

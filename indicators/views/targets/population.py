@@ -6,6 +6,7 @@ from django import forms
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -14,7 +15,7 @@ from ...forms import UploadForm
 from ...models import ImportJob
 from ...scoping import can_manage_targets
 from ...spreadsheets import XLSX_CONTENT_TYPE
-from ...web import export, paginate, wants_xlsx
+from ...tables import Col, FilterForm, Table, table_page
 from ..imports import start_import
 from .base import _planner_district, _year
 
@@ -28,46 +29,64 @@ class PopulationUploadForm(UploadForm):
     )
 
 
+class PopulationFilter(FilterForm):
+    year = forms.TypedChoiceField(label=gettext_lazy("Year"), coerce=int, required=False)
+    q = forms.CharField(
+        label=gettext_lazy("Search"),
+        help_text=gettext_lazy("Village name or code"),
+        required=False,
+        max_length=100,
+    )
+
+    def __init__(self, data, *, years: list[int]):
+        super().__init__(data)
+        self.fields["year"].choices = [(y, y) for y in years]
+        self.fields["year"].initial = selectors.target_year(None, years)
+
+
+def population_table(year: int, bands) -> Table:
+    """Each desa, its people in each age band of `year` (one column a band), and the source."""
+    return Table(
+        filename=f"population-{year}.xlsx",
+        sheet=_("Population %(year)s") % {"year": year},
+        empty=_("No desa in your area matches."),
+        columns=[
+            Col(_("Village code"), "code", phone=False),
+            Col(
+                _("Village"),
+                "name",
+                wrap=True,
+                link=lambda v: f"{reverse('indicators:target-village', args=[v.pk])}?year={year}",
+            ),
+            Col(_("Subdistrict"), "subdistrict.name", phone=False),
+            Col("Puskesmas", "puskesmas.name", phone=False),
+            *[Col(band.label, f"band_{band.pk}", format="number", wrap=True) for band in bands],
+            Col(_("Source"), "population_source", phone=False, wrap=True),
+        ],
+    )
+
+
 @login_required
 def population_list(request):
     years = selectors.target_years()
-    year = _year(request, years)
-    search = request.GET.get("q", "").strip()
+    filters = PopulationFilter(request.GET or None, years=years)
+    year = filters.value("year", selectors.target_year(None, years))
+    search = filters.value("q").strip()
     bands, villages = selectors.population_list(user=request.user, year=year, search=search)
-    if wants_xlsx(request):
-        return export(
-            filename=f"population-{year}.xlsx",
-            sheet=_("Population %(year)s") % {"year": year},
-            headers=[
-                _("Village code"),
-                _("Village"),
-                _("Subdistrict"),
-                "Puskesmas",
-                *[b.label for b in bands],
-                _("Source"),
-            ],
-            rows=villages,
-            row=lambda v: [
-                v.code,
-                v.name,
-                v.subdistrict.name,
-                v.puskesmas.name if v.puskesmas else "",
-                *selectors.population_counts(v, bands),
-                v.population_source or "",
-            ],
-        )
     context = {
         "year": year,
-        "years": years,
-        "bands": bands,
-        "search": search,
+        "filters": filters,
         "can_import": bool(
             request.user.district_id and can_manage_targets(request.user, request.user.district_id)
         ),
-        **paginate(request, villages),
     }
-    context["rows"] = [(v, selectors.population_counts(v, bands)) for v in context["rows"]]
-    return render(request, "indicators/population_list.html", context)
+    return table_page(
+        request,
+        table=population_table(year, bands),
+        rows=villages,
+        template="indicators/population_list.html",
+        context=context,
+    )
 
 
 @login_required
