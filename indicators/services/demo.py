@@ -132,14 +132,14 @@ def _seed_district(district: District, *, by: User) -> list[Puskesmas]:
         unit = HealthOfficeUnit.objects.filter(office=office, name=name).first()
         unit = unit or HealthOfficeUnit(office=office, name=name)
         unit.kind, unit.parent = kind, units.get(parent) if parent else None
-        units[name] = unit_save(unit=unit, by=by)
+        units[name] = unit_save(unit=unit, by=by, version=unit.version)  # an edit of what it read
 
     short = district.name.split(" ", 1)[1]
     for name, short_name, sector in DISTRICT_PARTNERS:
         found = PartnerOrganisation.objects.filter(district=district, name=f"{name} {short}")
         partner = found.first() or PartnerOrganisation(district=district, name=f"{name} {short}")
         partner.short_name, partner.sector = short_name, sector
-        partner_save(partner=partner, by=by)
+        partner_save(partner=partner, by=by, version=partner.version)
 
     puskesmas_list = []
     for subdistrict in district.subdistricts.order_by("code"):
@@ -148,7 +148,7 @@ def _seed_district(district: District, *, by: User) -> list[Puskesmas]:
             existing = PartnerOrganisation.objects.filter(district=district, name=name).first()
             partner = existing or PartnerOrganisation(district=district, name=name)
             partner.subdistrict, partner.sector = subdistrict, sector
-            partner_save(partner=partner, by=by)
+            partner_save(partner=partner, by=by, version=partner.version)
         villages = list(subdistrict.villages.order_by("code"))
         plans = PUSKESMAS.get(subdistrict.code, [])
         for index, (name, inpatient) in enumerate(plans):
@@ -159,7 +159,7 @@ def _seed_district(district: District, *, by: User) -> list[Puskesmas]:
             puskesmas.district, puskesmas.subdistrict = district, subdistrict
             puskesmas.is_inpatient = inpatient
             puskesmas.head_name = puskesmas.head_name or "dr. Siti Rahmah"
-            puskesmas_save(puskesmas=puskesmas, villages=share, by=by)
+            puskesmas_save(puskesmas=puskesmas, villages=share, by=by, version=puskesmas.version)
             _seed_service_points(puskesmas, list(puskesmas.villages.order_by("code")), by=by)
             puskesmas_list.append(puskesmas)
     return puskesmas_list
@@ -177,7 +177,7 @@ def _seed_service_points(puskesmas: Puskesmas, villages: list[Village], *, by: U
         point = ServicePoint.objects.filter(puskesmas=puskesmas, kind=kind, name=name).first()
         point = point or ServicePoint(puskesmas=puskesmas, kind=kind, name=name)
         point.village = where
-        service_point_save(service_point=point, by=by)
+        service_point_save(service_point=point, by=by, version=point.version)
 
 
 DEMO_USERS = [
