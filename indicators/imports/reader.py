@@ -16,10 +16,8 @@ datetime.date / datetime.datetime for date-formatted numbers.
 from __future__ import annotations
 
 import contextlib
-import datetime
 import io
 import lzma
-import re
 import struct
 import zipfile
 import zlib
@@ -34,9 +32,19 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 from openpyxl.styles.numbers import BUILTIN_FORMATS, is_date_format
 from openpyxl.utils import get_column_letter
-from openpyxl.utils.datetime import from_excel
 
 from ..spreadsheets import CellError
+from .cells import (  # noqa: F401  (short, clean_text: used by importers through this module)
+    CELL_REF,
+    EXCEL_CELL_CHARS,
+    MAIN,
+    cell_ref,
+    cell_value,
+    clean_text,
+    column_number,
+    row_of,
+    short,
+)
 
 # What zipfile and the decompressors raise on a damaged archive or member.
 DAMAGED = (
@@ -51,13 +59,8 @@ DAMAGED = (
     OSError,
     ValueError,
 )
-MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
 PACKAGE_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}"
-_CELL_REF = re.compile(r"([A-Z]{1,3})([0-9]{1,7})")
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-_ESCAPED = re.compile(r"_x([0-9A-Fa-f]{4})_")
-EXCEL_CELL_CHARS = 32_767  # the most Excel itself puts in one cell
 EXCEL_ROWS, EXCEL_COLUMNS = 1_048_576, 16_384  # the largest sheet Excel opens
 KEPT_ELEMENTS = 5_000  # elements one cell may hold (rich text runs); no cell has more
 # Elements of a sheet outside its rows' cells (columns, validations, formats...); a sheet has
@@ -93,29 +96,6 @@ class FileRefused(Exception):
     def __init__(self, errors: list[CellError]):
         super().__init__("; ".join(str(error) for error in errors))
         self.errors = errors
-
-
-def short(value: object, length: int = 40) -> str:
-    """A cell's text cut for a message: a long cell never makes a long error page."""
-    raw = str(value)
-    text = " ".join(raw[: length * 4].split())  # never split a megabyte of text
-    if len(text) <= length and len(raw) <= length * 4:
-        return text
-    return text[: length - 1] + "…"
-
-
-def clean_text(text: str) -> str:
-    """Excel's _xHHHH_ escapes decoded, then control characters (NUL included) removed."""
-    if "_x" in text:
-        text = _ESCAPED.sub(lambda match: chr(int(match[1], 16)), text)
-    return _CONTROL.sub("", text)
-
-
-def column_number(letters: str) -> int:
-    number = 0
-    for letter in letters:
-        number = number * 26 + ord(letter) - 64
-    return number
 
 
 def _mb(size: int) -> str:
@@ -372,7 +352,7 @@ class Workbook:
                 if tag == f"{MAIN}sheetData":
                     sheet_data = element
                 elif tag == f"{MAIN}row":
-                    row_number = _row_of(element.get("r"), last_row + 1)
+                    row_number = row_of(element.get("r"), last_row + 1)
                     if row_number > EXCEL_ROWS:
                         self._refuse(
                             _("the file is damaged or not an Excel .xlsx file."), sheet=sheet
@@ -387,8 +367,8 @@ class Workbook:
                 in_row += 1
                 if in_row > EXCEL_COLUMNS:
                     self._refuse(_("the file is damaged or not an Excel .xlsx file."), sheet=sheet)
-                column, row = _cell_ref(element.get("r"), row_number, column)
-                value, formula = self._value(element, strings, dates)
+                column, row = cell_ref(element.get("r"), row_number, column)
+                value, formula = cell_value(element, strings, dates)
                 element.clear()
                 if value is None and not formula:
                     continue
@@ -416,7 +396,7 @@ class Workbook:
                 cells = {}
             elif tag == f"{MAIN}mergeCell":
                 ref = element.get("ref", "")
-                first = _CELL_REF.match(ref)
+                first = CELL_REF.match(ref)
                 errors.append(
                     CellError(
                         sheet,
@@ -435,7 +415,7 @@ class Workbook:
             raise FileRefused(errors)
 
     def _check_dimension(self, sheet: str, ref: str, max_rows: int, max_columns: int) -> None:
-        corners = _CELL_REF.findall(ref[:64].upper())  # "A1:XFD1048576" at most
+        corners = CELL_REF.findall(ref[:64].upper())  # "A1:XFD1048576" at most
         if not corners:
             return
         letters, number = corners[-1]
@@ -464,56 +444,3 @@ class Workbook:
             row=row,
             column=get_column_letter(min(column, 16384)),
         )
-
-    @staticmethod
-    def _value(element, strings: list[str], dates: list[bool]) -> tuple[object, bool]:
-        kind = element.get("t", "n")
-        formula = element.find(f"{MAIN}f") is not None
-        raw = element.findtext(f"{MAIN}v")
-        if kind == "inlineStr":
-            text = "".join(t.text or "" for t in element.iter(f"{MAIN}t"))
-            return clean_text(text[: EXCEL_CELL_CHARS + 1]) or None, formula
-        if raw is None or raw == "":
-            return None, formula
-        if kind == "s":
-            try:
-                return strings[int(raw)] or None, formula
-            except (ValueError, IndexError):
-                return None, formula
-        if kind in ("str", "e"):
-            return clean_text(raw[: EXCEL_CELL_CHARS + 1]) or None, formula
-        if kind == "b":
-            return raw.strip() in ("1", "true"), formula
-        if kind == "d":
-            try:
-                return datetime.datetime.fromisoformat(raw.strip()[:32]), formula
-            except ValueError:
-                return clean_text(raw[:64]), formula
-        try:
-            number: float | int = float(raw) if any(c in raw for c in ".eE") else int(raw)
-        except ValueError:
-            return clean_text(raw[:64]), formula
-        style = element.get("s")
-        if style and style.isdigit() and int(style) < len(dates) and dates[int(style)]:
-            try:
-                moment = from_excel(number)
-            except (OverflowError, ValueError, TypeError):
-                return number, formula
-            if isinstance(moment, datetime.datetime) and moment.time() == datetime.time():
-                return moment.date(), formula
-            return moment, formula
-        return number, formula
-
-
-def _row_of(reference: str | None, default: int) -> int:
-    if reference and reference.isdigit() and len(reference) <= 8:
-        return int(reference)
-    return default
-
-
-def _cell_ref(reference: str | None, row: int, last_column: int) -> tuple[int, int]:
-    """(column, row) of a cell; a cell without a reference follows the previous one."""
-    match = _CELL_REF.fullmatch(reference or "")
-    if match:
-        return column_number(match[1]), int(match[2])
-    return last_column + 1, row
