@@ -13,12 +13,14 @@ from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from .. import documents, selectors, services
 from ..forms import QuarterNoteForm
 from ..models import District
 from ..scoping import can_review_report, get_in_area_or_404
 from ..spreadsheets import XLSX_CONTENT_TYPE
+from ..tables import Action, Col, Table, table_page
 from ..web import paginate, query_int, query_year, run_service, wants_xlsx
 
 
@@ -143,14 +145,33 @@ def quarterly_notes(request, pk):
     return render(request, "indicators/quarterly_notes.html", context)
 
 
+FEEDBACK_TABLE = Table(
+    filename="spm-feedback.xlsx",
+    sheet=gettext_lazy("Monthly feedback"),
+    empty=gettext_lazy("No approved month this year yet."),
+    columns=[
+        Col(gettext_lazy("Month"), "period_label"),
+        Col("Puskesmas", "puskesmas.name", wrap=True),
+        Col(gettext_lazy("Approved on"), "decided_at", format="datetime", phone=False),
+    ],
+    actions=[
+        Action(
+            gettext_lazy("Feedback"), lambda r: reverse("indicators:feedback-detail", args=[r.pk])
+        ),
+        Action("PDF", lambda r: reverse("indicators:feedback-detail", args=[r.pk]) + "?format=pdf"),
+    ],
+)
+
+
 @login_required
 def feedback_list(request):
     year = query_year(request)
-    reports = selectors.feedback_list(user=request.user, year=year)
-    return render(
+    return table_page(
         request,
-        "indicators/feedback_list.html",
-        {**paginate(request, reports), "year": year, "years": _years()},
+        table=FEEDBACK_TABLE,
+        rows=selectors.feedback_list(user=request.user, year=year),
+        template="indicators/feedback_list.html",
+        context={"year": year, "years": _years()},
     )
 
 

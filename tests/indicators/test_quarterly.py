@@ -498,6 +498,11 @@ def test_feedback_list_shows_approved_months_of_the_puskesmas(en, data, puskesma
     response = en.get(reverse("indicators:feedback-list") + f"?year={YEAR}")
     links = {r.pk for r in response.context["rows"]}
     assert links == {data.reports[k].pk for k in ("a1", "a2", "a3")}
+    export = en.get(reverse("indicators:feedback-list"), {"year": YEAR, "format": "xlsx"})
+    sheet = load_workbook(io.BytesIO(export.content)).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0] == ("Month", "Puskesmas", "Approved on")  # the page's columns
+    assert len(rows) == 4
 
 
 @pytest.mark.parametrize("url_name", ["feedback-detail", "feedback-pdf", "feedback-list"])
