@@ -41,10 +41,6 @@ class ModelMultipleChoiceField(forms.ModelMultipleChoiceField):
         return super()._check_values(value)
 
 
-class SearchForm(forms.Form):
-    q = forms.CharField(label=_("Search"), required=False, max_length=100)
-
-
 class PuskesmasForm(OnceForm, VersionedForm, forms.ModelForm):
     villages = ModelMultipleChoiceField(
         label=_("Working area (wilayah kerja)"),

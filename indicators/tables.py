@@ -35,6 +35,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from .spreadsheets import XLSX_CONTENT_TYPE, Sheet, build_workbook
 from .web import paginate, wants_xlsx
@@ -211,3 +212,14 @@ class FilterForm(forms.Form):
             return default
         self.is_valid()  # fills cleaned_data with the valid fields only
         return self.cleaned_data.get(name) or default
+
+
+class SearchFilter(FilterForm):
+    """A list's one search box (name or code)."""
+
+    q = forms.CharField(
+        label=gettext_lazy("Search"),
+        help_text=gettext_lazy("Name or code"),
+        required=False,
+        max_length=100,
+    )

@@ -13,6 +13,7 @@ rows, so one upload lists everything to fix.
 
 from __future__ import annotations
 
+from abc import abstractmethod
 from collections.abc import Mapping
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -63,9 +64,9 @@ class MeetingImporter(Importer):
     sheet: SheetSpec
     page: str  # URL name of the meeting's page the job leads back to
 
+    @abstractmethod
     def lock(self, meeting: Meeting, *, by) -> Meeting:
         """The meeting locked for this transaction, with the service's own rights check."""
-        raise NotImplementedError
 
     def target(self, *, user, params: Mapping) -> Target:
         try:

@@ -8,6 +8,7 @@ uses), inside one transaction that any problem rolls back.
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
@@ -43,18 +44,16 @@ class Outcome:
     details: dict[str, Any] = field(default_factory=dict)
 
 
-class Importer:
+class Importer(ABC):
     """Subclass, declare `kind`, `sheet`, and implement `target`, `lookups` and `apply`."""
 
     kind: ClassVar[str]
     sheet: ClassVar[SheetSpec]
-    # Where the job page offers a fresh template.
-    template_url_name: ClassVar[str] = ""
 
+    @abstractmethod
     def target(self, *, user: User, params: Mapping) -> Target:
         """The object imported into, checked for `user` with the same rights as its forms:
         raises PermissionDenied or ValidationError (a closed meeting, a submitted plan)."""
-        raise NotImplementedError
 
     def lookups(self, *, user: User, params: Mapping, target: Target) -> dict[str, Any]:
         """Dictionaries the declared Lookup columns read (only objects `user` may use)."""
@@ -64,6 +63,7 @@ class Importer:
         """The typed rows (or errors). Importers with a dynamic layout override this."""
         return self.sheet.read(workbook, self.lookups(user=user, params=params, target=target))
 
+    @abstractmethod
     def apply(
         self,
         *,
@@ -76,7 +76,6 @@ class Importer:
     ) -> Outcome:
         """Write the rows through the entity's services, in the runner's transaction. Raise
         ValidationError (located messages) to refuse the whole file; nothing is then saved."""
-        raise NotImplementedError
 
 
 _REGISTRY: dict[str, Importer] = {}

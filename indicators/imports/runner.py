@@ -98,6 +98,7 @@ def import_start(*, kind: str, upload, user: User, params: Mapping | None = None
     params = dict(params or {})
     target = importer.target(user=user, params=params)
     params["_back"] = target.back_url
+    params["_label"] = str(target.label)
     name = os.path.basename(getattr(upload, "name", "") or "upload.xlsx")[:200]
     limit = settings.SIMPUL_IMPORT_MAX_BYTES
     if getattr(upload, "size", 0) > limit:

@@ -84,6 +84,7 @@ def importjob_detail(request, pk):
         "state": job_status(job),
         "result": job.result,
         "back_url": job.params.get("_back", ""),
+        "target_label": job.params.get("_label", ""),
         "can_retry": job.status == ImportJob.Status.FAILED
         and job.created_by_id == request.user.pk
         and bool(job.file),

@@ -24,7 +24,7 @@ from ...models import (
     PartnerOrganisation,
 )
 from ...scoping import can_create, can_edit_organisation, get_in_area_or_404, in_area
-from ...tables import Action, Col, FilterForm, Table, table_page
+from ...tables import Action, Col, SearchFilter, Table, table_page
 from ...web import run_service
 
 PARTNER_TABLE = Table(
@@ -47,13 +47,12 @@ PARTNER_TABLE = Table(
 )
 
 
-class PartnerFilter(FilterForm):
+class PartnerFilter(SearchFilter):
     sector = forms.ChoiceField(
         label=gettext_lazy("Sector"),
         required=False,
         choices=[("", gettext_lazy("All sectors")), *PartnerOrganisation.Sector.choices],
     )
-    q = forms.CharField(label=gettext_lazy("Search"), required=False, max_length=100)
 
 
 @login_required

@@ -27,7 +27,7 @@ from ...models import (
 )
 from ...scoping import can_create, can_edit_organisation, get_in_area_or_404, in_area
 from ...spreadsheets import XLSX_CONTENT_TYPE
-from ...tables import Col, FilterForm, Table, table_page
+from ...tables import Col, FilterForm, SearchFilter, Table, table_page
 from ...web import run_service
 from ..imports import start_import
 
@@ -53,18 +53,9 @@ PUSKESMAS_TABLE = Table(
 )
 
 
-class PuskesmasFilter(FilterForm):
-    q = forms.CharField(
-        label=gettext_lazy("Search"),
-        help_text=gettext_lazy("Name or code"),
-        required=False,
-        max_length=100,
-    )
-
-
 @login_required
 def puskesmas_list(request):
-    filters = PuskesmasFilter(request.GET or None)
+    filters = SearchFilter(request.GET or None)
     rows = selectors.puskesmas_list(user=request.user, search=filters.value("q").strip())
     context = {"filters": filters, "can_add": can_create(request.user, Puskesmas)}
     return table_page(

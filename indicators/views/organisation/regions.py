@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from django import forms
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 from django.urls import reverse
@@ -17,7 +16,7 @@ from ...models import (
     Subdistrict,
 )
 from ...scoping import get_in_area_or_404
-from ...tables import Col, FilterForm, Table, table_page
+from ...tables import Col, SearchFilter, Table, table_page
 
 
 @login_required
@@ -46,18 +45,9 @@ DISTRICT_TABLE = Table(
 )
 
 
-class RegionFilter(FilterForm):
-    q = forms.CharField(
-        label=gettext_lazy("Search"),
-        help_text=gettext_lazy("Name or code"),
-        required=False,
-        max_length=100,
-    )
-
-
 @login_required
 def region_list(request):
-    filters = RegionFilter(request.GET or None)
+    filters = SearchFilter(request.GET or None)
     rows = selectors.district_list(user=request.user, search=filters.value("q").strip())
     return table_page(
         request,
