@@ -62,13 +62,12 @@ class World:
         from django.utils import timezone
         from region_import import ensure_postgres_database, migrate_if_needed, use_database
 
-        from indicators.models import (
+        from indicators.models import ReportingYear, SPMEdition
+        from kernel.models import (
             District,
             HealthOffice,
             Province,
             Puskesmas,
-            ReportingYear,
-            SPMEdition,
             Subdistrict,
             User,
             Village,
@@ -114,7 +113,7 @@ class World:
             )
 
     def villages(self):
-        from indicators.models import Village
+        from kernel.models import Village
 
         return list(
             Village.objects.filter(subdistrict__district=self.district)
@@ -132,16 +131,14 @@ def _clear_data() -> None:
 
     from indicators.models import (
         AgeBand,
-        District,
         EstimateRule,
         IndexBand,
         IndexWeight,
-        Province,
-        RegionPopulation,
         ReportingYear,
         SPMEdition,
         SPMService,
     )
+    from kernel.models import District, Province, RegionPopulation
     from planning.models import BudgetSubActivity
     from workshops.models import ManagementScoreBand
 
@@ -199,14 +196,14 @@ def _clear_data() -> None:
 def _hidden_rows(template: bytes, sheet: str) -> list[list]:
     """The rows of a template's hidden meta sheet, read back as the importer reads them, so a
     built file carries exactly what the template function writes there (kind, ids, when)."""
-    from indicators.imports.reader import Workbook
+    from kernel.imports.reader import Workbook
 
     workbook = Workbook(template, name="template.xlsx")
     return [values for _number, values in workbook.rows(sheet, max_rows=50, max_columns=10)]
 
 
 def _meta_sheet(template: bytes, sheet: str):
-    from indicators.spreadsheets import Sheet
+    from kernel.spreadsheets import Sheet
 
     rows = _hidden_rows(template, sheet)
     return Sheet(title=sheet, headers=rows[0], rows=rows[1:], hidden=True)
@@ -221,7 +218,7 @@ def _monthly_values(world: World) -> Built:
     from indicators.reporting import monthly_services
     from indicators.services import monthly_template
     from indicators.services.monthly_excel.layout import DATA_SHEET, META_SHEET, monthly_headers
-    from indicators.spreadsheets import build_workbook
+    from kernel.spreadsheets import build_workbook
 
     months = list(range(1, 13))
     # The template of one puskesmas and one month: only for its hidden sheet.
@@ -253,7 +250,7 @@ def _monthly_values(world: World) -> Built:
 
 
 def _service_points(world: World) -> Built:
-    from indicators.importers import ServicePointsImporter
+    from kernel.importers import ServicePointsImporter
 
     spec = ServicePointsImporter.sheet
     villages = world.villages()
@@ -273,7 +270,7 @@ def _service_points(world: World) -> Built:
 
 def _plain(spec, rows: list[list], title: str | None = None) -> bytes:
     """One sheet as the importer's SheetSpec declares it (title and headings)."""
-    from indicators.spreadsheets import build_workbook
+    from kernel.spreadsheets import build_workbook
 
     return build_workbook(sheet=title or spec.titles()[0], headers=spec.headings(), rows=rows)
 
@@ -368,7 +365,7 @@ PARTNERS = 20
 
 def _rtl_items(world: World) -> Built:
     """RTL items naming the meeting's problems by number and the district's partners by name."""
-    from indicators.models import FundingSource, PartnerOrganisation
+    from kernel.models import FundingSource, PartnerOrganisation
     from workshops.models import SECTOR_CHOICES, Problem
     from workshops.services.sheets.layout import RTL
 
@@ -416,8 +413,8 @@ def _rtl_items(world: World) -> Built:
 def _ruk_activities(world: World) -> Built:
     """The district's (Dinkes) plan of next year, with the RUK sheet's largest number of new
     activities; the hidden meta sheet as the plan's template writes it."""
-    from indicators.models import FundingSource
-    from indicators.spreadsheets import build_workbook
+    from kernel.models import FundingSource
+    from kernel.spreadsheets import build_workbook
     from planning.forms import plan_services
     from planning.importers import RUK_SHEET
     from planning.models import BudgetSubActivity
@@ -507,8 +504,8 @@ def child_run(kind: str, path: str, user_pk: int, params: dict) -> None:
     from region_import import use_database
 
     from indicators import tasks
-    from indicators.imports import runner
-    from indicators.models import User
+    from kernel.imports import runner
+    from kernel.models import User
 
     use_database(SCRATCH_DATABASE)
     user = User.objects.get(pk=user_pk)
@@ -602,7 +599,7 @@ def main() -> None:
         child_run(args.run, args.file, args.user, json.loads(args.params))
         return
     _setup()
-    from indicators.imports import base
+    from kernel.imports import base
     from tests.hostile import files
 
     desa = args.puskesmas * args.villages

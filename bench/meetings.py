@@ -55,35 +55,37 @@ from region_import import (  # noqa: E402
     use_database,
 )
 
-from indicators.audit import record_many  # noqa: E402
 from indicators.models import (  # noqa: E402
     Achievement,
     AgeBand,
-    AuditEvent,
-    District,
     EstimateRule,
-    FundingSource,
-    HealthOffice,
     IndexBand,
     IndexWeight,
     Level,
     MonthlyReport,
     MonthlyValue,
-    PartnerOrganisation,
-    Province,
-    Puskesmas,
-    RegionPopulation,
     ReportingYear,
     SPMEdition,
     SPMService,
-    Subdistrict,
     Target,
-    User,
-    Village,
 )
 from indicators.reporting import monthly_services, reporting_year  # noqa: E402
 from indicators.selectors.dashboards import dashboard_period  # noqa: E402
 from indicators.services.aggregation import quarter_aggregate  # noqa: E402
+from kernel.audit import record_many  # noqa: E402
+from kernel.models import (  # noqa: E402
+    AuditEvent,
+    District,
+    FundingSource,
+    HealthOffice,
+    PartnerOrganisation,
+    Province,
+    Puskesmas,
+    RegionPopulation,
+    Subdistrict,
+    User,
+    Village,
+)
 from planning.models import (  # noqa: E402
     Activity,
     BudgetSubActivity,

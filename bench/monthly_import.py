@@ -33,26 +33,28 @@ from region_import import (
 )
 
 from indicators.models import (  # noqa: E402
-    AuditEvent,
-    District,
-    HealthOffice,
-    ImportJob,
     MonthlyReport,
     MonthlyValue,
-    Province,
-    Puskesmas,
-    Subdistrict,
     Target,
     UnlockRequest,
-    User,
     ValueChange,
-    Village,
 )
 from indicators.reporting import monthly_services  # noqa: E402
 from indicators.services import (  # noqa: E402
     monthly_import_apply,
     monthly_import_parse,
     monthly_template,
+)
+from kernel.models import (  # noqa: E402
+    AuditEvent,
+    District,
+    HealthOffice,
+    ImportJob,
+    Province,
+    Puskesmas,
+    Subdistrict,
+    User,
+    Village,
 )
 
 SCRATCH_DATABASE = "simpul_bench_monthly"
@@ -223,7 +225,7 @@ def main() -> None:
         url = reverse("indicators:report-entry", args=[report.pk])
         label = "Monthly entry page (indicators:report-entry)"
     except NoReverseMatch:
-        url = reverse("indicators:puskesmas-detail", args=[puskesmas_list[0].pk])
+        url = reverse("kernel:puskesmas-detail", args=[puskesmas_list[0].pk])
         label = "Entry page missing; puskesmas page instead (indicators:puskesmas-detail)"
     time_page(f"{label}, {args.villages} desa x 12 services", url, head)
 

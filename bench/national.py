@@ -51,26 +51,25 @@ from region_import import (  # noqa: E402
 from indicators.models import (  # noqa: E402
     Achievement,
     AggregationRun,
-    District,
     MonthlyReport,
     MonthlyValue,
+    ReportingRate,
+    SPMService,
+    Target,
+)
+from indicators.reporting import monthly_services, reporting_year  # noqa: E402
+from indicators.services import achievement_refresh, quarter_aggregate  # noqa: E402
+from indicators.tasks import aggregate_quarter  # noqa: E402
+from kernel.models import (  # noqa: E402
+    District,
     Province,
     Puskesmas,
     RegionPopulation,
-    ReportingRate,
-    SPMService,
     Subdistrict,
-    Target,
     User,
     Village,
 )
-from indicators.reporting import monthly_services, reporting_year  # noqa: E402
-from indicators.services import (  # noqa: E402
-    achievement_refresh,
-    quarter_aggregate,
-    regions_import_file,
-)
-from indicators.tasks import aggregate_quarter  # noqa: E402
+from kernel.services import regions_import_file  # noqa: E402
 
 SCRATCH_DATABASE = "simpul_bench_national"
 YEAR = 2025  # ReportingYear 2025 (edition pmk-6-2024) comes with migration 0003

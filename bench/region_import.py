@@ -28,7 +28,7 @@ from django.core.management import call_command  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
 from django.db.models import ProtectedError  # noqa: E402
 
-from indicators.models import (  # noqa: E402
+from kernel.models import (  # noqa: E402
     District,
     Province,
     Puskesmas,
@@ -36,7 +36,7 @@ from indicators.models import (  # noqa: E402
     Subdistrict,
     Village,
 )
-from indicators.services import regions_import_file  # noqa: E402
+from kernel.services import regions_import_file  # noqa: E402
 
 SHARED = ROOT.parent / "shared" / "data" / "wilayah"
 SCRATCH_DATABASE = "simpul_bench"

@@ -20,14 +20,14 @@ app.conf.beat_schedule = {
         "schedule": crontab(hour=1, minute=30),
     },
     # Every five minutes: jobs whose worker died or that overran are failed, with a retry
-    # (indicators/services/jobs.py), so no page says "working" past a job's time limit.
+    # (kernel/services/jobs.py), so no page says "working" past a job's time limit.
     "sweep-jobs": {
-        "task": "indicators.tasks.sweep_jobs",
+        "task": "kernel.tasks.sweep_jobs",
         "schedule": crontab(minute="*/5"),
     },
     # Weekly: uploaded workbooks of imports finished over 90 days ago (the job rows stay).
     "purge-import-files": {
-        "task": "indicators.tasks.purge_import_files",
+        "task": "kernel.tasks.purge_import_files",
         "schedule": crontab(hour=2, minute=15, day_of_week=0),
     },
 }

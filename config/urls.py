@@ -3,6 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 urlpatterns = [
+    path("", include("kernel.urls")),
     path("", include("indicators.urls")),
     path("meetings/", include("workshops.urls")),
     path("planning/", include("planning.urls")),

@@ -4,10 +4,8 @@ from django.utils.translation import gettext_lazy as _
 
 class IndicatorsConfig(AppConfig):
     name = "indicators"
-    verbose_name = _("Areas and SPM data")
+    verbose_name = _("SPM data")
 
     def ready(self) -> None:
-        from . import (
-            checks,  # noqa: F401  (registers the system checks)
-            importers,  # noqa: F401  (registers the imports on the one pipeline)
-        )
+        from . import importers  # noqa: F401  (registers the imports on the one pipeline)
+        from .services import runs  # noqa: F401  (declares aggregation runs to the jobs' sweep)

@@ -1,4 +1,4 @@
-"""The imports of the indicators app, declared on the one pipeline (indicators/imports).
+"""The imports of the indicators app, declared on the one pipeline (kernel/imports).
 
 Each is a sheet declaration plus who may import into what and the service that writes:
 monthly values (its own layout: a column per month), service points, population per desa and
@@ -14,29 +14,26 @@ from collections.abc import Mapping
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import ngettext
 
-from .imports import (
-    Choice,
-    Column,
+from kernel.imports import (
     Importer,
-    Lookup,
     Outcome,
     Parsed,
     Row,
     SheetSpec,
     Target,
-    Text,
-    YesNo,
     refusal,
     register,
 )
-from .models import ImportJob, Puskesmas, ServicePoint, Village
+from kernel.models import ImportJob, Village
+from kernel.scoping import in_given_area
+from kernel.spreadsheets import CellError
+
 from .models import Target as TargetFigure
 from .reporting import monthly_services, reporting_year
-from .scoping import can_edit_organisation, can_import_monthly, in_area, in_given_area
+from .rights import can_import_monthly
 from .services import monthly_excel
-from .services.organisation import SERVICE_POINT_SHEET, service_point_save
 from .services.targets import (
     POPULATION_SHEET,
     band_key,
@@ -49,7 +46,6 @@ from .services.targets import (
     village_population_save,
 )
 from .services.targets._common import _require_planner
-from .spreadsheets import CellError
 
 
 @register
@@ -57,6 +53,7 @@ class MonthlyValuesImporter(Importer):
     """A filled monthly template: a row per puskesmas x desa x service, a column per month."""
 
     kind = ImportJob.Kind.MONTHLY_VALUES
+    result_template = "indicators/_import_result_monthly.html"
     sheet = SheetSpec(
         title=monthly_excel.DATA_SHEET, columns=(), max_rows=monthly_excel.layout.MAX_ROWS
     )
@@ -89,103 +86,6 @@ class MonthlyValuesImporter(Importer):
             "rows": result["rows"],
         }
         return Outcome(summary=summary, done=result["values_changed"], details=result)
-
-
-def _puskesmas_codes(context_user) -> dict[str, Puskesmas]:
-    return {p.code.casefold(): p for p in in_area(Puskesmas.objects.all(), context_user)}
-
-
-@register
-class ServicePointsImporter(Importer):
-    """Service points of the puskesmas in the user's area: added, or updated by kind and name."""
-
-    kind = ImportJob.Kind.SERVICE_POINTS
-    sheet = SheetSpec(
-        title=SERVICE_POINT_SHEET,
-        columns=(
-            Column(
-                "puskesmas",
-                gettext_lazy("Puskesmas code"),
-                Lookup("puskesmas", gettext_lazy("puskesmas code %(text)s is not in your area.")),
-                required=True,
-            ),
-            Column(
-                "kind",
-                gettext_lazy("Kind"),
-                Choice(ServicePoint.Kind.choices),
-                required=True,
-            ),
-            Column("name", gettext_lazy("Name"), Text(150, multiline=False), required=True),
-            Column(
-                "village",
-                gettext_lazy("Village code"),
-                Lookup(
-                    "villages",
-                    gettext_lazy("village %(text)s is not in this puskesmas's working area."),
-                ),
-            ),
-            Column("address", gettext_lazy("Address"), Text(255)),
-            Column("active", gettext_lazy("Active"), YesNo(empty=True)),
-        ),
-        max_rows=5_000,
-    )
-
-    def target(self, *, user, params: Mapping) -> Target:
-        from .scoping import can_create
-
-        if not can_create(user, ServicePoint):
-            raise PermissionDenied(_("Your role cannot change service points."))
-        district_id = user.district_id or (user.puskesmas.district_id if user.puskesmas else None)
-        return Target(
-            district_id=district_id,
-            puskesmas_id=user.puskesmas_id,
-            back_url=reverse("indicators:servicepoint-list"),
-        )
-
-    def lookups(self, *, user, params, target) -> dict:
-        villages = in_area(Village.objects.filter(puskesmas__isnull=False), user)
-        return {
-            "puskesmas": _puskesmas_codes(user),
-            "villages": {v.code.casefold(): v for v in villages},
-        }
-
-    def apply(self, *, rows: list[Row], parsed, user, params, target, progress) -> Outcome:
-        errors: list[CellError] = []
-
-        def located(row: Row, key: str, problem: str) -> None:
-            errors.append(CellError(parsed.sheet, row.number, self.sheet.letter(key), problem))
-
-        saved = 0
-        for index, row in enumerate(rows):
-            puskesmas, village = row["puskesmas"], row["village"]
-            if village is not None and village.puskesmas_id != puskesmas.pk:
-                message = _("village %(code)s is not in this puskesmas's working area.")
-                located(row, "village", message % {"code": village.code})
-                continue
-            if not can_edit_organisation(user, ServicePoint(puskesmas=puskesmas)):
-                message = _("your role cannot change %(puskesmas)s.")
-                located(row, "puskesmas", message % {"puskesmas": puskesmas})
-                continue
-            point = ServicePoint.objects.filter(
-                puskesmas=puskesmas, kind=row["kind"], name=row["name"]
-            ).first() or ServicePoint(puskesmas=puskesmas, kind=row["kind"], name=row["name"])
-            point.village, point.address = village, row["address"]
-            point.is_active = row["active"]
-            try:
-                # The row was read in this transaction: the file's edit is made at its version.
-                service_point_save(service_point=point, by=user, version=point.version)
-            except (ValidationError, PermissionDenied) as error:
-                for message in getattr(error, "messages", [str(error)]):
-                    located(row, "name", message)
-                continue
-            saved += 1
-            progress(index + 1, len(rows))
-        if errors:
-            raise refusal(errors)
-        summary = ngettext(
-            "%(count)s service point saved.", "%(count)s service points saved.", saved
-        ) % {"count": saved}
-        return Outcome(summary=summary, done=saved)
 
 
 # --- Targets: population per desa and age band, figures of one source ---------------------------

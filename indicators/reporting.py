@@ -11,14 +11,14 @@ from django.core.exceptions import ValidationError
 from django.db.models import F, QuerySet, Sum
 from django.utils.translation import gettext as _
 
+from kernel.models import Puskesmas, Village
+
 from .models import (
     MonthlyReport,
     MonthlyValue,
-    Puskesmas,
     ReportingYear,
     SPMService,
     Target,
-    Village,
     VillagePopulation,
 )
 

@@ -10,35 +10,14 @@ from django.conf import settings
 from django.db import OperationalError
 from django.utils import timezone
 
+from kernel.imports.runner import RowProgress
+from kernel.services.jobs import NO_DATABASE
+
 from . import services
-from .imports import runner
-from .imports.runner import RowProgress
 from .models import AggregationRun
-from .services import jobs
+from .services import runs
 
 logger = logging.getLogger(__name__)
-
-
-@shared_task(
-    bind=True,
-    autoretry_for=(OperationalError,),
-    retry_backoff=True,
-    max_retries=3,
-    soft_time_limit=settings.SIMPUL_IMPORT_SOFT_TIME_LIMIT,
-    time_limit=settings.SIMPUL_IMPORT_SOFT_TIME_LIMIT + 60,
-)
-def import_run(self, job_id: int, attempt: int = 1) -> dict:
-    """Run one attempt of an import job (any kind) to its end: all of it or nothing; safe to
-    run twice. Only a lost database connection is retried."""
-    return runner.import_run(
-        job_id=job_id, attempt=attempt, final_try=self.request.retries >= self.max_retries
-    )
-
-
-@shared_task(soft_time_limit=120, time_limit=180)
-def sweep_jobs() -> dict:
-    """Every few minutes (Celery beat): fail jobs whose worker died or that overran."""
-    return jobs.jobs_sweep()
 
 
 # --- Quarterly aggregation (issue #5) -----------------------------------------------------------
@@ -72,14 +51,14 @@ def aggregate_quarter(self, run_id: int) -> dict:
         )
     except OperationalError:
         if self.request.retries >= self.max_retries:
-            jobs.run_fail(run_id=run_id, message=jobs.NO_DATABASE)
+            runs.run_fail(run_id=run_id, message=NO_DATABASE)
         raise
     except SoftTimeLimitExceeded:
-        jobs.run_fail(run_id=run_id, message=jobs.RUN_TOO_LONG)
+        runs.run_fail(run_id=run_id, message=runs.RUN_TOO_LONG)
         return {"run": run_id, "failed": "time"}
     except Exception:
         logger.exception("Aggregation run %s failed unexpectedly", run_id)
-        jobs.run_fail(run_id=run_id, message=jobs.RUN_UNEXPECTED)
+        runs.run_fail(run_id=run_id, message=runs.RUN_UNEXPECTED)
         return {"run": run_id, "failed": "unexpected"}
     finally:
         progress.close()
@@ -110,16 +89,8 @@ def aggregate_recent_quarters() -> list[int]:
     today = timezone.localdate()
     current = (today.year, services.quarter_of(today.month))
     previous = (today.year - 1, 4) if current[1] == 1 else (today.year, current[1] - 1)
-    runs = []
+    run_ids = []
     for year, quarter in (previous, current):
         run = services.quarter_aggregate(year=year, quarter=quarter)
-        runs.append(run.pk)
-    return runs
-
-
-@shared_task(soft_time_limit=600, time_limit=660)
-def purge_import_files() -> int:
-    """Weekly: delete uploaded workbooks of imports finished long ago (the jobs stay)."""
-    from .services.uploads import import_files_purge
-
-    return import_files_purge()
+        run_ids.append(run.pk)
+    return run_ids

@@ -1,5 +1,5 @@
 """Plan documents to print or file: the RUK (or Dinkes plan) and the RPK, as .xlsx in their usual
-column layouts and as PDF (indicators.documents.pdf_from_html: no network, our static files
+column layouts and as PDF (kernel.documents.pdf_from_html: no network, our static files
 only); the district's compilation and totals as .xlsx.
 
 Pure: they take what a selector returned and give bytes; no database access.
@@ -12,8 +12,8 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from indicators.documents import pdf_from_html
-from indicators.spreadsheets import Sheet, build_workbook
+from kernel.documents import pdf_from_html
+from kernel.spreadsheets import Sheet, build_workbook
 
 from .models import Activity, Plan
 from .selectors import RPK, PlanDetail, Totals

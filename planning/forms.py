@@ -9,9 +9,10 @@ from django.db.models import QuerySet
 from django.utils.dates import MONTHS
 from django.utils.translation import gettext_lazy as _
 
-from indicators.models import District, FundingSource, ReportingYear, SPMService
-from indicators.tables import FilterForm
-from indicators.versioning import OnceForm
+from indicators.models import ReportingYear, SPMService
+from kernel.models import District, FundingSource
+from kernel.tables import FilterForm
+from kernel.versioning import OnceForm
 
 from .models import Activity, BudgetSubActivity, Plan, ScheduleEntry
 from .money import parse_rupiah, rupiah

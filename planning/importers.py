@@ -1,4 +1,4 @@
-"""The imports of the planning app, declared on the one pipeline (indicators/imports).
+"""The imports of the planning app, declared on the one pipeline (kernel/imports).
 
 RUK activities: a plan's filled template (planning/services/ruk_excel builds it). Its RUK sheet
 is declared here once; the template takes its headings and column letters from it. The hidden
@@ -22,7 +22,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from indicators.imports import (
+from kernel.imports import (
     BadCell,
     Choice,
     Column,
@@ -37,10 +37,10 @@ from indicators.imports import (
     refusal,
     register,
 )
-from indicators.imports.reader import FileRefused, short
-from indicators.imports.schema import text_of
-from indicators.models import AuditEvent, FundingSource, ImportJob, User
-from indicators.spreadsheets import CellError
+from kernel.imports.reader import FileRefused, short
+from kernel.imports.schema import text_of
+from kernel.models import AuditEvent, FundingSource, ImportJob, User
+from kernel.spreadsheets import CellError
 
 from . import documents, rights, selectors
 from .forms import plan_services

@@ -9,7 +9,7 @@ import importlib
 
 import pytest
 
-from indicators.models import User
+from kernel.models import User
 
 from .factories import (
     DistrictFactory,
@@ -138,7 +138,7 @@ def post_import(client, django_capture_on_commit_callbacks):
     """POST an upload to an import page; the import job runs (eagerly) when the request's
     transaction commits. Returns (response, job or None) and `errors_of(response, job)` reads
     the refusal from the job page or the form."""
-    from indicators.models import ImportJob
+    from kernel.models import ImportJob
 
     def post(url, data):
         with django_capture_on_commit_callbacks(execute=True):

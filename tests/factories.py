@@ -5,7 +5,7 @@ import datetime
 import factory
 from factory.django import DjangoModelFactory
 
-from indicators.models import (
+from kernel.models import (
     District,
     HealthOffice,
     HealthOfficeUnit,

@@ -25,18 +25,18 @@ from django.utils import timezone, translation
 from openpyxl import load_workbook
 
 from indicators import services, tasks
-from indicators.imports.runner import import_retry, import_start
 from indicators.models import (
     Achievement,
     AggregationRun,
-    ImportJob,
     MonthlyReport,
     MonthlyValue,
     ReportingYear,
     SPMEdition,
     ValueChange,
 )
-from indicators.services import jobs
+from kernel.imports.runner import import_retry, import_start
+from kernel.models import ImportJob
+from kernel.services import jobs
 
 from .factories import VillageFactory
 from .indicators.test_aggregation import YEAR, data  # noqa: F401  (the fixture)

@@ -43,7 +43,7 @@ def _hsu_unlock_request(w: dict):
 
 def _hsu_import_job(w: dict):
     """An Excel import of the Hulu Sungai Utara puskesmas's monthly data."""
-    from indicators.models import ImportJob
+    from kernel.models import ImportJob
 
     from .factories import UserFactory
 
@@ -60,7 +60,7 @@ def _hsu_import_job(w: dict):
 
 def _hsu_head(w: dict):
     """The head of the Hulu Sungai Utara puskesmas (one per test)."""
-    from indicators.models import User
+    from kernel.models import User
 
     from .factories import UserFactory
 
@@ -280,17 +280,17 @@ OBJECTS: dict[str, Callable[[dict], object]] = {
     "indicators:report-history": _hsu_report,
     "indicators:unlock-request-create": _hsu_report,
     "indicators:unlock-request-decide": _hsu_unlock_request,
-    "indicators:importjob-detail": _hsu_import_job,
-    "indicators:importjob-retry": _hsu_import_job,
-    "indicators:district-detail": lambda w: w["hsu"]["district"],
-    "indicators:subdistrict-detail": lambda w: w["hsu"]["subdistrict"],
-    "indicators:puskesmas-detail": lambda w: w["hsu"]["puskesmas"],
-    "indicators:puskesmas-edit": lambda w: w["hsu"]["puskesmas"],
-    "indicators:servicepoint-edit": lambda w: w["hsu"]["service_point"],
-    "indicators:servicepoint-delete": lambda w: w["hsu"]["service_point"],
-    "indicators:partner-edit": lambda w: w["hsu"]["partner"],
-    "indicators:unit-edit": lambda w: w["hsu"]["unit"],
-    "indicators:unit-delete": lambda w: w["hsu"]["unit"],
+    "kernel:importjob-detail": _hsu_import_job,
+    "kernel:importjob-retry": _hsu_import_job,
+    "kernel:district-detail": lambda w: w["hsu"]["district"],
+    "kernel:subdistrict-detail": lambda w: w["hsu"]["subdistrict"],
+    "kernel:puskesmas-detail": lambda w: w["hsu"]["puskesmas"],
+    "kernel:puskesmas-edit": lambda w: w["hsu"]["puskesmas"],
+    "kernel:servicepoint-edit": lambda w: w["hsu"]["service_point"],
+    "kernel:servicepoint-delete": lambda w: w["hsu"]["service_point"],
+    "kernel:partner-edit": lambda w: w["hsu"]["partner"],
+    "kernel:unit-edit": lambda w: w["hsu"]["unit"],
+    "kernel:unit-delete": lambda w: w["hsu"]["unit"],
     "indicators:target-choose": lambda w: w["hsu"]["puskesmas"],
     "indicators:target-village": lambda w: w["hsu"]["villages"][0],
     "indicators:target-estimate": lambda w: w["hsu"]["district"],
@@ -401,7 +401,7 @@ def test_every_id_taking_url_is_covered_by_this_test():
 
 @pytest.fixture
 def other_area_users(other_district_user, other_province_user, world):
-    from indicators.models import User
+    from kernel.models import User
 
     from .factories import UserFactory
 
@@ -439,7 +439,7 @@ def test_a_province_reviewer_never_opens_a_district_or_puskesmas_import_job(
     only, so it sees no job of its districts (issue #11)."""
     job = _hsu_import_job(world)
     client.force_login(province_user)
-    for name in ("indicators:importjob-detail", "indicators:importjob-retry"):
+    for name in ("kernel:importjob-detail", "kernel:importjob-retry"):
         url = reverse(name, kwargs={"pk": job.pk})
         assert client.get(url).status_code in (404, 405)
         assert client.post(url).status_code == 404
@@ -447,5 +447,5 @@ def test_a_province_reviewer_never_opens_a_district_or_puskesmas_import_job(
 
 def test_district_detail_of_another_province_is_404_for_reviewer(client, world, province_user):
     client.force_login(province_user)
-    url = reverse("indicators:district-detail", kwargs={"pk": world["bontang"]["district"].pk})
+    url = reverse("kernel:district-detail", kwargs={"pk": world["bontang"]["district"].pk})
     assert client.get(url).status_code == 404

@@ -20,7 +20,8 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from openpyxl import load_workbook
 
 from indicators import services
-from indicators.models import MonthlyReport, MonthlyValue, Target, User
+from indicators.models import MonthlyReport, MonthlyValue, Target
+from kernel.models import User
 
 from .factories import UserFactory
 from .test_cross_area import OBJECTS, SKIPPED_NAMESPACES
@@ -94,7 +95,7 @@ class _FakeHTML:
 
 @pytest.fixture(autouse=True)
 def _searchable_pdfs(monkeypatch):
-    monkeypatch.setattr("indicators.documents.HTML", _FakeHTML)
+    monkeypatch.setattr("kernel.documents.HTML", _FakeHTML)
 
 
 def _walk(patterns, namespace: str = "", has_id: bool = False):

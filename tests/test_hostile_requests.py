@@ -10,13 +10,9 @@ from django.db import connection
 from django.urls import reverse
 
 from indicators import services
-from indicators.models import (
-    MonthlyReport,
-    PartnerOrganisation,
-    QuarterServiceNote,
-    UnlockRequest,
-    User,
-)
+from indicators.models import MonthlyReport, QuarterServiceNote, UnlockRequest
+from kernel import services as kernel_services
+from kernel.models import PartnerOrganisation, User
 
 from .factories import UserFactory
 
@@ -40,7 +36,7 @@ def _approved_report(world) -> MonthlyReport:
 def test_control_character_in_the_query_string_is_a_400_page(client, district_user, query):
     client.cookies["django_language"] = "en"
     client.force_login(district_user)
-    response = client.get(f"{reverse('indicators:puskesmas-list')}?{query}")
+    response = client.get(f"{reverse('kernel:puskesmas-list')}?{query}")
     assert response.status_code == 400
     assert "The request could not be read" in response.content.decode()
 
@@ -53,7 +49,7 @@ def test_the_400_page_speaks_indonesian_by_default(client):
 
 def test_tab_and_newline_in_the_query_string_are_fine(client, district_user):
     client.force_login(district_user)
-    response = client.get(reverse("indicators:puskesmas-list"), {"q": "a\tb\nc"})
+    response = client.get(reverse("kernel:puskesmas-list"), {"q": "a\tb\nc"})
     assert response.status_code == 200
 
 
@@ -72,7 +68,7 @@ def _partner_post(world, name: str) -> dict:
 def test_nul_in_a_posted_field_is_a_400_and_saves_nothing(client, world, district_user):
     client.force_login(district_user)
     response = client.post(
-        reverse("indicators:partner-create"), _partner_post(world, "Yayasan\x00Sehat")
+        reverse("kernel:partner-create"), _partner_post(world, "Yayasan\x00Sehat")
     )
     assert response.status_code == 400
     assert not PartnerOrganisation.objects.filter(name__startswith="Yayasan").exists()
@@ -81,13 +77,13 @@ def test_nul_in_a_posted_field_is_a_400_and_saves_nothing(client, world, distric
 def test_nul_in_a_posted_field_name_is_a_400(client, world, district_user):
     client.force_login(district_user)
     data = {**_partner_post(world, "Yayasan Sehat"), "na\x00me": "x"}
-    assert client.post(reverse("indicators:partner-create"), data).status_code == 400
+    assert client.post(reverse("kernel:partner-create"), data).status_code == 400
 
 
 def test_other_control_characters_in_posted_text_are_removed(client, world, district_user):
     client.force_login(district_user)
     response = client.post(
-        reverse("indicators:partner-create"), _partner_post(world, "Yayasan\x0b Se\x1bhat")
+        reverse("kernel:partner-create"), _partner_post(world, "Yayasan\x0b Se\x1bhat")
     )
     assert response.status_code == 302
     assert PartnerOrganisation.objects.filter(name="Yayasan Sehat").exists()
@@ -120,12 +116,12 @@ ABSURD = [
 ]
 
 LIST_PAGES = [
-    "indicators:home",
-    "indicators:region-list",
-    "indicators:puskesmas-list",
-    "indicators:servicepoint-list",
-    "indicators:partner-list",
-    "indicators:unit-list",
+    "kernel:home",
+    "kernel:region-list",
+    "kernel:puskesmas-list",
+    "kernel:servicepoint-list",
+    "kernel:partner-list",
+    "kernel:unit-list",
     "indicators:report-list",
     "indicators:target-list",
     "indicators:population-list",
@@ -295,7 +291,7 @@ def test_partner_saved_twice_at_once_is_a_form_error(world, district_user, monke
     from django.core.exceptions import ValidationError
 
     district = world["hsu"]["district"]
-    services.partner_save(
+    kernel_services.partner_save(
         partner=PartnerOrganisation(district=district, name="Yayasan Sehat", sector="social"),
         by=district_user,
     )
@@ -311,7 +307,7 @@ def test_partner_saved_twice_at_once_is_a_form_error(world, district_user, monke
 
     monkeypatch.setattr(PartnerOrganisation, "full_clean", first_blind)
     with pytest.raises(ValidationError):
-        services.partner_save(partner=twin, by=district_user)
+        kernel_services.partner_save(partner=twin, by=district_user)
     assert PartnerOrganisation.objects.filter(name="Yayasan Sehat").count() == 1
 
 
@@ -362,7 +358,7 @@ def test_compute_quarter_follows_next_on_the_site(client, world, district_user):
 
 
 def test_safe_next_keeps_paths_and_refuses_hosts(rf):
-    from indicators.web import safe_next
+    from kernel.web import safe_next
 
     for target, expected in (
         ("/reports/?year=2026", "/reports/?year=2026"),
@@ -395,7 +391,7 @@ def test_anonymous_responses_are_left_to_their_views(rf):
     from django.contrib.auth.models import AnonymousUser
     from django.http import HttpResponse
 
-    from indicators.middleware import NoStoreMiddleware
+    from kernel.middleware import NoStoreMiddleware
 
     request = rf.get("/")
     request.user = AnonymousUser()
@@ -405,7 +401,7 @@ def test_anonymous_responses_are_left_to_their_views(rf):
 def test_a_response_with_its_own_caching_keeps_it(rf, district_user):
     from django.http import HttpResponse
 
-    from indicators.middleware import NoStoreMiddleware
+    from kernel.middleware import NoStoreMiddleware
 
     def view(request):
         response = HttpResponse("progress")

@@ -107,7 +107,7 @@ def _main_urls(world) -> list[str]:
         names = [p.name for p in module.urlpatterns if not p.pattern.converters]
         urls += [reverse(f"{namespace}:{name}") for name in names]
     hsu = world["hsu"]
-    urls.append(reverse("indicators:puskesmas-detail", args=[hsu["puskesmas"].pk]))
+    urls.append(reverse("kernel:puskesmas-detail", args=[hsu["puskesmas"].pk]))
     head = hsu["puskesmas"].users.filter(role="puskesmas_head").first() or UserFactory(
         role="puskesmas_head", puskesmas=hsu["puskesmas"], district=None
     )
@@ -232,7 +232,7 @@ def test_first_visit_of_home_and_puskesmas_list_is_under_100_kb_gzipped(
     # A fresh client builds its middleware, so it sees the manifest storage.
     client = Client()
     client.force_login(district_user)
-    for name in ("indicators:home", "indicators:puskesmas-list"):
+    for name in ("kernel:home", "kernel:puskesmas-list"):
         response = client.get(reverse(name))
         assert response.status_code == 200
         html = response.content
@@ -252,7 +252,7 @@ def test_first_visit_of_home_and_puskesmas_list_is_under_100_kb_gzipped(
 def test_static_files_have_hashed_names_and_are_cached_for_a_year(production_static, district_user):
     client = Client()
     client.force_login(district_user)
-    assets = _parse(client.get(reverse("indicators:home")).content.decode()).assets
+    assets = _parse(client.get(reverse("kernel:home")).content.decode()).assets
     assert assets
     for url in dict.fromkeys(assets):
         assert re.search(r"\.[0-9a-f]{12}\.\w+$", url), f"{url} has no content hash in its name"
@@ -333,7 +333,7 @@ def test_login_locks_out_after_repeated_failures(client, district_user):
     assert response.status_code == 429
     assert "registration/locked_out.html" in [t.name for t in response.templates]
     assert "_auth_user_id" not in client.session
-    assert client.get(reverse("indicators:home")).status_code == 302
+    assert client.get(reverse("kernel:home")).status_code == 302
 
 
 def test_login_with_the_right_password_before_the_limit_still_works(client, district_user):

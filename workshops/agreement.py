@@ -2,7 +2,7 @@
 (notulen) as PDF.
 
 Pure: takes what `selectors.agreement_get` returned and gives bytes; no database access. The PDF
-is WeasyPrint through `indicators.documents.pdf_from_html`, which fetches only our static files.
+is WeasyPrint through `kernel.documents.pdf_from_html`, which fetches only our static files.
 """
 
 from __future__ import annotations
@@ -10,8 +10,8 @@ from __future__ import annotations
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 
-from indicators.documents import pdf_from_html
-from indicators.spreadsheets import Sheet, build_workbook
+from kernel.documents import pdf_from_html
+from kernel.spreadsheets import Sheet, build_workbook
 
 from .models import Meeting
 from .selectors.records import Agreement

@@ -2,7 +2,7 @@
 text), the attendance list (PDF) and the meeting pack (PDF and .xlsx).
 
 Pure: they take what a selector returned and give bytes or text; no database access. PDFs go
-through `indicators.documents.pdf_from_html`, which fetches only our own static files.
+through `kernel.documents.pdf_from_html`, which fetches only our own static files.
 """
 
 from __future__ import annotations
@@ -16,8 +16,8 @@ from django.template.loader import render_to_string
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from indicators.documents import pdf_from_html
-from indicators.spreadsheets import Sheet, build_workbook
+from kernel.documents import pdf_from_html
+from kernel.spreadsheets import Sheet, build_workbook
 
 from .models import Meeting, Participant
 from .selectors.pack import MeetingPack

@@ -1,4 +1,4 @@
-"""The imports of the workshops app, declared on the one pipeline (indicators/imports).
+"""The imports of the workshops app, declared on the one pipeline (kernel/imports).
 
 A meeting's participants and its RTL items, from the templates services/sheets builds (whose
 sheets are declared once in services/sheets/layout.py). Each runs as an ImportJob into one
@@ -21,11 +21,11 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from indicators.imports import Importer, Outcome, Parsed, Row, SheetSpec, Target, refusal, register
-from indicators.imports.schema import MAX_ERRORS
-from indicators.models import ImportJob, PartnerOrganisation
-from indicators.scoping import in_area
-from indicators.spreadsheets import CellError
+from kernel.imports import Importer, Outcome, Parsed, Row, SheetSpec, Target, refusal, register
+from kernel.imports.schema import MAX_ERRORS
+from kernel.models import ImportJob, PartnerOrganisation
+from kernel.scoping import in_area
+from kernel.spreadsheets import CellError
 
 from .models import FollowUp, Meeting, Participant
 from .selectors.outcomes import partners_of_meeting

@@ -1,6 +1,6 @@
 """Who may create and change meetings and what they produce (services check; templates hide).
 
-What a user may *see* is decided by `indicators.scoping.in_area` through each model's
+What a user may *see* is decided by `kernel.scoping.in_area` through each model's
 `area_paths`; this module only answers who may *change*.
 - A puskesmas head or staff member runs their own puskesmas's lokmin.
 - A district planner runs their district's forums and meetings, and follows up every item in the
@@ -10,7 +10,17 @@ What a user may *see* is decided by `indicators.scoping.in_area` through each mo
 
 from __future__ import annotations
 
-from indicators.models import User
+import rules
+
+from kernel.models import User
+from kernel.roles import (
+    has_area,
+    in_own_district,
+    in_own_province,
+    in_own_puskesmas,
+    is_district_planner,
+    is_system_admin,
+)
 
 from .models import Meeting
 
@@ -27,34 +37,35 @@ KINDS_OF_ROLE = {
 
 def creatable_kinds(user) -> tuple[str, ...]:
     """The kinds of meeting `user` may create in their own area."""
-    if not getattr(user, "is_authenticated", False) or user.area is None:
+    if not has_area(user):
         return ()
     return KINDS_OF_ROLE.get(user.role, ())
 
 
-def can_manage_meeting(user, meeting: Meeting) -> bool:
-    """Whether `user` may edit `meeting` and everything recorded in it."""
-    if not getattr(user, "is_authenticated", False):
-        return False
-    if user.is_system_admin:
-        return True
-    if meeting.kind not in KINDS_OF_ROLE.get(user.role, ()):
+@rules.predicate
+def runs_meetings_of_this_kind(user, meeting=None) -> bool:
+    """The meeting's kind is one the user's role runs (KINDS_OF_ROLE)."""
+    return meeting is not None and meeting.kind in KINDS_OF_ROLE.get(
+        getattr(user, "role", None), ()
+    )
+
+
+@rules.predicate
+def in_own_area_at_meeting_level(user, meeting=None) -> bool:
+    """The meeting is in the user's own area at the meeting's level (a lokmin in their
+    puskesmas, a forum in their district, a provincial meeting in their province)."""
+    if meeting is None:
         return False
     if meeting.level == "puskesmas":
-        return meeting.puskesmas_id == user.puskesmas_id
+        return in_own_puskesmas(user, meeting)
     if meeting.level == "district":
-        return meeting.district_id == user.district_id
-    return meeting.province_id == user.province_id and meeting.district_id is None
+        return in_own_district(user, meeting)
+    return in_own_province(user, meeting) and meeting.district_id is None
 
 
-def can_follow_up(user, meeting: Meeting) -> bool:
-    """Whether `user` may change the status of the meeting's RTL items, commitments and
-    Musrenbang proposals: whoever runs the meeting, and the district's planners."""
-    if can_manage_meeting(user, meeting):
-        return True
-    return (
-        getattr(user, "is_authenticated", False)
-        and user.role == Role.DISTRICT_PLANNER
-        and meeting.district_id is not None
-        and meeting.district_id == user.district_id
-    )
+# Whether `user` may edit `meeting` and everything recorded in it.
+can_manage_meeting = is_system_admin | (runs_meetings_of_this_kind & in_own_area_at_meeting_level)
+
+# Whether `user` may change the status of the meeting's RTL items, commitments and Musrenbang
+# proposals: whoever runs the meeting, and the district's planners.
+can_follow_up = can_manage_meeting | (is_district_planner & in_own_district)

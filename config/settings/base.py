@@ -13,7 +13,7 @@ BASE_DIR = Path(__file__).resolve().parent.parent.parent
 env = environ.Env()
 
 DEBUG = env.bool("DEBUG", default=False)
-# The default only serves local development; `check --deploy` refuses it (indicators/checks.py).
+# The default only serves local development; `check --deploy` refuses it (kernel/checks.py).
 DEVELOPMENT_SECRET_KEY = "insecure-local-development-key-change-me-in-production-0123456789"
 # No default: production stops here without SECRET_KEY (dev.py and test.py set the development key).
 SECRET_KEY = env.str("SECRET_KEY")
@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "axes",
     "csp",
     "rules.apps.AutodiscoverRulesConfig",
+    "kernel",
     "indicators",
     "workshops",
     "planning",
@@ -45,15 +46,15 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "indicators.middleware.LanguageMiddleware",
+    "kernel.middleware.LanguageMiddleware",
     # A NUL or control character in a query or form: a 400 page, before anything reads it.
-    "indicators.middleware.HostileInputMiddleware",
+    "kernel.middleware.HostileInputMiddleware",
     "django.middleware.gzip.GZipMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # Logged-in pages and downloads: Cache-Control: no-store unless the view set its own.
-    "indicators.middleware.NoStoreMiddleware",
+    "kernel.middleware.NoStoreMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -75,7 +76,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "indicators.context_processors.area",
+                "kernel.context_processors.area",
             ],
         },
     }
@@ -88,7 +89,7 @@ DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-AUTH_USER_MODEL = "indicators.User"
+AUTH_USER_MODEL = "kernel.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "rules.permissions.ObjectPermissionBackend",
@@ -101,7 +102,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "indicators:home"
+LOGIN_REDIRECT_URL = "kernel:home"
 LOGOUT_REDIRECT_URL = "login"
 
 # Login lock-out (django-axes): five failures for one username from one address lock it for 30 min.
@@ -163,7 +164,7 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
 # A message whose worker died is given back to the queue (acks late): a rerun is safe because
-# every task is idempotent; the job sweep fails what stays unfinished (indicators/jobs.py).
+# every task is idempotent; the job sweep fails what stays unfinished (kernel/services/jobs.py).
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 # Every task ends: soft limit (the task records a failure and rolls back), then hard limit.
 # Tasks that need other limits set their own.
@@ -172,7 +173,7 @@ CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=360)
 # Redis gives an unacknowledged message back after this long; longer than any task's limit.
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 
-# Imports (indicators/imports): what one uploaded workbook may hold. A filled template of a
+# Imports (kernel/imports): what one uploaded workbook may hold. A filled template of a
 # 60-puskesmas district's year is about 2 MB, 25 MB unpacked; these leave room for that and
 # refuse what no template becomes (bench/imports.py prints time and memory at the limits).
 SIMPUL_IMPORT_MAX_BYTES = env.int("SIMPUL_IMPORT_MAX_BYTES", default=10 * 1024 * 1024)
@@ -229,8 +230,9 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="WARNING")},
 }
 
-# Demo data of the apps built on indicators, loaded in this order after indicators' own demo.
+# Demo data of the apps built on the kernel, loaded in this order after the kernel's own demo.
 SIMPUL_DEMO_SEEDERS = [
+    "indicators.services.demo.demo_seed",
     "workshops.services.demo.demo_seed",
     "planning.services.demo.demo_seed",
 ]

@@ -3,7 +3,7 @@
 import django.core.validators
 import django.db.models.deletion
 import django.utils.timezone
-import indicators.models.areas
+import kernel.models.areas
 from decimal import Decimal
 from django.conf import settings
 from django.db import migrations, models
@@ -61,7 +61,7 @@ class Migration(migrations.Migration):
                 ('result', models.JSONField(blank=True, default=dict, verbose_name='result')),
                 ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='uploaded at')),
                 ('finished_at', models.DateTimeField(blank=True, null=True, verbose_name='finished at')),
-                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='uploaded by')),
+                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='indicators.user', verbose_name='uploaded by')),
                 ('district', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='indicators.district', verbose_name='district')),
                 ('puskesmas', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='indicators.puskesmas', verbose_name='puskesmas')),
             ],
@@ -70,7 +70,7 @@ class Migration(migrations.Migration):
                 'verbose_name_plural': 'import jobs',
                 'ordering': ['-created_at'],
             },
-            bases=(indicators.models.areas.AreaOwned, models.Model),
+            bases=(kernel.models.areas.AreaOwned, models.Model),
         ),
         migrations.CreateModel(
             name='MonthlyReport',
@@ -89,18 +89,18 @@ class Migration(migrations.Migration):
                 ('return_reason', models.TextField(blank=True, verbose_name='reason for return')),
                 ('changes_since_return', models.PositiveIntegerField(blank=True, null=True, verbose_name='values changed since return')),
                 ('locked_at', models.DateTimeField(blank=True, null=True, verbose_name='locked at')),
-                ('decided_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='approved or returned by')),
-                ('locked_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='locked by')),
+                ('decided_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='indicators.user', verbose_name='approved or returned by')),
+                ('locked_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='indicators.user', verbose_name='locked by')),
                 ('puskesmas', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='reports', to='indicators.puskesmas', verbose_name='puskesmas')),
-                ('submitted_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='submitted by')),
-                ('updated_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='updated by')),
+                ('submitted_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='indicators.user', verbose_name='submitted by')),
+                ('updated_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='indicators.user', verbose_name='updated by')),
             ],
             options={
                 'verbose_name': 'monthly report',
                 'verbose_name_plural': 'monthly reports',
                 'ordering': ['-year', '-month', 'puskesmas__name'],
             },
-            bases=(indicators.models.areas.AreaOwned, models.Model),
+            bases=(kernel.models.areas.AreaOwned, models.Model),
         ),
         migrations.CreateModel(
             name='ReportEvent',
@@ -109,7 +109,7 @@ class Migration(migrations.Migration):
                 ('action', models.CharField(choices=[('created', 'Created'), ('saved', 'Saved'), ('imported', 'Imported from Excel'), ('submitted', 'Submitted'), ('returned', 'Returned'), ('approved', 'Approved'), ('locked', 'Locked'), ('unlock_requested', 'Unlock requested'), ('unlock_refused', 'Unlock refused'), ('unlocked', 'Unlocked')], max_length=20, verbose_name='action')),
                 ('comment', models.TextField(blank=True, verbose_name='comment')),
                 ('at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='at')),
-                ('by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='by')),
+                ('by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='indicators.user', verbose_name='by')),
                 ('report', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='events', to='indicators.monthlyreport', verbose_name='report')),
             ],
             options={
@@ -117,7 +117,7 @@ class Migration(migrations.Migration):
                 'verbose_name_plural': 'report events',
                 'ordering': ['-at', '-pk'],
             },
-            bases=(indicators.models.areas.AreaOwned, models.Model),
+            bases=(kernel.models.areas.AreaOwned, models.Model),
         ),
         migrations.CreateModel(
             name='ReportingYear',
@@ -169,7 +169,7 @@ class Migration(migrations.Migration):
                 ('comment', models.TextField(blank=True, verbose_name='comment')),
                 ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
                 ('report', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='values', to='indicators.monthlyreport', verbose_name='report')),
-                ('updated_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='updated by')),
+                ('updated_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='indicators.user', verbose_name='updated by')),
                 ('village', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, to='indicators.village', verbose_name='village')),
                 ('service', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, to='indicators.spmservice', verbose_name='service')),
             ],
@@ -177,7 +177,7 @@ class Migration(migrations.Migration):
                 'verbose_name': 'monthly value',
                 'verbose_name_plural': 'monthly values',
             },
-            bases=(indicators.models.areas.AreaOwned, models.Model),
+            bases=(kernel.models.areas.AreaOwned, models.Model),
         ),
         migrations.CreateModel(
             name='EstimateRule',
@@ -206,8 +206,8 @@ class Migration(migrations.Migration):
                 ('entered_at', models.DateTimeField(auto_now=True, verbose_name='entered at')),
                 ('is_of_record', models.BooleanField(default=False, verbose_name='target of record')),
                 ('chosen_at', models.DateTimeField(blank=True, null=True, verbose_name='chosen at')),
-                ('chosen_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='chosen by')),
-                ('entered_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='entered by')),
+                ('chosen_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='indicators.user', verbose_name='chosen by')),
+                ('entered_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='indicators.user', verbose_name='entered by')),
                 ('service', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='targets', to='indicators.spmservice', verbose_name='service')),
                 ('village', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='targets', to='indicators.village', verbose_name='village')),
             ],
@@ -216,7 +216,7 @@ class Migration(migrations.Migration):
                 'verbose_name_plural': 'targets',
                 'ordering': ['village', 'service', 'source'],
             },
-            bases=(indicators.models.areas.AreaOwned, models.Model),
+            bases=(kernel.models.areas.AreaOwned, models.Model),
         ),
         migrations.CreateModel(
             name='TargetApproval',
@@ -224,14 +224,14 @@ class Migration(migrations.Migration):
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('year', models.PositiveSmallIntegerField(verbose_name='year')),
                 ('approved_at', models.DateTimeField(auto_now_add=True, verbose_name='approved at')),
-                ('approved_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='approved by')),
+                ('approved_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='indicators.user', verbose_name='approved by')),
                 ('district', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='target_approvals', to='indicators.district', verbose_name='district')),
             ],
             options={
                 'verbose_name': 'target approval',
                 'verbose_name_plural': 'target approvals',
             },
-            bases=(indicators.models.areas.AreaOwned, models.Model),
+            bases=(kernel.models.areas.AreaOwned, models.Model),
         ),
         migrations.CreateModel(
             name='UnlockRequest',
@@ -242,16 +242,16 @@ class Migration(migrations.Migration):
                 ('status', models.CharField(choices=[('pending', 'Waiting for the district'), ('granted', 'Granted'), ('refused', 'Refused')], default='pending', max_length=10, verbose_name='status')),
                 ('answer', models.TextField(blank=True, verbose_name='answer')),
                 ('decided_at', models.DateTimeField(blank=True, null=True, verbose_name='decided at')),
-                ('decided_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='decided by')),
+                ('decided_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='indicators.user', verbose_name='decided by')),
                 ('report', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='unlock_requests', to='indicators.monthlyreport', verbose_name='report')),
-                ('requested_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='requested by')),
+                ('requested_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='indicators.user', verbose_name='requested by')),
             ],
             options={
                 'verbose_name': 'unlock request',
                 'verbose_name_plural': 'unlock requests',
                 'ordering': ['-requested_at'],
             },
-            bases=(indicators.models.areas.AreaOwned, models.Model),
+            bases=(kernel.models.areas.AreaOwned, models.Model),
         ),
         migrations.CreateModel(
             name='ValueChange',
@@ -264,7 +264,7 @@ class Migration(migrations.Migration):
                 ('status', models.CharField(max_length=10, verbose_name='report status then')),
                 ('reason', models.TextField(blank=True, verbose_name='reason')),
                 ('changed_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='changed at')),
-                ('changed_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='changed by')),
+                ('changed_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='indicators.user', verbose_name='changed by')),
                 ('report', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='changes', to='indicators.monthlyreport', verbose_name='report')),
                 ('service', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, to='indicators.spmservice', verbose_name='service')),
                 ('village', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, to='indicators.village', verbose_name='village')),
@@ -274,7 +274,7 @@ class Migration(migrations.Migration):
                 'verbose_name_plural': 'value changes',
                 'ordering': ['-changed_at', '-pk'],
             },
-            bases=(indicators.models.areas.AreaOwned, models.Model),
+            bases=(kernel.models.areas.AreaOwned, models.Model),
         ),
         migrations.CreateModel(
             name='VillagePopulation',
@@ -290,7 +290,7 @@ class Migration(migrations.Migration):
                 'verbose_name': 'village population',
                 'verbose_name_plural': 'village populations',
             },
-            bases=(indicators.models.areas.AreaOwned, models.Model),
+            bases=(kernel.models.areas.AreaOwned, models.Model),
         ),
         migrations.AddIndex(
             model_name='monthlyreport',

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
     dependencies = [
         ("indicators", "0011_versioned_organisation_and_notes"),
-        migrations.swappable_dependency(settings.AUTH_USER_MODEL),
+        ("indicators", "0001_initial_areas_organisation_users"),
     ]
 
     operations = [
@@ -23,7 +23,7 @@ class Migration(migrations.Migration):
                 null=True,
                 on_delete=django.db.models.deletion.SET_NULL,
                 related_name="+",
-                to=settings.AUTH_USER_MODEL,
+                to='indicators.user',
                 verbose_name="saved by",
             ),
         ),

@@ -2,7 +2,7 @@
 
 import django.db.models.deletion
 import django.utils.timezone
-import indicators.models.areas
+import kernel.models.areas
 from django.conf import settings
 from django.db import migrations, models
 
@@ -33,7 +33,7 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name='targetapproval',
             name='approved_by',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='approved by'),
+            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='indicators.user', verbose_name='approved by'),
         ),
         migrations.CreateModel(
             name='AuditEvent',
@@ -46,7 +46,7 @@ class Migration(migrations.Migration):
                 ('reason', models.TextField(blank=True, verbose_name='reason')),
                 ('data', models.JSONField(blank=True, default=dict, verbose_name='details')),
                 ('at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='at')),
-                ('by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='by')),
+                ('by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='indicators.user', verbose_name='by')),
                 ('content_type', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='contenttypes.contenttype', verbose_name='kind of object')),
                 ('district', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='indicators.district', verbose_name='district')),
                 ('province', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='indicators.province', verbose_name='province')),
@@ -58,6 +58,6 @@ class Migration(migrations.Migration):
                 'ordering': ['-at', '-pk'],
                 'indexes': [models.Index(fields=['content_type', 'object_id', 'at'], name='audit_object_at')],
             },
-            bases=(indicators.models.areas.AreaOwned, models.Model),
+            bases=(kernel.models.areas.AreaOwned, models.Model),
         ),
     ]

@@ -1,4 +1,4 @@
-"""Models of areas, organisation and SPM data; one module per part, re-exported here."""
+"""Models of SPM data; one module per part, re-exported here."""
 
 from .achievement import (  # noqa: F401
     Achievement,
@@ -9,25 +9,7 @@ from .achievement import (  # noqa: F401
     QuarterServiceNote,
     ReportingRate,
 )
-from .areas import (  # noqa: F401
-    AreaOwned,
-    District,
-    HealthOffice,
-    HealthOfficeUnit,
-    PartnerOrganisation,
-    Province,
-    Puskesmas,
-    RegionPopulation,
-    ServicePoint,
-    Subdistrict,
-    User,
-    Village,
-)
-from .audit import AuditEvent  # noqa: F401
-from .edits import SubmittedForm, Versioned  # noqa: F401
-from .finance import FundingSource  # noqa: F401
 from .reports import (  # noqa: F401
-    ImportJob,
     MonthlyReport,
     MonthlyValue,
     UnlockRequest,

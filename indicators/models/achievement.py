@@ -11,7 +11,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from .areas import AreaOwned, District, Province, Puskesmas
+from kernel.models.areas import AreaOwned, District, Province, Puskesmas
+
 from .spm import SPMService
 
 
@@ -305,7 +306,7 @@ class QuarterServiceNote(AreaOwned, models.Model):
     )
     problems = models.TextField(_("problems"), blank=True)
     planned_actions = models.TextField(_("planned actions"), blank=True)
-    # Edits are versioned (indicators/versioning.py): a save over a newer note is refused.
+    # Edits are versioned (kernel/versioning.py): a save over a newer note is refused.
     version = models.PositiveIntegerField(_("version"), default=1)
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

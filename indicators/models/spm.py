@@ -16,8 +16,8 @@ from django.db import models
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
-from .areas import AreaOwned, Village
-from .edits import Versioned
+from kernel.models.areas import AreaOwned, Village
+from kernel.models.edits import Versioned
 
 
 class Bilingual(models.Model):
@@ -201,7 +201,7 @@ class EstimateRule(Versioned):
         verbose_name=_("service"),
     )
     district = models.ForeignKey(
-        "indicators.District",
+        "kernel.District",
         on_delete=models.CASCADE,
         null=True,
         blank=True,
@@ -316,7 +316,7 @@ class TargetApproval(AreaOwned, models.Model):
     }
 
     district = models.ForeignKey(
-        "indicators.District",
+        "kernel.District",
         on_delete=models.CASCADE,
         related_name="target_approvals",
         verbose_name=_("district"),
@@ -335,7 +335,7 @@ class TargetApproval(AreaOwned, models.Model):
         verbose_name=_("approved by"),
     )
     approved_at = models.DateTimeField(_("approved at"), null=True, blank=True)
-    events = GenericRelation("indicators.AuditEvent")
+    events = GenericRelation("kernel.AuditEvent")
 
     class Meta:
         constraints = [

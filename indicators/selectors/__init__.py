@@ -1,6 +1,5 @@
 """Reads for pages and exports, one module per part, re-exported here. All start from in_area."""
 
-from .audit import audit_history  # noqa: F401
 from .dashboards import (  # noqa: F401
     DistrictDashboard,
     ProvinceDashboard,
@@ -14,24 +13,11 @@ from .dashboards import (  # noqa: F401
     dashboard_quarters,
     index_bands,
 )
-from .organisation import (  # noqa: F401
-    area_summary,
-    district_list,
-    partner_list,
-    puskesmas_get,
-    puskesmas_list,
-    puskesmas_villages,
-    service_point_list,
-    subdistrict_list,
-    unit_list,
-    village_list,
-)
 from .quarterly import (  # noqa: F401
     STAGES,
     Feedback,
     FeedbackLine,
     QuarterlyReport,
-    can_read_quarterly,
     feedback_get,
     feedback_list,
     last_ended_quarter,

@@ -20,23 +20,22 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from kernel.models import AuditEvent, District, Puskesmas, Village
+from kernel.scoping import in_area
+
 from .. import models
 from ..models import (
     Achievement,
-    AuditEvent,
-    District,
     Level,
     MonthlyReport,
     MonthlyValue,
-    Puskesmas,
     ReportingRate,
     SPMService,
     Target,
-    User,
-    Village,
 )
+from ..readable import readable_reports
 from ..reporting import monthly_services, reporting_year
-from ..scoping import in_area, is_national, readable_reports
+from ..rights import can_read_quarterly
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -68,13 +67,6 @@ def last_ended_quarter(today: datetime.date | None = None) -> tuple[int, int]:
 
 
 # --- The quarterly SPM report -------------------------------------------------------------------
-
-
-def can_read_quarterly(user) -> bool:
-    """District planners, provincial reviewers and system administrators read quarterly reports;
-    puskesmas get their monthly feedback instead."""
-    allowed = (User.Role.DISTRICT_PLANNER, User.Role.PROVINCE_REVIEWER)
-    return is_national(user) or getattr(user, "role", None) in allowed
 
 
 def quarterly_districts(*, user) -> QuerySet[District]:

@@ -8,19 +8,18 @@ from dataclasses import field as dc_field
 
 from django.db.models import Count, F, Q
 
-from ..models import (
-    MonthlyReport,
-    Puskesmas,
-    SPMService,
-    Village,
-)
-from ..scoping import (  # noqa: F401  (re-exported: the one rule for reading monthly data)
+from kernel.models import Puskesmas, Village
+from kernel.scoping import (  # noqa: F401  (re-exported: the one rule for reading monthly data)
     in_area,
+)
+from kernel.selectors.audit import audit_history
+
+from ..models import MonthlyReport, SPMService
+from ..readable import (  # noqa: F401  (re-exported: the one rule for reading monthly data)
     readable_reports,
     readable_values,
     reads_approved_only,
 )
-from .audit import audit_history
 
 Cell = tuple[int, int]  # (village id, service id)
 
@@ -169,7 +168,7 @@ def completeness_by_district(*, user, year: int, until_month: int) -> list[dict]
 
     Expected = puskesmas x months so far; on time = first submitted by the month's deadline.
     """
-    from ..models import District
+    from kernel.models import District
 
     approved = Q(
         puskesmas__reports__year=year,

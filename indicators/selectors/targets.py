@@ -12,22 +12,21 @@ from django.db.models import Count, Max, Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.formats import number_format
 
+from kernel.models import District, Puskesmas, Village
+from kernel.scoping import in_area
+from kernel.selectors.audit import audit_history
+
 from ..models import (
     AgeBand,
-    District,
     EstimateRule,
-    Puskesmas,
     ReportingYear,
     SPMService,
     Target,
     TargetApproval,
-    Village,
     VillagePopulation,
 )
 from ..reporting import monthly_services
-from ..scoping import in_area
 from ..services.targets import estimate_rules, targets_missing_count
-from .audit import audit_history
 
 Source = Target.Source
 SOURCES = list(Source)

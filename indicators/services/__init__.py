@@ -18,24 +18,7 @@ from .monthly_excel import (  # noqa: F401
     monthly_template,
     monthly_values_export,
 )
-from .organisation import (  # noqa: F401
-    partner_save,
-    puskesmas_save,
-    service_point_delete,
-    service_point_headers,
-    service_point_save,
-    service_point_template,
-    unit_delete,
-    unit_save,
-)
 from .quarter_notes import quarter_notes_save  # noqa: F401
-from .regions import (  # noqa: F401
-    parse_population,
-    parse_regions,
-    population_import,
-    regions_import,
-    regions_import_file,
-)
 from .reports import (  # noqa: F401
     CellInput,
     CellProblem,
@@ -75,4 +58,3 @@ from .targets import (  # noqa: F401
     village_population_save,
     village_population_template,
 )
-from .users import user_save  # noqa: F401

@@ -21,18 +21,17 @@ from django.db.models import Count, F, Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from kernel.models import District, Puskesmas, Village
+
 from ..models import (
     Achievement,
     AggregationRun,
-    District,
     Level,
     MonthlyReport,
     MonthlyValue,
-    Puskesmas,
     ReportingRate,
     SPMService,
     Target,
-    Village,
 )
 from ..reporting import reporting_year
 
@@ -369,10 +368,10 @@ def aggregation_start(*, year: int, quarter: int, district: District, by) -> Agg
 
     The run row is created now; the Celery job starts after the commit and updates it.
     """
-    from ..scoping import can_review_report
+    from ..rights import can_review_report
     from ..tasks import aggregate_quarter
 
-    if not can_review_report(by, district.pk):
+    if not can_review_report(by, district):
         raise PermissionDenied(_("Only the district's planners can compute its quarter."))
     if not 1 <= quarter <= 4:
         raise ValidationError(_("The quarter must be between 1 and 4."))

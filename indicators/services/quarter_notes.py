@@ -8,9 +8,11 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from ..models import District, QuarterServiceNote, SPMService, User
-from ..scoping import can_review_report
-from ..versioning import StaleEdit
+from kernel.models import District, User
+from kernel.versioning import StaleEdit
+
+from ..models import QuarterServiceNote, SPMService
+from ..rights import can_review_report
 
 NOTE_FIELDS = (
     "budget_allocated_idr",
@@ -34,7 +36,7 @@ def quarter_notes_save(
 
     Returns how many notes changed.
     """
-    if not can_review_report(by, district.pk):
+    if not can_review_report(by, district):
         raise PermissionDenied(_("Only the district's planners can write the quarterly report."))
     # The district's row lock serialises two saves of its notes: the second sees the notes the
     # first created and updates them, instead of inserting the same note twice.

@@ -17,18 +17,10 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .. import audit
-from ..models import (
-    AuditEvent,
-    MonthlyReport,
-    MonthlyValue,
-    Puskesmas,
-    SPMService,
-    UnlockRequest,
-    User,
-    ValueChange,
-    Village,
-)
+from kernel import audit
+from kernel.models import AuditEvent, Puskesmas, User, Village
+
+from ..models import MonthlyReport, MonthlyValue, SPMService, UnlockRequest, ValueChange
 from ..reporting import (  # noqa: F401  (re-exported: services callers use them)
     history_before,
     monthly_services,
@@ -38,7 +30,7 @@ from ..reporting import (  # noqa: F401  (re-exported: services callers use them
     working_area,
     year_to_date_before,
 )
-from ..scoping import can_enter_report, can_review_report
+from ..rights import can_enter_report, can_review_report
 from .aggregation import achievement_refresh_later
 
 Status = MonthlyReport.Status
@@ -84,7 +76,7 @@ def report_open(*, puskesmas: Puskesmas, year: int, month: int, by: User) -> Mon
     report = MonthlyReport.objects.filter(puskesmas=puskesmas, year=year, month=month).first()
     if report is not None:
         return report
-    if not can_enter_report(by, puskesmas.pk):
+    if not can_enter_report(by, puskesmas):
         raise PermissionDenied(_("Only the puskesmas's own staff can start its report."))
     with transaction.atomic():
         report, created = MonthlyReport.objects.get_or_create(
@@ -268,7 +260,7 @@ def report_save(
     Each change is audited (who, when, old, new); once a report has been submitted, changes need
     a reason. Returns how many cells changed and the warnings now on the report.
     """
-    if not can_enter_report(by, report.puskesmas_id):
+    if not can_enter_report(by, report):
         raise PermissionDenied(_("Only the puskesmas's own staff can enter its data."))
     existing = {(v.village_id, v.service_id): v for v in report.values.all()}
     changes = []
@@ -330,14 +322,14 @@ def report_save(
 
 
 def _require_reviewer(report: MonthlyReport, by: User) -> None:
-    if not can_review_report(by, report.puskesmas.district_id):
+    if not can_review_report(by, report):
         raise PermissionDenied(_("Only the district's planners can do this."))
 
 
 @transaction.atomic
 def report_submit(*, report: MonthlyReport, version: int, by: User) -> None:
     """Submit a draft or returned report to the district; every warning needs a comment first."""
-    if not can_enter_report(by, report.puskesmas_id):
+    if not can_enter_report(by, report):
         raise PermissionDenied(_("Only the puskesmas's own staff can submit its report."))
     if report.version != version:
         raise ValidationError(_("The report changed since you opened it: reload the page."))
@@ -467,7 +459,7 @@ def unlock_request_create(*, report: MonthlyReport, by: User, reason: str) -> Un
     Idempotent: the same request posted again, even concurrently, returns the waiting one (the
     database's one-pending constraint decides the race) instead of failing.
     """
-    if not can_enter_report(by, report.puskesmas_id):
+    if not can_enter_report(by, report):
         raise PermissionDenied(_("Only the puskesmas's own staff can ask for an unlock."))
     if not report.is_approved:
         raise ValidationError(_("Only an approved report needs an unlock."))

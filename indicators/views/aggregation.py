@@ -11,11 +11,14 @@ from django.urls import path
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from kernel.models import District
+from kernel.scoping import get_in_area_or_404
+from kernel.services import jobs
+from kernel.web import redirect_next
+
 from .. import services
-from ..models import AggregationRun, District
-from ..scoping import can_review_report, get_in_area_or_404
-from ..services import jobs
-from ..web import redirect_next
+from ..models import AggregationRun
+from ..rights import can_review_report
 
 
 @login_required
@@ -59,7 +62,7 @@ def aggregation_detail(request, pk):
     can_retry = (
         run.status == AggregationRun.Status.FAILED
         and run.district_id is not None
-        and can_review_report(request.user, run.district_id)
+        and can_review_report(request.user, run)
     )
     context = {"run": run, "finished": finished, "can_retry": can_retry}
     return render(request, "indicators/aggregationrun_detail.html", context)

@@ -18,12 +18,18 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
-from .. import selectors
-from ..models import District, Puskesmas, User
-from ..scoping import get_in_area_or_404, is_national
-from ..web import export, query_int, query_year, wants_xlsx
+from kernel.models import District, Puskesmas
+from kernel.roles import (
+    is_district_planner,
+    is_province_reviewer,
+    is_puskesmas_member,
+    is_system_admin,
+)
+from kernel.scoping import get_in_area_or_404
+from kernel.web import export, query_int, query_year, wants_xlsx
 
-PUSKESMAS_ROLES = (User.Role.PUSKESMAS_HEAD, User.Role.PUSKESMAS_STAFF)
+from .. import selectors
+
 Table = tuple[list[str], Callable[[], list[list]]]
 
 
@@ -56,11 +62,11 @@ def _export(request, dash, *, code: str, tables: dict[str, Table]):
 @require_safe
 def dashboard(request):
     user = request.user
-    if user.role in PUSKESMAS_ROLES and user.puskesmas_id:
+    if is_puskesmas_member(user) and user.puskesmas_id:
         return _puskesmas_page(request, user.puskesmas)
-    if user.role == User.Role.DISTRICT_PLANNER and user.district_id:
+    if is_district_planner(user) and user.district_id:
         return _district_page(request, user.district)
-    if (user.role == User.Role.PROVINCE_REVIEWER and user.province_id) or is_national(user):
+    if (is_province_reviewer(user) and user.province_id) or is_system_admin(user):
         return _province_page(request)
     return render(request, "indicators/dashboard_none.html")
 
@@ -69,7 +75,7 @@ def dashboard(request):
 def dashboard_district(request, pk):
     district = get_in_area_or_404(District, request.user, pk=pk)
     # The method is checked after scoping: another area's id is a 404 whatever the method.
-    if request.user.role in PUSKESMAS_ROLES:
+    if is_puskesmas_member(request.user):
         raise PermissionDenied  # a puskesmas sees its own dashboard, not its neighbours'
     if request.method not in ("GET", "HEAD"):
         return HttpResponseNotAllowed(["GET", "HEAD"])
@@ -97,7 +103,7 @@ def _puskesmas_page(request, puskesmas):
     if wants_xlsx(request):
         return _export(request, dash, code=puskesmas.code, tables=_puskesmas_tables(dash))
     parent = None
-    if request.user.role not in PUSKESMAS_ROLES:
+    if not is_puskesmas_member(request.user):
         parent = reverse("indicators:dashboard-district", args=[puskesmas.district_id])
     context = {"dash": dash, "parent_url": parent, **picker}
     return render(request, "indicators/dashboard_puskesmas.html", context)
@@ -111,7 +117,7 @@ def _district_page(request, district):
     if wants_xlsx(request):
         return _export(request, dash, code=district.code, tables=_district_tables(dash))
     parent = None
-    if request.user.role != User.Role.DISTRICT_PLANNER:
+    if not is_district_planner(request.user):
         parent = reverse("indicators:dashboard")
     context = {"dash": dash, "parent_url": parent, **picker}
     return render(request, "indicators/dashboard_district.html", context)

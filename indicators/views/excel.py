@@ -13,12 +13,14 @@ from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils import timezone
 
+from kernel.models import ImportJob
+from kernel.scoping import in_area
+from kernel.spreadsheets import XLSX_CONTENT_TYPE
+from kernel.views.imports import start_import
+
 from .. import services
 from ..forms import MonthlyExportForm, MonthlyTemplateForm, MonthlyUploadForm
-from ..models import ImportJob, ReportingYear
-from ..scoping import in_area
-from ..spreadsheets import XLSX_CONTENT_TYPE
-from .imports import start_import
+from ..models import ReportingYear
 
 
 def _years() -> list[int]:

@@ -15,13 +15,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from kernel.models import District
+from kernel.scoping import get_in_area_or_404
+from kernel.spreadsheets import XLSX_CONTENT_TYPE
+from kernel.tables import Action, Col, Table, table_page
+from kernel.web import paginate, query_int, query_year, run_service, wants_xlsx
+
 from .. import documents, selectors, services
 from ..forms import QuarterNoteForm
-from ..models import District
-from ..scoping import can_review_report, get_in_area_or_404
-from ..spreadsheets import XLSX_CONTENT_TYPE
-from ..tables import Action, Col, Table, table_page
-from ..web import paginate, query_int, query_year, run_service, wants_xlsx
+from ..rights import can_read_quarterly, can_review_report
 
 
 def _period(request, default: tuple[int, int]) -> tuple[int, int]:
@@ -60,7 +62,7 @@ def quarterly_list(request):
             "quarter": quarter,
             "years": _years(),
             "quarters": range(1, 5),
-            "can_read": selectors.can_read_quarterly(request.user),
+            "can_read": can_read_quarterly(request.user),
         },
     )
 
@@ -91,7 +93,7 @@ def quarterly_detail(request, pk):
             "report": report,
             "years": _years(),
             "quarters": range(1, 5),
-            "can_write": can_review_report(request.user, district.pk),
+            "can_write": can_review_report(request.user, district),
         },
     )
 
@@ -99,7 +101,7 @@ def quarterly_detail(request, pk):
 @login_required
 def quarterly_notes(request, pk):
     district = get_in_area_or_404(District.objects.select_related("province"), request.user, pk=pk)
-    if not can_review_report(request.user, district.pk):
+    if not can_review_report(request.user, district):
         raise PermissionDenied
     year, quarter = _period(request, selectors.last_ended_quarter())
     spm = services.monthly_services(year)

@@ -14,11 +14,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from kernel.roles import is_province_reviewer
+from kernel.scoping import get_in_area_or_404
+from kernel.tables import Col, Table, table_page
+from kernel.web import export, query_year, wants_xlsx
+
 from .. import selectors, services
-from ..models import MonthlyReport, UnlockRequest, User
-from ..scoping import can_enter_report, can_review_report, get_in_area_or_404
-from ..tables import Col, Table, table_page
-from ..web import export, query_year, wants_xlsx
+from ..models import MonthlyReport, UnlockRequest
+from ..rights import can_enter_report, can_review_report
 
 
 def _months_so_far(year: int) -> int:
@@ -60,7 +63,7 @@ def report_list(request):
         )
     months = _months_so_far(year)
     context = {"year": year, "years": range(timezone.localdate().year, 2023, -1)}
-    if user.role == User.Role.PROVINCE_REVIEWER:
+    if is_province_reviewer(user):
         context["districts"] = selectors.completeness_by_district(
             user=user, year=year, until_month=months
         )
@@ -73,7 +76,7 @@ def report_list(request):
         ]
         context["waiting"] = [r for r in reports if r.status == MonthlyReport.Status.SUBMITTED]
         context["unlocks"] = [r for r in reports if r.pending_unlocks]
-        context["can_start"] = bool(user.puskesmas_id) and can_enter_report(user, user.puskesmas_id)
+        context["can_start"] = bool(user.puskesmas_id) and can_enter_report(user, user.puskesmas)
     return render(request, "indicators/report_list.html", context)
 
 
@@ -98,8 +101,8 @@ def _entry_context(request, report, *, groups, reason=""):
     return {
         "report": report,
         "groups": groups,
-        "can_enter": report.is_editable and can_enter_report(request.user, report.puskesmas_id),
-        "can_review": can_review_report(request.user, report.puskesmas.district_id),
+        "can_enter": report.is_editable and can_enter_report(request.user, report),
+        "can_review": can_review_report(request.user, report),
         "needs_reason": bool(report.first_submitted_at),
         "reason": reason,
         "pending_unlock": report.unlock_requests.filter(status="pending").first(),

@@ -2,7 +2,7 @@
 
 import django.core.validators
 import django.db.models.deletion
-import indicators.models.areas
+import kernel.models.areas
 from django.conf import settings
 from django.db import migrations, models
 
@@ -14,7 +14,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('indicators', '0008_target_approval_events'),
         ('workshops', '0002_load_management_score_bands'),
-        migrations.swappable_dependency(settings.AUTH_USER_MODEL),
+        ("indicators", "0001_initial_areas_organisation_users"),
     ]
 
     operations = [
@@ -49,18 +49,18 @@ class Migration(migrations.Migration):
                 ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
                 ('submitted_at', models.DateTimeField(blank=True, null=True, verbose_name='submitted at')),
                 ('decided_at', models.DateTimeField(blank=True, null=True, verbose_name='approved or returned at')),
-                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('decided_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='approved or returned by')),
+                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='indicators.user')),
+                ('decided_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='indicators.user', verbose_name='approved or returned by')),
                 ('district', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='plans', to='indicators.district', verbose_name='district')),
                 ('puskesmas', models.ForeignKey(blank=True, help_text="Empty for the district health office's own plan.", null=True, on_delete=django.db.models.deletion.PROTECT, related_name='plans', to='indicators.puskesmas', verbose_name='puskesmas')),
-                ('submitted_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='submitted by')),
+                ('submitted_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='indicators.user', verbose_name='submitted by')),
             ],
             options={
                 'verbose_name': 'plan',
                 'verbose_name_plural': 'plans',
                 'ordering': ['-year', 'district', 'puskesmas__name'],
             },
-            bases=(indicators.models.areas.AreaOwned, models.Model),
+            bases=(kernel.models.areas.AreaOwned, models.Model),
         ),
         migrations.CreateModel(
             name='Activity',
@@ -89,11 +89,11 @@ class Migration(migrations.Migration):
                 ('version', models.PositiveIntegerField(default=1, verbose_name='version')),
                 ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
                 ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
-                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='indicators.user')),
                 ('follow_up', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='plan_activities', to='workshops.followup', verbose_name='RTL item')),
                 ('proposal', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='plan_activities', to='workshops.musrenbangproposal', verbose_name='Musrenbang proposal')),
                 ('service', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='indicators.spmservice', verbose_name='SPM service')),
-                ('updated_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ('updated_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='indicators.user')),
                 ('sub_activity', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='activities', to='planning.budgetsubactivity', verbose_name='budget sub-activity')),
                 ('plan', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='activities', to='planning.plan', verbose_name='plan')),
             ],
@@ -102,7 +102,7 @@ class Migration(migrations.Migration):
                 'verbose_name_plural': 'activities',
                 'ordering': ['plan', 'effort', 'pk'],
             },
-            bases=(indicators.models.areas.AreaOwned, models.Model),
+            bases=(kernel.models.areas.AreaOwned, models.Model),
         ),
         migrations.CreateModel(
             name='PlanEvent',
@@ -111,7 +111,7 @@ class Migration(migrations.Migration):
                 ('action', models.CharField(choices=[('created', 'Created'), ('submitted', 'Submitted'), ('returned', 'Returned'), ('approved', 'Approved'), ('activity_deleted', 'Activity deleted')], max_length=20, verbose_name='action')),
                 ('note', models.TextField(blank=True, verbose_name='note')),
                 ('at', models.DateTimeField(auto_now_add=True, verbose_name='at')),
-                ('by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='by')),
+                ('by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='indicators.user', verbose_name='by')),
                 ('plan', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='events', to='planning.plan', verbose_name='plan')),
             ],
             options={
@@ -119,7 +119,7 @@ class Migration(migrations.Migration):
                 'verbose_name_plural': 'plan events',
                 'ordering': ['-at', '-pk'],
             },
-            bases=(indicators.models.areas.AreaOwned, models.Model),
+            bases=(kernel.models.areas.AreaOwned, models.Model),
         ),
         migrations.CreateModel(
             name='ScheduleEntry',
@@ -132,14 +132,14 @@ class Migration(migrations.Migration):
                 ('cost_idr', models.DecimalField(decimal_places=0, default=0, max_digits=15, validators=[django.core.validators.MinValueValidator(0)], verbose_name='cost (Rp)')),
                 ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
                 ('activity', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='schedule', to='planning.activity', verbose_name='activity')),
-                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='indicators.user')),
             ],
             options={
                 'verbose_name': 'schedule entry',
                 'verbose_name_plural': 'schedule entries',
                 'ordering': ['month', 'activity', 'pk'],
             },
-            bases=(indicators.models.areas.AreaOwned, models.Model),
+            bases=(kernel.models.areas.AreaOwned, models.Model),
         ),
         migrations.AddIndex(
             model_name='plan',

@@ -18,7 +18,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from indicators.models import AreaOwned, District, FundingSource, Puskesmas, SPMService
+from indicators.models import SPMService
+from kernel.models import AreaOwned, District, FundingSource, Puskesmas
 
 from .budget import BudgetSubActivity
 
@@ -88,8 +89,8 @@ class Plan(AreaOwned, models.Model):
         related_name="+",
         verbose_name=_("approved or returned by"),
     )
-    # Its workflow steps, in the one audit log (indicators.audit); read via audit_history.
-    events = GenericRelation("indicators.AuditEvent")
+    # Its workflow steps, in the one audit log (kernel.audit); read via audit_history.
+    events = GenericRelation("kernel.AuditEvent")
 
     class Meta:
         ordering = ["-year", "district", "puskesmas__name"]

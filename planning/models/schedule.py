@@ -9,7 +9,7 @@ from django.utils.dates import MONTHS
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from indicators.models import AreaOwned
+from kernel.models import AreaOwned
 
 from .plans import PLAN_AREA_PATHS, Activity, _via
 

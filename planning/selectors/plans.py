@@ -14,9 +14,9 @@ from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from indicators.models import AuditEvent, FundingSource, Puskesmas, User
-from indicators.scoping import in_area
-from indicators.selectors.audit import audit_history
+from kernel.models import AuditEvent, FundingSource, Puskesmas, User
+from kernel.scoping import in_area
+from kernel.selectors.audit import audit_history
 
 from ..models import Activity, Plan
 

@@ -17,9 +17,10 @@ from typing import TYPE_CHECKING, TypedDict
 from django.db.models import Count, Exists, IntegerField, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 
-from indicators.models import Achievement, Level, SPMService, User
-from indicators.scoping import in_area
+from indicators.models import Achievement, Level, SPMService
 from indicators.selectors.dashboards import dashboard_period
+from kernel.models import User
+from kernel.scoping import in_area
 from workshops.models import FollowUp, Meeting, MusrenbangProposal, Tracked
 
 from ..models import Activity, Plan

@@ -27,9 +27,10 @@ from django.db.models.functions import Cast, Ceil, Greatest
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from indicators.models import Achievement, Level, SPMService, User
-from indicators.scoping import in_area
+from indicators.models import Achievement, Level, SPMService
 from indicators.selectors.dashboards import dashboard_period
+from kernel.models import User
+from kernel.scoping import in_area
 
 from ..models import Activity, Plan
 from .plans import SourceTotal, source_totals

@@ -17,8 +17,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from indicators import audit
-from indicators.models import AuditEvent, FundingSource, SPMService, User
+from indicators.models import SPMService
+from kernel import audit
+from kernel.models import AuditEvent, FundingSource, User
 from workshops.models import FollowUp, MusrenbangProposal
 
 from ..models import Activity, BudgetSubActivity, Plan

@@ -15,7 +15,8 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
-from indicators.models import District, FundingSource, Puskesmas, SPMService, User
+from indicators.models import SPMService
+from kernel.models import District, FundingSource, Puskesmas, User
 
 from ..models import BudgetSubActivity, Plan
 from ..selectors import next_plan_year, plan_follow_ups, plan_gaps

@@ -2,7 +2,7 @@
 
 Every state change is conditional on the plan's status and version (two clicks, one win; a
 reviewer approves the RUK as they saw it), and records who and when in the audit log, all through
-`indicators.audit` (STYLE.md §15 "Reviews and audit").
+`kernel.audit` (STYLE.md §15 "Reviews and audit").
 """
 
 from __future__ import annotations
@@ -15,8 +15,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from indicators import audit
-from indicators.models import AuditEvent, User
+from kernel import audit
+from kernel.models import AuditEvent, User
 
 from ..models import Plan
 from ..rights import can_create_plan, is_plan_reviewer, is_plan_submitter, is_plan_writer

@@ -12,7 +12,7 @@ from django.db import transaction
 from django.db.models import Sum
 from django.utils.translation import gettext as _
 
-from indicators.models import User
+from kernel.models import User
 
 from ..models import Activity, ScheduleEntry
 from ..money import rupiah

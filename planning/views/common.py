@@ -4,16 +4,16 @@ from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
 
-from indicators.models import District
-from indicators.scoping import in_area
-from indicators.spreadsheets import XLSX_CONTENT_TYPE
-from indicators.web import query_int
+from kernel.models import District
+from kernel.scoping import in_area
+from kernel.spreadsheets import XLSX_CONTENT_TYPE
+from kernel.web import query_int
 
 from ..selectors import next_plan_year, plan_years
 
 
 def number(request: HttpRequest, name: str, default: int | None, low: int, high: int):
-    """An integer query parameter within [low, high], else `default` (indicators.web)."""
+    """An integer query parameter within [low, high], else `default` (kernel.web)."""
     return query_int(request, name, default=default, low=low, high=high)
 
 

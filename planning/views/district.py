@@ -8,8 +8,8 @@ from django.shortcuts import render
 from django.urls import path
 from django.utils.translation import gettext as _
 
-from indicators.tables import Col, Table, table_page
-from indicators.web import wants_xlsx
+from kernel.tables import Col, Table, table_page
+from kernel.web import wants_xlsx
 
 from .. import documents, selectors
 from ..forms import PlanFilter

@@ -16,9 +16,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from indicators.scoping import get_in_area_or_404
-from indicators.tables import Col, Table, table_page
-from indicators.web import run_service, wants_xlsx
+from kernel.scoping import get_in_area_or_404
+from kernel.tables import Col, Table, table_page
+from kernel.web import run_service, wants_xlsx
 
 from .. import documents, rights, selectors, services
 from ..forms import CompilationFilter, ReviewForm, VersionForm

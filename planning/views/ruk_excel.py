@@ -11,10 +11,10 @@ from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils.translation import gettext as _
 
-from indicators.forms import UploadForm
-from indicators.models import ImportJob
-from indicators.scoping import get_in_area_or_404
-from indicators.views.imports import start_import
+from kernel.forms import UploadForm
+from kernel.models import ImportJob
+from kernel.scoping import get_in_area_or_404
+from kernel.views.imports import start_import
 
 from .. import documents, rights, selectors, services
 from ..models import Plan

@@ -13,9 +13,9 @@ from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from indicators.scoping import get_in_area_or_404
-from indicators.versioning import create_once
-from indicators.web import run_service, wants_xlsx
+from kernel.scoping import get_in_area_or_404
+from kernel.versioning import create_once
+from kernel.web import run_service, wants_xlsx
 
 from .. import documents, rights, selectors, services
 from ..forms import ScheduleForm

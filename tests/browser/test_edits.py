@@ -6,7 +6,7 @@ import os
 import pytest
 from django.urls import reverse
 
-from indicators.models import PartnerOrganisation, User
+from kernel.models import PartnerOrganisation, User
 from tests.factories import UserFactory
 
 from .conftest import CHROMIUM_ARGS, PHONE  # noqa: F401
@@ -27,7 +27,7 @@ def test_a_stale_save_shows_both_values_and_a_second_save_wins(
         first_name="Rina",
         last_name="Rekan",
     )
-    url = live_server.url + reverse("indicators:partner-edit", args=[partner.pk])
+    url = live_server.url + reverse("kernel:partner-edit", args=[partner.pk])
     pages = []
     for user in (colleague, district_user):
         context = browser.new_context(viewport=PHONE, locale="id-ID")

@@ -8,8 +8,8 @@ import pytest
 from django.urls import reverse
 from openpyxl import Workbook
 
-from indicators.models import ImportJob, ServicePoint
-from indicators.services.organisation import SERVICE_POINT_SHEET, service_point_headers
+from kernel.models import ImportJob, ServicePoint
+from kernel.services.organisation import SERVICE_POINT_SHEET, service_point_headers
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -46,7 +46,7 @@ def test_a_planner_fixes_a_refused_file_on_a_phone(
         "posyandu.xlsx",
     )
     log_in(page, district_user)
-    page.goto(live_server.url + reverse("indicators:servicepoint-import"))
+    page.goto(live_server.url + reverse("kernel:servicepoint-import"))
     page.set_input_files("input[type=file]", str(bad))
     with page.expect_navigation():
         page.locator("form:has(input[type=file]) button.btn-success").click()
@@ -62,7 +62,7 @@ def test_a_planner_fixes_a_refused_file_on_a_phone(
     good = _file(
         tmp_path, [[code, "Posyandu", "Posyandu Melati", "", "Jl. Melati", "Ya"]], "ok.xlsx"
     )
-    page.goto(live_server.url + reverse("indicators:servicepoint-import"))
+    page.goto(live_server.url + reverse("kernel:servicepoint-import"))
     page.set_input_files("input[type=file]", str(good))
     with page.expect_navigation():
         page.locator("form:has(input[type=file]) button.btn-success").click()

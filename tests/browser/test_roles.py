@@ -241,9 +241,9 @@ def test_no_page_scrolls_sideways_on_a_360_px_phone(
     save = None
     if role == "puskesmas_head":
         save = {
-            "indicators:home": "360-home.png",
-            "indicators:puskesmas-list": "360-puskesmas-list.png",
-            "indicators:puskesmas-detail": "360-puskesmas-detail.png",
+            "kernel:home": "360-home.png",
+            "kernel:puskesmas-list": "360-puskesmas-list.png",
+            "kernel:puskesmas-detail": "360-puskesmas-detail.png",
         }
 
     problems = _crawl(page, f"{live_server.url}/", tmp_path, save)

@@ -21,7 +21,7 @@ def main(name: str) -> None:
     import django
 
     django.setup()
-    from indicators.imports.reader import FileRefused, Workbook
+    from kernel.imports.reader import FileRefused, Workbook
     from tests.hostile import files
 
     data = files.HEAVY[name]("Data")

@@ -23,9 +23,10 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone, translation
 
-from indicators.imports import base
-from indicators.imports.runner import import_start
-from indicators.models import ImportJob, ReportingYear, SPMEdition
+from indicators.models import ReportingYear, SPMEdition
+from kernel.imports import base
+from kernel.imports.runner import import_start
+from kernel.models import ImportJob
 
 from . import files
 
@@ -88,9 +89,7 @@ IMPORTERS: dict[str, Entry] = {
         ("indicators.MonthlyValue", "indicators.MonthlyReport", "indicators.ValueChange"),
         headings=_monthly_headings,
     ),
-    Kind.SERVICE_POINTS: Entry(
-        "district_user", lambda world, user: {}, ("indicators.ServicePoint",)
-    ),
+    Kind.SERVICE_POINTS: Entry("district_user", lambda world, user: {}, ("kernel.ServicePoint",)),
     Kind.PARTICIPANTS: Entry("puskesmas_head", _meeting, ("workshops.Participant",)),
     Kind.RTL_ITEMS: Entry("puskesmas_head", _meeting, ("workshops.FollowUp",)),
     Kind.RUK_ACTIVITIES: Entry("puskesmas_head", _plan, ("planning.Activity",)),
@@ -228,7 +227,7 @@ def test_an_oversized_file_is_refused_before_anything_is_stored(
 def test_messages_are_in_the_uploaders_language(
     name, english, run_of, django_capture_on_commit_callbacks
 ):
-    from indicators.imports.reader import FileRefused, Workbook
+    from kernel.imports.reader import FileRefused, Workbook
 
     run = run_of(Kind.SERVICE_POINTS)
     data = _hostile(name, run.title, tuple(run.headings), run.importer.sheet.max_rows)
@@ -254,7 +253,7 @@ def test_a_long_cell_is_cut_in_the_message(run_of, django_capture_on_commit_call
 
 
 def test_control_characters_and_nul_escapes_come_out_cleaned():
-    from indicators.imports.reader import Workbook
+    from kernel.imports.reader import Workbook
 
     data = files.control_characters("Data", ["a", "b"])
     rows = list(Workbook(data).rows("Data", max_rows=10, max_columns=5))
@@ -262,7 +261,7 @@ def test_control_characters_and_nul_escapes_come_out_cleaned():
 
 
 def test_a_lying_declared_size_is_caught_by_the_crc():
-    from indicators.imports.reader import FileRefused, Workbook
+    from kernel.imports.reader import FileRefused, Workbook
 
     workbook = Workbook(files.lying_member_size("Data", ["a"]))
     assert workbook.members["xl/worksheets/sheet1.xml"].file_size == 100

@@ -8,7 +8,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from openpyxl import Workbook as OpenpyxlWorkbook
 
-from indicators.imports.reader import FileRefused, Workbook
+from kernel.imports.reader import FileRefused, Workbook
 
 from . import files
 

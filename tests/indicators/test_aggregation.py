@@ -12,12 +12,12 @@ from indicators.models import (
     Achievement,
     MonthlyReport,
     MonthlyValue,
-    Puskesmas,
     ReportingRate,
     SPMService,
     Target,
 )
 from indicators.services import aggregation
+from kernel.models import Puskesmas
 
 pytestmark = pytest.mark.django_db
 

@@ -10,9 +10,11 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from indicators import audit, services
-from indicators.models import AuditEvent, MonthlyReport, MonthlyValue
-from indicators.selectors import audit_history
+from indicators import services
+from indicators.models import MonthlyReport, MonthlyValue
+from kernel import audit
+from kernel.models import AuditEvent
+from kernel.selectors import audit_history
 
 from ..factories import UserFactory
 

@@ -3,8 +3,8 @@ the versions it reads, and never trips over its own earlier saves (issue #12).""
 
 import pytest
 
-from indicators.models import HealthOfficeUnit, PartnerOrganisation, Puskesmas, ServicePoint
-from indicators.services.demo import demo_seed
+from kernel.models import HealthOfficeUnit, PartnerOrganisation, Puskesmas, ServicePoint
+from kernel.services.demo import demo_seed
 
 pytestmark = pytest.mark.django_db
 

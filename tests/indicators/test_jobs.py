@@ -10,10 +10,11 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from indicators import services
-from indicators.imports import runner
-from indicators.models import AggregationRun, ImportJob, MonthlyValue
-from indicators.services import jobs
-from indicators.tasks import import_run
+from indicators.models import AggregationRun, MonthlyValue
+from kernel.imports import runner
+from kernel.models import ImportJob
+from kernel.services import jobs
+from kernel.tasks import import_run
 
 from .test_monthly_excel import YEAR, _save, _template_for
 
@@ -73,14 +74,14 @@ def test_the_job_page_never_says_working_past_the_limit_and_offers_a_retry(
         status=ImportJob.Status.RUNNING, started_at=long_ago, created_at=long_ago
     )
     client.force_login(puskesmas_head)
-    url = reverse("indicators:importjob-detail", args=[job.pk])
+    url = reverse("kernel:importjob-detail", args=[job.pk])
     response = client.get(url)
     assert response.status_code == 200
     assert response.context["state"]["finished"] is True
     assert b'data-testid="job-retry"' in response.content
 
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(reverse("indicators:importjob-retry", args=[job.pk]))
+        response = client.post(reverse("kernel:importjob-retry", args=[job.pk]))
     assert response.status_code == 302
     job.refresh_from_db()
     assert job.status == ImportJob.Status.DONE
@@ -94,7 +95,7 @@ def test_only_the_uploader_retries_and_only_a_failed_job(
         runner.import_retry(job=job, by=puskesmas_head)
     ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.FAILED)
     client.force_login(puskesmas_staff)  # same puskesmas: sees the job, may not rerun it
-    response = client.post(reverse("indicators:importjob-retry", args=[job.pk]), follow=True)
+    response = client.post(reverse("kernel:importjob-retry", args=[job.pk]), follow=True)
     job.refresh_from_db()
     assert job.status == ImportJob.Status.FAILED and job.attempt == 1
     assert response.status_code == 200

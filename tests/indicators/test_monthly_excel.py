@@ -13,21 +13,19 @@ from django.utils.formats import number_format
 from openpyxl import Workbook, load_workbook
 
 from indicators import services
-from indicators.imports.runner import RowProgress
 from indicators.models import (
-    AuditEvent,
-    ImportJob,
     MonthlyReport,
     MonthlyValue,
     ReportingYear,
     SPMEdition,
     SPMService,
     Target,
-    User,
     ValueChange,
 )
-from indicators.spreadsheets import MAX_UPLOAD_BYTES
-from indicators.tasks import import_run
+from kernel.imports.runner import RowProgress
+from kernel.models import AuditEvent, ImportJob, User
+from kernel.spreadsheets import MAX_UPLOAD_BYTES
+from kernel.tasks import import_run
 
 from ..factories import PuskesmasFactory, UserFactory, VillageFactory
 
@@ -249,7 +247,7 @@ def test_round_trip_saves_values_audits_them_and_bumps_report_versions(
 
     job = ImportJob.objects.get()
     assert response.status_code == 302
-    assert response["Location"] == reverse("indicators:importjob-detail", args=[job.pk])
+    assert response["Location"] == reverse("kernel:importjob-detail", args=[job.pk])
     assert job.status == ImportJob.Status.DONE, job.errors
     assert (job.done, job.total) == (3, 3)
     village = hsu["villages"][0]
@@ -655,7 +653,7 @@ def test_job_page_shows_progress_and_answers_its_poller(client, world, puskesmas
     )
     client.force_login(puskesmas_head)
     client.cookies["django_language"] = "en"
-    url = reverse("indicators:importjob-detail", args=[job.pk])
+    url = reverse("kernel:importjob-detail", args=[job.pk])
     page = client.get(url).content.decode()
     assert '<progress class="w-100" max="4800" value="1200"' in page
     assert "js/import_progress.js" in page and "Reload" in page
@@ -680,7 +678,7 @@ def test_job_of_another_area_is_404(client, world, puskesmas_head, other_distric
         file_name="x.xlsx",
         created_by=puskesmas_head,
     )
-    url = reverse("indicators:importjob-detail", args=[job.pk])
+    url = reverse("kernel:importjob-detail", args=[job.pk])
     client.force_login(other_district_user)
     assert client.get(url).status_code == 404
     assert client.get(url, {"format": "json"}).status_code == 404

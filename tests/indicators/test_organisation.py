@@ -6,7 +6,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from indicators.models import PartnerOrganisation, Puskesmas, ServicePoint, Village
+from kernel.models import PartnerOrganisation, Puskesmas, ServicePoint, Village
 
 from ..factories import PuskesmasFactory, ServicePointFactory, VillageFactory
 
@@ -17,7 +17,7 @@ def test_district_planner_edits_puskesmas_and_its_working_area(client, world, di
     hsu = world["hsu"]
     extra = VillageFactory(subdistrict=hsu["subdistrict"])
     client.force_login(district_user)
-    url = reverse("indicators:puskesmas-edit", kwargs={"pk": hsu["puskesmas"].pk})
+    url = reverse("kernel:puskesmas-edit", kwargs={"pk": hsu["puskesmas"].pk})
     response = client.post(
         url,
         {
@@ -41,7 +41,7 @@ def test_district_planner_edits_puskesmas_and_its_working_area(client, world, di
 def test_working_area_cannot_take_a_village_of_another_district(client, world, district_user):
     hsu, other = world["hsu"], world["banjarmasin"]
     client.force_login(district_user)
-    url = reverse("indicators:puskesmas-edit", kwargs={"pk": hsu["puskesmas"].pk})
+    url = reverse("kernel:puskesmas-edit", kwargs={"pk": hsu["puskesmas"].pk})
     response = client.post(
         url,
         {
@@ -59,7 +59,7 @@ def test_working_area_cannot_take_a_village_of_another_district(client, world, d
 def test_puskesmas_head_edits_own_details_but_not_code_or_area(client, world, puskesmas_head):
     puskesmas = world["hsu"]["puskesmas"]
     client.force_login(puskesmas_head)
-    url = reverse("indicators:puskesmas-edit", kwargs={"pk": puskesmas.pk})
+    url = reverse("kernel:puskesmas-edit", kwargs={"pk": puskesmas.pk})
     response = client.post(
         url,
         {
@@ -77,20 +77,20 @@ def test_puskesmas_head_edits_own_details_but_not_code_or_area(client, world, pu
 
 def test_puskesmas_staff_cannot_edit_puskesmas(client, world, puskesmas_staff):
     client.force_login(puskesmas_staff)
-    url = reverse("indicators:puskesmas-edit", kwargs={"pk": world["hsu"]["puskesmas"].pk})
+    url = reverse("kernel:puskesmas-edit", kwargs={"pk": world["hsu"]["puskesmas"].pk})
     assert client.get(url).status_code == 403
 
 
 def test_province_reviewer_reads_but_cannot_add_partners(client, world, province_user):
     client.force_login(province_user)
-    assert client.get(reverse("indicators:partner-list")).status_code == 200
-    assert client.get(reverse("indicators:partner-create")).status_code == 403
+    assert client.get(reverse("kernel:partner-list")).status_code == 200
+    assert client.get(reverse("kernel:partner-create")).status_code == 403
 
 
 def test_district_planner_adds_kecamatan_partner(client, world, district_user):
     client.force_login(district_user)
     response = client.post(
-        reverse("indicators:partner-create"),
+        reverse("kernel:partner-create"),
         {
             "name": "Polsek Danau Panggang",
             "sector": "police",
@@ -106,7 +106,7 @@ def test_district_planner_adds_kecamatan_partner(client, world, district_user):
 def test_partner_cannot_sit_in_a_kecamatan_of_another_district(client, world, district_user):
     client.force_login(district_user)
     response = client.post(
-        reverse("indicators:partner-create"),
+        reverse("kernel:partner-create"),
         {"name": "Polsek X", "sector": "police", "subdistrict": world["bontang"]["subdistrict"].pk},
     )
     assert response.status_code == 200
@@ -116,7 +116,7 @@ def test_partner_cannot_sit_in_a_kecamatan_of_another_district(client, world, di
 
 def test_puskesmas_head_adds_service_point_only_to_own_puskesmas(client, world, puskesmas_head):
     client.force_login(puskesmas_head)
-    url = reverse("indicators:servicepoint-create")
+    url = reverse("kernel:servicepoint-create")
     ok = client.post(
         url,
         {
@@ -142,7 +142,7 @@ def test_deleting_a_unit_with_units_under_it_is_refused(client, world, district_
     parent = world["hsu"]["unit"]
     UnitFactory(office=parent.office, parent=parent)
     client.force_login(district_user)
-    response = client.post(reverse("indicators:unit-delete", kwargs={"pk": parent.pk}), follow=True)
+    response = client.post(reverse("kernel:unit-delete", kwargs={"pk": parent.pk}), follow=True)
     assert parent.__class__.objects.filter(pk=parent.pk).exists()
     assert any("first" in str(m) or "dulu" in str(m) for m in response.context["messages"])
 
@@ -150,12 +150,12 @@ def test_deleting_a_unit_with_units_under_it_is_refused(client, world, district_
 @pytest.mark.parametrize(
     "name",
     [
-        "indicators:puskesmas-list",
-        "indicators:servicepoint-list",
-        "indicators:region-list",
-        "indicators:partner-list",
-        "indicators:unit-list",
-        "indicators:home",
+        "kernel:puskesmas-list",
+        "kernel:servicepoint-list",
+        "kernel:region-list",
+        "kernel:partner-list",
+        "kernel:unit-list",
+        "kernel:home",
     ],
 )
 def test_list_pages_queries_do_not_grow_with_data(
@@ -178,7 +178,7 @@ def test_puskesmas_detail_queries_do_not_grow(
 ):
     puskesmas = world["hsu"]["puskesmas"]
     client.force_login(district_user)
-    url = reverse("indicators:puskesmas-detail", kwargs={"pk": puskesmas.pk})
+    url = reverse("kernel:puskesmas-detail", kwargs={"pk": puskesmas.pk})
     with CaptureQueriesContext(connection) as few:
         client.get(url)
     VillageFactory.create_batch(5, subdistrict=world["hsu"]["subdistrict"], puskesmas=puskesmas)
@@ -189,7 +189,7 @@ def test_puskesmas_detail_queries_do_not_grow(
 
 def test_puskesmas_export_matches_the_scoped_list(client, world, district_user):
     client.force_login(district_user)
-    response = client.get(reverse("indicators:puskesmas-list"), {"format": "xlsx"})
+    response = client.get(reverse("kernel:puskesmas-list"), {"format": "xlsx"})
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
     sheet = load_workbook(io.BytesIO(response.content)).active
     names = [row[0] for row in sheet.iter_rows(min_row=2, values_only=True)]
@@ -199,10 +199,10 @@ def test_puskesmas_export_matches_the_scoped_list(client, world, district_user):
 @pytest.mark.parametrize(
     "name",
     [
-        "indicators:region-list",
-        "indicators:servicepoint-list",
-        "indicators:partner-list",
-        "indicators:unit-list",
+        "kernel:region-list",
+        "kernel:servicepoint-list",
+        "kernel:partner-list",
+        "kernel:unit-list",
     ],
 )
 def test_every_list_exports_to_xlsx(client, world, district_user, name):
@@ -214,16 +214,16 @@ def test_every_list_exports_to_xlsx(client, world, district_user, name):
 
 def test_pages_are_in_indonesian_by_default_and_english_on_request(client, world, district_user):
     client.force_login(district_user)
-    assert 'lang="id"' in client.get(reverse("indicators:home")).content.decode()
+    assert 'lang="id"' in client.get(reverse("kernel:home")).content.decode()
     client.post(reverse("set_language"), {"language": "en", "next": "/"})
-    body = client.get(reverse("indicators:home")).content.decode()
+    body = client.get(reverse("kernel:home")).content.decode()
     assert 'lang="en"' in body and "My area" in body
 
 
 def test_a_stale_edit_is_refused_with_who_saved_and_both_values(client, world, district_user):
     """Two planners open the same partner; the second save from the stale page is refused,
     shows the first one's value beside theirs, and a deliberate second save goes through."""
-    from indicators.models import PartnerOrganisation
+    from kernel.models import PartnerOrganisation
 
     from ..factories import UserFactory
 
@@ -235,7 +235,7 @@ def test_a_stale_edit_is_refused_with_who_saved_and_both_values(client, world, d
         first_name="Rina",
         last_name="Rekan",
     )
-    url = reverse("indicators:partner-edit", kwargs={"pk": partner.pk})
+    url = reverse("kernel:partner-edit", kwargs={"pk": partner.pk})
     seen = partner.version
     data = {
         "name": partner.name,
@@ -264,10 +264,10 @@ def test_a_stale_edit_is_refused_with_who_saved_and_both_values(client, world, d
 def test_three_identical_posts_of_a_new_partner_create_one(client, world, district_user):
     """A double click, or a resend over a slow link, creates once; each post lands on the same
     page, none on an error."""
-    from indicators.models import PartnerOrganisation
+    from kernel.models import PartnerOrganisation
 
     client.force_login(district_user)
-    url = reverse("indicators:partner-create")
+    url = reverse("kernel:partner-create")
     token = client.get(url).context["form"].initial["form_token"]
     data = {
         "name": "Kantor Camat Sungai Pandan",

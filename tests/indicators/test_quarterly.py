@@ -15,16 +15,12 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from indicators import audit, documents, services
-from indicators.models import (
-    Achievement,
-    HealthOffice,
-    MonthlyReport,
-    MonthlyValue,
-    ReportingRate,
-    Target,
-)
+from indicators import services
+from indicators.models import Achievement, MonthlyReport, MonthlyValue, ReportingRate, Target
 from indicators.selectors import quarterly as quarterly_selectors
+from kernel import audit
+from kernel import documents as kernel_documents
+from kernel.models import HealthOffice
 
 from ..factories import PuskesmasFactory, UserFactory, VillageFactory
 
@@ -302,7 +298,7 @@ def test_pdf_is_a_real_pdf_with_the_district_name(en, data, district_user, tmp_p
 
 
 def test_pdf_renders_without_fetching_anything_but_our_static_files():
-    fetcher = documents.StaticFilesOnly("http://testserver/")
+    fetcher = kernel_documents.StaticFilesOnly("http://testserver/")
     css = fetcher.fetch("http://testserver/static/css/simpul.css")
     assert b"/* Print */" in css.read()
     for url in (

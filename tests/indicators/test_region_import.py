@@ -11,18 +11,13 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.utils import translation
 
-from indicators.models import District, Province, RegionPopulation, Subdistrict, Village
-from indicators.services import (
-    parse_population,
-    parse_regions,
-    regions_import,
-    regions_import_file,
-)
-from indicators.services.regions import RegionRow
+from kernel.models import District, Province, RegionPopulation, Subdistrict, Village
+from kernel.services import parse_population, parse_regions, regions_import, regions_import_file
+from kernel.services.regions import RegionRow
 
 from ..factories import PuskesmasFactory
 
-DATA = Path(settings.BASE_DIR) / "indicators" / "data"
+DATA = Path(settings.BASE_DIR) / "kernel" / "data"
 DEMO_REGIONS = DATA / "demo_regions.csv"
 DEMO_POPULATION = DATA / "demo_population.csv"
 NATIONAL = Path(settings.BASE_DIR).parent / "shared/data/wilayah/wilayah_2025.csv"

@@ -6,7 +6,7 @@ pytestmark = pytest.mark.django_db
 
 def test_district_planner_sees_only_own_district_puskesmas(client, world, district_user):
     client.force_login(district_user)
-    response = client.get(reverse("indicators:puskesmas-list"))
+    response = client.get(reverse("kernel:puskesmas-list"))
     assert response.status_code == 200
     assert world["hsu"]["puskesmas"].name in response.content.decode()
     assert world["banjarmasin"]["puskesmas"].name not in response.content.decode()
@@ -14,7 +14,7 @@ def test_district_planner_sees_only_own_district_puskesmas(client, world, distri
 
 def test_province_reviewer_sees_both_districts_of_province(client, world, province_user):
     client.force_login(province_user)
-    body = client.get(reverse("indicators:region-list")).content.decode()
+    body = client.get(reverse("kernel:region-list")).content.decode()
     assert "Kabupaten Hulu Sungai Utara" in body
     assert "Kota Banjarmasin" in body
     assert "Kota Bontang" not in body

@@ -7,13 +7,13 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from openpyxl import Workbook, load_workbook
 
-from indicators.models import ImportJob, ServicePoint
+from kernel.models import ImportJob, ServicePoint
 
 from ..conftest import errors_of
 
 pytestmark = pytest.mark.django_db
 
-URL = "indicators:servicepoint-import"
+URL = "kernel:servicepoint-import"
 
 
 @pytest.fixture
@@ -29,7 +29,7 @@ def upload(post_import):
 
 
 def _template(client):
-    response = client.get(reverse("indicators:servicepoint-template"))
+    response = client.get(reverse("kernel:servicepoint-template"))
     assert response.status_code == 200
     return load_workbook(io.BytesIO(response.content))
 

@@ -16,12 +16,12 @@ from indicators import services
 from indicators.models import (
     AgeBand,
     EstimateRule,
-    ImportJob,
     SPMService,
     Target,
     TargetApproval,
     VillagePopulation,
 )
+from kernel.models import ImportJob
 
 from ..conftest import errors_of
 from ..factories import PuskesmasFactory, VillageFactory
@@ -620,7 +620,7 @@ def test_population_job_refuses_a_planner_who_lost_the_right(hsu, district_user,
     client.force_login(district_user)
     workbook = _template(client)
     workbook.active.cell(2, 5, 1200)
-    from indicators.imports import runner
+    from kernel.imports import runner
 
     buffer = io.BytesIO()
     workbook.save(buffer)

@@ -6,9 +6,9 @@ import pytest
 from django.core.files.base import ContentFile
 from django.utils import timezone
 
-from indicators.models import ImportJob
-from indicators.services.uploads import import_files_purge
-from indicators.tasks import purge_import_files
+from kernel.models import ImportJob
+from kernel.services.uploads import import_files_purge
+from kernel.tasks import purge_import_files
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)

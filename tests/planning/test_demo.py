@@ -3,7 +3,7 @@ and one approved, scheduled RUK, through the services; running it twice changes 
 
 import pytest
 
-from indicators.models import User
+from kernel.models import User
 from planning.models import Activity, Plan, ScheduleEntry
 from planning.services.demo import demo_seed
 from tests.factories import FollowUpFactory, MeetingFactory, PuskesmasFactory, UserFactory

@@ -7,7 +7,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from indicators.models import User
+from kernel.models import User
 from planning import services
 from planning.models import Plan
 from tests.factories import PuskesmasFactory, UserFactory
@@ -210,7 +210,7 @@ def test_plan_history_reads_the_audit_log_and_is_404_elsewhere(
 
 
 def test_plan_page_queries_do_not_grow_with_its_history(client, submitted, district_user):
-    from indicators import audit
+    from kernel import audit
 
     url = reverse("planning:plan-detail", args=[submitted.pk])
     client.force_login(district_user)

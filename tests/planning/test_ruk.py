@@ -10,7 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from indicators.models import User
+from kernel.models import User
 from planning import services
 from planning.models import Activity, Plan
 from tests.factories import UserFactory

@@ -18,10 +18,10 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from openpyxl import Workbook, load_workbook
 
-from indicators.imports import Workbook as Upload
-from indicators.imports import importer_for
-from indicators.imports.runner import import_start
-from indicators.models import ImportJob, User
+from kernel.imports import Workbook as Upload
+from kernel.imports import importer_for
+from kernel.imports.runner import import_start
+from kernel.models import ImportJob, User
 from planning import services
 from planning.models import Activity, Plan
 from planning.services.ruk_excel import MAX_ROWS, ruk_template
@@ -599,7 +599,7 @@ def test_staff_and_head_import_their_ruk_and_see_the_links(
         workbook["RUK"].append(NEW_ROW)
         job = done(upload(ruk, workbook))
         assert job.created_by == user
-        assert client.get(reverse("indicators:importjob-detail", args=[job.pk])).status_code == 200
+        assert client.get(reverse("kernel:importjob-detail", args=[job.pk])).status_code == 200
         assert Activity.objects.filter(plan=ruk).count() == number
 
 
@@ -657,7 +657,7 @@ def test_a_job_of_a_ruk_is_seen_by_its_district_not_by_another_area_or_the_provi
     workbook = template(client, ruk)
     workbook["RUK"].append(NEW_ROW)
     job = done(upload(ruk, workbook))
-    url = reverse("indicators:importjob-detail", args=[job.pk])
+    url = reverse("kernel:importjob-detail", args=[job.pk])
     client.force_login(district_user)
     assert client.get(url).status_code == 200
     for user in (other_district_user, province_user):

@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from indicators.models import User
+from kernel.models import User
 from planning import services
 from planning.models import ScheduleEntry
 from tests.factories import UserFactory

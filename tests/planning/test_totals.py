@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from indicators.models import User
+from kernel.models import User
 from planning import selectors, services
 from tests.factories import PuskesmasFactory, UserFactory
 

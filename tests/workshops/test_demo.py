@@ -12,8 +12,8 @@ import pytest
 from django.conf import settings
 from django.utils.module_loading import import_string
 
-from indicators.models import User
-from indicators.services.demo import DISTRICT_PARTNERS, SUBDISTRICT_PARTNERS
+from kernel.models import User
+from kernel.services.demo import DISTRICT_PARTNERS, SUBDISTRICT_PARTNERS
 from workshops.models import (
     Commitment,
     FollowUp,
@@ -110,7 +110,7 @@ def test_demo_is_idempotent_and_quick(demo_world):
 
 
 def test_seed_demo_runs_the_meetings_demo_after_the_indicators_demo():
-    assert import_string(settings.SIMPUL_DEMO_SEEDERS[0]) is demo_seed
+    assert import_string(settings.SIMPUL_DEMO_SEEDERS[1]) is demo_seed
 
 
 def test_puskesmas_held_its_monthly_lokmin_up_to_last_month(demo_world):

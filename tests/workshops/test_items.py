@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from indicators.models import PartnerOrganisation
+from kernel.models import PartnerOrganisation
 from tests.factories import (
     CommitmentFactory,
     FollowUpFactory,

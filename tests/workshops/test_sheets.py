@@ -16,8 +16,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from openpyxl import Workbook, load_workbook
 
-from indicators.imports.runner import import_run, import_start
-from indicators.models import ImportJob, User
+from kernel.imports.runner import import_run, import_start
+from kernel.models import ImportJob, User
 from tests.factories import (
     FollowUpFactory,
     ParticipantFactory,
@@ -77,7 +77,7 @@ def _done(sent) -> str:
     """The summary of an import that saved, after checking it led to its job's page."""
     response, job = sent
     assert job is not None, "the upload should have started an import job"
-    assert response.url == reverse("indicators:importjob-detail", args=[job.pk])
+    assert response.url == reverse("kernel:importjob-detail", args=[job.pk])
     assert job.status == ImportJob.Status.DONE, job.errors
     return job.result["summary"]
 
@@ -188,7 +188,7 @@ def test_participants_import_adds_and_corrects_people_and_attendance(
         lokmin.district_id,
         None,
     )
-    page = head_client.get(reverse("indicators:importjob-detail", args=[job.pk])).content.decode()
+    page = head_client.get(reverse("kernel:importjob-detail", args=[job.pk])).content.decode()
     assert (
         "1 added, 1 updated, 1 unchanged" in page and _url("meeting-participants", lokmin) in page
     )

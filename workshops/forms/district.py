@@ -10,10 +10,11 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from indicators.models import FundingSource, PartnerOrganisation, Puskesmas, Subdistrict
-from indicators.scoping import in_area
-from indicators.tables import FilterForm
-from indicators.versioning import VersionedForm
+from kernel.models import FundingSource, PartnerOrganisation, Puskesmas, Subdistrict
+from kernel.roles import is_province_reviewer, is_system_admin
+from kernel.scoping import in_area
+from kernel.tables import FilterForm
+from kernel.versioning import VersionedForm
 
 from ..models import Meeting, MusrenbangProposal, Tracked
 from ..selectors.district import COMMITMENT, NO_PARTNER, RTL, BoardFilters, ProposalFilters
@@ -77,7 +78,7 @@ class BoardFilterForm(_FilterForm):
     def __init__(self, data=None, *, user, **kwargs):
         super().__init__(data, **kwargs)
         partners = in_area(PartnerOrganisation.objects.all(), user).select_related("district")
-        many_districts = user.is_system_admin or user.role == user.Role.PROVINCE_REVIEWER
+        many_districts = is_system_admin(user) or is_province_reviewer(user)
         self.fields["partner"].choices = [
             ("", _("All partners")),
             (NO_PARTNER, _("Without partner organisation")),

@@ -9,9 +9,9 @@ from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
-from indicators.forms import ModelMultipleChoiceField
-from indicators.tables import FilterForm
-from indicators.versioning import OnceForm, VersionedForm
+from kernel.forms import ModelMultipleChoiceField
+from kernel.tables import FilterForm
+from kernel.versioning import OnceForm, VersionedForm
 
 from ..models import SECTOR_CHOICES, Meeting, Participant
 from ..services.meetings import FORMAT_KINDS, MEETING_FIELDS

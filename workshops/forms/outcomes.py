@@ -8,8 +8,8 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from indicators.scoping import in_area
-from indicators.versioning import OnceForm, VersionedForm
+from kernel.scoping import in_area
+from kernel.versioning import OnceForm, VersionedForm
 
 from ..models import (
     Commitment,

@@ -7,7 +7,7 @@ from django.conf import settings
 from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
-from indicators.versioning import OnceForm, VersionedForm
+from kernel.versioning import OnceForm, VersionedForm
 
 from ..images import DOCUMENT_ACCEPT, PHOTO_ACCEPT
 from ..models import Photo, Tracked

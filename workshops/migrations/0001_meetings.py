@@ -3,7 +3,7 @@
 import django.core.validators
 import django.db.models.deletion
 import django.utils.timezone
-import indicators.models.areas
+import kernel.models.areas
 import simple_history.models
 from django.conf import settings
 from django.db import migrations, models
@@ -15,7 +15,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('indicators', '0008_target_approval_events'),
-        migrations.swappable_dependency(settings.AUTH_USER_MODEL),
+        ("indicators", "0001_initial_areas_organisation_users"),
     ]
 
     operations = [
@@ -48,12 +48,12 @@ class Migration(migrations.Migration):
                 ('history_date', models.DateTimeField(db_index=True)),
                 ('history_change_reason', models.CharField(max_length=100, null=True)),
                 ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('created_by', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='created by')),
+                ('created_by', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='indicators.user', verbose_name='created by')),
                 ('district', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='indicators.district', verbose_name='district')),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='indicators.user')),
                 ('province', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='indicators.province', verbose_name='province')),
                 ('puskesmas', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='indicators.puskesmas', verbose_name='puskesmas')),
-                ('signed_agreement_by', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='signed scan uploaded by')),
+                ('signed_agreement_by', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='indicators.user', verbose_name='signed scan uploaded by')),
             ],
             options={
                 'verbose_name': 'historical meeting',
@@ -105,18 +105,18 @@ class Migration(migrations.Migration):
                 ('version', models.PositiveIntegerField(default=1, verbose_name='version')),
                 ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
                 ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
-                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='created by')),
+                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='indicators.user', verbose_name='created by')),
                 ('district', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='meetings', to='indicators.district', verbose_name='district')),
                 ('province', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='meetings', to='indicators.province', verbose_name='province')),
                 ('puskesmas', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='meetings', to='indicators.puskesmas', verbose_name='puskesmas')),
-                ('signed_agreement_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='signed scan uploaded by')),
+                ('signed_agreement_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='indicators.user', verbose_name='signed scan uploaded by')),
             ],
             options={
                 'verbose_name': 'meeting',
                 'verbose_name_plural': 'meetings',
                 'ordering': ['-held_on', '-pk'],
             },
-            bases=(indicators.models.areas.AreaOwned, models.Model),
+            bases=(kernel.models.areas.AreaOwned, models.Model),
         ),
         migrations.CreateModel(
             name='Commitment',
@@ -132,9 +132,9 @@ class Migration(migrations.Migration):
                 ('description', models.TextField(verbose_name='commitment')),
                 ('signatory_name', models.CharField(blank=True, max_length=150, verbose_name='signed by')),
                 ('signatory_position', models.CharField(blank=True, max_length=150, verbose_name="signatory's position")),
-                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='indicators.user')),
                 ('partner', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='commitments', to='indicators.partnerorganisation', verbose_name='partner organisation')),
-                ('status_changed_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='status changed by')),
+                ('status_changed_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='indicators.user', verbose_name='status changed by')),
                 ('meeting', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='commitments', to='workshops.meeting', verbose_name='meeting')),
             ],
             options={
@@ -142,7 +142,7 @@ class Migration(migrations.Migration):
                 'verbose_name_plural': 'commitments',
                 'ordering': ['due_on', 'pk'],
             },
-            bases=(indicators.models.areas.AreaOwned, models.Model),
+            bases=(kernel.models.areas.AreaOwned, models.Model),
         ),
         migrations.CreateModel(
             name='MusrenbangProposal',
@@ -159,9 +159,9 @@ class Migration(migrations.Migration):
                 ('outcome_note', models.TextField(blank=True, verbose_name='outcome note')),
                 ('outcome_at', models.DateTimeField(blank=True, null=True, verbose_name='outcome recorded at')),
                 ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
-                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='indicators.user')),
                 ('meeting', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='proposals', to='workshops.meeting', verbose_name='meeting')),
-                ('outcome_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='outcome recorded by')),
+                ('outcome_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='indicators.user', verbose_name='outcome recorded by')),
                 ('service', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='indicators.spmservice', verbose_name='SPM service')),
                 ('subdistrict', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='musrenbang_proposals', to='indicators.subdistrict', verbose_name='subdistrict')),
                 ('village', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='indicators.village', verbose_name='village')),
@@ -171,7 +171,7 @@ class Migration(migrations.Migration):
                 'verbose_name_plural': 'Musrenbang proposals',
                 'ordering': ['subdistrict', 'priority', 'pk'],
             },
-            bases=(indicators.models.areas.AreaOwned, models.Model),
+            bases=(kernel.models.areas.AreaOwned, models.Model),
         ),
         migrations.CreateModel(
             name='Participant',
@@ -188,14 +188,14 @@ class Migration(migrations.Migration):
                 ('order', models.PositiveIntegerField(default=0, verbose_name='order')),
                 ('meeting', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='participants', to='workshops.meeting', verbose_name='meeting')),
                 ('partner', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='meeting_participants', to='indicators.partnerorganisation', verbose_name='partner organisation')),
-                ('user', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='meeting_participations', to=settings.AUTH_USER_MODEL, verbose_name='staff member')),
+                ('user', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='meeting_participations', to='indicators.user', verbose_name='staff member')),
             ],
             options={
                 'verbose_name': 'participant',
                 'verbose_name_plural': 'participants',
                 'ordering': ['meeting', 'order', 'pk'],
             },
-            bases=(indicators.models.areas.AreaOwned, models.Model),
+            bases=(kernel.models.areas.AreaOwned, models.Model),
         ),
         migrations.CreateModel(
             name='Photo',
@@ -208,14 +208,14 @@ class Migration(migrations.Migration):
                 ('caption', models.CharField(blank=True, max_length=200, verbose_name='caption')),
                 ('uploaded_at', models.DateTimeField(auto_now_add=True, verbose_name='uploaded at')),
                 ('meeting', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='photos', to='workshops.meeting', verbose_name='meeting')),
-                ('uploaded_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='uploaded by')),
+                ('uploaded_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='indicators.user', verbose_name='uploaded by')),
             ],
             options={
                 'verbose_name': 'photo',
                 'verbose_name_plural': 'photos',
                 'ordering': ['meeting', 'pk'],
             },
-            bases=(indicators.models.areas.AreaOwned, models.Model),
+            bases=(kernel.models.areas.AreaOwned, models.Model),
         ),
         migrations.CreateModel(
             name='Problem',
@@ -235,7 +235,7 @@ class Migration(migrations.Migration):
                 'verbose_name_plural': 'problems',
                 'ordering': ['meeting', 'order', 'pk'],
             },
-            bases=(indicators.models.areas.AreaOwned, models.Model),
+            bases=(kernel.models.areas.AreaOwned, models.Model),
         ),
         migrations.CreateModel(
             name='RootCause',
@@ -250,7 +250,7 @@ class Migration(migrations.Migration):
                 'verbose_name_plural': 'root causes',
                 'ordering': ['problem', 'category', 'pk'],
             },
-            bases=(indicators.models.areas.AreaOwned, models.Model),
+            bases=(kernel.models.areas.AreaOwned, models.Model),
         ),
         migrations.CreateModel(
             name='FollowUp',
@@ -270,9 +270,9 @@ class Migration(migrations.Migration):
                 ('cost_idr', models.BigIntegerField(blank=True, null=True, validators=[django.core.validators.MinValueValidator(0)], verbose_name='cost (Rp)')),
                 ('funding_source', models.CharField(blank=True, choices=[('apbd', 'APBD'), ('dak_fisik', 'DAK fisik (physical)'), ('bok', 'DAK non-fisik (BOK)'), ('jkn', 'JKN capitation'), ('blud', 'BLUD'), ('dana_desa', 'Dana Desa'), ('other', 'Other')], max_length=12, verbose_name='funding source')),
                 ('success_indicator', models.CharField(blank=True, max_length=300, verbose_name='success indicator')),
-                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='indicators.user')),
                 ('partner', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='follow_ups', to='indicators.partnerorganisation', verbose_name='partner organisation')),
-                ('status_changed_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='status changed by')),
+                ('status_changed_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='indicators.user', verbose_name='status changed by')),
                 ('meeting', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='follow_ups', to='workshops.meeting', verbose_name='meeting')),
                 ('problem', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='follow_ups', to='workshops.problem', verbose_name='problem')),
                 ('root_cause', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='follow_ups', to='workshops.rootcause', verbose_name='root cause')),
@@ -282,7 +282,7 @@ class Migration(migrations.Migration):
                 'verbose_name_plural': 'RTL items',
                 'ordering': ['due_on', 'pk'],
             },
-            bases=(indicators.models.areas.AreaOwned, models.Model),
+            bases=(kernel.models.areas.AreaOwned, models.Model),
         ),
         migrations.CreateModel(
             name='StatusUpdate',
@@ -293,7 +293,7 @@ class Migration(migrations.Migration):
                 ('note', models.TextField(blank=True, verbose_name='evidence or reason')),
                 ('evidence', models.FileField(blank=True, upload_to='meetings/evidence/%Y/', verbose_name='evidence file')),
                 ('at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='at')),
-                ('by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='by')),
+                ('by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='indicators.user', verbose_name='by')),
                 ('commitment', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='updates', to='workshops.commitment', verbose_name='commitment')),
                 ('follow_up', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='updates', to='workshops.followup', verbose_name='RTL item')),
                 ('reviewed_in', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='status_updates', to='workshops.meeting', verbose_name='reviewed in')),

@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('workshops', '0004_versioned_edits'),
-        migrations.swappable_dependency(settings.AUTH_USER_MODEL),
+        ("indicators", "0001_initial_areas_organisation_users"),
     ]
 
     operations = [
@@ -21,7 +21,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='photo',
             name='updated_by',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='saved by'),
+            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='indicators.user', verbose_name='saved by'),
         ),
         migrations.AddField(
             model_name='photo',

@@ -2,7 +2,7 @@
 
 DOMAIN.md §1 and §3 (P2). A meeting belongs to the area that holds it: a lokmin to its puskesmas,
 a forum to its district, a provincial meeting to its province. `area_paths` make it visible to
-that area and the areas above it, like everything else (indicators.scoping).
+that area and the areas above it, like everything else (kernel.scoping).
 """
 
 from __future__ import annotations
@@ -15,8 +15,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from indicators.models import AreaOwned, District, PartnerOrganisation, Province, Puskesmas
-from indicators.models.edits import Versioned
+from kernel.models import AreaOwned, District, PartnerOrganisation, Province, Puskesmas
+from kernel.models.edits import Versioned
 
 MEETING_AREA_PATHS = {"province": "province", "district": "district", "puskesmas": "puskesmas"}
 
@@ -143,7 +143,7 @@ class Meeting(AreaOwned, Versioned):
         _("status"), max_length=10, choices=Status.choices, default=Status.PLANNED
     )
     # version, updated_by, updated_at (Versioned): bumped by every write to the meeting itself,
-    # so a save from an older form is refused (indicators/versioning.py).
+    # so a save from an older form is refused (kernel/versioning.py).
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -17,15 +17,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from indicators.models import (
-    AreaOwned,
-    FundingSource,
-    PartnerOrganisation,
-    SPMService,
-    Subdistrict,
-    Village,
-)
-from indicators.models.edits import Versioned
+from indicators.models import SPMService
+from kernel.models import AreaOwned, FundingSource, PartnerOrganisation, Subdistrict, Village
+from kernel.models.edits import Versioned
 
 from .meetings import MEETING_AREA_PATHS, SECTOR_CHOICES, Meeting, _via_meeting
 

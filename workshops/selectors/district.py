@@ -29,8 +29,8 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from indicators.models import User
-from indicators.scoping import in_area
+from kernel.models import User
+from kernel.scoping import in_area
 
 from ..models import Commitment, FollowUp, Meeting, MusrenbangProposal, Tracked
 

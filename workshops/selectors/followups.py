@@ -7,8 +7,8 @@ from dataclasses import dataclass, field
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from indicators.models import User
-from indicators.scoping import in_area
+from kernel.models import User
+from kernel.scoping import in_area
 
 from ..models import Commitment, FollowUp, Meeting, Tracked
 from ..rights import can_follow_up

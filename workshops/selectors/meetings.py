@@ -13,8 +13,8 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from indicators.models import District, PartnerOrganisation, Province, Puskesmas, User
-from indicators.scoping import get_in_area_or_404, in_area
+from kernel.models import District, PartnerOrganisation, Province, Puskesmas, User
+from kernel.scoping import get_in_area_or_404, in_area
 
 from ..models import (
     Commitment,

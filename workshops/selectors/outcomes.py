@@ -15,16 +15,9 @@ from typing import TYPE_CHECKING
 from django.db.models import F, Q, QuerySet, Window
 from django.db.models.functions import Rank, RowNumber
 
-from indicators.models import (
-    PartnerOrganisation,
-    ReportingYear,
-    SPMEdition,
-    SPMService,
-    Subdistrict,
-    User,
-    Village,
-)
-from indicators.scoping import get_in_area_or_404, in_area, in_given_area
+from indicators.models import ReportingYear, SPMEdition, SPMService
+from kernel.models import PartnerOrganisation, Subdistrict, User, Village
+from kernel.scoping import get_in_area_or_404, in_area, in_given_area
 
 from ..models import Commitment, FollowUp, Meeting, MusrenbangProposal, Problem, RootCause
 from ..priority import METHODS

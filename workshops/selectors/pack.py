@@ -15,8 +15,8 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from indicators.models import User, Village
 from indicators.selectors.dashboards import Figure, ServiceLine, YearToDate, year_to_date
+from kernel.models import User, Village
 
 from ..models import Commitment, FollowUp, Meeting
 from .followups import OpenItems, open_items_for

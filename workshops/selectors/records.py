@@ -10,8 +10,8 @@ from dataclasses import dataclass, field
 
 from django.db.models import Q, QuerySet
 
-from indicators.models import User
-from indicators.scoping import in_area
+from kernel.models import User
+from kernel.scoping import in_area
 
 from ..models import Commitment, FollowUp, Meeting, Participant, Photo, StatusUpdate
 

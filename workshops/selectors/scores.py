@@ -12,8 +12,8 @@ from typing import TYPE_CHECKING, TypedDict
 
 from django.db.models import Count, Q, QuerySet
 
-from indicators.models import Puskesmas, User
-from indicators.scoping import in_area
+from kernel.models import Puskesmas, User
+from kernel.scoping import in_area
 
 from ..models import ManagementScoreBand, Meeting
 

@@ -22,15 +22,8 @@ from django.db import models, transaction
 from django.utils import timezone
 from PIL import Image, ImageDraw, ImageFont
 
-from indicators.models import (
-    District,
-    HealthOffice,
-    PartnerOrganisation,
-    Puskesmas,
-    ReportingYear,
-    SPMService,
-    User,
-)
+from indicators.models import ReportingYear, SPMService
+from kernel.models import District, HealthOffice, PartnerOrganisation, Puskesmas, User
 
 from ..models import (
     Commitment,

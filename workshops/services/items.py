@@ -17,8 +17,8 @@ from django.db import models, transaction
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from indicators.models import FundingSource, User
-from indicators.versioning import save_versioned
+from kernel.models import FundingSource, User
+from kernel.versioning import save_versioned
 
 from ..models import Commitment, FollowUp, Meeting, MusrenbangProposal
 from ..selectors.outcomes import (

@@ -1,7 +1,7 @@
 """Writes about a meeting itself: create, edit (refused on a stale version), mark held, close,
 reopen, delete. Rights come from `workshops.rights`; every write keeps who did it in the
 meeting's history (django-simple-history), deletions included, and goes through
-`save_meeting`, the one versioned save of a meeting (indicators/versioning.py): it bumps the
+`save_meeting`, the one versioned save of a meeting (kernel/versioning.py): it bumps the
 version and records who saved it and when, so an edit from an older form is refused with who
 saved and their values beside the user's.
 
@@ -22,8 +22,8 @@ from django.utils.dates import MONTHS
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from indicators.models import User
-from indicators.versioning import save_versioned
+from kernel.models import User
+from kernel.versioning import save_versioned
 
 from ..models import Meeting
 from ..rights import can_manage_meeting, creatable_kinds

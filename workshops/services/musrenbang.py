@@ -7,8 +7,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from indicators.models import FundingSource, User
-from indicators.versioning import save_versioned
+from kernel.models import FundingSource, User
+from kernel.versioning import save_versioned
 
 from .. import rights
 from ..models import MusrenbangProposal

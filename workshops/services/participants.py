@@ -14,8 +14,8 @@ from django.db.models import F, Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from indicators.models import PartnerOrganisation, User
-from indicators.versioning import save_versioned
+from kernel.models import PartnerOrganisation, User
+from kernel.versioning import save_versioned
 
 from ..models import HEALTH_SECTOR, Meeting, Participant
 from ..rights import can_manage_meeting

@@ -17,8 +17,8 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils.translation import gettext as _
 
-from indicators.models import User
-from indicators.versioning import save_versioned
+from kernel.models import User
+from kernel.versioning import save_versioned
 
 from ..models import Meeting, Problem, RootCause
 from ..priority import METHODS, clean_scores

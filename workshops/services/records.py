@@ -20,8 +20,8 @@ from django.db.models.fields.files import FieldFile
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from indicators.models import User
-from indicators.versioning import save_versioned
+from kernel.models import User
+from kernel.versioning import save_versioned
 
 from .. import images
 from ..models import Meeting, Photo

@@ -17,7 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from indicators.models import User
+from kernel.models import User
 
 from .. import images
 from ..models import Commitment, FollowUp, Meeting, StatusUpdate, Tracked

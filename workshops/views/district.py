@@ -19,11 +19,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from indicators.models import FundingSource
-from indicators.scoping import get_in_area_or_404
-from indicators.spreadsheets import XLSX_CONTENT_TYPE, Sheet, build_workbook
-from indicators.tables import Action, Col, Table, table_page
-from indicators.web import paginate, run_service, safe_next, wants_xlsx
+from kernel.models import FundingSource
+from kernel.scoping import get_in_area_or_404
+from kernel.spreadsheets import XLSX_CONTENT_TYPE, Sheet, build_workbook
+from kernel.tables import Action, Col, Table, table_page
+from kernel.web import paginate, run_service, safe_next, wants_xlsx
 
 from .. import rights, selectors, services
 from ..forms.district import (

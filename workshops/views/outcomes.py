@@ -19,10 +19,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from indicators.documents import pdf_from_html
-from indicators.scoping import get_in_area_or_404
-from indicators.versioning import create_once
-from indicators.web import export, paginate, run_service, wants_xlsx
+from kernel.documents import pdf_from_html
+from kernel.scoping import get_in_area_or_404
+from kernel.versioning import create_once
+from kernel.web import export, paginate, run_service, wants_xlsx
 
 from .. import selectors, services
 from ..forms.outcomes import (

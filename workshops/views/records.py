@@ -15,10 +15,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from indicators.scoping import get_in_area_or_404
-from indicators.spreadsheets import XLSX_CONTENT_TYPE
-from indicators.versioning import create_once
-from indicators.web import export, run_service, wants_xlsx
+from kernel.scoping import get_in_area_or_404
+from kernel.spreadsheets import XLSX_CONTENT_TYPE
+from kernel.versioning import create_once
+from kernel.web import export, run_service, wants_xlsx
 
 from .. import agreement as documents
 from ..forms.records import (

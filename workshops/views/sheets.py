@@ -14,10 +14,10 @@ from django.urls import path
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from indicators.forms import UploadForm
-from indicators.models import ImportJob
-from indicators.spreadsheets import XLSX_CONTENT_TYPE
-from indicators.views.imports import start_import
+from kernel.forms import UploadForm
+from kernel.models import ImportJob
+from kernel.spreadsheets import XLSX_CONTENT_TYPE
+from kernel.views.imports import start_import
 
 from ..models import Meeting
 from ..services import sheets

@@ -10,8 +10,9 @@ from decimal import Decimal
 from django.db.models import Count, Exists, F, Max, OuterRef, QuerySet
 from django.utils import timezone
 
+from kernel.scoping import in_area, is_national, user_area
+
 from ...models import Achievement, AggregationRun, IndexBand, Level, MonthlyReport, SPMService
-from ...scoping import in_area, is_national, user_area
 from ..quarterly import last_ended_quarter, month_pace
 
 HUNDRED = Decimal(100)

@@ -8,9 +8,13 @@ from decimal import Decimal
 
 from django.urls import reverse
 
+from kernel.models import District
+from kernel.scoping import in_area
+
 from ...charts import BarChart
-from ...models import Achievement, District, Level, MonthlyReport, ReportingRate, SPMService
-from ...scoping import can_review_report, in_area, readable_reports
+from ...models import Achievement, Level, MonthlyReport, ReportingRate, SPMService
+from ...readable import readable_reports
+from ...rights import can_review_report
 from .base import Band, Computation, Period, _computation, _services, dashboard_period, index_bands
 from .figures import FIGURE_FIELDS, AreaLine, ServiceLine, _matrix, _service_chart, _service_lines
 
@@ -90,7 +94,7 @@ def dashboard_district(*, user, district: District, year: int, quarter: int) -> 
     for line in matrix.values():
         line.href = reverse("indicators:dashboard-puskesmas", args=[line.pk])
     waiting = None
-    if can_review_report(user, district.pk):
+    if can_review_report(user, district):
         waiting = list(
             readable_reports(
                 user=user,

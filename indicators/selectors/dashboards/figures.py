@@ -7,8 +7,10 @@ import math
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from kernel.models import Village
+
 from ...charts import BarChart, ColumnChart, bar_chart
-from ...models import ReportingRate, SPMService, Village
+from ...models import ReportingRate, SPMService
 from .base import APPROVED, HUNDRED, Band, Period, _percent, band_of
 
 

@@ -12,9 +12,10 @@ from django.db.models import Count, DecimalField, F, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce, Least
 from django.urls import reverse
 
+from kernel.scoping import in_area
+
 from ...charts import BarChart, bar_chart
 from ...models import Achievement, Level, ReportingRate, SPMService
-from ...scoping import in_area
 from .base import (
     HUNDRED,
     Band,

@@ -10,25 +10,14 @@ from typing import TYPE_CHECKING
 from django.db.models import Sum
 from django.utils import timezone
 
+from kernel.models import Puskesmas, Village
+from kernel.roles import reads_approved_only
+from kernel.scoping import in_area
+
 from ...charts import BarChart, column_chart
-from ...models import (
-    Achievement,
-    Level,
-    MonthlyReport,
-    MonthlyValue,
-    Puskesmas,
-    ReportingYear,
-    Target,
-    User,
-    Village,
-)
-from ...scoping import (
-    can_enter_report,
-    can_review_report,
-    in_area,
-    readable_reports,
-    readable_values,
-)
+from ...models import Achievement, Level, MonthlyReport, MonthlyValue, ReportingYear, Target
+from ...readable import readable_reports, readable_values
+from ...rights import can_enter_report, can_review_report
 from .base import (
     APPROVED,
     Band,
@@ -185,7 +174,7 @@ def dashboard_puskesmas(
         ]
         line.trend = column_chart([(m.served, m.is_approved) for m in line.months])
     due = None
-    if can_enter_report(user, puskesmas.pk) or can_review_report(user, puskesmas.district_id):
+    if can_enter_report(user, puskesmas) or can_review_report(user, puskesmas):
         setup = ReportingYear.objects.filter(year=year).first()
         due = _months_due(reports, year=year, setup=setup)
     return PuskesmasDashboard(
@@ -196,5 +185,5 @@ def dashboard_puskesmas(
         services=lines,
         chart=_service_chart(lines, period),
         due=due,
-        shows_unapproved=user.role != User.Role.PROVINCE_REVIEWER,
+        shows_unapproved=not reads_approved_only(user),
     )

@@ -8,18 +8,11 @@ from dataclasses import dataclass
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import QuerySet, Sum
 
-from ...models import (
-    District,
-    MonthlyReport,
-    MonthlyValue,
-    Province,
-    Puskesmas,
-    SPMService,
-    Target,
-    User,
-    Village,
-)
-from ...scoping import in_area, readable_reports, readable_values
+from kernel.models import District, Province, Puskesmas, User, Village
+from kernel.scoping import in_area
+
+from ...models import MonthlyReport, MonthlyValue, SPMService, Target
+from ...readable import readable_reports, readable_values
 from .base import APPROVED, Band, Period, _services, index_bands
 from .figures import AreaLine, Figure, ServiceLine, _achieved, _figure
 

@@ -11,16 +11,10 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from ...audit import record_many
-from ...models import (
-    AuditEvent,
-    ImportJob,
-    MonthlyReport,
-    MonthlyValue,
-    Puskesmas,
-    User,
-    ValueChange,
-)
+from kernel.audit import record_many
+from kernel.models import AuditEvent, ImportJob, Puskesmas, User
+
+from ...models import MonthlyReport, MonthlyValue, ValueChange
 from ...reporting import reporting_year
 from .layout import can_import_monthly, month_header
 from .parse import ImportPlan, capped_errors, plan_diff
@@ -189,7 +183,7 @@ def monthly_import_apply(
 
 def monthly_import_start(*, upload, user: User) -> ImportJob:
     """Keep an uploaded file on a queued ImportJob and run the import once this commits (the
-    one import runner, indicators/imports)."""
-    from ...imports.runner import import_start
+    one import runner, kernel/imports)."""
+    from kernel.imports.runner import import_start
 
     return import_start(kind=ImportJob.Kind.MONTHLY_VALUES, upload=upload, user=user)

@@ -8,10 +8,12 @@ from collections.abc import Iterable, Sequence
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from ...models import MonthlyReport, MonthlyValue, Puskesmas, Target, User, Village
+from kernel.models import Puskesmas, User, Village
+from kernel.spreadsheets import Sheet, build_workbook
+
+from ...models import MonthlyReport, MonthlyValue, Target
+from ...readable import readable_values
 from ...reporting import monthly_services
-from ...scoping import readable_values
-from ...spreadsheets import Sheet, build_workbook
 from .layout import DATA_SHEET, META_KIND, META_SHEET, Status, month_header, monthly_headers
 
 

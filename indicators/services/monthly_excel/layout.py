@@ -9,9 +9,7 @@ from django.utils import translation
 from django.utils.translation import gettext_lazy
 
 from ...models import MonthlyReport
-from ...scoping import (
-    can_import_monthly,  # noqa: F401  (re-exported)
-)
+from ...rights import can_import_monthly  # noqa: F401  (re-exported)
 
 DATA_SHEET = "Data"
 META_SHEET = "Simpul"  # hidden: what the file is and when it was downloaded

@@ -12,10 +12,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl.utils import get_column_letter
 
-from ...models import MonthlyReport, MonthlyValue, Puskesmas, User, ValueChange, Village
+from kernel.models import Puskesmas, User, Village
+from kernel.scoping import in_area
+from kernel.spreadsheets import CellError, read_table, whole_number
+
+from ...models import MonthlyReport, MonthlyValue, ValueChange
 from ...reporting import monthly_services, reporting_year
-from ...scoping import in_area
-from ...spreadsheets import CellError, read_table, whole_number
 from ..reports import CellInput
 from .layout import (
     COMMENT_MONTH,

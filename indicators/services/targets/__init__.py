@@ -2,7 +2,7 @@
 source side by side, the target of record and the year's approval (issue #4, DOMAIN.md §2).
 
 A district planner sets and approves the year's targets; a puskesmas proposes local counts for
-the desa of its working area. Every write checks rights here, through `indicators.scoping`.
+the desa of its working area. Every write checks rights here, through `kernel.scoping`.
 """
 
 from ._common import (  # noqa: F401

@@ -8,8 +8,10 @@ from collections.abc import Iterable
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext as _
 
-from ...models import District, Target, TargetApproval, User, VillagePopulation
-from ...scoping import can_manage_targets
+from kernel.models import District, User
+
+from ...models import Target, TargetApproval, VillagePopulation
+from ...rights import can_manage_targets
 
 Source = Target.Source
 # Sources a puskesmas may propose; Dukcapil figures come through the district, estimates are
@@ -26,7 +28,7 @@ audit = logging.getLogger("simpul.audit")
 
 
 def _require_planner(by: User, district: District) -> None:
-    if not can_manage_targets(by, district.pk):
+    if not can_manage_targets(by, district):
         raise PermissionDenied(_("Only the district's planners can change its targets."))
 
 

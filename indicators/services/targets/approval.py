@@ -8,10 +8,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from ... import audit
-from ...models import AuditEvent, District, Target, TargetApproval, User, Village
+from kernel import audit
+from kernel.models import AuditEvent, District, User, Village
+from kernel.scoping import in_given_area
+
+from ...models import Target, TargetApproval
 from ...reporting import monthly_services
-from ...scoping import in_given_area
 from ._common import _lock_open_year, _require_planner
 
 

@@ -6,9 +6,11 @@ import random
 
 from django.db import transaction
 
-from ...models import AgeBand, District, RegionPopulation, Target, User, Village, VillagePopulation
+from kernel.models import District, RegionPopulation, User, Village
+from kernel.scoping import in_given_area
+
+from ...models import AgeBand, Target, VillagePopulation
 from ...reporting import monthly_services
-from ...scoping import in_given_area
 from ._common import Source, _population_upsert, _require_planner
 from .estimates import EstimateSummary, targets_estimate
 from .record import target_propose, targets_choose_source

@@ -12,19 +12,12 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from ...models import (
-    AgeBand,
-    District,
-    EstimateRule,
-    SPMService,
-    Target,
-    User,
-    Village,
-    VillagePopulation,
-)
+from kernel.models import District, User, Village
+from kernel.scoping import in_given_area
+from kernel.versioning import save_versioned
+
+from ...models import AgeBand, EstimateRule, SPMService, Target, VillagePopulation
 from ...reporting import monthly_services
-from ...scoping import in_given_area
-from ...versioning import save_versioned
 from ._common import BATCH_SIZE, Source, _lock_open_year, _require_planner, audit
 
 # --- Estimate rules ------------------------------------------------------------------------------

@@ -12,11 +12,13 @@ from django.utils.functional import lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from ...imports import Column, Count, Lookup, SheetSpec, Text
-from ...models import AgeBand, District, User, Village, VillagePopulation
+from kernel.imports import Column, Count, Lookup, SheetSpec, Text
+from kernel.models import District, User, Village
+from kernel.scoping import in_given_area
+from kernel.spreadsheets import build_workbook
+
+from ...models import AgeBand, VillagePopulation
 from ...reporting import reporting_year
-from ...scoping import in_given_area
-from ...spreadsheets import build_workbook
 from ._common import MAX_PEOPLE, _population_upsert, _require_planner
 
 # --- Population per desa and age band ------------------------------------------------------------

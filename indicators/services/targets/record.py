@@ -10,9 +10,12 @@ from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from ...models import District, SPMService, Target, TargetApproval, User, Village
+from kernel.models import District, User, Village
+from kernel.scoping import in_given_area
+
+from ...models import SPMService, Target, TargetApproval
 from ...reporting import monthly_services
-from ...scoping import can_enter_report, can_manage_targets, in_given_area
+from ...rights import can_enter_report, can_manage_targets
 from ._common import (
     DISTRICT_SOURCES,
     MAX_PEOPLE,
@@ -40,9 +43,9 @@ def _district_id(village: Village) -> int:
 def proposable_sources(*, user: User, village: Village) -> tuple[str, ...]:
     """The sources `user` may enter figures from for `village`; empty if none (no query when
     the village's subdistrict is loaded)."""
-    if can_manage_targets(user, _district_id(village)):
+    if can_manage_targets(user, village):
         return DISTRICT_SOURCES
-    if village.puskesmas_id and can_enter_report(user, village.puskesmas_id):
+    if village.puskesmas_id and can_enter_report(user, village):
         return PUSKESMAS_SOURCES
     return ()
 

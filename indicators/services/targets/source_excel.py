@@ -13,11 +13,14 @@ from django.utils.functional import lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from ...imports import Column, Count, Lookup, SheetSpec, Text
-from ...models import District, SPMService, Target, User, Village
+from kernel.imports import Column, Count, Lookup, SheetSpec, Text
+from kernel.models import District, User, Village
+from kernel.scoping import in_given_area
+from kernel.spreadsheets import build_workbook
+
+from ...models import SPMService, Target
 from ...reporting import monthly_services
-from ...scoping import can_enter_report, can_manage_targets, in_given_area
-from ...spreadsheets import build_workbook
+from ...rights import can_enter_report, can_manage_targets
 from ._common import DISTRICT_SOURCES, MAX_PEOPLE, PUSKESMAS_SOURCES
 
 # --- Figures of one source from an Excel template ------------------------------------------------
@@ -26,11 +29,11 @@ from ._common import DISTRICT_SOURCES, MAX_PEOPLE, PUSKESMAS_SOURCES
 def target_import_scope(*, by: User) -> tuple[District, QuerySet[Village], tuple[str, ...]]:
     """Whose desa `by` may fill a targets template for, and from which sources: a district
     planner the district's desa, a puskesmas head or staff the working area; else refused."""
-    if by.district_id and can_manage_targets(by, by.district_id):
+    if by.district_id and can_manage_targets(by, by.district):
         district = by.district
         assert district is not None  # district_id is set
         return district, in_given_area(Village.objects.all(), district), DISTRICT_SOURCES
-    if by.puskesmas_id and can_enter_report(by, by.puskesmas_id):
+    if by.puskesmas_id and can_enter_report(by, by.puskesmas):
         puskesmas = by.puskesmas
         assert puskesmas is not None  # puskesmas_id is set
         villages = in_given_area(Village.objects.all(), puskesmas)

@@ -6,9 +6,11 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 
+from kernel.models import District
+
 from ... import selectors, services
-from ...models import District, SPMService, Target
-from ...scoping import can_manage_targets
+from ...models import SPMService, Target
+from ...rights import can_manage_targets
 
 Source = Target.Source
 
@@ -39,6 +41,6 @@ def _can_import(user) -> bool:
 
 def _planner_district(request) -> District:
     district = request.user.district if request.user.district_id else None
-    if district is None or not can_manage_targets(request.user, district.pk):
+    if district is None or not can_manage_targets(request.user, district):
         raise PermissionDenied
     return district

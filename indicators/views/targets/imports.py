@@ -9,11 +9,12 @@ from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy
 
+from kernel.forms import UploadForm
+from kernel.models import District, ImportJob
+from kernel.spreadsheets import XLSX_CONTENT_TYPE
+from kernel.views.imports import start_import
+
 from ... import selectors, services
-from ...forms import UploadForm
-from ...models import District, ImportJob
-from ...spreadsheets import XLSX_CONTENT_TYPE
-from ..imports import start_import
 from .base import Source, _year
 
 

@@ -13,10 +13,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
+from kernel.models import District, Puskesmas
+from kernel.scoping import get_in_area_or_404
+from kernel.web import export, run_service, wants_xlsx
+
 from ... import selectors, services
-from ...models import District, Puskesmas
-from ...scoping import can_manage_targets, get_in_area_or_404
-from ...web import export, run_service, wants_xlsx
+from ...rights import can_manage_targets
 from .base import Source, _can_import, _overview_url, _service_label, _year
 
 
@@ -76,7 +78,7 @@ def target_list(request):
         "puskesmas": puskesmas,
         "status": status,
         "sources": Source.choices,
-        "can_manage": bool(district and can_manage_targets(request.user, district.pk)),
+        "can_manage": bool(district and can_manage_targets(request.user, district)),
         "can_import": _can_import(request.user),
         "reopen_form": ReopenForm(),
     }

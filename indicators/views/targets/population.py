@@ -10,13 +10,14 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from kernel.forms import UploadForm
+from kernel.models import ImportJob
+from kernel.spreadsheets import XLSX_CONTENT_TYPE
+from kernel.tables import Col, FilterForm, Table, table_page
+from kernel.views.imports import start_import
+
 from ... import selectors, services
-from ...forms import UploadForm
-from ...models import ImportJob
-from ...scoping import can_manage_targets
-from ...spreadsheets import XLSX_CONTENT_TYPE
-from ...tables import Col, FilterForm, Table, table_page
-from ..imports import start_import
+from ...rights import can_manage_targets
 from .base import _planner_district, _year
 
 
@@ -77,7 +78,7 @@ def population_list(request):
         "year": year,
         "filters": filters,
         "can_import": bool(
-            request.user.district_id and can_manage_targets(request.user, request.user.district_id)
+            request.user.district_id and can_manage_targets(request.user, request.user.district)
         ),
     }
     return table_page(

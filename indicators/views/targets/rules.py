@@ -10,11 +10,12 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from kernel.versioning import VersionedForm
+from kernel.web import export, run_service, wants_xlsx
+
 from ... import selectors, services
 from ...models import AgeBand, SPMService
-from ...scoping import can_manage_targets
-from ...versioning import VersionedForm
-from ...web import export, run_service, wants_xlsx
+from ...rights import can_manage_targets
 from .base import _planner_district, _service_label, _year
 
 
@@ -92,7 +93,7 @@ def estimaterule_list(request):
         "years": years,
         "rows": rows,
         "can_edit": bool(
-            request.user.district_id and can_manage_targets(request.user, request.user.district_id)
+            request.user.district_id and can_manage_targets(request.user, request.user.district)
         ),
     }
     return render(request, "indicators/estimaterule_list.html", context)

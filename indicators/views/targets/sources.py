@@ -16,10 +16,13 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
+from kernel.models import Puskesmas, Village
+from kernel.scoping import get_in_area_or_404, in_area
+from kernel.web import export, run_service, wants_xlsx
+
 from ... import selectors, services
-from ...models import Puskesmas, SPMService, Target, Village
-from ...scoping import can_manage_targets, get_in_area_or_404, in_area
-from ...web import export, run_service, wants_xlsx
+from ...models import SPMService, Target
+from ...rights import can_manage_targets
 from .base import Source, _service_label, _year
 
 
@@ -126,8 +129,7 @@ def target_choose(request, pk):
         "export_query": urlencode({"year": year, "service": service.pk}),
         "rule": rows[0].rule if rows else None,
         "formula": rows[0].rule and selectors.rule_formula(rows[0].rule) if rows else "",
-        "can_choose": can_manage_targets(request.user, puskesmas.district_id)
-        and not status.approval,
+        "can_choose": can_manage_targets(request.user, puskesmas) and not status.approval,
     }
     return render(request, "indicators/target_choose.html", context)
 
@@ -200,7 +202,7 @@ def target_village(request, pk):
         "export_query": urlencode({"year": year}),
         "can_propose": bool(sources),
         "sources": shown,
-        "can_choose": can_manage_targets(request.user, village.subdistrict.district_id),
+        "can_choose": can_manage_targets(request.user, village),
         "rows": [
             (
                 row,

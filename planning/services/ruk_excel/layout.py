@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.utils.translation import gettext as _
 
 from indicators.models import SPMService
-from indicators.spreadsheets import safe_sheet_title
+from kernel.spreadsheets import safe_sheet_title
 
 DATA_SHEET = "RUK"
 META_SHEET = "Simpul"  # hidden: which plan, at which version, downloaded when

@@ -11,8 +11,9 @@ from openpyxl import load_workbook
 from openpyxl.utils import quote_sheetname
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from indicators.models import FundingSource, SPMService
-from indicators.spreadsheets import Sheet, build_workbook
+from indicators.models import SPMService
+from kernel.models import FundingSource
+from kernel.spreadsheets import Sheet, build_workbook
 
 from ...forms import plan_services
 from ...models import BudgetSubActivity, Plan
@@ -20,7 +21,7 @@ from ..activities import FIELDS
 from .layout import DATA_SHEET, MAX_ROWS, META_KIND, META_SHEET, lists_title, service_text
 
 if TYPE_CHECKING:
-    from indicators.imports import SheetSpec
+    from kernel.imports import SheetSpec
 
 
 def _sheet() -> SheetSpec:

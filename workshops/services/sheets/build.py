@@ -11,10 +11,10 @@ from django.utils.translation import gettext as _
 from openpyxl import load_workbook
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from indicators.imports import SheetSpec
-from indicators.models import FundingSource, PartnerOrganisation, User
-from indicators.scoping import in_area
-from indicators.spreadsheets import Sheet, build_workbook
+from kernel.imports import SheetSpec
+from kernel.models import FundingSource, PartnerOrganisation, User
+from kernel.scoping import in_area
+from kernel.spreadsheets import Sheet, build_workbook
 
 from ...models import SECTOR_CHOICES, FollowUp, Meeting, Participant
 from ...selectors.outcomes import partners_of_meeting

@@ -1,4 +1,4 @@
-"""The two sheets, declared once on the import pipeline (indicators/imports): columns, types,
+"""The two sheets, declared once on the import pipeline (kernel/imports): columns, types,
 what is required, choices, lookups and limits. The templates (build.py) write them and the
 importers (workshops/importers.py) read them, so a column exists in one place only.
 
@@ -15,10 +15,10 @@ from django.db import models
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from indicators.imports import BadCell, Choice, Column, Date, Lookup, Rupiah, SheetSpec, Text, YesNo
-from indicators.imports.reader import short
-from indicators.imports.schema import text_of
-from indicators.models import FundingSource, PartnerOrganisation
+from kernel.imports import BadCell, Choice, Column, Date, Lookup, Rupiah, SheetSpec, Text, YesNo
+from kernel.imports.reader import short
+from kernel.imports.schema import text_of
+from kernel.models import FundingSource, PartnerOrganisation
 
 from ...models import SECTOR_CHOICES, FollowUp, Meeting, Participant, Problem
 

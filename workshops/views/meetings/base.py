@@ -7,8 +7,8 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
 
-from indicators.scoping import get_in_area_or_404
-from indicators.web import run_service
+from kernel.scoping import get_in_area_or_404
+from kernel.web import run_service
 
 from ...models import Meeting
 from ...rights import can_manage_meeting

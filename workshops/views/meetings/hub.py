@@ -13,8 +13,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from indicators.tables import Col, Table, table_page
-from indicators.versioning import create_once
+from kernel.tables import Col, Table, table_page
+from kernel.versioning import create_once
 
 from ... import documents
 from ...forms.meetings import MeetingFilter, MeetingForm

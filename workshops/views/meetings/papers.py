@@ -7,8 +7,8 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 
-from indicators.spreadsheets import XLSX_CONTENT_TYPE
-from indicators.web import wants_xlsx
+from kernel.spreadsheets import XLSX_CONTENT_TYPE
+from kernel.web import wants_xlsx
 
 from ... import documents
 from ...forms.meetings import LetterForm

@@ -9,9 +9,9 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from indicators.scoping import get_in_area_or_404
-from indicators.versioning import create_once
-from indicators.web import export, wants_xlsx
+from kernel.scoping import get_in_area_or_404
+from kernel.versioning import create_once
+from kernel.web import export, wants_xlsx
 
 from ...forms.meetings import (
     AttendanceForm,

@@ -1,0 +1,126 @@
+"""The kernel's imports, declared on the one pipeline (kernel/imports): service points of the
+puskesmas in the user's area."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
+
+from .imports import (
+    Choice,
+    Column,
+    Importer,
+    Lookup,
+    Outcome,
+    Row,
+    SheetSpec,
+    Target,
+    Text,
+    YesNo,
+    refusal,
+    register,
+)
+from .models import ImportJob, Puskesmas, ServicePoint, Village
+from .rights import can_add_service_point, can_edit_organisation
+from .scoping import in_area
+from .services.organisation import SERVICE_POINT_SHEET, service_point_save
+from .spreadsheets import CellError
+
+
+def _puskesmas_codes(context_user) -> dict[str, Puskesmas]:
+    return {p.code.casefold(): p for p in in_area(Puskesmas.objects.all(), context_user)}
+
+
+@register
+class ServicePointsImporter(Importer):
+    """Service points of the puskesmas in the user's area: added, or updated by kind and name."""
+
+    kind = ImportJob.Kind.SERVICE_POINTS
+    sheet = SheetSpec(
+        title=SERVICE_POINT_SHEET,
+        columns=(
+            Column(
+                "puskesmas",
+                gettext_lazy("Puskesmas code"),
+                Lookup("puskesmas", gettext_lazy("puskesmas code %(text)s is not in your area.")),
+                required=True,
+            ),
+            Column(
+                "kind",
+                gettext_lazy("Kind"),
+                Choice(ServicePoint.Kind.choices),
+                required=True,
+            ),
+            Column("name", gettext_lazy("Name"), Text(150, multiline=False), required=True),
+            Column(
+                "village",
+                gettext_lazy("Village code"),
+                Lookup(
+                    "villages",
+                    gettext_lazy("village %(text)s is not in this puskesmas's working area."),
+                ),
+            ),
+            Column("address", gettext_lazy("Address"), Text(255)),
+            Column("active", gettext_lazy("Active"), YesNo(empty=True)),
+        ),
+        max_rows=5_000,
+    )
+
+    def target(self, *, user, params: Mapping) -> Target:
+        if not can_add_service_point(user):
+            raise PermissionDenied(_("Your role cannot change service points."))
+        district_id = user.district_id or (user.puskesmas.district_id if user.puskesmas else None)
+        return Target(
+            district_id=district_id,
+            puskesmas_id=user.puskesmas_id,
+            back_url=reverse("kernel:servicepoint-list"),
+        )
+
+    def lookups(self, *, user, params, target) -> dict:
+        villages = in_area(Village.objects.filter(puskesmas__isnull=False), user)
+        return {
+            "puskesmas": _puskesmas_codes(user),
+            "villages": {v.code.casefold(): v for v in villages},
+        }
+
+    def apply(self, *, rows: list[Row], parsed, user, params, target, progress) -> Outcome:
+        errors: list[CellError] = []
+
+        def located(row: Row, key: str, problem: str) -> None:
+            errors.append(CellError(parsed.sheet, row.number, self.sheet.letter(key), problem))
+
+        saved = 0
+        for index, row in enumerate(rows):
+            puskesmas, village = row["puskesmas"], row["village"]
+            if village is not None and village.puskesmas_id != puskesmas.pk:
+                message = _("village %(code)s is not in this puskesmas's working area.")
+                located(row, "village", message % {"code": village.code})
+                continue
+            if not can_edit_organisation(user, ServicePoint(puskesmas=puskesmas)):
+                message = _("your role cannot change %(puskesmas)s.")
+                located(row, "puskesmas", message % {"puskesmas": puskesmas})
+                continue
+            point = ServicePoint.objects.filter(
+                puskesmas=puskesmas, kind=row["kind"], name=row["name"]
+            ).first() or ServicePoint(puskesmas=puskesmas, kind=row["kind"], name=row["name"])
+            point.village, point.address = village, row["address"]
+            point.is_active = row["active"]
+            try:
+                # The row was read in this transaction: the file's edit is made at its version.
+                service_point_save(service_point=point, by=user, version=point.version)
+            except (ValidationError, PermissionDenied) as error:
+                for message in getattr(error, "messages", [str(error)]):
+                    located(row, "name", message)
+                continue
+            saved += 1
+            progress(index + 1, len(rows))
+        if errors:
+            raise refusal(errors)
+        summary = ngettext(
+            "%(count)s service point saved.", "%(count)s service points saved.", saved
+        ) % {"count": saved}
+        return Outcome(summary=summary, done=saved)

@@ -1,0 +1,20 @@
+"""Models of the kernel: regions, organisation, users, edits, the audit log and import jobs."""
+
+from .areas import (  # noqa: F401
+    AreaOwned,
+    District,
+    HealthOffice,
+    HealthOfficeUnit,
+    PartnerOrganisation,
+    Province,
+    Puskesmas,
+    RegionPopulation,
+    ServicePoint,
+    Subdistrict,
+    User,
+    Village,
+)
+from .audit import AuditEvent  # noqa: F401
+from .edits import SubmittedForm, Versioned  # noqa: F401
+from .finance import FundingSource  # noqa: F401
+from .jobs import ImportJob  # noqa: F401

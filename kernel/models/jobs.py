@@ -1,0 +1,104 @@
+"""Import jobs: a spreadsheet upload worked on in the background (the one import pipeline,
+`kernel.imports`)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from .areas import AreaOwned
+
+
+class ImportJob(AreaOwned, models.Model):
+    """A spreadsheet upload worked on in the background; its page polls `done` of `total`.
+
+    Every import goes through one runner (kernel/imports): `kind` names the declared
+    importer, `params` what it imports into (a meeting, a plan, a year...). The job belongs to
+    the area it imports into; a province sees only its own provincial imports, never what a
+    district or puskesmas uploaded.
+    """
+
+    class Kind(models.TextChoices):
+        MONTHLY_VALUES = "monthly_values", _("Monthly values")
+        TARGETS = "targets", _("Targets")
+        POPULATION = "population", _("Population")
+        SERVICE_POINTS = "service_points", _("Service points")
+        PARTICIPANTS = "participants", _("Meeting participants")
+        RTL_ITEMS = "rtl_items", _("RTL items")
+        RUK_ACTIVITIES = "ruk_activities", _("RUK activities")
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Waiting")
+        RUNNING = "running", _("Working")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Refused")
+
+    area_paths = {
+        "province": "province",
+        "district": "district",
+        "puskesmas": "puskesmas",
+    }
+
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    # The area imported into: a province (provincial meetings), a district, or a puskesmas
+    # (with its district).
+    province = models.ForeignKey(
+        "kernel.Province",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("province"),
+    )
+    district = models.ForeignKey(
+        "kernel.District",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("district"),
+    )
+    puskesmas = models.ForeignKey(
+        "kernel.Puskesmas",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("puskesmas"),
+    )
+    params = models.JSONField(_("parameters"), default=dict, blank=True)
+    language = models.CharField(_("language"), max_length=10, default="id")
+    # Each retry is a new attempt: a message of an earlier attempt delivered late does nothing.
+    attempt = models.PositiveSmallIntegerField(_("attempt"), default=1)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    file = models.FileField(_("file"), upload_to="imports/%Y/%m/")
+    file_name = models.CharField(_("file name"), max_length=200)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.QUEUED
+    )
+    done = models.PositiveIntegerField(_("done"), default=0)
+    total = models.PositiveIntegerField(_("total"), default=0)
+    errors = models.JSONField(_("errors"), default=list, blank=True)
+    result = models.JSONField(_("result"), default=dict, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("uploaded by"),
+    )
+    created_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        db_table = "indicators_importjob"  # its table from before the kernel app
+        ordering = ["-created_at"]
+        verbose_name = _("import job")
+        verbose_name_plural = _("import jobs")
+
+    def __str__(self) -> str:
+        return f"{self.file_name} ({self.status})"
+
+    @property
+    def percent(self) -> int:
+        return int(100 * self.done / self.total) if self.total else 0

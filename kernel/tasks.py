@@ -1,0 +1,40 @@
+"""Background work shared by every app (STYLE.md §6): imports and the jobs' sweep."""
+
+from __future__ import annotations
+
+from celery import shared_task
+from django.conf import settings
+from django.db import OperationalError
+
+from .imports import runner
+from .services import jobs
+
+
+@shared_task(
+    bind=True,
+    autoretry_for=(OperationalError,),
+    retry_backoff=True,
+    max_retries=3,
+    soft_time_limit=settings.SIMPUL_IMPORT_SOFT_TIME_LIMIT,
+    time_limit=settings.SIMPUL_IMPORT_SOFT_TIME_LIMIT + 60,
+)
+def import_run(self, job_id: int, attempt: int = 1) -> dict:
+    """Run one attempt of an import job (any kind) to its end: all of it or nothing; safe to
+    run twice. Only a lost database connection is retried."""
+    return runner.import_run(
+        job_id=job_id, attempt=attempt, final_try=self.request.retries >= self.max_retries
+    )
+
+
+@shared_task(soft_time_limit=120, time_limit=180)
+def sweep_jobs() -> dict:
+    """Every few minutes (Celery beat): fail jobs whose worker died or that overran."""
+    return jobs.jobs_sweep()
+
+
+@shared_task(soft_time_limit=600, time_limit=660)
+def purge_import_files() -> int:
+    """Weekly: delete uploaded workbooks of imports finished long ago (the jobs stay)."""
+    from .services.uploads import import_files_purge
+
+    return import_files_purge()
