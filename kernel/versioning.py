@@ -31,7 +31,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from .models.areas import User
+from .models import User
 from .models.edits import SubmittedForm, Versioned
 
 M = TypeVar("M", bound=models.Model)

@@ -24,7 +24,7 @@ from django.db import connection
 from django.utils import timezone, translation
 from openpyxl import load_workbook
 
-from indicators import services, tasks
+from indicators import services
 from indicators.models import (
     Achievement,
     AggregationRun,
@@ -34,6 +34,7 @@ from indicators.models import (
     SPMEdition,
     ValueChange,
 )
+from kernel import tasks as kernel_tasks
 from kernel.imports.runner import import_retry, import_start
 from kernel.models import ImportJob
 from kernel.services import jobs
@@ -221,9 +222,9 @@ def _send_import(queue: str, monkeypatch) -> None:
     """import_start and import_retry enqueue with `.delay`; here it goes to the private queue."""
     client = Celery(broker=REDIS_URL, set_as_current=False)  # tasks keep their app
     monkeypatch.setattr(
-        tasks.import_run,
+        kernel_tasks.import_run,
         "delay",
-        lambda *args: client.send_task("indicators.tasks.import_run", args=list(args), queue=queue),
+        lambda *args: client.send_task("kernel.tasks.import_run", args=list(args), queue=queue),
     )
 
 

@@ -11,7 +11,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from kernel.models.areas import AreaOwned, District, Province, Puskesmas
+from kernel.models import AreaOwned, District, Province, Puskesmas
 
 from .spm import SPMService
 

@@ -15,7 +15,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from kernel.models.areas import AreaOwned, Puskesmas, Village
+from kernel.models import AreaOwned, Puskesmas, Village
 
 from .spm import SPMService
 

@@ -3,18 +3,20 @@
 from .areas import (  # noqa: F401
     AreaOwned,
     District,
-    HealthOffice,
-    HealthOfficeUnit,
-    PartnerOrganisation,
     Province,
-    Puskesmas,
     RegionPopulation,
-    ServicePoint,
     Subdistrict,
-    User,
     Village,
 )
 from .audit import AuditEvent  # noqa: F401
 from .edits import SubmittedForm, Versioned  # noqa: F401
 from .finance import FundingSource  # noqa: F401
 from .jobs import ImportJob  # noqa: F401
+from .organisation import (  # noqa: F401
+    HealthOffice,
+    HealthOfficeUnit,
+    PartnerOrganisation,
+    Puskesmas,
+    ServicePoint,
+)
+from .users import User  # noqa: F401

@@ -1,0 +1,94 @@
+"""Users: one role and one area each (a province, a district or a puskesmas)."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from .areas import AreaOwned, District, Province
+from .organisation import Puskesmas
+
+
+class User(AreaOwned, AbstractUser):
+    """A person who logs in, with one role and the one area that role works in."""
+
+    class Role(models.TextChoices):
+        PROVINCE_REVIEWER = "province_reviewer", _("Provincial reviewer")
+        DISTRICT_PLANNER = "district_planner", _("District planner")
+        PUSKESMAS_HEAD = "puskesmas_head", _("Puskesmas head")
+        PUSKESMAS_STAFF = "puskesmas_staff", _("Puskesmas staff")
+        SYSTEM_ADMIN = "system_admin", _("System administrator")
+
+    area_paths = {
+        "province": "province",
+        "district": "district",
+        "puskesmas": "puskesmas",
+    }
+
+    role = models.CharField(_("role"), max_length=30, choices=Role.choices)
+    province = models.ForeignKey(
+        Province,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="users",
+        verbose_name=_("province"),
+    )
+    district = models.ForeignKey(
+        District,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="users",
+        verbose_name=_("district"),
+    )
+    puskesmas = models.ForeignKey(
+        Puskesmas,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="users",
+        verbose_name=_("puskesmas"),
+    )
+    position = models.CharField(_("position"), max_length=150, blank=True)
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+
+    class Meta(AbstractUser.Meta):
+        db_table = "indicators_user"  # its table from before the kernel app
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+
+    # Which area field each role needs: a user works in exactly one area.
+    ROLE_AREA_FIELD = {
+        Role.PROVINCE_REVIEWER: "province",
+        Role.DISTRICT_PLANNER: "district",
+        Role.PUSKESMAS_HEAD: "puskesmas",
+        Role.PUSKESMAS_STAFF: "puskesmas",
+        Role.SYSTEM_ADMIN: None,
+    }
+
+    def clean(self) -> None:
+        super().clean()
+        needed = self.ROLE_AREA_FIELD.get(self.role)
+        errors = {}
+        for field in ("province", "district", "puskesmas"):
+            value = getattr(self, f"{field}_id")
+            if field == needed and value is None:
+                errors[field] = _("This role works in one %(area)s: choose it.") % {
+                    "area": self._meta.get_field(field).verbose_name
+                }
+            elif field != needed and value is not None:
+                errors[field] = _("Leave this empty for the role you chose.")
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def area(self) -> Province | District | Puskesmas | None:
+        field = self.ROLE_AREA_FIELD.get(self.role)
+        return getattr(self, field) if field else None
+
+    @property
+    def is_system_admin(self) -> bool:
+        return self.role == self.Role.SYSTEM_ADMIN or self.is_superuser
