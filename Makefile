@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1:8000
 PYTEST_ARGS ?=
 
-.PHONY: run test setup migrate demo lint fmt messages bench clean
+.PHONY: run serve test setup migrate demo lint fmt messages bench clean
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -23,6 +23,18 @@ demo: migrate
 
 run: demo
 	$(PY) manage.py runserver $(HOST)
+
+# The production stack on this machine: gunicorn (config/gunicorn.py), a Celery worker and beat
+# (Procfile, run by honcho), on PostgreSQL and Redis. Plain HTTP here unless SIMPUL_HTTPS=1.
+serve: setup
+	@test -n "$(DATABASE_URL)" -a -n "$(REDIS_URL)" -a -n "$(SECRET_KEY)" || { \
+	  echo "make serve needs DATABASE_URL (PostgreSQL), REDIS_URL and SECRET_KEY: README, Production"; \
+	  exit 2; }
+	mkdir -p var
+	DJANGO_SETTINGS_MODULE=config.settings.base $(PY) manage.py migrate --noinput
+	DJANGO_SETTINGS_MODULE=config.settings.base $(PY) manage.py collectstatic --noinput -v0
+	DJANGO_SETTINGS_MODULE=config.settings.base SIMPUL_HTTPS=$${SIMPUL_HTTPS:-0} \
+	  ALLOWED_HOSTS=$${ALLOWED_HOSTS:-127.0.0.1,localhost} $(VENV)/bin/honcho start -f Procfile
 
 test: demo
 	$(PY) manage.py makemigrations --check --dry-run

@@ -3,7 +3,10 @@ numbers from the query string and safe `next` redirects."""
 
 from __future__ import annotations
 
+import ipaddress
 from collections.abc import Callable, Iterable, Sequence
+
+from django.conf import settings
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -123,3 +126,26 @@ def run_service(request: HttpRequest, form: Form | None, call: Callable[[], obje
     if form is not None:
         form.result = result  # what the service saved (on a repeated create: the first one)
     return True
+
+
+def client_ip(request: HttpRequest) -> str | None:
+    """The address of whoever sent `request` (login lock-out counts failures by it).
+
+    Each reverse proxy appends the address it received the request from to X-Forwarded-For
+    (nginx: `proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for`). Behind
+    SIMPUL_TRUSTED_PROXIES of them, the entry that many places from the right is the address
+    the outermost trusted proxy saw; whatever stands further left the client wrote itself and
+    never counts. A request that did not come through them all keeps its direct peer.
+    """
+    remote = request.META.get("REMOTE_ADDR")
+    proxies = settings.SIMPUL_TRUSTED_PROXIES
+    if proxies <= 0:
+        return remote
+    header = request.META.get("HTTP_X_FORWARDED_FOR", "")
+    forwarded = [part.strip() for part in header.split(",") if part.strip()]
+    if len(forwarded) < proxies:
+        return remote
+    try:
+        return str(ipaddress.ip_address(forwarded[-proxies]))
+    except ValueError:
+        return remote

@@ -2,6 +2,7 @@
 (state only: the same tables and columns)."""
 
 from django.conf import settings
+from kernel.upgrade import StateOnly
 from django.db import migrations, models
 import django.db.models.deletion
 
@@ -15,7 +16,7 @@ class Migration(migrations.Migration):
 
     operations = [
         # State only: the tables stay as they are (the models keep their db_table).
-        migrations.SeparateDatabaseAndState(
+        StateOnly(
             state_operations=[
                 migrations.AlterField(
                     model_name='aggregationrun',

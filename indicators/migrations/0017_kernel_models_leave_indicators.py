@@ -3,6 +3,7 @@
 move with them."""
 
 from django.conf import settings
+from kernel.upgrade import StateOnly
 from django.db import migrations
 from django.db import migrations, models
 import django.db.models.deletion
@@ -36,7 +37,7 @@ class Migration(migrations.Migration):
 
     operations = [
         # State only: the tables stay as they are (the models keep their db_table).
-        migrations.SeparateDatabaseAndState(
+        StateOnly(
             state_operations=[
                 migrations.RemoveField(
                     model_name='auditevent',

@@ -3,6 +3,7 @@ import jobs from `indicators`, in the migration state only: their tables (indica
 stay where they are."""
 
 from django.conf import settings
+from kernel.upgrade import StateOnly
 from django.db import migrations, models
 import django.contrib.auth.models
 import django.contrib.auth.validators
@@ -21,7 +22,7 @@ class Migration(migrations.Migration):
 
     operations = [
         # State only: the tables stay as they are (the models keep their db_table).
-        migrations.SeparateDatabaseAndState(
+        StateOnly(
             state_operations=[
                 migrations.CreateModel(
                     name='District',

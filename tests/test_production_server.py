@@ -1,0 +1,142 @@
+"""The production server (issue #13): gunicorn with a config that follows the machine, the
+client's address read safely behind reverse proxies, and the stack `make serve` starts."""
+
+import os
+import runpy
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.test import RequestFactory
+from django.urls import reverse
+
+from kernel.web import client_ip
+
+CONFIG = Path(settings.BASE_DIR) / "config" / "gunicorn.py"
+
+
+def _config(monkeypatch, **env) -> dict:
+    for name in ("WEB_CONCURRENCY", "SIMPUL_WEB_THREADS", "SIMPUL_WEB_TIMEOUT", "SIMPUL_BIND"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    return runpy.run_path(str(CONFIG))
+
+
+def test_gunicorn_workers_follow_the_machine_unless_the_environment_says(monkeypatch):
+    monkeypatch.setattr("multiprocessing.cpu_count", lambda: 4)
+    config = _config(monkeypatch)
+    assert config["workers"] == 9 and config["worker_class"] == "sync"
+    assert config["timeout"] == 30 and config["bind"] == "127.0.0.1:8000"
+    assert config["wsgi_app"] == "config.wsgi:application"
+
+    config = _config(monkeypatch, WEB_CONCURRENCY="3", SIMPUL_WEB_THREADS="4")
+    assert config["workers"] == 3 and config["worker_class"] == "gthread"
+
+
+@pytest.mark.parametrize(
+    ("proxies", "forwarded", "expected"),
+    [
+        (0, "6.6.6.6", "10.0.0.2"),  # no proxy trusted: a client's header never counts
+        (1, "203.0.113.7", "203.0.113.7"),  # nginx appended the client's address
+        (1, "6.6.6.6, 203.0.113.7", "203.0.113.7"),  # what the client wrote stays left
+        (2, "6.6.6.6, 203.0.113.7, 10.0.0.9", "203.0.113.7"),  # balancer, then nginx
+        (2, "203.0.113.7", "10.0.0.2"),  # not through both proxies: the direct peer
+        (1, "", "10.0.0.2"),
+        (1, "not-an-address", "10.0.0.2"),
+        (1, "6.6.6.6, 2001:db8::1", "2001:db8::1"),
+    ],
+)
+def test_client_address_is_what_the_trusted_proxies_saw(settings, proxies, forwarded, expected):
+    settings.SIMPUL_TRUSTED_PROXIES = proxies
+    request = RequestFactory().get("/", HTTP_X_FORWARDED_FOR=forwarded, REMOTE_ADDR="10.0.0.2")
+    assert client_ip(request) == expected
+
+
+@pytest.mark.django_db
+def test_behind_a_proxy_one_client_locked_out_does_not_lock_out_another(
+    client, settings, district_user
+):
+    """Everyone reaches the app from nginx's address: the lock-out must follow the client."""
+    settings.SIMPUL_TRUSTED_PROXIES = 1
+    url = reverse("login")
+    proxy = {"REMOTE_ADDR": "127.0.0.1"}
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        client.post(
+            url,
+            {"username": district_user.username, "password": "wrong"},
+            HTTP_X_FORWARDED_FOR="203.0.113.7",
+            **proxy,
+        )
+    locked = client.post(
+        url,
+        {"username": district_user.username, "password": "simpul-test"},
+        HTTP_X_FORWARDED_FOR="203.0.113.7",
+        **proxy,
+    )
+    # A spoofed header does not get the attacker out of the lock either.
+    spoofed = client.post(
+        url,
+        {"username": district_user.username, "password": "simpul-test"},
+        HTTP_X_FORWARDED_FOR="198.51.100.1, 203.0.113.7",
+        **proxy,
+    )
+    colleague = client.post(
+        url,
+        {"username": district_user.username, "password": "simpul-test"},
+        HTTP_X_FORWARDED_FOR="198.51.100.20",
+        **proxy,
+    )
+
+    assert locked.status_code == 429 and spoofed.status_code == 429
+    assert colleague.status_code == 302
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def test_gunicorn_with_its_config_serves_the_login_page(tmp_path):
+    port = _free_port()
+    env = {
+        **os.environ,
+        # The test settings serve static files from their sources: no collectstatic (whose
+        # Brotli pass takes tens of seconds); the production settings' boot is test_platform's.
+        "DJANGO_SETTINGS_MODULE": "config.settings.test",
+        "SECRET_KEY": "a-long-random-test-key-" + "x" * 40,
+        "SIMPUL_HTTPS": "0",
+        "SIMPUL_BIND": f"127.0.0.1:{port}",
+        "WEB_CONCURRENCY": "1",
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
+    }
+    env.pop("REDIS_URL", None)
+    gunicorn = Path(sys.executable).parent / "gunicorn"
+    server = subprocess.Popen(
+        [str(gunicorn), "-c", str(CONFIG)],
+        cwd=settings.BASE_DIR,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        body, status = b"", 0
+        for _ in range(120):
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/login/", timeout=2) as page:
+                    body, status = page.read(), page.status
+                break
+            except OSError:
+                time.sleep(0.25)
+        assert status == 200, "gunicorn did not answer"
+        assert b'name="username"' in body
+    finally:
+        server.terminate()
+        output = server.communicate(timeout=30)[0].decode()
+    assert "Booting worker" in output
