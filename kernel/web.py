@@ -7,7 +7,6 @@ import ipaddress
 from collections.abc import Callable, Iterable, Sequence
 
 from django.conf import settings
-
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.contrib.auth.hashers import check_password, make_password
 from django.test import RequestFactory
 from django.urls import reverse
 
@@ -140,3 +141,25 @@ def test_gunicorn_with_its_config_serves_the_login_page(tmp_path):
         server.terminate()
         output = server.communicate(timeout=30)[0].decode()
     assert "Booting worker" in output
+
+
+@pytest.mark.django_db
+def test_a_password_stored_with_pbkdf2_logs_in_and_is_stored_again_with_argon2id(
+    client, settings, district_user
+):
+    from config.settings import base
+
+    settings.PASSWORD_HASHERS = base.PASSWORD_HASHERS
+    district_user.password = make_password(
+        "simpul-test", hasher="pbkdf2_sha256"
+    )  # as every account was stored before
+    district_user.save(update_fields=["password"])
+
+    response = client.post(
+        reverse("login"), {"username": district_user.username, "password": "simpul-test"}
+    )
+
+    assert response.status_code == 302
+    district_user.refresh_from_db()
+    assert district_user.password.startswith("argon2$argon2id$v=19$m=19456,t=2,p=1$")
+    assert check_password("simpul-test", district_user.password)
