@@ -59,6 +59,7 @@ messages: setup
 # Benchmarks run on PostgreSQL (a scratch database each creates); see bench/README.md.
 BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/simpul_bench
 bench: setup
+	$(PY) -m pip install --quiet -e ".[dev,bench]"
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) bench/region_import.py
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) bench/monthly_import.py
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) bench/national.py
