@@ -14,3 +14,6 @@ class KernelConfig(AppConfig):
             checks,  # noqa: F401  (registers the system checks)
             importers,  # noqa: F401  (registers the kernel's imports on the one pipeline)
         )
+        from .services import (
+            exports,  # noqa: F401  (declares export jobs to the jobs' sweep)
+        )

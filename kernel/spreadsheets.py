@@ -6,6 +6,7 @@ import io
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import BinaryIO
 
 from django.conf import settings
 from django.http import HttpResponse
@@ -92,6 +93,44 @@ def build_workbook(
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+def write_workbook_streaming(
+    out: BinaryIO,
+    *,
+    sheet: str,
+    headers: Sequence[str],
+    rows: Iterable[Sequence],
+    row_count: int,
+    widths: Sequence[int] = (),
+) -> int:
+    """One sheet like `build_workbook`'s, written to `out` without holding the rows: for
+    exports of a province's year (hundreds of thousands of rows, bench/exports.py).
+
+    `build_workbook` reads every row first for the column widths and the sheet's size; here
+    the caller gives both (`widths` per column, else the headers'; `row_count` from a count
+    query), so memory stays flat whatever the number of rows. Returns the rows written."""
+    workbook = Workbook(write_only=True)
+    worksheet = workbook.create_sheet(safe_sheet_title(sheet))
+    for index, header in enumerate(headers, start=1):
+        width = widths[index - 1] if index <= len(widths) else len(str(header))
+        worksheet.column_dimensions[get_column_letter(index)].width = max(width, 4) + 2
+    worksheet.freeze_panes = "A2"
+    dimension = f"A1:{get_column_letter(max(1, len(headers)))}{row_count + 1}"
+    worksheet.calculate_dimension = lambda: dimension
+    bold = Font(bold=True)
+    header_cells = []
+    for header in headers:
+        cell = WriteOnlyCell(worksheet, value=str(header))
+        cell.font = bold
+        header_cells.append(cell)
+    worksheet.append(header_cells)
+    written = 0
+    for row in rows:
+        worksheet.append([_cell(value) for value in row])
+        written += 1
+    workbook.save(out)
+    return written
 
 
 def xlsx_response(*, filename: str, sheet: str, headers: Sequence[str], rows: Iterable[Sequence]):

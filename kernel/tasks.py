@@ -1,4 +1,4 @@
-"""Background work shared by every app (STYLE.md §6): imports and the jobs' sweep."""
+"""Background work shared by every app (STYLE.md §6): imports, exports and the jobs' sweep."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from django.conf import settings
 from django.db import OperationalError
 
 from .imports import runner
-from .services import jobs
+from .services import exports, jobs
 
 
 @shared_task(
@@ -26,6 +26,22 @@ def import_run(self, job_id: int, attempt: int = 1) -> dict:
     )
 
 
+@shared_task(
+    bind=True,
+    autoretry_for=(OperationalError,),
+    retry_backoff=True,
+    max_retries=3,
+    soft_time_limit=exports.soft_time_limit(),
+    time_limit=exports.soft_time_limit() + 60,
+)
+def export_run(self, job_id: int, attempt: int = 1) -> dict:
+    """Build one attempt of an export job (any kind) and keep its file; safe to run twice.
+    Only a lost database connection is retried."""
+    return exports.export_run(
+        job_id=job_id, attempt=attempt, final_try=self.request.retries >= self.max_retries
+    )
+
+
 @shared_task(soft_time_limit=120, time_limit=180)
 def sweep_jobs() -> dict:
     """Every few minutes (Celery beat): fail jobs whose worker died or that overran."""
@@ -34,7 +50,8 @@ def sweep_jobs() -> dict:
 
 @shared_task(soft_time_limit=600, time_limit=660)
 def purge_import_files() -> int:
-    """Weekly: delete uploaded workbooks of imports finished long ago (the jobs stay)."""
+    """Weekly: delete uploaded workbooks of imports finished long ago, and the files of exports
+    finished over a week ago (the jobs stay)."""
     from .services.uploads import import_files_purge
 
-    return import_files_purge()
+    return import_files_purge() + exports.export_files_purge()

@@ -1,11 +1,12 @@
 from django.urls import path
 
-from .views import imports
+from .views import exports, imports
 from .views import organisation as views
 
 app_name = "kernel"
 
-# Home, regions and organisation (issue #3) and the import jobs' pages.
+# Home, regions and organisation (issue #3), the import jobs' pages and the export jobs' (files
+# made in the background).
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -31,3 +32,4 @@ urlpatterns = [
     path("dinkes/<int:pk>/delete/", views.unit_delete, name="unit-delete"),
 ]
 urlpatterns += imports.urlpatterns
+urlpatterns += exports.urlpatterns

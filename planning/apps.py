@@ -8,3 +8,4 @@ class PlanningConfig(AppConfig):
 
     def ready(self) -> None:
         from . import importers  # noqa: F401  (registers the RUK activities import)
+        from . import exports  # noqa: F401  (registers the RUK and RPK PDFs as export jobs)

@@ -58,6 +58,30 @@ def _hsu_import_job(w: dict):
     )
 
 
+def _hsu_export_job(w: dict):
+    """A finished file the Hulu Sungai Utara district planner asked for (one per test): only
+    they open its page and download it."""
+    from django.core.files.base import ContentFile
+
+    from kernel.models import ExportJob, User
+
+    planner = User.objects.get(username="dinkes")  # the test's district_user
+    job = ExportJob.objects.filter(created_by=planner).first()
+    if job is None:
+        job = ExportJob(
+            kind="indicators.monthly_values_year",
+            district=w["hsu"]["district"],
+            params={"year": 2026},
+            title="Monthly values 2026",
+            file_name="spm-monthly-values-2026.xlsx",
+            status=ExportJob.Status.DONE,
+            created_by=planner,
+        )
+        job.file.save("x.xlsx", ContentFile(b"PK"), save=False)
+        job.save()
+    return job
+
+
 def _hsu_head(w: dict):
     """The head of the Hulu Sungai Utara puskesmas (one per test)."""
     from kernel.models import User
@@ -276,10 +300,14 @@ OBJECTS: dict[str, Callable[[dict], object]] = {
     "indicators:aggregation-detail": _hsu_run,
     "indicators:quarterly-notes": lambda w: w["hsu"]["district"],
     "indicators:report-entry": _hsu_report,
+    "indicators:report-cells": _hsu_report,
     "indicators:report-review": _hsu_report,
     "indicators:report-history": _hsu_report,
     "indicators:unlock-request-create": _hsu_report,
     "indicators:unlock-request-decide": _hsu_unlock_request,
+    "kernel:exportjob-detail": _hsu_export_job,
+    "kernel:exportjob-download": _hsu_export_job,
+    "kernel:exportjob-retry": _hsu_export_job,
     "kernel:importjob-detail": _hsu_import_job,
     "kernel:importjob-retry": _hsu_import_job,
     "kernel:district-detail": lambda w: w["hsu"]["district"],

@@ -21,8 +21,9 @@ from openpyxl import load_workbook
 
 from indicators import services
 from indicators.models import MonthlyReport, MonthlyValue, Target
-from kernel.models import User
+from kernel.models import ExportJob, User
 
+from .exports import download_export
 from .factories import UserFactory
 from .test_cross_area import OBJECTS, SKIPPED_NAMESPACES
 
@@ -50,7 +51,8 @@ BTG_ANY = r"99[.,\s]?90[12]"
 # URL names left out: the log-in flow and the language switch; import job pages are covered
 # with the import jobs (issue #11, another part).
 SKIPPED_NAMES = {"login", "logout", "set_language"}
-SKIPPED_PREFIXES = ("indicators:importjob",)
+# Export job pages are reached below by asking for the files, as a person does.
+SKIPPED_PREFIXES = ("indicators:importjob", "kernel:exportjob")
 FILE_TYPES = ("application/vnd.openxmlformats", "application/pdf")
 
 
@@ -171,19 +173,34 @@ def _is_file(response) -> bool:
     )
 
 
+def _is_export_offer(response) -> bool:
+    """The page a heavy file's address answers on GET: one button that starts its job."""
+    return response.status_code == 200 and any(
+        t.name == "kernel/exportjob_confirm.html" for t in getattr(response, "templates", [])
+    )
+
+
+def _get(client, url: str):
+    """A page or a download; a file made by an export job is asked for and downloaded."""
+    response = client.get(url)
+    if _is_export_offer(response):
+        response = download_export(client, url)
+    return response
+
+
 def _downloads(client, user, pages: list[str], extra: set[str]) -> dict[str, object]:
     """Every page, and every download, `user` can reach: url -> response."""
     client.force_login(user)
     seen: dict[str, object] = {}
     links = set(extra)
     for url in pages:
-        response = client.get(url)
+        response = _get(client, url)
         assert response.status_code != 500, url
         seen[url] = response
         if response.status_code == 200 and response.get("Content-Type", "").startswith("text/html"):
             links |= _links(url, response.content.decode())
     for url in sorted(links - set(seen)):
-        response = client.get(url)
+        response = _get(client, url)
         assert response.status_code != 500, url
         seen[url] = response
     return seen
@@ -197,7 +214,7 @@ def _format_variants(client, admin, pages: list[str]) -> set[str]:
     for url in pages:
         for fmt in ("xlsx", "pdf"):
             variant = f"{url}?format={fmt}"
-            if _is_file(client.get(variant)):
+            if _is_file(_get(client, variant)):
                 found.add(variant)
     return found
 
@@ -243,12 +260,24 @@ def test_every_download_shows_each_role_only_what_it_may_read(client, world, rol
     assert reverse("indicators:monthly-export") in downloads_seen["prov"]
     assert any("format=pdf" in url for url in downloads_seen["prov"])
     assert any("format=xlsx" in url for url in downloads_seen["kapus"])
+    # Files made by export jobs open only for the person who asked: anyone else gets a 404.
+    users = [user for user, __, __ in roles]
+    made = {(job.created_by_id, job.kind): job for job in ExportJob.objects.order_by("pk")}
+    assert {user_id for user_id, __ in made} >= {user.pk for user in users}
+    for job in made.values():
+        download = reverse("kernel:exportjob-download", args=[job.pk])
+        page = reverse("kernel:exportjob-detail", args=[job.pk])
+        for user in users:
+            if user.pk != job.created_by_id:
+                client.force_login(user)
+                assert client.get(download).status_code == 404, (user.username, job.kind)
+                assert client.get(page).status_code == 404, (user.username, job.kind)
 
 
 def test_province_monthly_export_holds_approved_values_only(client, world, province_user):
     _seed(world)
     client.force_login(province_user)
-    text = _text(client.get(reverse("indicators:monthly-export"), {"year": YEAR}))
+    text = _text(download_export(client, reverse("indicators:monthly-export"), {"year": YEAR}))
     assert "11101" in text and "11102" in text and "88801" in text  # approved and locked
     assert not re.search(UNAPPROVED_HSU, text) and "88802" not in text
     assert not re.search(BTG_ANY, text)
@@ -257,7 +286,7 @@ def test_province_monthly_export_holds_approved_values_only(client, world, provi
 def test_district_monthly_export_holds_every_status_of_its_own_area(client, world, district_user):
     _seed(world)
     client.force_login(district_user)
-    text = _text(client.get(reverse("indicators:monthly-export"), {"year": YEAR}))
+    text = _text(download_export(client, reverse("indicators:monthly-export"), {"year": YEAR}))
     for __, __, value in HSU_REPORTS:
         assert str(value) in text
     assert not re.search(BJM_ANY, text) and not re.search(BTG_ANY, text)

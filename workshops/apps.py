@@ -8,3 +8,4 @@ class WorkshopsConfig(AppConfig):
 
     def ready(self) -> None:
         from . import importers  # noqa: F401  (registers the imports on the one pipeline)
+        from . import exports  # noqa: F401  (registers the meeting papers' PDFs as export jobs)

@@ -12,13 +12,15 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from kernel.models import ImportJob
 from kernel.scoping import in_area
 from kernel.spreadsheets import XLSX_CONTENT_TYPE
+from kernel.views.exports import export_offer
 from kernel.views.imports import start_import
 
-from .. import services
+from .. import exports, services
 from ..forms import MonthlyExportForm, MonthlyTemplateForm, MonthlyUploadForm
 from ..models import ReportingYear
 
@@ -85,10 +87,17 @@ def monthly_template(request):
 
 @login_required
 def monthly_export(request):
-    form = MonthlyExportForm(request.GET or None, years=_years())
+    """The year's monthly values the user may read, made by an export job (a province's year
+    is hundreds of thousands of rows): the page's form POSTs here; a GET offers the button."""
+    form = MonthlyExportForm(request.POST or request.GET or None, years=_years())
     year = form.cleaned_data["year"] if form.is_valid() else timezone.localdate().year
-    content = services.monthly_values_export(user=request.user, year=year)
-    return _download(content, f"spm-monthly-values-{year}.xlsx")
+    return export_offer(
+        request,
+        kind=exports.MONTHLY_VALUES_YEAR,
+        params={"year": year},
+        file_name=f"spm-monthly-values-{year}.xlsx",
+        title=_("Monthly values %(year)s") % {"year": year},
+    )
 
 
 urlpatterns = [

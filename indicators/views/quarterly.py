@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.forms import Form as DjangoForm
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
@@ -17,11 +17,11 @@ from django.utils.translation import gettext_lazy
 
 from kernel.models import District
 from kernel.scoping import get_in_area_or_404
-from kernel.spreadsheets import XLSX_CONTENT_TYPE
 from kernel.tables import Action, Col, Table, table_page
+from kernel.views.exports import export_offer
 from kernel.web import paginate, query_int, query_year, run_service, wants_xlsx
 
-from .. import documents, selectors, services
+from .. import exports, selectors, services
 from ..forms import QuarterNoteForm
 from ..rights import can_read_quarterly, can_review_report
 
@@ -37,13 +37,6 @@ def _years() -> range:
 
 def _wants_pdf(request) -> bool:
     return request.GET.get("format") == "pdf"
-
-
-def _download(content: bytes, *, filename: str, content_type: str, inline: bool = False):
-    response = HttpResponse(content, content_type=content_type)
-    disposition = "inline" if inline else "attachment"
-    response["Content-Disposition"] = f'{disposition}; filename="{filename}"'
-    return response
 
 
 @login_required
@@ -77,14 +70,15 @@ def quarterly_detail(request, pk):
     name = f"spm-{district.code}-{year}-q{quarter}"
     if (_wants_pdf(request) or wants_xlsx(request)) and not report.is_computed:
         raise Http404
-    if _wants_pdf(request):
-        pdf = documents.quarterly_pdf(report, base_url=request.build_absolute_uri("/"))
-        return _download(pdf, filename=f"{name}.pdf", content_type="application/pdf", inline=True)
-    if wants_xlsx(request):
-        return _download(
-            documents.quarterly_xlsx(report),
-            filename=f"{name}.xlsx",
-            content_type=XLSX_CONTENT_TYPE,
+    if _wants_pdf(request) or wants_xlsx(request):  # made by an export job
+        pdf = _wants_pdf(request)
+        return export_offer(
+            request,
+            kind=exports.QUARTERLY_PDF if pdf else exports.QUARTERLY_XLSX,
+            params={"district": district.pk, "year": year, "quarter": quarter},
+            file_name=f"{name}.pdf" if pdf else f"{name}.xlsx",
+            title=_("Quarterly SPM report %(district)s, %(year)s Q%(quarter)s")
+            % {"district": district.name, "year": year, "quarter": quarter},
         )
     return render(
         request,
@@ -187,11 +181,16 @@ def feedback_detail(request, pk):
         if _wants_pdf(request):
             raise Http404
         return render(request, "indicators/feedback_detail.html", {"report": report})
+    if _wants_pdf(request):  # made by an export job
+        return export_offer(
+            request,
+            kind=exports.FEEDBACK_PDF,
+            params={"report": report.pk},
+            file_name=f"feedback-{report.puskesmas.code}-{report.year}-{report.month:02d}.pdf",
+            title=_("Monthly feedback %(puskesmas)s, %(period)s")
+            % {"puskesmas": report.puskesmas.name, "period": report.period_label},
+        )
     feedback = selectors.feedback_get(report=report)
-    if _wants_pdf(request):
-        pdf = documents.feedback_pdf(feedback, base_url=request.build_absolute_uri("/"))
-        filename = f"feedback-{report.puskesmas.code}-{report.year}-{report.month:02d}.pdf"
-        return _download(pdf, filename=filename, content_type="application/pdf", inline=True)
     return render(
         request, "indicators/feedback_detail.html", {"report": report, "feedback": feedback}
     )

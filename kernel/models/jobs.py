@@ -102,3 +102,94 @@ class ImportJob(AreaOwned, models.Model):
     @property
     def percent(self) -> int:
         return int(100 * self.done / self.total) if self.total else 0
+
+
+class ExportJob(AreaOwned, models.Model):
+    """A file prepared in the background (a year's data, a PDF) for the person who asked.
+
+    `kind` names a builder registered with `kernel.services.exports.export_kind_register`;
+    `params` what to build (a year, a report, a meeting...). The job carries its requester's
+    area, and its page and file open only for the requester: another person's file is a 404,
+    whoever they are. The builder reads through the same selectors and scoping as the page, as
+    the requester, when it runs.
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Waiting")
+        RUNNING = "running", _("Working")
+        DONE = "done", _("Ready")
+        FAILED = "failed", _("Failed")
+
+    area_paths = {
+        "province": "province",
+        "district": "district",
+        "puskesmas": "puskesmas",
+    }
+
+    kind = models.CharField(_("kind"), max_length=100)
+    # The requester's area when they asked (defence in depth beside `created_by`).
+    province = models.ForeignKey(
+        "kernel.Province",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("province"),
+    )
+    district = models.ForeignKey(
+        "kernel.District",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("district"),
+    )
+    puskesmas = models.ForeignKey(
+        "kernel.Puskesmas",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("puskesmas"),
+    )
+    params = models.JSONField(_("parameters"), default=dict, blank=True)
+    title = models.CharField(_("title"), max_length=200)
+    language = models.CharField(_("language"), max_length=10, default="id")
+    # Each retry is a new attempt: a message of an earlier attempt delivered late does nothing.
+    attempt = models.PositiveSmallIntegerField(_("attempt"), default=1)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.QUEUED
+    )
+    done = models.PositiveIntegerField(_("done"), default=0)
+    total = models.PositiveIntegerField(_("total"), default=0)
+    error = models.TextField(_("error"), blank=True)
+    file = models.FileField(_("file"), upload_to="exports/%Y/%m/", blank=True)
+    file_name = models.CharField(_("file name"), max_length=200)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("asked by"),
+    )
+    created_at = models.DateTimeField(_("asked at"), auto_now_add=True)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["created_by", "-created_at"])]
+        verbose_name = _("export job")
+        verbose_name_plural = _("export jobs")
+
+    def __str__(self) -> str:
+        return f"{self.file_name} ({self.status})"
+
+    @property
+    def percent(self) -> int:
+        if self.status == self.Status.DONE:
+            return 100
+        return int(100 * self.done / self.total) if self.total else 0
+
+    @property
+    def is_pdf(self) -> bool:
+        return self.file_name.lower().endswith(".pdf")

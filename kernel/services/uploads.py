@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime
 import functools
 import logging
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -23,24 +24,30 @@ FINISHED = (ImportJob.Status.DONE, ImportJob.Status.FAILED)
 
 
 def import_files_purge(
-    *, keep_for: datetime.timedelta = KEEP_UPLOADS_FOR, now: datetime.datetime | None = None
+    *,
+    keep_for: datetime.timedelta = KEEP_UPLOADS_FOR,
+    now: datetime.datetime | None = None,
+    model: Any = ImportJob,
 ) -> int:
     """Delete the uploaded files of import jobs finished more than `keep_for` ago; keep the jobs.
 
-    Returns how many files were deleted. A job still queued or running keeps its file.
+    Returns how many files were deleted. A job still queued or running keeps its file. `model`:
+    any job model with `file`, `status` (done, failed) and `finished_at` (the export jobs'
+    files go the same way, kernel/services/exports.py).
     """
     cutoff = (now or timezone.now()) - keep_for
-    jobs = ImportJob.objects.filter(status__in=FINISHED, finished_at__lt=cutoff).exclude(file="")
+    finished = (model.Status.DONE, model.Status.FAILED)
+    jobs = model.objects.filter(status__in=finished, finished_at__lt=cutoff).exclude(file="")
     purged = 0
     for job in jobs.only("pk", "file").iterator():
         name = job.file.name
         assert name is not None  # the query excludes jobs without a file
         with transaction.atomic():
-            ImportJob.objects.filter(pk=job.pk).update(file="")
+            model.objects.filter(pk=job.pk).update(file="")
             # Delete the file only once the row no longer points at it (and not at all if the
             # update rolls back).
             transaction.on_commit(functools.partial(job.file.storage.delete, name))
         purged += 1
     if purged:
-        logger.info("Deleted %s uploaded import files finished before %s", purged, cutoff)
+        logger.info("Deleted %s files of %s finished before %s", purged, model.__name__, cutoff)
     return purged

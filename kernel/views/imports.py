@@ -22,7 +22,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from ..imports import importer_for, runner
-from ..models import ImportJob
+from ..models import ExportJob, ImportJob
 from ..scoping import get_in_area_or_404
 from ..services import jobs
 from ..web import run_service
@@ -45,10 +45,11 @@ def start_import(request, form, *, kind: str, params: Mapping | None = None):
     return None
 
 
-def job_status(job: ImportJob) -> dict:
-    """What the job page and its poller show: status, progress and a sentence saying it."""
+def job_status(job: ImportJob | ExportJob) -> dict:
+    """What a job's page and its poller show (import or export job): status, progress and a
+    sentence saying it."""
     label = job.get_status_display()
-    if job.status == ImportJob.Status.RUNNING and job.total:
+    if job.status == job.Status.RUNNING and job.total:
         label = _("Working: %(done)s of %(total)s") % {
             "done": number_format(job.done),
             "total": number_format(job.total),
@@ -59,7 +60,7 @@ def job_status(job: ImportJob) -> dict:
         "done": job.done,
         "total": job.total,
         "percent": job.percent,
-        "finished": job.status in (ImportJob.Status.DONE, ImportJob.Status.FAILED),
+        "finished": job.status in (job.Status.DONE, job.Status.FAILED),
     }
 
 

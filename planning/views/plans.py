@@ -18,9 +18,10 @@ from django.views.decorators.http import require_POST
 
 from kernel.scoping import get_in_area_or_404
 from kernel.tables import Col, Table, table_page
+from kernel.views.exports import export_offer
 from kernel.web import run_service, wants_xlsx
 
-from .. import documents, rights, selectors, services
+from .. import documents, exports, rights, selectors, services
 from ..forms import CompilationFilter, ReviewForm, VersionForm
 from ..models import Plan
 from .common import districts_for, download, wants_pdf
@@ -130,11 +131,16 @@ def _plan_context(request, plan: Plan, review_form: ReviewForm | None = None) ->
 @login_required
 def plan_detail(request, pk):
     plan = get_in_area_or_404(selectors.plans_visible(user=request.user), request.user, pk=pk)
-    if wants_xlsx(request) or wants_pdf(request):
+    if wants_pdf(request):  # made by an export job (planning/exports.py)
+        return export_offer(
+            request,
+            kind=exports.RUK_PDF,
+            params={"plan": plan.pk},
+            file_name=documents.plan_filename(plan, "ruk", "pdf"),
+            title=documents.plan_title(plan),
+        )
+    if wants_xlsx(request):  # one plan's table: small, made in the request
         detail = selectors.plan_detail(plan=plan, user=request.user)
-        if wants_pdf(request):
-            pdf = documents.ruk_pdf(detail, base_url=request.build_absolute_uri("/"))
-            return download(pdf, filename=documents.plan_filename(plan, "ruk", "pdf"), pdf=True)
         content = documents.ruk_xlsx(detail)
         return download(content, filename=documents.plan_filename(plan, "ruk", "xlsx"))
     return render(request, "planning/plan_detail.html", _plan_context(request, plan))

@@ -15,9 +15,10 @@ from django.views.decorators.http import require_POST
 
 from kernel.scoping import get_in_area_or_404
 from kernel.versioning import create_once
+from kernel.views.exports import export_offer
 from kernel.web import run_service, wants_xlsx
 
-from .. import documents, rights, selectors, services
+from .. import documents, exports, rights, selectors, services
 from ..forms import ScheduleForm
 from ..models import Activity, Plan, ScheduleEntry
 from .common import download, number, wants_pdf
@@ -50,11 +51,16 @@ def _rpk_page(request, plan: Plan, *, month: int | None, bound: ScheduleForm | N
 def rpk_detail(request, pk):
     plan = get_in_area_or_404(selectors.plans_visible(user=request.user), request.user, pk=pk)
     month = number(request, "month", None, 1, 12)
-    if plan.is_approved and (wants_xlsx(request) or wants_pdf(request)):
+    if plan.is_approved and wants_pdf(request):  # made by an export job (planning/exports.py)
+        return export_offer(
+            request,
+            kind=exports.RPK_PDF,
+            params={"plan": plan.pk},
+            file_name=documents.plan_filename(plan, "rpk", "pdf"),
+            title=_("RPK: %(plan)s") % {"plan": documents.plan_title(plan)},
+        )
+    if plan.is_approved and wants_xlsx(request):  # one plan's schedule: made in the request
         rpk = selectors.rpk_get(plan=plan)
-        if wants_pdf(request):
-            pdf = documents.rpk_pdf(rpk, base_url=request.build_absolute_uri("/"))
-            return download(pdf, filename=documents.plan_filename(plan, "rpk", "pdf"), pdf=True)
         content = documents.rpk_xlsx(rpk)
         return download(content, filename=documents.plan_filename(plan, "rpk", "xlsx"))
     if not plan.is_approved or plan.is_dinkes:

@@ -1,4 +1,5 @@
-// Follows an Excel import on its job page: updates the progress bar, reloads when it ends.
+// Follows a job on its page (an Excel import, a file being made): updates the progress bar and
+// reloads when the job ends.
 // Without JavaScript the page still works: its "Reload" link shows the latest state.
 (function () {
   "use strict";

@@ -8,6 +8,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from planning import services
+from tests.exports import content_of, download_export
 
 from .conftest import GAP_YEAR, add_activity, columns, spm_service
 
@@ -55,16 +56,18 @@ def test_ruk_pdf_is_a_pdf(client, ruk, puskesmas_head, district_user):
     add_activity(ruk, puskesmas_head)
     for user in (puskesmas_head, district_user):
         client.force_login(user)
-        response = client.get(reverse("planning:plan-detail", args=[ruk.pk]), {"format": "pdf"})
+        url = reverse("planning:plan-detail", args=[ruk.pk])
+        response = download_export(client, url, query={"format": "pdf"})
         assert response.status_code == 200
         assert response["Content-Type"] == "application/pdf"
-        assert response.content.startswith(b"%PDF")
+        assert content_of(response).startswith(b"%PDF")
 
 
 def test_dinkes_plan_pdf_and_xlsx(client, dinkes_plan, district_user):
     add_activity(dinkes_plan, district_user, service=spm_service(8), funding_source="dak_fisik")
     client.force_login(district_user)
     url = reverse("planning:plan-detail", args=[dinkes_plan.pk])
-    assert client.get(url, {"format": "pdf"}).content.startswith(b"%PDF")
+    pdf = download_export(client, url, query={"format": "pdf"})
+    assert content_of(pdf).startswith(b"%PDF")
     rows = list(load_workbook(BytesIO(client.get(url, {"format": "xlsx"}).content)).active.values)
     assert rows[1][15] == "1.02.02.2.02.0008"

@@ -15,6 +15,7 @@ from openpyxl import load_workbook
 from kernel.models import User
 from planning import services
 from planning.models import ScheduleEntry
+from tests.exports import content_of, download_export
 from tests.factories import UserFactory
 
 from .conftest import add_activity
@@ -147,8 +148,8 @@ def test_rpk_exports_and_prints(client, approved, puskesmas_head):
     assert grid[0][6] == "January" and grid[1][11] == 4_000_000  # June's column
     entries = list(workbook["Schedule"].iter_rows(values_only=True))
     assert entries[1][1] == "June" and entries[1][-1] == 4_000_000
-    pdf = client.get(url, {"format": "pdf"})
-    assert pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
+    pdf = download_export(client, url, query={"format": "pdf"})
+    assert pdf["Content-Type"] == "application/pdf" and content_of(pdf).startswith(b"%PDF")
 
 
 def test_rpk_page_queries_do_not_grow(client, ruk, puskesmas_head, district_user):

@@ -24,6 +24,7 @@ from indicators import services as indicator_services
 from indicators.models import MonthlyReport, MonthlyValue, Target
 from indicators.selectors.dashboards import dashboard_puskesmas, year_to_date
 
+from ..exports import content_of, download_export
 from ..factories import (
     CommitmentFactory,
     FollowUpFactory,
@@ -171,11 +172,11 @@ def test_year_to_date_matches_the_dashboard_at_a_quarter_end(data, world, puskes
 def test_pack_pdf_and_workbook_hold_the_page_figures(client, data, puskesmas_head, lokmin):
     client.force_login(puskesmas_head)
     url, __ = _url(lokmin)
-    pdf = client.get(url, {"format": "pdf"})
-    assert pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
-    response = client.get(url, {"format": "xlsx"})
+    pdf = download_export(client, url, query={"format": "pdf"})
+    assert pdf["Content-Type"] == "application/pdf" and content_of(pdf).startswith(b"%PDF")
+    response = download_export(client, url, query={"format": "xlsx"})
     assert response["Content-Disposition"].startswith('attachment; filename="pack-')
-    book = load_workbook(io.BytesIO(response.content))
+    book = load_workbook(io.BytesIO(content_of(response)))
     per_service, per_desa, items = book.worksheets
     rows = list(per_service.iter_rows(values_only=True))
     assert rows[1][2:5] == (120, 35, 29.17)
@@ -195,7 +196,7 @@ def test_pack_queries_do_not_grow_with_the_data(client, data, world, puskesmas_h
     earlier = MeetingFactory(puskesmas=lokmin.puskesmas, held_on=datetime.date(2026, 2, 10))
     with CaptureQueriesContext(connection) as few:
         client.get(url)
-        client.get(url, {"format": "xlsx"})
+        download_export(client, url, query={"format": "xlsx"})
     report = MonthlyReport.objects.get(puskesmas=lokmin.puskesmas, month=4)
     for __ in range(8):
         village = VillageFactory(
@@ -207,5 +208,5 @@ def test_pack_queries_do_not_grow_with_the_data(client, data, world, puskesmas_h
     CommitmentFactory.create_batch(5, meeting=earlier)
     with CaptureQueriesContext(connection) as many:
         client.get(url)
-        client.get(url, {"format": "xlsx"})
+        download_export(client, url, query={"format": "xlsx"})
     assert len(many) == len(few)

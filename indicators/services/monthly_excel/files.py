@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -121,28 +121,8 @@ def monthly_template(*, puskesmas_list: Iterable[Puskesmas], year: int, months: 
     )
 
 
-def monthly_values_export(*, user: User, year: int) -> bytes:
-    """Every monthly value `user` may read for `year` as .xlsx (`readable_values`: a province
-    gets approved and locked reports only), a row per value; one query."""
-    name = "service__name_en" if translation.get_language() == "en" else "service__name_id"
-    rows = (
-        readable_values(user=user, queryset=MonthlyValue.objects.filter(report__year=year))
-        .order_by("report__puskesmas__name", "report__month", "village__code", "service__number")
-        .values_list(
-            "report__puskesmas__code",
-            "report__puskesmas__name",
-            "village__code",
-            "village__name",
-            "service__code",
-            name,
-            "report__month",
-            "value",
-            "comment",
-            "report__status",
-        )
-    )
-    statuses = dict(Status.choices)
-    headers = [
+def monthly_values_headers() -> list[str]:
+    return [
         _("Puskesmas code"),
         "Puskesmas",
         _("Village code"),
@@ -154,11 +134,43 @@ def monthly_values_export(*, user: User, year: int) -> bytes:
         _("Comment"),
         _("Status"),
     ]
-    return build_workbook(
-        sheet=_("Monthly values"),
-        headers=headers,
-        rows=(
-            [*row[:6], month_header(year, row[6]), row[7], row[8], statuses.get(row[9], row[9])]
-            for row in rows.iterator(chunk_size=2000)
-        ),
+
+
+# Column widths of the export when its rows are streamed (not read first for their widths).
+MONTHLY_VALUES_WIDTHS = (14, 30, 14, 24, 12, 50, 12, 12, 30, 12)
+
+
+def monthly_values_rows(*, user: User, year: int) -> tuple[int, Iterator[list]]:
+    """Every monthly value `user` may read for `year` (`readable_values`: a province gets
+    approved and locked reports only): how many, and the rows, read from the database in
+    chunks (a province's year is hundreds of thousands of rows). Two queries."""
+    name = "service__name_en" if translation.get_language() == "en" else "service__name_id"
+    values = readable_values(user=user, queryset=MonthlyValue.objects.filter(report__year=year))
+    count = values.count()
+    rows = values.order_by(
+        "report__puskesmas__name", "report__month", "village__code", "service__number"
+    ).values_list(
+        "report__puskesmas__code",
+        "report__puskesmas__name",
+        "village__code",
+        "village__name",
+        "service__code",
+        name,
+        "report__month",
+        "value",
+        "comment",
+        "report__status",
     )
+    statuses = dict(Status.choices)
+    months = {month: month_header(year, month) for month in range(1, 13)}
+    return count, (
+        [*row[:6], months[row[6]], row[7], row[8], statuses.get(row[9], row[9])]
+        for row in rows.iterator(chunk_size=2000)
+    )
+
+
+def monthly_values_export(*, user: User, year: int) -> bytes:
+    """Every monthly value `user` may read for `year` as .xlsx, a row per value, built in
+    memory (small areas; a province's year goes through the export job, indicators/exports.py)."""
+    __, rows = monthly_values_rows(user=user, year=year)
+    return build_workbook(sheet=_("Monthly values"), headers=monthly_values_headers(), rows=rows)
