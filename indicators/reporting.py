@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db.models import F, QuerySet, Sum
@@ -39,9 +40,9 @@ def reporting_year(year: int) -> ReportingYear:
         ) from error
 
 
-def monthly_services(year: int) -> list[SPMService]:
+def monthly_services(year: int, *, settings: ReportingYear | None = None) -> list[SPMService]:
     """The SPM services puskesmas report monthly in `year`, in catalogue order."""
-    edition = reporting_year(year).edition
+    edition = (settings or reporting_year(year)).edition
     return list(
         SPMService.objects.filter(
             edition=edition, level=SPMService.Level.DISTRICT, is_reported_monthly=True
@@ -66,6 +67,7 @@ def history_before(
             report__puskesmas_id=report.puskesmas_id,
             report__year__in=[report.year - 1, report.year],
             value__isnull=False,
+            service_id__in={service_id for _village_id, service_id in keys},
         )
         .annotate(index=F("report__year") * 12 + F("report__month") - 1)
         .filter(index__gte=start, index__lt=end)
@@ -79,31 +81,69 @@ def history_before(
 
 
 def year_to_date_before(
-    report: MonthlyReport, *, values: QuerySet[MonthlyValue] | None = None
+    report: MonthlyReport,
+    *,
+    values: QuerySet[MonthlyValue] | None = None,
+    service_ids: Iterable[int] | None = None,
 ) -> dict[Cell, int]:
     """Served in the earlier months of the report's year, per cell (one query); only from
-    `values` when given (a reader's `readable_values`)."""
-    rows = (
-        (MonthlyValue.objects.all() if values is None else values)
-        .filter(
-            report__puskesmas_id=report.puskesmas_id,
-            report__year=report.year,
-            report__month__lt=report.month,
-        )
-        .values("village_id", "service_id")
-        .annotate(total=Sum("value"))
+    `values` when given (a reader's `readable_values`), only of `service_ids` when given."""
+    rows = (MonthlyValue.objects.all() if values is None else values).filter(
+        report__puskesmas_id=report.puskesmas_id,
+        report__year=report.year,
+        report__month__lt=report.month,
     )
-    return {(r["village_id"], r["service_id"]): r["total"] or 0 for r in rows}
+    if service_ids is not None:
+        rows = rows.filter(service_id__in=list(service_ids))
+    totals = rows.values("village_id", "service_id").annotate(total=Sum("value"))
+    return {(r["village_id"], r["service_id"]): r["total"] or 0 for r in totals}
 
 
-def targets_of_record(village_ids: Iterable[int], year: int) -> dict[Cell, int]:
-    rows = Target.objects.filter(
-        village_id__in=list(village_ids), year=year, is_of_record=True
-    ).values_list("village_id", "service_id", "value")
-    return {(v, s): value for v, s, value in rows}
+def targets_of_record(
+    village_ids: Iterable[int], year: int, *, service_ids: Iterable[int] | None = None
+) -> dict[Cell, int]:
+    rows = Target.objects.filter(village_id__in=list(village_ids), year=year, is_of_record=True)
+    if service_ids is not None:
+        rows = rows.filter(service_id__in=list(service_ids))
+    return {(v, s): value for v, s, value in rows.values_list("village_id", "service_id", "value")}
 
 
 def populations(village_ids: Iterable[int], year: int) -> dict[tuple[int, int], int]:
     """(village id, age band id) -> people, for the year."""
     rows = VillagePopulation.objects.filter(village_id__in=list(village_ids), year=year)
-    return {(r.village_id, r.band_id): r.count for r in rows}
+    return {
+        (village, band): count
+        for village, band, count in rows.values_list("village_id", "band_id", "count")
+    }
+
+
+@dataclass
+class Grid:
+    """A report's grid and the figures around it, read once for a page or a save (5 queries):
+    the year's settings, desa, services, year to date before the month, targets."""
+
+    settings: ReportingYear
+    villages: list[Village]
+    services: list[SPMService]
+    before: dict[Cell, int]
+    targets: dict[Cell, int]
+
+
+def report_grid(
+    report: MonthlyReport,
+    *,
+    values: QuerySet[MonthlyValue] | None = None,
+    service_ids: Iterable[int] | None = None,
+) -> Grid:
+    """The grid of `report`; year to date from `values` when given (a reader's
+    `readable_values`); figures of `service_ids` only when given (a cell save)."""
+    settings = reporting_year(report.year)
+    villages = working_area(report.puskesmas)
+    service_ids = None if service_ids is None else list(service_ids)
+    return Grid(
+        settings=settings,
+        villages=villages,
+        services=monthly_services(report.year, settings=settings),
+        before=year_to_date_before(report, values=values, service_ids=service_ids),
+        targets=targets_of_record([v.pk for v in villages], report.year, service_ids=service_ids),
+    )

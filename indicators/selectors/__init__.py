@@ -31,10 +31,14 @@ from .quarterly import (  # noqa: F401
 )
 from .reports import (  # noqa: F401
     completeness_by_district,
+    entry_cells,
+    entry_cells_json,
     readable_reports,
     readable_values,
     reads_approved_only,
+    report_cells,
     report_entry,
+    report_grid,
     report_history,
     report_list,
     report_matrix,

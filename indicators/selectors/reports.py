@@ -26,9 +26,11 @@ Cell = tuple[int, int]  # (village id, service id)
 
 # The grid helpers live in indicators/reporting.py (services use them too); re-exported here.
 from ..reporting import (  # noqa: E402, F401
+    Grid,
     history_before,
     monthly_services,
     populations,
+    report_grid,
     reporting_year,
     targets_of_record,
     working_area,
@@ -50,6 +52,8 @@ class EntryRow:
     comment_field: str = ""
     warnings: list[str] = dc_field(default_factory=list)
     error: str = ""
+    # (value, comment) as the page shows them saved: sent back as `o-`/`oc-` with a save.
+    seen: tuple = (None, "")
 
     @property
     def year_to_date(self) -> int:
@@ -87,44 +91,110 @@ class EntryGroup:
         return any(row.warnings or row.error for row in self.rows)
 
 
-def report_entry(*, user, report: MonthlyReport, overrides=None, problems=()) -> list[EntryGroup]:
-    """The entry grid, one group per service: value, comment, target, year to date from the
-    earlier reports `user` may read (few queries).
+def report_cells(report: MonthlyReport) -> dict[Cell, tuple[int | None, str]]:
+    """The report's saved cells: (village id, service id) -> (value, comment); one query."""
+    rows = report.values.values_list("village_id", "service_id", "value", "comment")
+    return {(village, service): (value, comment) for village, service, value, comment in rows}
 
-    `overrides` maps (village id, service id) to (value text, comment) typed by the user, so a
-    refused save shows what was typed; `problems` are CellProblems to show at their cells.
+
+def report_entry(
+    *,
+    user,
+    report: MonthlyReport,
+    overrides=None,
+    problems=(),
+    grid: Grid | None = None,
+    saved: dict[Cell, tuple[int | None, str]] | None = None,
+) -> list[EntryGroup]:
+    """The entry grid, one group per service: value, comment, what the page shows as seen,
+    target, year to date from the earlier reports `user` may read (few queries).
+
+    `saved` is `report_cells(report)` and `grid` the page's, when the caller has read them.
+    `overrides` maps (village id, service id) to (value text, comment, seen or None) typed by
+    the user, so a refused save shows what was typed (and what they had seen, unless None: a
+    conflict, where they have now seen the saved value); `problems` are CellProblems to show
+    at their cells.
     """
-    villages = working_area(report.puskesmas)
-    services = monthly_services(report.year)
-    saved = {(v.village_id, v.service_id): v for v in report.values.all()}
-    before = year_to_date_before(report, values=readable_values(user=user))
-    targets = targets_of_record([v.pk for v in villages], report.year)
+    grid = grid or report_grid(report, values=readable_values(user=user))
+    saved = report_cells(report) if saved is None else saved
     located: dict[Cell, list[str]] = defaultdict(list)
     for problem in problems:
         located[(problem.village.pk, problem.service.pk)].append(problem.message)
     groups = []
-    for service in services:
+    for service in grid.services:
         rows = []
-        for village in villages:
+        for village in grid.villages:
             key = (village.pk, service.pk)
-            value = saved[key].value if key in saved else None
-            comment = saved[key].comment if key in saved else ""
+            value, comment = saved.get(key, (None, ""))
             row = EntryRow(
                 village,
                 service,
                 value,
                 comment,
-                targets.get(key),
-                before.get(key, 0),
+                grid.targets.get(key),
+                grid.before.get(key, 0),
                 field=f"v-{village.pk}-{service.pk}",
                 comment_field=f"c-{village.pk}-{service.pk}",
                 warnings=located.get(key, []),
+                seen=(value, comment),
             )
             if overrides and key in overrides:
-                row.value, row.comment = overrides[key]
+                row.value, row.comment, seen = overrides[key]
+                row.seen = seen or row.seen
             rows.append(row)
         groups.append(EntryGroup(service, rows))
     return groups
+
+
+def _percent(done: int, target: int | None) -> int | None:
+    return int(100 * done / target + 0.5) if target else None
+
+
+def entry_cells(*, report: MonthlyReport, grid: Grid, keys: set[Cell]) -> dict:
+    """After a cell save: the cells as saved, with their year to date, and their services'
+    year-to-date figures over every desa (one query; the grid has the rest)."""
+    service_ids = {key[1] for key in keys}
+    now = {
+        (v.village_id, v.service_id): v
+        for v in report.values.filter(service_id__in=service_ids).only(
+            "village_id", "service_id", "value", "comment"
+        )
+    }
+    cells = {}
+    for key in keys:
+        saved = now.get(key)
+        value = saved.value if saved else None
+        target = grid.targets.get(key)
+        ytd = grid.before.get(key, 0) + (value or 0)
+        cells[key] = {
+            "value": value,
+            "comment": saved.comment if saved else "",
+            "ytd": ytd,
+            "target": target,
+            "pct": _percent(ytd, target),
+        }
+    groups = {}
+    for service_id in service_ids:
+        ytd = sum(t for (_v, s), t in grid.before.items() if s == service_id) + sum(
+            v.value or 0 for (_v, s), v in now.items() if s == service_id
+        )
+        target = sum(t for (_v, s), t in grid.targets.items() if s == service_id)
+        groups[service_id] = {"ytd": ytd, "target": target or None, "pct": _percent(ytd, target)}
+    return {"cells": cells, "services": groups}
+
+
+def entry_cells_json(figures: dict, warnings) -> dict:
+    """`entry_cells` keyed by field name, each cell with its warnings' messages."""
+    located: dict[Cell, list[str]] = defaultdict(list)
+    for problem in warnings:
+        located[(problem.village.pk, problem.service.pk)].append(problem.message)
+    return {
+        "cells": {
+            f"v-{key[0]}-{key[1]}": {**cell, "warnings": located.get(key, [])}
+            for key, cell in figures["cells"].items()
+        },
+        "services": {str(pk): group for pk, group in figures["services"].items()},
+    }
 
 
 def report_list(*, user, year: int):

@@ -20,11 +20,14 @@ from .monthly_excel import (  # noqa: F401
 )
 from .quarter_notes import quarter_notes_save  # noqa: F401
 from .reports import (  # noqa: F401
+    CellConflict,
+    CellConflicts,
     CellInput,
     CellProblem,
     SaveResult,
     monthly_services,
     parse_cells,
+    posted_cells,
     report_approve,
     report_lock,
     report_open,
@@ -34,6 +37,7 @@ from .reports import (  # noqa: F401
     report_unlock,
     report_warnings,
     reporting_year,
+    seen_of,
     unlock_request_create,
     unlock_request_decide,
     working_area,

@@ -7,14 +7,15 @@ Every write is conditional on the report's version, so two editors cannot both w
 
 from __future__ import annotations
 
+import datetime
 import statistics
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import QuerySet
-from django.utils import timezone
+from django.db.models import Q, QuerySet
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from kernel import audit
@@ -22,9 +23,11 @@ from kernel.models import AuditEvent, Puskesmas, User, Village
 
 from ..models import MonthlyReport, MonthlyValue, SPMService, UnlockRequest, ValueChange
 from ..reporting import (  # noqa: F401  (re-exported: services callers use them)
+    Grid,
     history_before,
     monthly_services,
     populations,
+    report_grid,
     reporting_year,
     targets_of_record,
     working_area,
@@ -42,6 +45,9 @@ Cell = tuple[int, int]  # (village id, service id)
 class CellInput:
     value: int | None
     comment: str = ""
+    # (value, comment) as the user's page showed them, when the page says (`o-`/`oc-` fields):
+    # then only a cell the user changed is saved, and only over what they saw.
+    seen: tuple[int | None, str] | None = None
 
 
 @dataclass(frozen=True)
@@ -59,7 +65,7 @@ class CellProblem:
 @dataclass
 class SaveResult:
     changed: int
-    warnings: list[CellProblem] = field(default_factory=list)
+    version: int
 
 
 # --- Opening a report ---------------------------------------------------------------------------
@@ -93,6 +99,27 @@ def report_open(*, puskesmas: Puskesmas, year: int, month: int, by: User) -> Mon
 # --- Checks -------------------------------------------------------------------------------------
 
 
+def posted_cells(raw: Mapping[str, str]) -> set[Cell]:
+    """The (village id, service id) of the `v-<village>-<service>` fields of a form."""
+    keys = set()
+    for name in raw:
+        parts = name.split("-")
+        if len(parts) == 3 and parts[0] == "v" and parts[1].isdigit() and parts[2].isdigit():
+            keys.add((int(parts[1]), int(parts[2])))
+    return keys
+
+
+def seen_of(raw: Mapping[str, str], key: Cell) -> tuple[int | None, str] | None:
+    """What the page showed of a cell (`o-` value, `oc-` comment), or None if it does not say."""
+    text = raw.get(f"o-{key[0]}-{key[1]}")
+    if text is None:
+        return None
+    text = text.strip()
+    if text and not (text.isdigit() and len(text) <= 7):
+        return None  # not something the page wrote: fall back to the version check
+    return (int(text) if text else None, (raw.get(f"oc-{key[0]}-{key[1]}") or "").strip())
+
+
 def parse_cells(
     raw: Mapping[str, str], *, villages: Iterable[Village], services: Iterable[SPMService]
 ) -> tuple[dict[Cell, CellInput], list[CellProblem]]:
@@ -120,10 +147,11 @@ def parse_cells(
             continue
         village, service = village_by_id[key[0]], service_by_id[key[1]]
         comment = (raw.get(f"c-{key[0]}-{key[1]}") or "").strip()
+        seen = seen_of(raw, key)
         # No thousands separators: "1.234" could be a decimal; asking is safer than guessing.
         text = (text or "").strip().replace(" ", "")
         if text == "":
-            cells[key] = CellInput(None, comment)
+            cells[key] = CellInput(None, comment, seen)
             continue
         if text.startswith("-") and text[1:].isdigit():
             errors.append(
@@ -140,7 +168,7 @@ def parse_cells(
         elif int(text) > 1_000_000:
             errors.append(CellProblem(village, service, _("the number is implausibly large.")))
         else:
-            cells[key] = CellInput(int(text), comment)
+            cells[key] = CellInput(int(text), comment, seen)
     if unknown:
         raise ValidationError(
             _("The form has cells for a desa or service outside this report: %(cells)s.")
@@ -154,6 +182,7 @@ def report_warnings(
     report: MonthlyReport,
     cells: Mapping[Cell, CellInput] | None = None,
     values: QuerySet[MonthlyValue] | None = None,
+    grid: Grid | None = None,
 ) -> list[CellProblem]:
     """Warnings on the report's values (or on `cells` about to be saved); a few queries in all.
 
@@ -162,19 +191,20 @@ def report_warnings(
       12 months before, once there are outlier_min_months of history);
     - year to date over the population of the service's age band.
 
-    Earlier months come from `values` when given (a reader's `readable_values`), else from all.
+    Earlier months come from `values` when given (a reader's `readable_values`), else from all;
+    `grid` is the page's, when it has read it already.
     """
-    villages = {v.pk: v for v in working_area(report.puskesmas)}
-    services = {s.pk: s for s in monthly_services(report.year)}
     if cells is None:
         cells = {
             (v.village_id, v.service_id): CellInput(v.value, v.comment) for v in report.values.all()
         }
+    if grid is None:
+        grid = report_grid(report, values=values, service_ids={key[1] for key in cells})
+    villages = {v.pk: v for v in grid.villages}
+    services = {s.pk: s for s in grid.services}
     reported = {key: cell.value for key, cell in cells.items() if cell.value is not None}
-    settings = reporting_year(report.year)
-    before = year_to_date_before(report, values=values)
-    targets = targets_of_record(villages, report.year)
-    people = populations(villages, report.year)
+    settings, before, targets = grid.settings, grid.before, grid.targets
+    people = populations({key[0] for key in reported}, report.year)
     history = history_before(report, set(reported), values=values)
     factor = float(settings.outlier_factor)
     problems = []
@@ -222,26 +252,64 @@ def report_warnings(
 # --- Saving values ------------------------------------------------------------------------------
 
 
-def _saved_since(report: MonthlyReport) -> str:
-    current = MonthlyReport.objects.select_related("updated_by").get(pk=report.pk)
-    editor = current.updated_by
-    assert editor is not None  # every save that bumps the version records who made it
-    who = editor.get_full_name() or editor.username
-    return _(
-        "%(who)s saved this report while you were editing it. Nothing of yours was saved "
-        "over it: reload the page to see their values, then enter your changes again."
-    ) % {"who": who}
+@dataclass(frozen=True)
+class CellConflict:
+    """A cell someone else wrote after the version the save was based on, with their value."""
+
+    village: Village
+    service: SPMService
+    value: int | None
+    comment: str
+    by: str
+    at: datetime.datetime
+
+    @property
+    def problem(self) -> CellProblem:
+        """The conflict as a message at its cell: who saved what, when."""
+        value = "–" if self.value is None else str(self.value)
+        message = _("%(who)s saved %(value)s at %(when)s, after you opened the page.") % {
+            "who": self.by,
+            "value": value,
+            "when": formats.time_format(timezone.localtime(self.at), "H:i"),
+        }
+        return CellProblem(self.village, self.service, message)
+
+    def __str__(self) -> str:
+        return str(self.problem)
 
 
-def _bump_version(report: MonthlyReport, *, version: int, by: User, statuses) -> None:
-    """Claim the report for this write, or refuse: someone else saved since `version`."""
+class CellConflicts(ValidationError):
+    """Refused save: these cells changed since the version it was based on; nothing was saved."""
+
+    def __init__(self, conflicts: list[CellConflict]):
+        self.conflicts = conflicts
+        super().__init__(
+            [_("Someone else changed these cells since you opened them; nothing was saved:")]
+            + [str(conflict) for conflict in conflicts],
+            code="conflict",
+        )
+
+
+def _conflict(value: MonthlyValue, villages, services) -> CellConflict:
+    editor = value.updated_by
+    return CellConflict(
+        village=villages[value.village_id],
+        service=services[value.service_id],
+        value=value.value,
+        comment=value.comment,
+        by=(editor.get_full_name() or editor.username) if editor else "?",
+        at=value.updated_at,
+    )
+
+
+def _claim(report: MonthlyReport, *, by: User) -> None:
+    """Bump the report's version for this write (the row stays locked until the transaction
+    ends, so concurrent saves of one report queue), or refuse if it is no longer editable."""
     audit.claim(
         report,
         by=by,
-        source=statuses,
-        version=version,
+        source=MonthlyReport.EDITABLE_STATUSES,
         refused=_("This report is %(status)s now and can no longer be changed."),
-        stale=_saved_since,
     )
 
 
@@ -255,23 +323,46 @@ def report_save(
     reason: str = "",
     action: str = Action.SAVED,
 ) -> SaveResult:
-    """Save changed cells of an editable report; atomic; refused if the version is stale.
+    """Save changed cells of an editable report; atomic.
 
-    Each change is audited (who, when, old, new); once a report has been submitted, changes need
-    a reason. Returns how many cells changed and the warnings now on the report.
+    Conflicts are per cell: a cell this save changes that someone else wrote since the user saw
+    it refuses the whole save (CellConflicts, with their value and who); saves of other cells
+    never conflict. What the user saw is the cell's `seen` when the page sent it, else the cell
+    as of the report's `version` the page was read at. Each change
+    is audited (who, when, old, new); once a report has been submitted, changes need a reason.
+    Returns how many cells changed, the report's new version and the warnings now on the cells.
     """
     if not can_enter_report(by, report):
         raise PermissionDenied(_("Only the puskesmas's own staff can enter its data."))
-    existing = {(v.village_id, v.service_id): v for v in report.values.all()}
-    changes = []
+    _claim(report, by=by)  # first: what is read below is read under the report's lock
+    rows = report.values.select_related("updated_by")
+    if len(cells) <= 24:  # a cell save reads its cells only, a full form the whole grid
+        keys = Q()
+        for village_id, service_id in cells:
+            keys |= Q(village_id=village_id, service_id=service_id)
+        rows = rows.filter(keys) if cells else rows.none()
+    existing = {(v.village_id, v.service_id): v for v in rows}
+    changes, stale = [], []
     for key, cell in cells.items():
         old = existing.get(key)
-        old_value, old_comment = (old.value, old.comment) if old else (None, "")
-        if (old_value, old_comment) != (cell.value, cell.comment):
-            changes.append((key, old, cell))
+        stored = (old.value, old.comment) if old else (None, "")
+        typed = (cell.value, cell.comment)
+        if typed == stored or typed == cell.seen:
+            continue  # unchanged, or changed by someone else only: theirs stays
+        changes.append((key, old, cell))
+        moved = (
+            stored != cell.seen if cell.seen is not None else bool(old and old.version > version)
+        )
+        if old is not None and moved:
+            stale.append(old)
+    if stale:
+        villages = {v.pk: v for v in Village.objects.filter(pk__in={v.village_id for v in stale})}
+        services = {
+            s.pk: s for s in SPMService.objects.filter(pk__in={v.service_id for v in stale})
+        }
+        raise CellConflicts([_conflict(v, villages, services) for v in stale])
     if changes and report.first_submitted_at and not reason.strip():
         raise ValidationError(_("This report was submitted before: say why the values change."))
-    _bump_version(report, version=version, by=by, statuses=MonthlyReport.EDITABLE_STATUSES)
     now = timezone.now()
     new_rows, updated_rows, value_changes = [], [], []
     for (village_id, service_id), old, cell in changes:
@@ -300,6 +391,7 @@ def report_save(
                     comment=cell.comment,
                     updated_by=by,
                     updated_at=now,
+                    version=report.version,
                 )
             )
         else:
@@ -309,13 +401,16 @@ def report_save(
                 by,
                 now,
             )
+            old.version = report.version
             updated_rows.append(old)
     MonthlyValue.objects.bulk_create(new_rows)
-    MonthlyValue.objects.bulk_update(updated_rows, ["value", "comment", "updated_by", "updated_at"])
+    MonthlyValue.objects.bulk_update(
+        updated_rows, ["value", "comment", "updated_by", "updated_at", "version"]
+    )
     ValueChange.objects.bulk_create(value_changes)
     if changes:
         audit.record(report, action=action, by=by, reason=reason, data={"version": report.version})
-    return SaveResult(changed=len(changes), warnings=report_warnings(report=report))
+    return SaveResult(changed=len(changes), version=report.version)
 
 
 # --- Workflow -----------------------------------------------------------------------------------

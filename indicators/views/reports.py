@@ -7,6 +7,7 @@ from dataclasses import replace
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils import timezone
@@ -119,24 +120,50 @@ def report_entry(request, pk):
     if request.method == "POST":
         return _report_save(request, report)
     readable = selectors.readable_values(user=request.user)
+    grid = selectors.report_grid(report, values=readable)
+    saved = selectors.report_cells(report)
     warnings = (
-        services.report_warnings(report=report, values=readable) if report.values.exists() else []
+        services.report_warnings(
+            report=report,
+            cells={key: services.CellInput(value) for key, (value, _c) in saved.items()},
+            values=readable,
+            grid=grid,
+        )
+        if saved
+        else []
     )
-    groups = selectors.report_entry(user=request.user, report=report, problems=warnings)
+    groups = selectors.report_entry(
+        user=request.user, report=report, problems=warnings, grid=grid, saved=saved
+    )
     return render(
         request, "indicators/report_entry.html", _entry_context(request, report, groups=groups)
     )
 
 
+def _typed(post, grid, conflicts) -> dict:
+    """What the user typed and had seen, per cell, to show a refused form again; a cell in
+    conflict shows the saved value as seen: they have seen it now."""
+    typed = {}
+    for v in grid.villages:
+        for s in grid.services:
+            key = (v.pk, s.pk)
+            seen = services.seen_of(post, key)
+            typed[key] = (
+                post.get(f"v-{v.pk}-{s.pk}", ""),
+                post.get(f"c-{v.pk}-{s.pk}", ""),
+                None if key in conflicts else seen,
+            )
+    return typed
+
+
 def _report_save(request, report):
-    grid = {
-        "villages": services.working_area(report.puskesmas),
-        "services": services.monthly_services(report.year),
-    }
-    reason, errors = request.POST.get("reason", ""), []
+    grid = selectors.report_grid(report, values=selectors.readable_values(user=request.user))
+    reason, errors, conflicts = request.POST.get("reason", ""), [], set()
     try:
         version = int(request.POST.get("version", ""))
-        cells, errors = services.parse_cells(request.POST, **grid)
+        cells, errors = services.parse_cells(
+            request.POST, villages=grid.villages, services=grid.services
+        )
         if errors:
             raise ValidationError(_("Nothing was saved: correct the values marked below."))
         result = services.report_save(
@@ -149,22 +176,93 @@ def _report_save(request, report):
             messages.success(
                 request, _("Saved: %(count)s values changed.") % {"count": result.changed}
             )
+    except services.CellConflicts as error:
+        conflicts = {(c.village.pk, c.service.pk) for c in error.conflicts}
+        errors = [c.problem for c in error.conflicts]
+        messages.error(request, error.messages[0])
     except (ValidationError, PermissionDenied, ValueError) as error:
-        typed = {
-            (v.pk, s.pk): (
-                request.POST.get(f"v-{v.pk}-{s.pk}", ""),
-                request.POST.get(f"c-{v.pk}-{s.pk}", ""),
-            )
-            for v in grid["villages"]
-            for s in grid["services"]
-        }
         messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
-        groups = selectors.report_entry(
-            user=request.user, report=report, overrides=typed, problems=errors
+    else:
+        return redirect(f"{request.path}?saved={report.version}")
+    report.refresh_from_db()
+    groups = selectors.report_entry(
+        user=request.user,
+        report=report,
+        overrides=_typed(request.POST, grid, conflicts),
+        problems=errors,
+        grid=grid,
+    )
+    context = _entry_context(request, report, groups=groups, reason=reason)
+    return render(request, "indicators/report_entry.html", context, status=400)
+
+
+@login_required
+@require_POST
+def report_cells_save(request, pk):
+    """Save one cell (or a few) as the user leaves it: a small request, a small JSON answer with
+    the cells' checks and their service's year-to-date figures; the page is not rendered."""
+    visible = selectors.readable_reports(user=request.user)
+    report = get_in_area_or_404(visible.select_related("puskesmas"), request.user, pk=pk)
+    posted = services.posted_cells(request.POST)
+    if not posted or len(posted) > 24:
+        return JsonResponse({"message": _("Send the cells to save (at most 24).")}, status=400)
+    readable = selectors.readable_values(user=request.user)
+    grid = selectors.report_grid(report, values=readable, service_ids={k[1] for k in posted})
+    try:
+        base = int(request.POST.get("base", ""))
+        cells, errors = services.parse_cells(
+            request.POST, villages=grid.villages, services=grid.services
         )
-        context = _entry_context(request, report, groups=groups, reason=reason)
-        return render(request, "indicators/report_entry.html", context, status=400)
-    return redirect(f"{request.path}?saved={report.version}")
+        if errors:
+            return JsonResponse(
+                {
+                    "message": _("Not saved: correct the value."),
+                    "errors": {f"v-{e.village.pk}-{e.service.pk}": e.message for e in errors},
+                },
+                status=400,
+            )
+        result = services.report_save(
+            report=report,
+            cells=cells,
+            version=base,
+            by=request.user,
+            reason=request.POST.get("reason", ""),
+        )
+    except services.CellConflicts as error:
+        return JsonResponse(
+            {
+                "message": error.messages[0],
+                "conflicts": {
+                    f"v-{c.village.pk}-{c.service.pk}": {
+                        "value": c.value,
+                        "comment": c.comment,
+                        "by": c.by,
+                        "message": c.problem.message,
+                    }
+                    for c in error.conflicts
+                },
+            },
+            status=409,
+        )
+    except (ValidationError, PermissionDenied, ValueError) as error:
+        status = 403 if isinstance(error, PermissionDenied) else 400
+        message = " ".join(getattr(error, "messages", [str(error)]))
+        return JsonResponse({"message": message}, status=status)
+    figures = selectors.entry_cells(report=report, grid=grid, keys=set(cells))
+    warnings = services.report_warnings(
+        report=report,
+        cells={key: services.CellInput(cell["value"]) for key, cell in figures["cells"].items()},
+        values=readable,
+        grid=grid,
+    )
+    return JsonResponse(
+        {
+            "message": _("Saved."),
+            "version": result.version,
+            "changed": result.changed,
+            **selectors.entry_cells_json(figures, warnings),
+        }
+    )
 
 
 @login_required
@@ -271,6 +369,7 @@ urlpatterns = [
     path("reports/", report_list, name="report-list"),
     path("reports/start/", report_start, name="report-start"),
     path("reports/<int:pk>/", report_entry, name="report-entry"),
+    path("reports/<int:pk>/cells/", report_cells_save, name="report-cells"),
     path("reports/<int:pk>/review/", report_review, name="report-review"),
     path("reports/<int:pk>/unlock-request/", unlock_request_create, name="unlock-request-create"),
     path(

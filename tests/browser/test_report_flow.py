@@ -92,3 +92,39 @@ def test_typed_values_survive_a_closed_page_until_the_server_has_them(
     assert not page.locator("#offline-status").is_visible()
     assert page.evaluate(f"localStorage.getItem('simpul:report:{report.pk}')") is None
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+
+
+def test_each_cell_is_saved_as_the_user_leaves_it_and_a_conflict_shows_their_value(
+    page, desktop_page, log_in, live_server, world, puskesmas_head, puskesmas_staff
+):
+    log_in(page, puskesmas_head)
+    report = _start_january(page, live_server)
+    log_in(desktop_page, puskesmas_staff)
+    desktop_page.goto(f"{live_server.url}/reports/{report.pk}/")
+    inputs = page.locator(".entry-input")
+    inputs.nth(0).fill("4")
+    inputs.nth(0).press("Tab")  # leaving the cell saves it, without reloading the page
+    first = page.locator(".entry-row").nth(0)
+    first.locator(".entry-state.text-success").wait_for()
+    assert MonthlyValue.objects.get(report=report).value == 4
+    assert first.locator(".ytd").inner_text() == "4"
+    # Once the server has it, nothing waits on the device.
+    assert page.evaluate(f"localStorage.getItem('simpul:report:{report.pk}')") is None
+    # The other user, on a page opened before that save: another cell saves fine ...
+    theirs = desktop_page.locator(".entry-input")
+    theirs.nth(1).fill("2")
+    theirs.nth(1).press("Tab")
+    desktop_page.locator(".entry-row").nth(1).locator(".entry-state.text-success").wait_for()
+    # ... the same cell is refused, with the value saved and who saved it.
+    theirs.nth(0).fill("9")
+    theirs.nth(0).press("Tab")
+    state = desktop_page.locator(".entry-row").nth(0).locator(".entry-state.text-danger")
+    state.wait_for()
+    assert "4" in state.inner_text()
+    assert MonthlyValue.objects.get(report=report, village=world["hsu"]["villages"][0]).value == 4
+    state.locator("button").click()  # take their value
+    assert theirs.nth(0).input_value() == "4"
+    assert sorted(MonthlyValue.objects.filter(report=report).values_list("value", flat=True)) == [
+        2,
+        4,
+    ]

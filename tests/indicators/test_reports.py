@@ -99,7 +99,7 @@ def test_a_desa_outside_the_working_area_is_refused(en, world, report, grid, pus
     assert not MonthlyValue.objects.exists()
 
 
-def test_second_save_on_a_stale_version_is_refused_and_overwrites_nothing(
+def test_a_save_over_a_cell_changed_since_is_refused_with_their_value_and_who(
     en, client, report, grid, puskesmas_head, puskesmas_staff
 ):
     url = reverse("indicators:report-entry", kwargs={"pk": report.pk})
@@ -109,8 +109,68 @@ def test_second_save_on_a_stale_version_is_refused_and_overwrites_nothing(
     en.force_login(puskesmas_head)
     response = en.post(url, stale)
     assert response.status_code == 400
-    assert "while you were editing" in response.content.decode()
+    body = response.content.decode()
+    who = puskesmas_staff.get_full_name() or puskesmas_staff.username
+    assert "since you opened them" in body and f"{who} saved 4" in body
+    assert 'value="9"' in body  # what was typed is still there
     assert MonthlyValue.objects.get().value == 4
+
+
+def test_saves_of_different_cells_on_one_version_both_land(
+    en, report, grid, puskesmas_head, puskesmas_staff
+):
+    url = reverse("indicators:report-entry", kwargs={"pk": report.pk})
+    mine, theirs = _post(report, grid, {(0, 0): "9"}), _post(report, grid, {(1, 0): "4"})
+    en.force_login(puskesmas_staff)
+    assert en.post(url, theirs).status_code == 302
+    en.force_login(puskesmas_head)
+    assert en.post(url, mine).status_code == 302
+    assert sorted(MonthlyValue.objects.values_list("value", flat=True)) == [4, 9]
+
+
+def _page_form(page: str) -> dict:
+    """Every field of the entry form as the browser would post it untouched."""
+    import re
+
+    fields = {}
+    for name, value in re.findall(r'<input[^>]*name="([^"]+)"[^>]*value="([^"]*)"', page):
+        fields[name] = value
+    for name, text in re.findall(r'<textarea[^>]*name="([^"]+)"[^>]*>([^<]*)</textarea>', page):
+        fields[name] = text
+    return {k: v for k, v in fields.items() if k != "csrfmiddlewaretoken"}
+
+
+def test_the_whole_form_keeps_what_others_saved_in_cells_this_user_did_not_touch(
+    en, report, grid, puskesmas_head, puskesmas_staff
+):
+    """Without JavaScript the whole grid is posted: cells this user left alone carry what the
+    page showed (o- fields), so another user's newer value there stays, and no conflict."""
+    villages, spm = grid
+    url = reverse("indicators:report-entry", kwargs={"pk": report.pk})
+    en.force_login(puskesmas_head)
+    form = _page_form(en.get(url).content.decode())
+    assert form[f"o-{villages[1].pk}-{spm[0].pk}"] == ""
+    en.force_login(puskesmas_staff)
+    assert en.post(url, _post(report, grid, {(1, 0): "4"})).status_code == 302
+    en.force_login(puskesmas_head)
+    form[f"v-{villages[0].pk}-{spm[0].pk}"] = "9"
+    response = en.post(url, {**form, "action": "save"})
+    assert response.status_code == 302
+    values = {(v.village_id, v.service_id): v.value for v in MonthlyValue.objects.all()}
+    assert values == {(villages[0].pk, spm[0].pk): 9, (villages[1].pk, spm[0].pk): 4}
+    # The same cell changed by both: refused, and the page now shows theirs as seen.
+    form = _page_form(en.get(url).content.decode())
+    en.force_login(puskesmas_staff)
+    assert en.post(url, {**form, f"v-{villages[0].pk}-{spm[0].pk}": "5"}).status_code == 302
+    en.force_login(puskesmas_head)
+    response = en.post(url, {**form, f"v-{villages[0].pk}-{spm[0].pk}": "7"})
+    assert response.status_code == 400
+    again = _page_form(response.content.decode())
+    assert again[f"v-{villages[0].pk}-{spm[0].pk}"] == "7"
+    assert again[f"o-{villages[0].pk}-{spm[0].pk}"] == "5"
+    # Having seen their value, saving again is a decision, not a lost update.
+    assert en.post(url, {**again, "action": "save"}).status_code == 302
+    assert MonthlyValue.objects.get(village=villages[0], service=spm[0]).value == 7
 
 
 def test_warnings_need_a_comment_before_submitting(en, world, report, grid, puskesmas_head):
