@@ -134,16 +134,31 @@ def report_grid(
     *,
     values: QuerySet[MonthlyValue] | None = None,
     service_ids: Iterable[int] | None = None,
+    village_ids: Iterable[int] | None = None,
 ) -> Grid:
     """The grid of `report`; year to date from `values` when given (a reader's
-    `readable_values`); figures of `service_ids` only when given (a cell save)."""
+    `readable_values`). A cell save reads only its cells' services (`service_ids`), with their
+    figures over every desa, and only its desa (`village_ids`) of the working area."""
     settings = reporting_year(report.year)
-    villages = working_area(report.puskesmas)
-    service_ids = None if service_ids is None else list(service_ids)
+    villages = Village.objects.filter(puskesmas_id=report.puskesmas_id).order_by("code")
+    if village_ids is not None:
+        villages = villages.filter(pk__in=list(village_ids))
+    services = monthly_services(report.year, settings=settings)
+    if service_ids is not None:
+        service_ids = list(service_ids)
+        services = [s for s in services if s.pk in service_ids]
+    targets = Target.objects.filter(
+        village__puskesmas_id=report.puskesmas_id, year=report.year, is_of_record=True
+    )
+    if service_ids is not None:
+        targets = targets.filter(service_id__in=service_ids)
     return Grid(
         settings=settings,
-        villages=villages,
-        services=monthly_services(report.year, settings=settings),
+        villages=list(villages),
+        services=services,
         before=year_to_date_before(report, values=values, service_ids=service_ids),
-        targets=targets_of_record([v.pk for v in villages], report.year, service_ids=service_ids),
+        targets={
+            (village, service): value
+            for village, service, value in targets.values_list("village_id", "service_id", "value")
+        },
     )

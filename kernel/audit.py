@@ -171,8 +171,22 @@ def claim(
             ),
             code="stale",
         )
-    obj.refresh_from_db()
+    _refresh_keeping_relations(obj)
     return obj
+
+
+def _refresh_keeping_relations(obj: models.Model) -> None:
+    """Reload `obj`'s fields, keeping the related objects it had loaded (its puskesmas, say)
+    where they are still the ones it points to: refresh_from_db alone forgets them all."""
+    kept = [
+        (field, field.get_cached_value(obj))
+        for field in obj._meta.concrete_fields
+        if field.is_relation and field.is_cached(obj)
+    ]
+    obj.refresh_from_db()
+    for field, related in kept:
+        if related is not None and getattr(obj, field.attname) == related.pk:
+            field.set_cached_value(obj, related)
 
 
 def transition(

@@ -166,10 +166,14 @@ class MonthlyReport(AreaOwned, models.Model):
     @property
     def is_late(self) -> bool:
         """Submitted after its deadline, or still not submitted once the deadline has passed."""
+        return self.late_on(timezone.localdate())
+
+    def late_on(self, today: datetime.date) -> bool:
+        """`is_late` as of `today` (a page of many reports asks for the date once)."""
         first = self.first_submitted_at
         if first is not None:
             return timezone.localdate(first) > self.due_on
-        return timezone.localdate() > self.due_on
+        return today > self.due_on
 
 
 class MonthlyValue(AreaOwned, models.Model):

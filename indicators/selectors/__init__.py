@@ -42,6 +42,7 @@ from .reports import (  # noqa: F401
     report_history,
     report_list,
     report_matrix,
+    report_queue,
 )
 from .targets import (  # noqa: F401
     TargetOverview,

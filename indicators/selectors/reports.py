@@ -154,21 +154,18 @@ def entry_cells(*, report: MonthlyReport, grid: Grid, keys: set[Cell]) -> dict:
     """After a cell save: the cells as saved, with their year to date, and their services'
     year-to-date figures over every desa (one query; the grid has the rest)."""
     service_ids = {key[1] for key in keys}
-    now = {
-        (v.village_id, v.service_id): v
-        for v in report.values.filter(service_id__in=service_ids).only(
-            "village_id", "service_id", "value", "comment"
-        )
-    }
+    rows = report.values.filter(service_id__in=service_ids).values_list(
+        "village_id", "service_id", "value", "comment"
+    )
+    now = {(village, service): (value, comment) for village, service, value, comment in rows}
     cells = {}
     for key in keys:
-        saved = now.get(key)
-        value = saved.value if saved else None
+        value, comment = now.get(key, (None, ""))
         target = grid.targets.get(key)
         ytd = grid.before.get(key, 0) + (value or 0)
         cells[key] = {
             "value": value,
-            "comment": saved.comment if saved else "",
+            "comment": comment,
             "ytd": ytd,
             "target": target,
             "pct": _percent(ytd, target),
@@ -176,7 +173,7 @@ def entry_cells(*, report: MonthlyReport, grid: Grid, keys: set[Cell]) -> dict:
     groups = {}
     for service_id in service_ids:
         ytd = sum(t for (_v, s), t in grid.before.items() if s == service_id) + sum(
-            v.value or 0 for (_v, s), v in now.items() if s == service_id
+            value or 0 for (_v, s), (value, _c) in now.items() if s == service_id
         )
         target = sum(t for (_v, s), t in grid.targets.items() if s == service_id)
         groups[service_id] = {"ytd": ytd, "target": target or None, "pct": _percent(ytd, target)}
@@ -214,6 +211,21 @@ def report_list(*, user, year: int):
     )
 
 
+def report_queue(*, user, year: int) -> dict[str, list[MonthlyReport]]:
+    """The year's reports waiting for a decision in the user's area: submitted ones, and those
+    with a pending unlock request (two queries; nothing read of their values)."""
+    reports = (
+        readable_reports(user=user)
+        .filter(year=year)
+        .select_related("puskesmas")
+        .order_by("-month", "puskesmas__name")
+    )
+    return {
+        "waiting": list(reports.filter(status=MonthlyReport.Status.SUBMITTED)),
+        "unlocks": list(reports.filter(unlock_requests__status="pending").distinct()),
+    }
+
+
 def report_matrix(*, user, year: int, until_month: int) -> list[dict]:
     """Puskesmas x month of the year with each report's status (two queries in all, scoped)."""
     puskesmas_list = list(
@@ -225,7 +237,7 @@ def report_matrix(*, user, year: int, until_month: int) -> list[dict]:
         (r.puskesmas_id, r.month): r
         for r in readable_reports(
             user=user, queryset=MonthlyReport.objects.filter(year=year, month__lte=until_month)
-        )
+        ).only("pk", "puskesmas_id", "year", "month", "status", "due_on", "first_submitted_at")
     }
     return [
         {"puskesmas": p, "months": [reports.get((p.pk, m)) for m in range(1, until_month + 1)]}

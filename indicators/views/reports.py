@@ -33,8 +33,8 @@ def _months_so_far(year: int) -> int:
 @login_required
 def report_list(request):
     year, user = query_year(request), request.user
-    reports = selectors.report_list(user=user, year=year)
     if wants_xlsx(request):
+        reports = selectors.report_list(user=user, year=year)
         return export(
             filename=f"monthly-reports-{year}.xlsx",
             sheet=_("Monthly reports"),
@@ -75,8 +75,7 @@ def report_list(request):
             ((value, MonthlyReport.STATUS_SYMBOLS[value]), label)
             for value, label in MonthlyReport.Status.choices
         ]
-        context["waiting"] = [r for r in reports if r.status == MonthlyReport.Status.SUBMITTED]
-        context["unlocks"] = [r for r in reports if r.pending_unlocks]
+        context.update(selectors.report_queue(user=user, year=year))
         context["can_start"] = bool(user.puskesmas_id) and can_enter_report(user, user.puskesmas)
     return render(request, "indicators/report_list.html", context)
 
@@ -202,12 +201,17 @@ def report_cells_save(request, pk):
     """Save one cell (or a few) as the user leaves it: a small request, a small JSON answer with
     the cells' checks and their service's year-to-date figures; the page is not rendered."""
     visible = selectors.readable_reports(user=request.user)
-    report = get_in_area_or_404(visible.select_related("puskesmas"), request.user, pk=pk)
+    report = get_in_area_or_404(visible.select_related("puskesmas__district"), request.user, pk=pk)
     posted = services.posted_cells(request.POST)
     if not posted or len(posted) > 24:
         return JsonResponse({"message": _("Send the cells to save (at most 24).")}, status=400)
     readable = selectors.readable_values(user=request.user)
-    grid = selectors.report_grid(report, values=readable, service_ids={k[1] for k in posted})
+    grid = selectors.report_grid(
+        report,
+        values=readable,
+        service_ids={key[1] for key in posted},
+        village_ids={key[0] for key in posted},
+    )
     try:
         base = int(request.POST.get("base", ""))
         cells, errors = services.parse_cells(
