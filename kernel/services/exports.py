@@ -32,7 +32,8 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files import File
 from django.db import OperationalError, transaction
-from django.db.models import F
+from django.db.models import F, Value
+from django.db.models.functions import Greatest
 from django.http import Http404
 from django.utils import timezone, translation
 from django.utils.functional import Promise
@@ -225,16 +226,15 @@ def _build(job: ExportJob) -> dict:
         size = out.tell()
         out.seek(0)
         extension = os.path.splitext(job.file_name)[1] or ".bin"
-        stored = File(out, name=f"{uuid.uuid4().hex}{extension}")
-        job.file.save(stored.name, stored, save=False)
+        job.file.save(f"{uuid.uuid4().hex}{extension}", File(out), save=False)
     with transaction.atomic():
-        finished = _finish(job, status=Status.DONE, file=job.file.name, done=F("total"))
+        # `total` is what the builder reported; a build that reported nothing is one step.
+        steps = Greatest(F("total"), Value(1))
+        finished = _finish(job, status=Status.DONE, file=job.file.name, done=steps, total=steps)
         if not finished:  # failed by the sweep meanwhile, or superseded by a retry
-            name = job.file.name
+            name = job.file.name or ""
             transaction.on_commit(lambda: job.file.storage.delete(name))
             return {"job": job.pk, "skipped": True}
-    # `total` is what the builder reported; a build that reported nothing counts as one step.
-    ExportJob.objects.filter(pk=job.pk, total=0).update(total=1, done=1)
     return {"job": job.pk, "bytes": size}
 
 
