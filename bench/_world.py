@@ -14,6 +14,7 @@ import random
 import shutil
 import sys
 import tempfile
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -83,13 +84,13 @@ def _admin():
     return admin
 
 
-def fresh_database(name: str) -> None:
-    """Point Django at a new empty, migrated database `name`, copied from a migrated template
-    (`<name>_template`, migrated again on every run: a no-op when up to date). Never touches the
-    database DATABASE_URL names."""
+def fresh_database(name: str) -> str:
+    """Point Django at a new empty, migrated database `<name>_<pid>` (runs side by side never
+    share one), copied from a migrated template `<name>_template` (migrated again on every
+    run: a no-op when up to date). Never touches the database DATABASE_URL names. Its name."""
     if connection.vendor != "postgresql":
         sys.exit("DATABASE_URL must name a PostgreSQL server: the figures that matter are its.")
-    template = f"{name}_template"
+    template, scratch = f"{name}_template", f"{name}_{os.getpid()}"
     admin = _admin()
     try:
         with admin.cursor() as cursor:
@@ -108,17 +109,23 @@ def fresh_database(name: str) -> None:
             call_command("migrate", verbosity=0, interactive=False)
         connection.close()
         with admin.cursor() as cursor:
-            cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-            cursor.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
+            cursor.execute(f'DROP DATABASE IF EXISTS "{scratch}" WITH (FORCE)')
+            for attempt in range(60):  # another run may be migrating the template just now
+                try:
+                    cursor.execute(f'CREATE DATABASE "{scratch}" TEMPLATE "{template}"')
+                    break
+                except psycopg2.errors.ObjectInUse:
+                    if attempt == 59:
+                        raise
+                    time.sleep(1)
     finally:
         admin.close()
-    connection.settings_dict["NAME"] = name
+    connection.settings_dict["NAME"] = scratch
+    return scratch
 
 
 def collect_static() -> float:
     """collectstatic into STATIC_ROOT as production does (hashed names, compressed); seconds."""
-    import time
-
     started = time.perf_counter()
     call_command("collectstatic", interactive=False, verbosity=0)
     return time.perf_counter() - started

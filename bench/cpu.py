@@ -219,11 +219,11 @@ def main() -> None:
 
     started = time.perf_counter()
     _world.collect_static()
-    _world.fresh_database(SCRATCH_DATABASE)
+    database = _world.fresh_database(SCRATCH_DATABASE)
     world = _world.build_world(puskesmas_count=args.puskesmas, villages_each=args.villages)
     today = timezone.localdate()
     print(
-        f"Scratch database {SCRATCH_DATABASE}: {args.puskesmas} puskesmas x {args.villages} desa, "
+        f"Scratch database {database}: {args.puskesmas} puskesmas x {args.villages} desa, "
         f"{today.year} months 1-{today.month - 1} reported, month {today.month} in draft "
         f"(built in {time.perf_counter() - started:.0f} s). DEBUG off, password hasher "
         f"{_world.make_password('x').split('$')[0]}. Median CPU ms of {args.requests} requests "
@@ -258,8 +258,10 @@ def main() -> None:
             second = [measure(p, requests=args.requests) for p in chosen]
             table(second, before=first)
     finally:
-        if not args.keep:
-            _world.drop_database(SCRATCH_DATABASE)
+        if args.keep:
+            print(f"Kept the scratch database {database}.")
+        else:
+            _world.drop_database(database)
 
 
 if __name__ == "__main__":

@@ -313,13 +313,13 @@ def main() -> None:
         except NoReverseMatch:
             save = "form"
     started = time.perf_counter()
-    _world.fresh_database(SCRATCH_DATABASE)
+    database = _world.fresh_database(SCRATCH_DATABASE)
     world = _world.build_world(staff_each=9, planners=6)
     collected = _world.collect_static()
     logs = Path(tempfile.mkdtemp(prefix="simpul-load-"))
     env = {
         **os.environ,
-        "DATABASE_URL": _world.database_url(SCRATCH_DATABASE),
+        "DATABASE_URL": _world.database_url(database),
         "REDIS_URL": args.redis_url,
         "SIMPUL_LOAD_ACCOUNTS": str(accounts_file(world, logs)),
         "SIMPUL_LOAD_SAVE": save,
@@ -327,7 +327,7 @@ def main() -> None:
     }
     cores = os.cpu_count() or 1
     print(
-        f"Scratch database {SCRATCH_DATABASE}: 20 puskesmas x 15 desa, a head and 9 staff each, "
+        f"Scratch database {database}: 20 puskesmas x 15 desa, a head and 9 staff each, "
         f"6 district planners, this month's 20 reports in draft; static files collected in "
         f"{collected:.0f} s; set up in {time.perf_counter() - started:.0f} s.\n"
         f"Stack: gunicorn (config/gunicorn.py), Celery worker and beat on {args.redis_url}; "
@@ -345,8 +345,10 @@ def main() -> None:
             results.append(stage)
     finally:
         stack.down()
-        if not args.keep:
-            _world.drop_database(SCRATCH_DATABASE)
+        if args.keep:
+            print(f"Kept the scratch database {database}.")
+        else:
+            _world.drop_database(database)
     if results:
         print_targets(results[-1])
 
