@@ -135,10 +135,12 @@ def report_grid(
     values: QuerySet[MonthlyValue] | None = None,
     service_ids: Iterable[int] | None = None,
     village_ids: Iterable[int] | None = None,
+    year_to_date: bool = True,
 ) -> Grid:
     """The grid of `report`; year to date from `values` when given (a reader's
     `readable_values`). A cell save reads only its cells' services (`service_ids`), with their
-    figures over every desa, and only its desa (`village_ids`) of the working area."""
+    figures over every desa, and only its desa (`village_ids`) of the working area; it reads
+    the year to date later, with `around_cells` (`year_to_date=False`)."""
     settings = reporting_year(report.year)
     villages = Village.objects.filter(puskesmas_id=report.puskesmas_id).order_by("code")
     if village_ids is not None:
@@ -156,9 +158,53 @@ def report_grid(
         settings=settings,
         villages=list(villages),
         services=services,
-        before=year_to_date_before(report, values=values, service_ids=service_ids),
+        before=(
+            year_to_date_before(report, values=values, service_ids=service_ids)
+            if year_to_date
+            else {}
+        ),
         targets={
             (village, service): value
             for village, service, value in targets.values_list("village_id", "service_id", "value")
         },
     )
+
+
+@dataclass
+class AroundCells:
+    """What a cell save answers with, read in one query: per cell of the services, the year to
+    date before the month, the month's saved (value, comment), the 12 months before."""
+
+    before: dict[Cell, int]
+    now: dict[Cell, tuple[int | None, str]]
+    history: dict[Cell, list[int]]
+
+
+def around_cells(
+    report: MonthlyReport, service_ids: Iterable[int], *, values: QuerySet[MonthlyValue]
+) -> AroundCells:
+    """The values of `service_ids` in the report's puskesmas from 12 months before its month
+    to its month, from `values` (a reader's `readable_values`); one query."""
+    index = report.year * 12 + report.month - 1
+    rows = (
+        values.filter(
+            report__puskesmas_id=report.puskesmas_id,
+            report__year__in=[report.year - 1, report.year],
+            service_id__in=list(service_ids),
+        )
+        .annotate(index=F("report__year") * 12 + F("report__month") - 1)
+        .filter(index__gte=index - 12, index__lte=index)
+        .values_list("village_id", "service_id", "index", "value", "comment")
+    )
+    around = AroundCells(before=defaultdict(int), now={}, history=defaultdict(list))
+    first_of_year = report.year * 12
+    for village_id, service_id, month, value, comment in rows:
+        key = (village_id, service_id)
+        if month == index:
+            around.now[key] = (value, comment)
+            continue
+        if value is not None:
+            around.history[key].append(value)
+            if month >= first_of_year:
+                around.before[key] += value
+    return around

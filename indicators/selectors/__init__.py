@@ -30,6 +30,7 @@ from .quarterly import (  # noqa: F401
     quarterly_report,
 )
 from .reports import (  # noqa: F401
+    around_cells,
     completeness_by_district,
     entry_cells,
     entry_cells_json,

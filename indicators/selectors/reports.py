@@ -26,7 +26,9 @@ Cell = tuple[int, int]  # (village id, service id)
 
 # The grid helpers live in indicators/reporting.py (services use them too); re-exported here.
 from ..reporting import (  # noqa: E402, F401
+    AroundCells,
     Grid,
+    around_cells,
     history_before,
     monthly_services,
     populations,
@@ -150,19 +152,15 @@ def _percent(done: int, target: int | None) -> int | None:
     return int(100 * done / target + 0.5) if target else None
 
 
-def entry_cells(*, report: MonthlyReport, grid: Grid, keys: set[Cell]) -> dict:
+def entry_cells(*, grid: Grid, around: AroundCells, keys: set[Cell]) -> dict:
     """After a cell save: the cells as saved, with their year to date, and their services'
-    year-to-date figures over every desa (one query; the grid has the rest)."""
+    year-to-date figures over every desa (from what the save read: no query)."""
     service_ids = {key[1] for key in keys}
-    rows = report.values.filter(service_id__in=service_ids).values_list(
-        "village_id", "service_id", "value", "comment"
-    )
-    now = {(village, service): (value, comment) for village, service, value, comment in rows}
     cells = {}
     for key in keys:
-        value, comment = now.get(key, (None, ""))
+        value, comment = around.now.get(key, (None, ""))
         target = grid.targets.get(key)
-        ytd = grid.before.get(key, 0) + (value or 0)
+        ytd = around.before.get(key, 0) + (value or 0)
         cells[key] = {
             "value": value,
             "comment": comment,
@@ -172,8 +170,8 @@ def entry_cells(*, report: MonthlyReport, grid: Grid, keys: set[Cell]) -> dict:
         }
     groups = {}
     for service_id in service_ids:
-        ytd = sum(t for (_v, s), t in grid.before.items() if s == service_id) + sum(
-            value or 0 for (_v, s), (value, _c) in now.items() if s == service_id
+        ytd = sum(t for (_v, s), t in around.before.items() if s == service_id) + sum(
+            value or 0 for (_v, s), (value, _c) in around.now.items() if s == service_id
         )
         target = sum(t for (_v, s), t in grid.targets.items() if s == service_id)
         groups[service_id] = {"ytd": ytd, "target": target or None, "pct": _percent(ytd, target)}

@@ -183,6 +183,7 @@ def report_warnings(
     cells: Mapping[Cell, CellInput] | None = None,
     values: QuerySet[MonthlyValue] | None = None,
     grid: Grid | None = None,
+    history: Mapping[Cell, list[int]] | None = None,
 ) -> list[CellProblem]:
     """Warnings on the report's values (or on `cells` about to be saved); a few queries in all.
 
@@ -192,7 +193,7 @@ def report_warnings(
     - year to date over the population of the service's age band.
 
     Earlier months come from `values` when given (a reader's `readable_values`), else from all;
-    `grid` is the page's, when it has read it already.
+    `grid` (and the cells' `history`) are the page's, when it has read them already.
     """
     if cells is None:
         cells = {
@@ -205,7 +206,8 @@ def report_warnings(
     reported = {key: cell.value for key, cell in cells.items() if cell.value is not None}
     settings, before, targets = grid.settings, grid.before, grid.targets
     people = populations({key[0] for key in reported}, report.year)
-    history = history_before(report, set(reported), values=values)
+    if history is None:
+        history = history_before(report, set(reported), values=values)
     factor = float(settings.outlier_factor)
     problems = []
     for key, value in sorted(reported.items()):

@@ -211,6 +211,7 @@ def report_cells_save(request, pk):
         values=readable,
         service_ids={key[1] for key in posted},
         village_ids={key[0] for key in posted},
+        year_to_date=False,
     )
     try:
         base = int(request.POST.get("base", ""))
@@ -252,12 +253,14 @@ def report_cells_save(request, pk):
         status = 403 if isinstance(error, PermissionDenied) else 400
         message = " ".join(getattr(error, "messages", [str(error)]))
         return JsonResponse({"message": message}, status=status)
-    figures = selectors.entry_cells(report=report, grid=grid, keys=set(cells))
+    around = selectors.around_cells(report, {key[1] for key in cells}, values=readable)
+    figures = selectors.entry_cells(grid=grid, around=around, keys=set(cells))
     warnings = services.report_warnings(
         report=report,
         cells={key: services.CellInput(cell["value"]) for key, cell in figures["cells"].items()},
         values=readable,
-        grid=grid,
+        grid=replace(grid, before=around.before),
+        history=around.history,
     )
     return JsonResponse(
         {
