@@ -29,6 +29,13 @@ from kernel.scoping import get_in_area_or_404
 from kernel.web import export, query_int, query_year, wants_xlsx
 
 from .. import selectors
+from .dashboard_blocks import (
+    cached_block,
+    matrix_key,
+    rates_key,
+    service_line_key,
+    services_block,
+)
 
 Table = tuple[list[str], Callable[[], list[list]]]
 
@@ -105,7 +112,19 @@ def _puskesmas_page(request, puskesmas):
     parent = None
     if not is_puskesmas_member(request.user):
         parent = reverse("indicators:dashboard-district", args=[puskesmas.district_id])
-    context = {"dash": dash, "parent_url": parent, **picker}
+    blocks = [
+        cached_block(
+            "indicators/_dashboard_desa.html", key=service_line_key(line), context={"line": line}
+        )
+        for line in dash.services
+    ]
+    context = {
+        "dash": dash,
+        "parent_url": parent,
+        "desa_blocks": blocks,
+        "services_block": services_block(dash) if dash.is_computed else "",
+        **picker,
+    }
     return render(request, "indicators/dashboard_puskesmas.html", context)
 
 
@@ -120,7 +139,29 @@ def _district_page(request, district):
     if not is_district_planner(request.user):
         parent = reverse("indicators:dashboard")
     context = {"dash": dash, "parent_url": parent, **picker}
+    if dash.is_computed:
+        context.update(_district_blocks(dash))
     return render(request, "indicators/dashboard_district.html", context)
+
+
+def _district_blocks(dash) -> dict:
+    """The matrix and the rates table, rendered once per content (dashboard_blocks)."""
+    lines, totals, services = dash.puskesmas, dash.totals, dash.service_list
+    tables = {"lines": lines, "area_header": "Puskesmas", "totals": totals}
+    matrix = {"dash": dash, "services": services, **tables}
+    return {
+        "services_block": services_block(dash),
+        "matrix_block": cached_block(
+            "indicators/_dashboard_matrix.html",
+            key=matrix_key(period=dash.period, lines=lines, totals=totals, services=services),
+            context=matrix,
+        ),
+        "rates_block": cached_block(
+            "indicators/_dashboard_rates.html",
+            key=rates_key(lines=lines, totals=totals),
+            context=tables,
+        ),
+    }
 
 
 def _province_page(request):

@@ -123,6 +123,26 @@ def test_puskesmas_head_sees_services_desa_months_and_reports_due(client, spm, p
     assert " style=" not in html
 
 
+def test_kept_blocks_follow_the_data_and_the_language(client, spm, puskesmas_head, district_user):
+    """The desa, matrix and rates blocks are kept by their content (dashboard_blocks): a value
+    saved, a quarter computed again or another language shows on the next request."""
+    assert ">1234</text>" not in _get(client, puskesmas_head).content.decode()
+    august = MonthlyReport.objects.get(puskesmas=puskesmas_head.puskesmas, month=8)
+    august.values.update(value=1234)
+    assert ">1234</text>" in _get(client, puskesmas_head).content.decode()
+
+    html = _get(client, district_user).content.decode()
+    assert "▼45</td>" in html and ">On time</th>" in html
+    client.cookies["django_language"] = "id"
+    html = client.get(URL, {"year": YEAR, "quarter": 2}).content.decode()
+    assert ">On time</th>" not in html and "▼45</td>" in html
+    april = MonthlyReport.objects.get(puskesmas=puskesmas_head.puskesmas, month=4)
+    april.values.update(value=0)
+    services.quarter_aggregate(year=YEAR, quarter=2)
+    html = _get(client, district_user).content.decode()
+    assert "▼30</td>" in html and "▼45</td>" not in html
+
+
 def test_puskesmas_head_of_another_district_sees_only_their_own(client, spm, world):
     head = UserFactory(role="puskesmas_head", puskesmas=world["banjarmasin"]["puskesmas"])
     dash = _get(client, head).context["dash"]
