@@ -65,6 +65,7 @@ bench: setup
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) bench/national.py
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) bench/meetings.py
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) bench/imports.py
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) bench/exports.py
 
 clean:
 	rm -rf $(VENV) staticfiles db.sqlite3 .pytest_media

@@ -7,6 +7,8 @@ class IndicatorsConfig(AppConfig):
     verbose_name = _("SPM data")
 
     def ready(self) -> None:
-        from . import importers  # noqa: F401  (registers the imports on the one pipeline)
+        from . import (
+            exports,  # noqa: F401  (registers its exports: the year's values, quarterly PDFs)
+            importers,  # noqa: F401  (registers the imports on the one pipeline)
+        )
         from .services import runs  # noqa: F401  (declares aggregation runs to the jobs' sweep)
-        from . import exports  # noqa: F401  (registers its exports: the year's values, quarterly PDFs)

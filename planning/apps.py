@@ -7,5 +7,7 @@ class PlanningConfig(AppConfig):
     verbose_name = _("Planning")
 
     def ready(self) -> None:
-        from . import importers  # noqa: F401  (registers the RUK activities import)
-        from . import exports  # noqa: F401  (registers the RUK and RPK PDFs as export jobs)
+        from . import (
+            exports,  # noqa: F401  (registers the RUK and RPK PDFs as export jobs)
+            importers,  # noqa: F401  (registers the RUK activities import)
+        )

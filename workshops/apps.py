@@ -7,5 +7,7 @@ class WorkshopsConfig(AppConfig):
     verbose_name = _("Meetings and commitments")
 
     def ready(self) -> None:
-        from . import importers  # noqa: F401  (registers the imports on the one pipeline)
-        from . import exports  # noqa: F401  (registers the meeting papers' PDFs as export jobs)
+        from . import (
+            exports,  # noqa: F401  (registers the meeting papers' PDFs as export jobs)
+            importers,  # noqa: F401  (registers the imports on the one pipeline)
+        )

@@ -1,5 +1,6 @@
 """The district's quarterly SPM report and the puskesmas's monthly feedback (issue #5): a page to
-print, the same as PDF (`?format=pdf`) and, for the quarterly report, as .xlsx (`?format=xlsx`).
+print, the same as PDF (`?format=pdf`) and, for the quarterly report, as .xlsx (`?format=xlsx`);
+the files are made by export jobs (indicators/exports.py).
 """
 
 from __future__ import annotations
