@@ -1,4 +1,4 @@
-"""Middleware: the language, hostile input, and no caching of logged-in pages.
+"""Middleware: the language, hostile input, no caching of logged-in pages, and compression.
 
 Language: Bahasa Indonesia unless the user chose English (STYLE.md §7). Django's LocaleMiddleware
 would follow the browser's Accept-Language, and many phones in Indonesia are set to English;
@@ -6,13 +6,16 @@ Simpul's users expect Indonesian until they switch.
 """
 
 import re
+import secrets
 from collections.abc import Iterator
 
+import brotli
 from django.conf import settings
 from django.core.exceptions import BadRequest
 from django.http import QueryDict
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
+from django.utils.text import compress_string
 
 
 class LanguageMiddleware:
@@ -86,4 +89,81 @@ class NoStoreMiddleware:
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated and not response.has_header("Cache-Control"):
             response["Cache-Control"] = "no-store"
+        return response
+
+
+# Brotli quality for pages made per request: 5 compresses HTML about 15 % smaller than gzip -6 at
+# about the same server time; 11 (the default, right for static files) costs tens of ms a page.
+BROTLI_QUALITY = 5
+# As Django's GZipMiddleware: up to 100 random bytes make each response's length vary (BREACH).
+MAX_RANDOM_BYTES = 100
+MIN_LENGTH = 200
+
+
+def _accepted_encodings(header: str) -> set[str]:
+    """Content codings the client accepts (`br;q=0` is a refusal, RFC 9110 §12.5.3)."""
+    accepted = set()
+    for item in header.split(","):
+        coding, _, params = item.strip().partition(";")
+        quality = re.search(r"q\s*=\s*([0-9.]+)", params)
+        if coding and not (quality and float(quality.group(1) or 0) == 0):
+            accepted.add(coding.strip().lower())
+    return accepted
+
+
+def _metadata_block(data: bytes) -> bytes:
+    """A brotli metadata meta-block holding 1-256 bytes (RFC 7932 §9.2), decoders skip it.
+    Bits, least significant first: ISLAST 0, MNIBBLES 0 (coded 3), reserved 0, MSKIPBYTES 1,
+    MSKIPLEN - 1 on 8 bits, zeros to the byte's end; then the bytes."""
+    assert 1 <= len(data) <= 256
+    skip = len(data) - 1
+    return bytes([(3 << 1) | (1 << 4) | ((skip & 3) << 6), skip >> 2]) + data
+
+
+def brotli_compress(data: bytes, *, max_random_bytes: int = MAX_RANDOM_BYTES) -> bytes:
+    """`data` in brotli with a metadata block of 1 to `max_random_bytes` random bytes after the
+    stream header: the brotli twin of the random gzip file name Django writes for the same
+    reason ("Heal the Breach", Paulsen et al., 2020), so an attacker cannot read a secret from
+    the length of compressed pages. The library writes no metadata, but a flush before any data
+    ends the stream header on a byte boundary, where a block of our own can go."""
+    compressor = brotli.Compressor(mode=brotli.MODE_TEXT, quality=BROTLI_QUALITY)
+    header = compressor.flush()
+    padding = b""
+    if max_random_bytes:
+        padding = _metadata_block(secrets.token_bytes(1 + secrets.randbelow(max_random_bytes)))
+    return header + padding + compressor.process(data) + compressor.finish()
+
+
+class CompressionMiddleware:
+    """Pages in brotli when the browser accepts it, gzip otherwise (Django's GZipMiddleware,
+    whose place in MIDDLEWARE this takes). Like it: short responses, responses already encoded
+    and (here) streaming responses (files, already compressed) are left as they are; the length
+    is padded at random against BREACH; `Vary: Accept-Encoding`; a strong ETag becomes weak."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if response.streaming or len(response.content) < MIN_LENGTH:
+            return response
+        if response.has_header("Content-Encoding"):
+            return response
+        patch_vary_headers(response, ("Accept-Encoding",))
+        accepted = _accepted_encodings(request.META.get("HTTP_ACCEPT_ENCODING", ""))
+        if "br" in accepted:
+            encoding, compressed = "br", brotli_compress(response.content)
+        elif "gzip" in accepted:
+            encoding = "gzip"
+            compressed = compress_string(response.content, max_random_bytes=MAX_RANDOM_BYTES)
+        else:
+            return response
+        if len(compressed) >= len(response.content):
+            return response
+        response.content = compressed
+        response.headers["Content-Length"] = str(len(compressed))
+        etag = response.get("ETag")
+        if etag and etag.startswith('"'):
+            response.headers["ETag"] = "W/" + etag  # RFC 9110 §8.8.1, as Django's gzip does
+        response.headers["Content-Encoding"] = encoding
         return response

@@ -99,6 +99,29 @@ def test_nul_in_a_monthly_report_reason_is_a_400(client, world, puskesmas_head):
     assert response.status_code == 400
 
 
+@pytest.mark.parametrize(
+    "data",
+    [
+        {"base": "1", "v-1-1": "4\x00"},
+        {"base": "\x00", "v-1-1": "4"},
+        {"base": "99999999999999999999999", "v-1-1": "4"},
+        {"base": "1", "v-99999999999999999999-1": "4"},
+        {"base": "1", "v-1-1": "4", "o-1-1": "\u202e" * 50},
+        {"base": "1", "v-1-1": "9" * 5000},
+        {"base": "1", "v-1-1": "\u00b2", "o-1-1": "\u00b2"},
+    ],
+)
+def test_hostile_cell_saves_are_refused_and_save_nothing(client, world, puskesmas_head, data):
+    report = MonthlyReport.objects.create(
+        puskesmas=world["hsu"]["puskesmas"], year=2026, month=2, due_on="2026-03-10"
+    )
+    client.force_login(puskesmas_head)
+    url = reverse("indicators:report-cells", kwargs={"pk": report.pk})
+    response = client.post(url, data)
+    assert response.status_code == 400
+    assert not report.values.exists()
+
+
 # --- Absurd numbers and malformed ids ---------------------------------------------------------
 
 ABSURD = [

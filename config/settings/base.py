@@ -49,7 +49,8 @@ MIDDLEWARE = [
     "kernel.middleware.LanguageMiddleware",
     # A NUL or control character in a query or form: a 400 page, before anything reads it.
     "kernel.middleware.HostileInputMiddleware",
-    "django.middleware.gzip.GZipMiddleware",
+    # Brotli when the browser accepts it, gzip otherwise; lengths padded against BREACH.
+    "kernel.middleware.CompressionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",

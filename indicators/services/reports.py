@@ -104,9 +104,14 @@ def posted_cells(raw: Mapping[str, str]) -> set[Cell]:
     keys = set()
     for name in raw:
         parts = name.split("-")
-        if len(parts) == 3 and parts[0] == "v" and parts[1].isdigit() and parts[2].isdigit():
+        if len(parts) == 3 and parts[0] == "v" and all(_an_id(part) for part in parts[1:]):
             keys.add((int(parts[1]), int(parts[2])))
     return keys
+
+
+def _an_id(text: str) -> bool:
+    """Digits that fit a database id (an absurd one is no cell, never a database error)."""
+    return text.isascii() and text.isdigit() and len(text) <= 9
 
 
 def seen_of(raw: Mapping[str, str], key: Cell) -> tuple[int | None, str] | None:
@@ -115,7 +120,7 @@ def seen_of(raw: Mapping[str, str], key: Cell) -> tuple[int | None, str] | None:
     if text is None:
         return None
     text = text.strip()
-    if text and not (text.isdigit() and len(text) <= 7):
+    if text and not (text.isascii() and text.isdigit() and len(text) <= 7):
         return None  # not something the page wrote: fall back to the version check
     return (int(text) if text else None, (raw.get(f"oc-{key[0]}-{key[1]}") or "").strip())
 
