@@ -96,7 +96,9 @@ def cell_save_page(world) -> Page:
     state = {"base": entry_version(page)}
 
     def prepare_cell():
-        return {"base": state["base"], cell: next(counter) % 50}
+        value, seen = next(counter) % 50, fields[cell]
+        fields[cell] = str(value)
+        return {"base": state["base"], cell: value, f"o{cell[1:]}": seen, f"oc{cell[1:]}": ""}
 
     def save(data):
         response = client.post(url, data, HTTP_X_CSRFTOKEN=token)

@@ -1,14 +1,16 @@
 """The deadline-day mix of issue #13 for locust; bench/load.py runs it (README: bench/README.md).
 
 Five puskesmas users to one district user, 1-3 s of thinking after every step:
-- puskesmas head or staff: log in, dashboard, the monthly entry page of this month, four saves
-  of one to three cells of a desa, then again from the dashboard (one cycle in ten logs out and
-  in again). Several users work on each puskesmas's report at once, each mostly on desa of their
-  own, now and then on a colleague's: that is where per-cell conflicts come from.
+- puskesmas head or staff: log in, dashboard, the monthly entry page of this month, four cells
+  typed and saved one by one (as the page's script saves a cell when the user leaves it), then
+  again from the dashboard (one cycle in ten logs out and in again). Several users work on
+  each puskesmas's report at once, each mostly on desa of their own, now and then on a
+  colleague's: that is where per-cell conflicts come from.
 - district planner: log in, the report list, the dashboard, and again.
 
-Saves go to the per-cell endpoint (`reports/<pk>/cells/`, JSON, 409 on a conflict); with
-SIMPUL_LOAD_SAVE=form, to the full form (POST of the whole grid, redirected to the page again).
+Saves go to the per-cell endpoint (`reports/<pk>/cells/`, JSON, 409 on a conflict, after which
+the user takes the colleague's value as the page offers); with SIMPUL_LOAD_SAVE=form, to the
+full form (POST of the whole grid, redirected to the page again).
 
 Every failure is named by kind, which bench/load.py counts: "conflict", "server error",
 "timeout", "connection", "client error", "unexpected".
@@ -134,7 +136,9 @@ class PuskesmasUser(FastHttpUser):
         self.seat = next(_seats.setdefault(report, itertools.count()))
         self.entry_url = f"/reports/{report}/"
         self.cells_url = f"/reports/{report}/cells/"
-        self.base: int | None = None
+        self.base: int | None = None  # the page's version
+        self.bases: dict[str, int] = {}  # per cell: the version its last save answered
+        self.seen: dict[str, tuple[str, str]] = {}  # per cell: value and comment shown
         self.fields: dict[str, str] = {}
         self.token = ""
         self.session = Session(self, self.account)
@@ -146,6 +150,12 @@ class PuskesmasUser(FastHttpUser):
                 self.fields = entry_fields(page.text)
                 self.base = entry_version(page.text)
                 self.token = csrf_token(page.text) or self.token
+                self.bases = {}
+                self.seen = {
+                    name: (value, self.fields.get(f"c{name[1:]}", ""))
+                    for name, value in self.fields.items()
+                    if name.startswith("v-")
+                }
 
     def _desa(self) -> list[str]:
         by_desa = rows(self.fields)
@@ -158,51 +168,63 @@ class PuskesmasUser(FastHttpUser):
         return by_desa[random.choice(desa)]
 
     def save_cells(self) -> None:
+        """Type one cell and leave it, as the page's script saves it: the value and comment,
+        what the page showed of the cell (o-, oc-) and the version it had the cell at."""
         cells = self._desa()
         if not cells or self.base is None:
             self.open_entry()
             return
-        changed = random.sample(cells, k=min(len(cells), random.randint(1, 3)))
-        for name in changed:
-            self.fields[name] = str(random.randint(0, 40))
-        headers = {**FORM, "X-CSRFToken": self.token, "X-Requested-With": "XMLHttpRequest"}
+        name = random.choice(cells)
+        key = name[1:]  # "-<village>-<service>"
+        self.fields[name] = str(random.randint(0, 40))
         if SAVE_MODE == "form":
-            data = {**self.fields, "version": self.base, "action": "save"}
-            data["csrfmiddlewaretoken"] = self.token
-            with self.client.post(
-                self.entry_url,
-                data=urlencode(data),
-                headers=FORM,
-                name="save (full form, then the page again)",
-                catch_response=True,
-            ) as response:
-                # A stale version answers 400 with the page: the form's whole-report conflict.
-                if judge(response, conflict=(400, 409)):
-                    self.fields = entry_fields(response.text)
-                    self.base = entry_version(response.text)
-                else:
-                    self.base = None  # open the page again before the next save
+            self._save_form()
             return
-        data = {"base": self.base, **{name: self.fields[name] for name in changed}}
+        data = {
+            "base": self.bases.get(name, self.base),
+            name: self.fields[name],
+            f"c{key}": self.fields.get(f"c{key}", ""),
+            f"o{key}": self.seen.get(name, ("", ""))[0],
+            f"oc{key}": self.seen.get(name, ("", ""))[1],
+        }
+        headers = {**FORM, "X-CSRFToken": self.token, "X-Requested-With": "fetch"}
         with self.client.post(
-            self.cells_url,
-            data=urlencode(data),
-            headers=headers,
-            name="cell save",
+            self.cells_url, data=urlencode(data), headers=headers, name="cell save",
             catch_response=True,
-        ) as response:
+        ) as response:  # fmt: skip
             judge(response)
             try:
                 answer = response.json()
             except ValueError:
                 answer = {}
-        version = answer.get("version") if isinstance(answer, dict) else None
-        if response.status_code in (200, 409) and version:
-            # What the page's script does: it now knows the report at this version (on a
-            # conflict, with the colleague's value shown in the cell, taken here as is).
-            self.base = max(self.base or 0, int(version))
+        if not isinstance(answer, dict):
+            return
+        if response.status_code == 200 and answer.get("version"):
+            self.bases[name] = int(answer["version"])
+            self.seen[name] = (self.fields[name], self.fields.get(f"c{key}", ""))
         elif response.status_code == 409:
-            self.base = None  # open the page again before the next save
+            # The user takes the colleague's value the page offers, then types on.
+            theirs = (answer.get("conflicts") or {}).get(name) or {}
+            value = "" if theirs.get("value") is None else str(theirs["value"])
+            self.fields[name] = value
+            self.seen[name] = (value, theirs.get("comment") or "")
+
+    def _save_form(self) -> None:
+        data = {**self.fields, "version": self.base, "action": "save"}
+        data["csrfmiddlewaretoken"] = self.token
+        with self.client.post(
+            self.entry_url,
+            data=urlencode(data),
+            headers=FORM,
+            name="save (full form, then the page again)",
+            catch_response=True,
+        ) as response:
+            # A stale version answers 400 with the page: the form's whole-report conflict.
+            if judge(response, conflict=(400, 409)):
+                self.fields = entry_fields(response.text)
+                self.base = entry_version(response.text)
+            else:
+                self.base = None  # open the page again before the next save
 
 
 class DistrictUser(FastHttpUser):
