@@ -136,6 +136,14 @@ USE_THOUSAND_SEPARATOR = False
 STATIC_URL = "/static/"
 STATIC_ROOT = env.path("STATIC_ROOT", default=BASE_DIR / "staticfiles")
 STATICFILES_DIRS = [BASE_DIR / "static"]
+STATICFILES_FINDERS = [
+    "django.contrib.staticfiles.finders.FileSystemFinder",
+    "django.contrib.staticfiles.finders.AppDirectoriesFinder",
+    # css/site.css: the Bootstrap our templates use plus css/simpul.css, built from the installed
+    # package when collected or served (kernel/staticbuild.py), never committed.
+    "kernel.staticbuild.SiteStylesheetFinder",
+]
+SIMPUL_STATIC_BUILD_DIR = env.path("SIMPUL_STATIC_BUILD_DIR", default=BASE_DIR / "var" / "build")
 MEDIA_URL = "/media/"
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
 STORAGES = {
