@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1:8000
 PYTEST_ARGS ?=
 
-.PHONY: run serve test setup migrate demo lint fmt messages bench clean
+.PHONY: run serve test setup migrate demo lint fmt messages bench bench-load clean
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -66,6 +66,12 @@ bench: setup
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) bench/meetings.py
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) bench/imports.py
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) bench/exports.py
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) bench/cpu.py
+
+# The load benchmark needs the whole machine and Redis (about 9 minutes): run it on its own.
+bench-load: setup
+	$(PY) -m pip install --quiet -e ".[dev,bench]"
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) bench/load.py
 
 clean:
 	rm -rf $(VENV) staticfiles db.sqlite3 .pytest_media
