@@ -173,6 +173,7 @@ def main() -> None:
     parser.add_argument("--puskesmas", type=int, default=20, help="puskesmas per district")
     parser.add_argument("--villages", type=int, default=15, help="desa per puskesmas")
     parser.add_argument("--rebuild", action="store_true", help="make the province again")
+    parser.add_argument("--no-trace", action="store_true", help="skip the (slow) tracemalloc runs")
     args = parser.parse_args()
     random.seed(13)
     settings.DEBUG = False  # as in production: no debug log of every query's SQL
@@ -201,8 +202,10 @@ def main() -> None:
         before = maxrss_mb()
         seconds, rows, size, __ = run_builder(user, traced=False)
         grown = maxrss_mb() - before
-        __, traced_rows, __, peak = run_builder(user, traced=True)
-        assert traced_rows == rows
+        peak = 0.0
+        if not args.no_trace:
+            __, traced_rows, __, peak = run_builder(user, traced=True)
+            assert traced_rows == rows
         print(
             f"{label:<34} {rows:>8,} {seconds:>8.1f} {rows / seconds:>8,.0f} "
             f"{size / 1024 / 1024:>8.1f} {peak:>8.1f} {grown:>10.1f}",
