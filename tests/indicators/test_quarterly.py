@@ -30,12 +30,12 @@ pytestmark = pytest.mark.django_db
 YEAR = 2025  # a past year: every month has ended
 
 
-
 def _fetch(client, url: str):
     """A page, or a file (`format=pdf`, `format=xlsx`) through its export job."""
     if "format=pdf" in url or "format=xlsx" in url:
         return download_export(client, url)
     return client.get(url)
+
 
 def _report(puskesmas, month, status, values):
     due = f"{YEAR + (month == 12)}-{month % 12 + 1:02d}"
