@@ -6,6 +6,7 @@ failed by the sweep and old files purged.
 
 import datetime
 import io
+import time
 
 import pytest
 from django.core.files.base import ContentFile
@@ -378,3 +379,46 @@ def test_an_unknown_meeting_fails_the_pdf_job(world, puskesmas_head):
     )
     with pytest.raises(Http404):
         exports.export_kind("workshops.pack_pdf").build(job, io.BytesIO(), lambda d, t: None)
+
+
+# --- Through a real worker ------------------------------------------------------------------------
+
+
+@pytest.mark.worker
+@pytest.mark.django_db(transaction=True)
+def test_a_real_worker_makes_the_file_off_the_request(client, world, district_user, monkeypatch):
+    """Where REDIS_URL and PostgreSQL are set (CI): the POST only queues the job; a separate
+    `celery worker` makes the file, and the job's page then links it."""
+    import uuid
+
+    from celery import Celery
+
+    from kernel import tasks as kernel_tasks
+
+    from .test_celery_worker import REDIS_URL, Worker
+
+    if not REDIS_URL or connection.vendor != "postgresql":
+        pytest.skip("needs REDIS_URL and PostgreSQL (as in CI)")
+    queue = f"simpul-test-{uuid.uuid4().hex[:8]}"
+    sender = Celery(broker=REDIS_URL, set_as_current=False)
+    monkeypatch.setattr(
+        kernel_tasks.export_run,
+        "delay",
+        lambda *args: sender.send_task("kernel.tasks.export_run", args=list(args), queue=queue),
+    )
+    _values(world, [("hsu", month, "approved", 100 + month) for month in range(1, 13)])
+    client.force_login(district_user)
+    response = client.post(reverse(EXPORT), {"year": YEAR})
+    job = ExportJob.objects.get()
+    assert response.url == _job_url(job) and job.status == ExportJob.Status.QUEUED
+    worker = Worker(queue)
+    try:
+        deadline = timezone.now() + datetime.timedelta(seconds=90)
+        while job.status not in ("done", "failed") and timezone.now() < deadline:
+            time.sleep(0.3)
+            job.refresh_from_db()
+    finally:
+        log = worker.stop()
+    assert job.status == ExportJob.Status.DONE, (job.error, log)
+    rows = _rows(client.get(_job_url(job, "download")))
+    assert sorted(row[7] for row in rows[1:]) == [100 + month for month in range(1, 13)]
