@@ -16,6 +16,7 @@ import argparse
 import csv
 import json
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -144,6 +145,12 @@ class Stack:
 # --- A stage ------------------------------------------------------------------------------------
 
 
+def _message(error: str) -> str:
+    """The message the locustfile gave, without locust's CatchResponseError('...') around it."""
+    found = re.fullmatch(r"""CatchResponseError\(['"](.*)['"]\)""", error.strip(), re.S)
+    return found.group(1) if found else error
+
+
 @dataclass
 class Stage:
     users: int
@@ -162,7 +169,7 @@ class Stage:
     def errors(self) -> dict[str, int]:
         kinds: dict[str, int] = {}
         for row in self.failures:
-            kind = row["Error"].split(":")[0].strip()
+            kind = _message(row["Error"]).split(":")[0].strip()
             # Locust's own wording for status 0 when the handler did not name it.
             if kind not in ("conflict", "server error", "timeout", "connection", "client error"):
                 kind = "unexpected"
@@ -233,8 +240,9 @@ def print_stage(stage: Stage, *, cores: int) -> None:
     real = ", ".join(f"{kind} {n:,}" for kind, n in sorted(kinds.items())) or "none"
     print(f"Errors by kind: {real}")
     for row in stage.failures:
-        if not row["Error"].startswith("conflict"):
-            print(f"  {row['Method']} {row['Name']}: {row['Error']} x {row['Occurrences']}")
+        if not _message(row["Error"]).startswith("conflict"):
+            message = _message(row["Error"])
+            print(f"  {row['Method']} {row['Name']}: {message} x {row['Occurrences']}")
     per_request = 1000 * stage.web_cpu / requests if requests else 0.0
     print(
         f"CPU: {stage.busy_percent:.0f} % busy on average over {cores} cores (whole machine); "
