@@ -10,7 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import path
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -97,6 +97,7 @@ def monthly_export(request):
         params={"year": year},
         file_name=f"spm-monthly-values-{year}.xlsx",
         title=_("Monthly values %(year)s") % {"year": year},
+        back_url=reverse("indicators:monthly-import"),
     )
 
 

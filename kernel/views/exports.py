@@ -51,12 +51,15 @@ def export_offer(
     params: Mapping[str, Any],
     file_name: str,
     title: str | Promise,
+    back_url: str | None = None,
 ):
     """Offer a file made by a job: on POST start it and go to its page; on GET a page with
     the button (and a ready file of the same request, if one was made within the hour).
+    `back_url`: the page the file is asked from, when it is not this address without `format`.
 
     The caller has scoped what the file is about; the builder checks again as it runs."""
-    params = {**params, "_base_url": request.build_absolute_uri("/"), "_back": _back_url(request)}
+    back = back_url or _back_url(request)
+    params = {**params, "_base_url": request.build_absolute_uri("/"), "_back": back}
     if request.method == "POST":
         job = exports.export_start(
             kind=kind, user=request.user, params=params, file_name=file_name, title=title
