@@ -324,4 +324,12 @@ def build_world(
     today = timezone.localdate()
     fill_year(world, year=today.year, months=today.month - 1)
     open_drafts(world)
+    analyze()
     return world
+
+
+def analyze() -> None:
+    """Planner statistics for what was just loaded, as autovacuum keeps them in production: on
+    a freshly filled database PostgreSQL would plan for empty tables."""
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")

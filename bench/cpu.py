@@ -248,6 +248,7 @@ def main() -> None:
                 return
             started = time.perf_counter()
             values = _world.fill_year(world, year=today.year - 1, months=12)
+            _world.analyze()
             print(
                 f"\nA second year ({today.year - 1}, 12 months, {values:,} values, aggregated) "
                 f"added in {time.perf_counter() - started:.0f} s: twice the data."

@@ -102,7 +102,10 @@ def year_to_date_before(
 def targets_of_record(
     village_ids: Iterable[int], year: int, *, service_ids: Iterable[int] | None = None
 ) -> dict[Cell, int]:
-    rows = Target.objects.filter(village_id__in=list(village_ids), year=year, is_of_record=True)
+    # .order_by(): Target's default ordering joins desa, service and edition only to sort.
+    rows = Target.objects.filter(
+        village_id__in=list(village_ids), year=year, is_of_record=True
+    ).order_by()
     if service_ids is not None:
         rows = rows.filter(service_id__in=list(service_ids))
     return {(v, s): value for v, s, value in rows.values_list("village_id", "service_id", "value")}
@@ -110,7 +113,7 @@ def targets_of_record(
 
 def populations(village_ids: Iterable[int], year: int) -> dict[tuple[int, int], int]:
     """(village id, age band id) -> people, for the year."""
-    rows = VillagePopulation.objects.filter(village_id__in=list(village_ids), year=year)
+    rows = VillagePopulation.objects.filter(village_id__in=list(village_ids), year=year).order_by()
     return {
         (village, band): count
         for village, band, count in rows.values_list("village_id", "band_id", "count")
@@ -151,7 +154,7 @@ def report_grid(
         services = [s for s in services if s.pk in service_ids]
     targets = Target.objects.filter(
         village__puskesmas_id=report.puskesmas_id, year=report.year, is_of_record=True
-    )
+    ).order_by()
     if service_ids is not None:
         targets = targets.filter(service_id__in=service_ids)
     return Grid(

@@ -102,10 +102,16 @@ def _desa_figures(user, puskesmas: Puskesmas, period: Period):
     """Villages of the working area, and per (desa, service) the target of record and what
     approved reports served up to the quarter's last month (three queries)."""
     villages = list(in_area(Village.objects.filter(puskesmas=puskesmas), user).order_by("code"))
-    targets = in_area(
-        Target.objects.filter(village__puskesmas=puskesmas, year=period.year, is_of_record=True),
-        user,
-    ).values_list("village_id", "service_id", "value")
+    targets = (
+        in_area(
+            Target.objects.filter(
+                village__puskesmas=puskesmas, year=period.year, is_of_record=True
+            ),
+            user,
+        )
+        .order_by()
+        .values_list("village_id", "service_id", "value")
+    )  # no ordering: no joins
     # The same reports the quarter counts: approved, up to its last month.
     served = (
         readable_values(
