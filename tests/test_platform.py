@@ -56,7 +56,8 @@ class _PageParser(HTMLParser):
                 self.urls.extend((tag, name, v.strip()) for v in values if v.strip())
         rel = (attributes.get("rel") or "").lower().split()
         if tag == "link" and {"stylesheet", "icon", "preload", "modulepreload"} & set(rel):
-            self.assets.append(attributes["href"])
+            if not attributes["href"].startswith("data:"):  # inline: nothing to fetch
+                self.assets.append(attributes["href"])
         elif tag in ("script", "img") and attributes.get("src"):
             self.assets.append(attributes["src"])
         if tag == "script" and not attributes.get("src"):
