@@ -180,6 +180,8 @@ if REDIS_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Seconds an export job may work before the worker stops it (a province's year: bench/exports.py).
+SIMPUL_EXPORT_SOFT_TIME_LIMIT = env.int("SIMPUL_EXPORT_SOFT_TIME_LIMIT", default=900)
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_RESULT_BACKEND = REDIS_URL or "cache+memory://"
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL

@@ -12,6 +12,6 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name="monthlyvalue",
             name="version",
-            field=models.PositiveIntegerField(default=0, verbose_name="version"),
+            field=models.PositiveIntegerField(db_default=0, default=0, verbose_name="version"),
         ),
     ]

@@ -200,7 +200,7 @@ class MonthlyValue(AreaOwned, models.Model):
     )
     # The report's version this cell was last written at. A save based on an older version
     # that would change this cell has not seen that write: a per-cell conflict (issue #13).
-    version = models.PositiveIntegerField(_("version"), default=0)
+    version = models.PositiveIntegerField(_("version"), default=0, db_default=0)
 
     class Meta:
         constraints = [
