@@ -1,5 +1,5 @@
-"""Import jobs: a spreadsheet upload worked on in the background (the one import pipeline,
-`kernel.imports`)."""
+"""Jobs: a spreadsheet upload worked on in the background (the one import pipeline,
+`kernel.imports`), and a file prepared in the background (`kernel.services.exports`)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,65 @@ from django.utils.translation import gettext_lazy as _
 from .areas import AreaOwned
 
 
-class ImportJob(AreaOwned, models.Model):
+class BackgroundJob(AreaOwned, models.Model):
+    """What import and export jobs share: the area they belong to, their parameters, the
+    language their messages are in, attempts, progress (`done` of `total`) and times."""
+
+    area_paths = {
+        "province": "province",
+        "district": "district",
+        "puskesmas": "puskesmas",
+    }
+
+    # An import's area is what it imports into (a province for provincial meetings, a
+    # district, or a puskesmas with its district); an export's, its requester's (defence in
+    # depth beside `created_by`).
+    province = models.ForeignKey(
+        "kernel.Province",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("province"),
+    )
+    district = models.ForeignKey(
+        "kernel.District",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("district"),
+    )
+    puskesmas = models.ForeignKey(
+        "kernel.Puskesmas",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("puskesmas"),
+    )
+    params = models.JSONField(_("parameters"), default=dict, blank=True)
+    language = models.CharField(_("language"), max_length=10, default="id")
+    # Each retry is a new attempt: a message of an earlier attempt delivered late does nothing.
+    attempt = models.PositiveSmallIntegerField(_("attempt"), default=1)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    done = models.PositiveIntegerField(_("done"), default=0)
+    total = models.PositiveIntegerField(_("total"), default=0)
+    file_name = models.CharField(_("file name"), max_length=200)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return f"{self.file_name} ({self.status})"  # type: ignore[attr-defined]
+
+    @property
+    def percent(self) -> int:
+        return int(100 * self.done / self.total) if self.total else 0
+
+
+class ImportJob(BackgroundJob):
     """A spreadsheet upload worked on in the background; its page polls `done` of `total`.
 
     Every import goes through one runner (kernel/imports): `kind` names the declared
@@ -34,51 +92,11 @@ class ImportJob(AreaOwned, models.Model):
         DONE = "done", _("Done")
         FAILED = "failed", _("Refused")
 
-    area_paths = {
-        "province": "province",
-        "district": "district",
-        "puskesmas": "puskesmas",
-    }
-
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
-    # The area imported into: a province (provincial meetings), a district, or a puskesmas
-    # (with its district).
-    province = models.ForeignKey(
-        "kernel.Province",
-        on_delete=models.CASCADE,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("province"),
-    )
-    district = models.ForeignKey(
-        "kernel.District",
-        on_delete=models.CASCADE,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("district"),
-    )
-    puskesmas = models.ForeignKey(
-        "kernel.Puskesmas",
-        on_delete=models.CASCADE,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("puskesmas"),
-    )
-    params = models.JSONField(_("parameters"), default=dict, blank=True)
-    language = models.CharField(_("language"), max_length=10, default="id")
-    # Each retry is a new attempt: a message of an earlier attempt delivered late does nothing.
-    attempt = models.PositiveSmallIntegerField(_("attempt"), default=1)
-    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
     file = models.FileField(_("file"), upload_to="imports/%Y/%m/")
-    file_name = models.CharField(_("file name"), max_length=200)
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.QUEUED
     )
-    done = models.PositiveIntegerField(_("done"), default=0)
-    total = models.PositiveIntegerField(_("total"), default=0)
     errors = models.JSONField(_("errors"), default=list, blank=True)
     result = models.JSONField(_("result"), default=dict, blank=True)
     created_by = models.ForeignKey(
@@ -88,7 +106,6 @@ class ImportJob(AreaOwned, models.Model):
         verbose_name=_("uploaded by"),
     )
     created_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
-    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
 
     class Meta:
         db_table = "indicators_importjob"  # its table from before the kernel app
@@ -96,15 +113,8 @@ class ImportJob(AreaOwned, models.Model):
         verbose_name = _("import job")
         verbose_name_plural = _("import jobs")
 
-    def __str__(self) -> str:
-        return f"{self.file_name} ({self.status})"
 
-    @property
-    def percent(self) -> int:
-        return int(100 * self.done / self.total) if self.total else 0
-
-
-class ExportJob(AreaOwned, models.Model):
+class ExportJob(BackgroundJob):
     """A file prepared in the background (a year's data, a PDF) for the person who asked.
 
     `kind` names a builder registered with `kernel.services.exports.export_kind_register`;
@@ -120,51 +130,13 @@ class ExportJob(AreaOwned, models.Model):
         DONE = "done", _("Ready")
         FAILED = "failed", _("Failed")
 
-    area_paths = {
-        "province": "province",
-        "district": "district",
-        "puskesmas": "puskesmas",
-    }
-
     kind = models.CharField(_("kind"), max_length=100)
-    # The requester's area when they asked (defence in depth beside `created_by`).
-    province = models.ForeignKey(
-        "kernel.Province",
-        on_delete=models.CASCADE,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("province"),
-    )
-    district = models.ForeignKey(
-        "kernel.District",
-        on_delete=models.CASCADE,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("district"),
-    )
-    puskesmas = models.ForeignKey(
-        "kernel.Puskesmas",
-        on_delete=models.CASCADE,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("puskesmas"),
-    )
-    params = models.JSONField(_("parameters"), default=dict, blank=True)
     title = models.CharField(_("title"), max_length=200)
-    language = models.CharField(_("language"), max_length=10, default="id")
-    # Each retry is a new attempt: a message of an earlier attempt delivered late does nothing.
-    attempt = models.PositiveSmallIntegerField(_("attempt"), default=1)
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.QUEUED
     )
-    done = models.PositiveIntegerField(_("done"), default=0)
-    total = models.PositiveIntegerField(_("total"), default=0)
     error = models.TextField(_("error"), blank=True)
     file = models.FileField(_("file"), upload_to="exports/%Y/%m/", blank=True)
-    file_name = models.CharField(_("file name"), max_length=200)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.CASCADE,
@@ -172,17 +144,12 @@ class ExportJob(AreaOwned, models.Model):
         verbose_name=_("asked by"),
     )
     created_at = models.DateTimeField(_("asked at"), auto_now_add=True)
-    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
-    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
         indexes = [models.Index(fields=["created_by", "-created_at"])]
         verbose_name = _("export job")
         verbose_name_plural = _("export jobs")
-
-    def __str__(self) -> str:
-        return f"{self.file_name} ({self.status})"
 
     @property
     def percent(self) -> int:
