@@ -37,9 +37,9 @@ def test_a_job_whose_worker_died_is_failed_by_the_sweep_and_its_retry_saves_once
     ImportJob.objects.filter(pk=job.pk).update(
         status=ImportJob.Status.RUNNING, started_at=timezone.now()
     )
-    assert jobs.jobs_sweep() == {"imports": 0, "runs": 0}  # still inside its time limit
+    assert jobs.jobs_sweep() == {"imports": 0, "exports": 0, "runs": 0}  # inside its time limit
     later = timezone.now() + datetime.timedelta(hours=1)
-    assert jobs.jobs_sweep(now=later) == {"imports": 1, "runs": 0}
+    assert jobs.jobs_sweep(now=later) == {"imports": 1, "exports": 0, "runs": 0}
     job.refresh_from_db()
     assert job.status == ImportJob.Status.FAILED
     assert "stopped before it finished" in job.errors[0]  # in the uploader's language (en)

@@ -13,6 +13,7 @@ from openpyxl import load_workbook
 from workshops import services
 from workshops.models import Meeting, Participant
 
+from ..exports import content_of, download_export
 from ..factories import (
     ParticipantFactory,
     PartnerFactory,
@@ -281,9 +282,9 @@ def test_attendance_list_prints_every_participant_and_blank_rows(client, distric
     assert len(rows) == 2 + 5 and rows[-1] == (7, None)
     html = response.content.decode()
     assert html.count('class="sign"') == 2 * 7
-    pdf = client.get(_url("meeting-attendance", lokmin), {"format": "pdf"})
+    pdf = download_export(client, _url("meeting-attendance", lokmin), query={"format": "pdf"})
     assert pdf["Content-Type"] == "application/pdf"
-    assert pdf.content.startswith(b"%PDF")
+    assert content_of(pdf).startswith(b"%PDF")
 
 
 # --- Invitation -----------------------------------------------------------------------------------
@@ -320,8 +321,8 @@ def test_invitation_letter_lists_invitees_and_is_signed_by_the_head(client, worl
     assert personal["Basuni"].startswith("https://wa.me/6281234567890?text=")
     assert personal["Tanpa HP"] is None
     assert "number=005%2F123%2FPKM%2F2026" in response.context["pdf_query"]
-    pdf = client.get(url, {"number": "005/123/PKM/2026", "format": "pdf"})
-    assert pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
+    pdf = download_export(client, url, query={"number": "005/123/PKM/2026", "format": "pdf"})
+    assert pdf["Content-Type"] == "application/pdf" and content_of(pdf).startswith(b"%PDF")
 
 
 def test_a_long_invitee_list_goes_on_an_attached_sheet(client, puskesmas_head, lokmin):
