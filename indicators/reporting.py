@@ -100,11 +100,15 @@ def year_to_date_before(
 
 
 def targets_of_record(
-    village_ids: Iterable[int], year: int, *, service_ids: Iterable[int] | None = None
+    village_ids: Iterable[int] | QuerySet, year: int, *, service_ids: Iterable[int] | None = None
 ) -> dict[Cell, int]:
+    """(desa id, service id) -> the target of record; `village_ids` may be a query of ids (a
+    subquery, so a cell save needs no list of the working area). One query."""
+    if not isinstance(village_ids, QuerySet):
+        village_ids = list(village_ids)
     # .order_by(): Target's default ordering joins desa, service and edition only to sort.
     rows = Target.objects.filter(
-        village_id__in=list(village_ids), year=year, is_of_record=True
+        village_id__in=village_ids, year=year, is_of_record=True
     ).order_by()
     if service_ids is not None:
         rows = rows.filter(service_id__in=list(service_ids))
@@ -152,11 +156,7 @@ def report_grid(
     if service_ids is not None:
         service_ids = list(service_ids)
         services = [s for s in services if s.pk in service_ids]
-    targets = Target.objects.filter(
-        village__puskesmas_id=report.puskesmas_id, year=report.year, is_of_record=True
-    ).order_by()
-    if service_ids is not None:
-        targets = targets.filter(service_id__in=service_ids)
+    working_area_ids = Village.objects.filter(puskesmas_id=report.puskesmas_id).values("pk")
     return Grid(
         settings=settings,
         villages=list(villages),
@@ -166,10 +166,7 @@ def report_grid(
             if year_to_date
             else {}
         ),
-        targets={
-            (village, service): value
-            for village, service, value in targets.values_list("village_id", "service_id", "value")
-        },
+        targets=targets_of_record(working_area_ids, report.year, service_ids=service_ids),
     )
 
 
