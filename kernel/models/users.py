@@ -89,6 +89,26 @@ class User(AreaOwned, AbstractUser):
         field = self.ROLE_AREA_FIELD.get(self.role)
         return getattr(self, field) if field else None
 
+    def audit_area(self) -> dict[str, int | None]:
+        """Where events about this account are seen (kernel.audit): its puskesmas, district and
+        province, whichever its role works in (all None for a system administrator, whose
+        account events only system administrators see)."""
+        province_id = district_id = puskesmas_id = None
+        if self.puskesmas_id is not None:
+            puskesmas_id = self.puskesmas_id
+            district_id = self.puskesmas.district_id
+            province_id = self.puskesmas.district.province_id
+        elif self.district_id is not None:
+            district_id = self.district_id
+            province_id = self.district.province_id
+        elif self.province_id is not None:
+            province_id = self.province_id
+        return {
+            "province_id": province_id,
+            "district_id": district_id,
+            "puskesmas_id": puskesmas_id,
+        }
+
     @property
     def is_system_admin(self) -> bool:
         return self.role == self.Role.SYSTEM_ADMIN or self.is_superuser
