@@ -57,9 +57,19 @@ def area_id_of(obj: Any, kind: str) -> int | None:
     (None when it has none of that kind): `area_id_of(service_point, "district")`."""
     if obj is None:
         return None
-    path = getattr(obj, "area_paths", {}).get(kind)
-    if path is None:
+    paths = getattr(obj, "area_paths", {}).get(kind)
+    if paths is None:
         return None
+    if not isinstance(paths, str):  # several ways into the area: the first that leads there
+        for path in paths:
+            found = _area_id_by(obj, path)
+            if found is not None:
+                return found
+        return None
+    return _area_id_by(obj, paths)
+
+
+def _area_id_by(obj: Any, path: str) -> int | None:
     if path == "pk":
         return obj.pk
     *steps, last = path.split("__")

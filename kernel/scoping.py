@@ -11,7 +11,7 @@ from typing import Any, TypeVar
 
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ObjectDoesNotExist
-from django.db.models import Model, QuerySet
+from django.db.models import Model, Q, QuerySet
 from django.http import Http404
 
 from .models import (
@@ -55,11 +55,17 @@ def in_given_area(queryset: QS, area: Area) -> QS:
     """Rows of `queryset` inside `area`: for tasks and commands, which have no request user."""
     # Only AreaOwned models are scoped; django-stubs cannot say "a Model that is also AreaOwned".
     model: type[AreaOwned] = queryset.model
-    lookup = model.area_lookup(area)
-    if lookup is None:
+    lookups = model.area_lookups(area)
+    if not lookups:
         return queryset.none()
-    queryset = queryset.filter(**{lookup: area.pk})
-    if "__" in lookup and _crosses_many(queryset.model, lookup):
+    if len(lookups) == 1:
+        queryset = queryset.filter(**{lookups[0]: area.pk})
+    else:  # several ways into the area (a user: its own district, or its puskesmas's)
+        reach = Q()
+        for lookup in lookups:
+            reach |= Q(**{lookup: area.pk})
+        queryset = queryset.filter(reach)
+    if any("__" in lookup and _crosses_many(queryset.model, lookup) for lookup in lookups):
         queryset = queryset.distinct()
     return queryset
 

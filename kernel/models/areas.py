@@ -20,11 +20,23 @@ class AreaOwned:
     """Mixin: how a model's rows reach each kind of area (province, district, puskesmas)."""
 
     # kind of area -> ORM lookup from this model to that area; a missing kind means "never visible".
-    area_paths: dict[str, str] = {}
+    # A tuple of lookups means "any of them" (OR-ed): a user of a puskesmas has only its
+    # `puskesmas` set, so users reach their district by "district" or "puskesmas__district".
+    area_paths: dict[str, str | tuple[str, ...]] = {}
+
+    @classmethod
+    def area_lookups(cls, area: Province | District | Puskesmas) -> tuple[str, ...]:
+        """Every lookup by which a row reaches `area` (none: never visible there)."""
+        paths = cls.area_paths.get(area.area_kind)
+        if paths is None:
+            return ()
+        return (paths,) if isinstance(paths, str) else tuple(paths)
 
     @classmethod
     def area_lookup(cls, area: Province | District | Puskesmas) -> str | None:
-        return cls.area_paths.get(area.area_kind)
+        """The first of `area_lookups` (the only one for most models)."""
+        lookups = cls.area_lookups(area)
+        return lookups[0] if lookups else None
 
 
 # --- Regions (Kemendagri codes, DOMAIN.md §5) -------------------------------------------------

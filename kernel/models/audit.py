@@ -36,6 +36,15 @@ class AuditEvent(AreaOwned, models.Model):
         UNLOCKED = "unlocked", _("Unlocked")
         REOPENED = "reopened", _("Reopened")
         ACTIVITY_DELETED = "activity_deleted", _("Activity deleted")
+        # Accounts (kernel.services.accounts): never a password in `data`.
+        ACCOUNT_CREATED = "account_created", _("Account created")
+        ACCOUNT_CHANGED = "account_changed", _("Account changed")
+        DEACTIVATED = "deactivated", _("Deactivated")
+        REACTIVATED = "reactivated", _("Reactivated")
+        LOGIN_LINK_ISSUED = "login_link_issued", _("First-login link made")
+        PASSWORD_SET = "password_set", _("Password set")
+        PASSWORD_CHANGED = "password_changed", _("Password changed")
+        PASSWORD_RESET = "password_reset", _("Password reset by e-mail")
 
     # Every event carries its province (and district, puskesmas when its object has them).
     area_paths = {"province": "province", "district": "district", "puskesmas": "puskesmas"}

@@ -85,6 +85,7 @@ class ImportJob(BackgroundJob):
         PARTICIPANTS = "participants", _("Meeting participants")
         RTL_ITEMS = "rtl_items", _("RTL items")
         RUK_ACTIVITIES = "ruk_activities", _("RUK activities")
+        ACCOUNTS = "accounts", _("Accounts")
 
     class Status(models.TextChoices):
         QUEUED = "queued", _("Waiting")

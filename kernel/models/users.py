@@ -8,10 +8,11 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from .areas import AreaOwned, District, Province
+from .edits import Versioned
 from .organisation import Puskesmas
 
 
-class User(AreaOwned, AbstractUser):
+class User(AreaOwned, Versioned, AbstractUser):
     """A person who logs in, with one role and the one area that role works in."""
 
     class Role(models.TextChoices):
@@ -21,9 +22,11 @@ class User(AreaOwned, AbstractUser):
         PUSKESMAS_STAFF = "puskesmas_staff", _("Puskesmas staff")
         SYSTEM_ADMIN = "system_admin", _("System administrator")
 
+    # A user has only the area its role works in: a puskesmas head's district is its
+    # puskesmas's, so a district sees the users of its puskesmas too (kernel.scoping OR-s these).
     area_paths = {
-        "province": "province",
-        "district": "district",
+        "province": ("province", "district__province", "puskesmas__district__province"),
+        "district": ("district", "puskesmas__district"),
         "puskesmas": "puskesmas",
     }
 
@@ -54,6 +57,10 @@ class User(AreaOwned, AbstractUser):
     )
     position = models.CharField(_("position"), max_length=150, blank=True)
     phone = models.CharField(_("phone"), max_length=40, blank=True)
+    # Set on an account made by someone else (it has no password yet) or given a temporary
+    # password: until its owner sets their own, every page leads to the password change
+    # (kernel.accounts_gate). Cleared by the first login, a password change or a reset.
+    must_change_password = models.BooleanField(_("must change password"), default=False)
 
     class Meta(AbstractUser.Meta):
         db_table = "indicators_user"  # its table from before the kernel app
