@@ -2,10 +2,15 @@
 
 from django.http import HttpRequest
 
+from .rights import can_manage_accounts
 from .scoping import user_area
 
 
 def area(request: HttpRequest) -> dict:
     """The signed-in user's area, shown in the header of every page (no query beyond the user's)."""
     user = getattr(request, "user", None)
-    return {"user_area": user_area(user) if user is not None else None}
+    return {
+        "user_area": user_area(user) if user is not None else None,
+        # The Users item of the navigation (kernel/views/accounts.py).
+        "can_manage_accounts": user is not None and can_manage_accounts(user),
+    }

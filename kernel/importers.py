@@ -1,17 +1,19 @@
 """The kernel's imports, declared on the one pipeline (kernel/imports): service points of the
-puskesmas in the user's area."""
+puskesmas in the user's area, and accounts of the user's area."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from .imports import (
     Choice,
+    Code,
     Column,
     Importer,
     Lookup,
@@ -24,9 +26,15 @@ from .imports import (
     refusal,
     register,
 )
-from .models import ImportJob, Puskesmas, ServicePoint, Village
-from .rights import can_add_service_point, can_edit_organisation
+from .models import ImportJob, Puskesmas, ServicePoint, User, Village
+from .rights import (
+    can_add_service_point,
+    can_edit_organisation,
+    can_manage_accounts,
+    roles_given_by,
+)
 from .scoping import in_area
+from .services import accounts
 from .services.organisation import SERVICE_POINT_SHEET, service_point_save
 from .spreadsheets import CellError
 
@@ -124,3 +132,107 @@ class ServicePointsImporter(Importer):
             "%(count)s service point saved.", "%(count)s service points saved.", saved
         ) % {"count": saved}
         return Outcome(summary=summary, done=saved)
+
+
+@register
+class AccountsImporter(Importer):
+    """Accounts of the user's area, created waiting for their first login; the job page leads
+    to the first-login sheet (kernel:user-sheet). Existing usernames are refused, never
+    changed: an account is edited on its page."""
+
+    kind = ImportJob.Kind.ACCOUNTS
+    result_template = "kernel/_import_result_accounts.html"
+    sheet = SheetSpec(
+        title=accounts.ACCOUNT_SHEET,
+        columns=(
+            Column("username", gettext_lazy("Username"), Text(150, multiline=False), required=True),
+            Column("name", gettext_lazy("Full name"), Text(150, multiline=False), required=True),
+            Column("role", gettext_lazy("Role"), Choice(User.Role.choices), required=True),
+            Column("area", gettext_lazy("Area code"), Code(30)),
+            Column("email", gettext_lazy("E-mail"), Text(254, multiline=False)),
+            Column("phone", gettext_lazy("Phone"), Text(40, multiline=False)),
+            Column("position", gettext_lazy("Position"), Text(150, multiline=False)),
+        ),
+        max_rows=2_000,
+    )
+    # Where a refusal of the account service points in the row.
+    FIELD_COLUMNS = {
+        "username": "username",
+        "first_name": "name",
+        "last_name": "name",
+        "email": "email",
+        "phone": "phone",
+        "position": "position",
+        "role": "role",
+        "province": "area",
+        "district": "area",
+        "puskesmas": "area",
+    }
+
+    def target(self, *, user, params: Mapping) -> Target:
+        if not can_manage_accounts(user):
+            raise PermissionDenied(_("Your role cannot give accounts."))
+        district_id = user.district_id or (user.puskesmas.district_id if user.puskesmas else None)
+        return Target(
+            province_id=user.province_id,
+            district_id=district_id,
+            puskesmas_id=user.puskesmas_id,
+            back_url=reverse("kernel:user-list"),
+        )
+
+    def apply(self, *, rows: list[Row], parsed, user, params, target, progress) -> Outcome:
+        errors: list[CellError] = []
+
+        def located(row: Row, key: str, problem: str) -> None:
+            errors.append(CellError(parsed.sheet, row.number, self.sheet.letter(key), problem))
+
+        given = roles_given_by(user)
+        seen: set[str] = set()
+        created: list[int] = []
+        for index, row in enumerate(rows):
+            username = row["username"]
+            if username.casefold() in seen:
+                located(row, "username", _("this username is already in the file."))
+                continue
+            seen.add(username.casefold())
+            if row["role"] not in given:
+                located(row, "role", _("your role cannot give this role."))
+                continue
+            try:
+                area = accounts.area_for(by=user, role=row["role"], code=row["area"] or "")
+            except ValidationError as error:
+                located(row, "area", " ".join(error.messages))
+                continue
+            if User.objects.filter(username__iexact=username).exists():
+                located(row, "username", _("this username is taken."))
+                continue
+            try:
+                with transaction.atomic():
+                    account = accounts.account_create(
+                        by=user,
+                        username=username,
+                        role=row["role"],
+                        area=area,
+                        first_name=row["name"],
+                        email=row["email"] or "",
+                        phone=row["phone"] or "",
+                        position=row["position"] or "",
+                        source="import",
+                    )
+            except ValidationError as error:
+                for field, messages in getattr(error, "error_dict", {"": error}).items():
+                    key = self.FIELD_COLUMNS.get(field, "username")
+                    for message in ValidationError(messages).messages:
+                        located(row, key, message)
+                continue
+            except PermissionDenied as error:
+                located(row, "area", str(error))
+                continue
+            created.append(account.pk)
+            progress(index + 1, len(rows))
+        if errors:
+            raise refusal(errors)
+        summary = ngettext(
+            "%(count)s account created.", "%(count)s accounts created.", len(created)
+        ) % {"count": len(created)}
+        return Outcome(summary=summary, done=len(created), details={"accounts": created})

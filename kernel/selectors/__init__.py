@@ -1,5 +1,6 @@
 """Reads of the kernel for pages and exports, re-exported here. All start from in_area."""
 
+from .accounts import user_list  # noqa: F401
 from .audit import audit_history  # noqa: F401
 from .organisation import (  # noqa: F401
     area_summary,
