@@ -5,6 +5,8 @@ import multiprocessing
 import os
 from pathlib import Path
 
+from kernel.observability import logging_config
+
 
 def _int(name: str, default: int) -> int:
     return int(os.environ.get(name, default))
@@ -39,6 +41,19 @@ limit_request_field_size = 8190
 # SIMPUL_TRUSTED_PROXIES, kernel.web.client_ip).
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
 
-accesslog = "-"
-errorlog = "-"
+# Logs: gunicorn's own lines (start, worker timeouts, errors) go through the same JSON handler
+# as Django's (LOG_FORMAT, kernel/observability.py). Its access log is off: Django writes one
+# line per request (logger `simpul.request`) with what gunicorn cannot know (the request id,
+# user id and area) and the time the application took; SIMPUL_WEB_ACCESS_LOG=1 turns gunicorn's
+# on too (a request gunicorn cuts at its timeout then leaves a line of its own).
 loglevel = os.environ.get("SIMPUL_WEB_LOG_LEVEL", "info")
+errorlog = "-"
+logconfig_dict = logging_config(
+    log_format=os.environ.get("LOG_FORMAT", "json"),
+    level=os.environ.get("LOG_LEVEL", "WARNING"),
+)
+logconfig_dict["loggers"]["gunicorn.error"] = {"level": loglevel.upper(), "propagate": True}
+logconfig_dict["loggers"]["gunicorn.access"] = {
+    "level": "INFO" if os.environ.get("SIMPUL_WEB_ACCESS_LOG") == "1" else "WARNING",
+    "propagate": True,
+}
