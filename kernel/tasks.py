@@ -55,3 +55,12 @@ def purge_import_files() -> int:
     from .services.uploads import import_files_purge
 
     return import_files_purge() + exports.export_files_purge()
+
+
+@shared_task(bind=True, ignore_result=True, soft_time_limit=20, time_limit=30)
+def heartbeat(self) -> dict:
+    """Every minute (Celery beat): note that beat and a worker run, for /health/ and the ops
+    page (kernel/health.py)."""
+    from .health import heartbeat_record
+
+    return heartbeat_record(worker=self.request.hostname)

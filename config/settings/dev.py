@@ -6,6 +6,8 @@ import os
 os.environ.setdefault(
     "SECRET_KEY", "insecure-local-development-key-change-me-in-production-0123456789"
 )
+# Plain-text log lines on the console (production writes JSON: LOG_FORMAT in base.py).
+os.environ.setdefault("LOG_FORMAT", "text")
 
 from .base import *  # noqa: E402, F403
 from .base import env  # noqa: E402
