@@ -48,7 +48,7 @@ RECOVERY_DEVICE_NAME = "recovery"
 # Fresh recovery codes wait here between the POST that made them and the one page showing them.
 FRESH_CODES_SESSION_KEY = "simpul_2fa_fresh_codes"
 FAILURES_SESSION_KEY = "simpul_2fa_failures"
-TOTP_CODE = re.compile(r"\d{6}")
+TOTP_CODE = re.compile(r"[0-9]{6}")
 
 
 def twofactor_required(user) -> bool:

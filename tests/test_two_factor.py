@@ -371,3 +371,20 @@ def test_two_factor_pages_need_a_login(client, url):
     response = client.get(url)
     assert response.status_code == 302
     assert response.url.startswith(reverse("login"))
+
+
+def test_the_demo_logins_say_who_sets_up_two_factor_at_the_first_login(monkeypatch, settings):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from kernel.management.commands import seed_demo
+
+    monkeypatch.setattr(seed_demo, "demo_seed", lambda password: [("admin", "admin", "")])
+    settings.SIMPUL_DEMO_SEEDERS = []
+    settings.SIMPUL_2FA_REQUIRED_ROLES = ["system_admin"]
+    out = StringIO()
+    call_command("seed_demo", stdout=out)
+    assert "Two-factor sign-in is required for system_admin (the system admin: admin)" in (
+        out.getvalue()
+    )

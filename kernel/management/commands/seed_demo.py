@@ -28,3 +28,13 @@ class Command(BaseCommand):
         self.stdout.write(f"Password for every demo user: {password}")
         for username, role, area in logins:
             self.stdout.write(f"  {username.ljust(width)}  {role:<24} {area}")
+        if settings.SIMPUL_2FA_REQUIRED_ROLES:
+            # Two-factor sign-in (kernel/twofactor.py): these roles set it up at their first login.
+            required = settings.SIMPUL_2FA_REQUIRED_ROLES
+            roles = ", ".join(required)
+            admin = " (the system admin: admin)" if "system_admin" in required else ""
+            self.stdout.write(
+                f"Two-factor sign-in is required for {roles}{admin}: at the first login they "
+                "set it up with an authenticator app on a phone (Google Authenticator, "
+                "Microsoft Authenticator, FreeOTP...)."
+            )
