@@ -254,6 +254,25 @@ def _hsu_schedule_entry(w: dict):
     )
 
 
+def _hsu_accounts_import(w: dict):
+    """An accounts import the Hulu Sungai Utara district planner ran (one per test): its
+    first-login sheet opens only for them."""
+    from kernel.models import ImportJob, User
+
+    planner = User.objects.get(username="dinkes")  # the test's district_user
+    return ImportJob.objects.filter(kind=ImportJob.Kind.ACCOUNTS).first() or (
+        ImportJob.objects.create(
+            kind=ImportJob.Kind.ACCOUNTS,
+            district=w["hsu"]["district"],
+            file="imports/x.xlsx",
+            file_name="akun.xlsx",
+            status=ImportJob.Status.DONE,
+            result={"accounts": [_hsu_head(w).pk]},
+            created_by=planner,
+        )
+    )
+
+
 # URL names whose owner is the puskesmas (its head runs it), not the district planner.
 PUSKESMAS_OWNED: set[str] = set()
 PUSKESMAS_OWNED |= {  # the lokmin's problems, RTL, commitments, proposals: forms
@@ -395,7 +414,18 @@ OBJECTS: dict[str, Callable[[dict], object]] = {
     "planning:schedule-delete": _hsu_schedule_entry,
     "planning:ruk-template": _hsu_ruk,
     "planning:ruk-import": _hsu_ruk,
+    # Accounts (issue #14): the planner keeps its puskesmas's heads.
+    "kernel:user-detail": _hsu_head,
+    "kernel:user-edit": _hsu_head,
+    "kernel:user-deactivate": _hsu_head,
+    "kernel:user-reactivate": _hsu_head,
+    "kernel:user-login-link": _hsu_head,
+    "kernel:user-sheet": _hsu_accounts_import,
 }
+
+# URLs whose path holds a signed token instead of an id: the token says whose account it is
+# (tests/test_accounts.py refuses a wrong, expired or used one).
+TOKEN_URLS = {"kernel:first-login", "kernel:password-reset-confirm"}
 
 SKIPPED_NAMESPACES = {"admin"}  # Django admin: staff only, for system administrators' support
 
@@ -417,7 +447,7 @@ def id_taking_url_names() -> list[str]:
         {
             name
             for name, _ in _walk(get_resolver().url_patterns)
-            if name.split(":")[0] not in SKIPPED_NAMESPACES
+            if name.split(":")[0] not in SKIPPED_NAMESPACES and name not in TOKEN_URLS
         }
     )
 
