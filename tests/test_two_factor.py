@@ -286,6 +286,25 @@ def test_admin_pages_are_behind_the_gate(client, admin_user):
     assert other.get("/admin/").status_code == 200
 
 
+@override_settings(SIMPUL_2FA_REQUIRED_ROLES=["district_planner"])
+def test_a_temporary_password_is_changed_before_the_two_factor_setup(client, district_user):
+    district_user.must_change_password = True
+    district_user.save()
+    client.force_login(district_user)
+    change = reverse("kernel:password-change")
+    assert client.get("/regions/").url == change
+    assert client.get(change).status_code == 200
+    type(district_user).objects.filter(pk=district_user.pk).update(must_change_password=False)
+    assert client.get("/regions/").url.startswith(SETUP)
+
+
+def test_the_own_account_page_shows_the_two_factor_section(client, district_user):
+    client.force_login(district_user)
+    page = client.get(reverse("kernel:account")).content.decode()
+    assert 'data-testid="account-twofactor"' in page
+    assert f'href="{OVERVIEW}"' in page
+
+
 def test_an_unverified_session_cannot_reach_the_other_two_factor_pages(world, district_user):
     turn_on(Client(), district_user)
     client, _ = password_login(district_user)
