@@ -34,8 +34,10 @@ def test_a_planner_creates_a_head_who_sets_a_password_on_first_login(
         page.get_by_test_id("make-link").click()
     link = page.get_by_test_id("login-url").inner_text().strip()
     assert "/account/welcome/" in link
-    assert page.get_by_test_id("whatsapp").get_attribute("href").startswith(
-        "https://wa.me/6281234567890?text="
+    assert (
+        page.get_by_test_id("whatsapp")
+        .get_attribute("href")
+        .startswith("https://wa.me/6281234567890?text=")
     )
     page.screenshot(path=str(SHOTS_DIR / "accounts-sheet-360.png"), full_page=True)
     page.goto(f"{live_server.url}/users/")
