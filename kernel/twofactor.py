@@ -53,7 +53,7 @@ TOTP_CODE = re.compile(r"[0-9]{6}")
 
 def twofactor_required(user) -> bool:
     """Whether `user`'s role must sign in with two factors (SIMPUL_2FA_REQUIRED_ROLES)."""
-    roles = set(settings.SIMPUL_2FA_REQUIRED_ROLES)
+    roles = {role.strip() for role in settings.SIMPUL_2FA_REQUIRED_ROLES} - {""}
     if not roles or not user.is_authenticated:
         return False
     if "system_admin" in roles and user.is_system_admin:

@@ -262,6 +262,11 @@ def test_the_required_roles_come_from_the_setting(client, district_user, puskesm
     assert client.get("/regions/").url.startswith(SETUP)
 
 
+@override_settings(SIMPUL_2FA_REQUIRED_ROLES=["system_admin", " district_planner"])
+def test_roles_written_with_spaces_in_the_environment_still_count(district_user):
+    assert twofactor.twofactor_required(district_user)
+
+
 @override_settings(SIMPUL_2FA_REQUIRED_ROLES=["system_admin"])
 def test_a_superuser_counts_as_a_system_admin(world):
     from tests.factories import UserFactory

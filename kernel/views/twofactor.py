@@ -33,8 +33,10 @@ class CodeForm(forms.Form):
         ),
     )
 
-    def __init__(self, *args, numeric: bool = False, **kwargs):
+    def __init__(self, *args, numeric: bool = False, autofocus: bool = True, **kwargs):
         super().__init__(*args, **kwargs)
+        if not autofocus:
+            del self.fields["otp_token"].widget.attrs["autofocus"]
         if numeric:
             self.fields["otp_token"].widget.attrs.update(inputmode="numeric", pattern="[0-9 ]*")
 
@@ -49,7 +51,11 @@ def _with_next(name: str, request) -> str:
 @require_safe
 def twofactor_overview(request):
     status = twofactor.twofactor_status(request.user)
-    return render(request, "kernel/twofactor_overview.html", {"status": status, "form": CodeForm()})
+    return render(
+        request,
+        "kernel/twofactor_overview.html",
+        {"status": status, "form": CodeForm(autofocus=False)},
+    )
 
 
 @login_required
@@ -105,7 +111,7 @@ def twofactor_verify(request):
         try:
             device = twofactor.twofactor_check(user=user, token=form.cleaned_data["otp_token"])
         except ValidationError as error:
-            if error.code == "wrong" and _failed_once_more(request):
+            if _failed_once_more(request):  # wrong, or tried again too soon
                 logout(request)
                 messages.error(request, _("Too many wrong codes: log in again."))
                 return redirect(settings.LOGIN_URL)
