@@ -90,6 +90,7 @@ IMPORTERS: dict[str, Entry] = {
         headings=_monthly_headings,
     ),
     Kind.SERVICE_POINTS: Entry("district_user", lambda world, user: {}, ("kernel.ServicePoint",)),
+    Kind.ACCOUNTS: Entry("district_user", lambda world, user: {}, ("kernel.User",)),
     Kind.PARTICIPANTS: Entry("puskesmas_head", _meeting, ("workshops.Participant",)),
     Kind.RTL_ITEMS: Entry("puskesmas_head", _meeting, ("workshops.FollowUp",)),
     Kind.RUK_ACTIVITIES: Entry("puskesmas_head", _plan, ("planning.Activity",)),
