@@ -206,9 +206,14 @@ def _task_ended(**kwargs) -> None:
     task_name_var.set(None)
 
 
-def celery_setup_logging(**kwargs) -> None:
+def celery_setup_logging(loglevel=None, **kwargs) -> None:
     """Receiver of Celery's `setup_logging`: Celery then leaves logging alone, and the worker
-    and beat log through Django's LOGGING (JSON in production) like the web processes."""
+    and beat log through Django's LOGGING (JSON in production) like the web processes. Their
+    `--loglevel` still sets how much Celery itself says (Procfile: info, a line per task)."""
+    if loglevel:
+        logging.getLogger("celery").setLevel(
+            loglevel.upper() if isinstance(loglevel, str) else loglevel
+        )
 
 
 def celery_signals_connect() -> None:
