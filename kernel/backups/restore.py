@@ -123,6 +123,7 @@ def _unpack(archive: Path, manifest: dict[str, Any], dump: Path, media: Path) ->
         )
 
 
+LOCK_TIMEOUT = "60s"
 PG_DROP = """
 SELECT format('DROP %s IF EXISTS %I.%I CASCADE;',
               CASE c.relkind WHEN 'v' THEN 'VIEW' WHEN 'm' THEN 'MATERIALIZED VIEW'
@@ -150,6 +151,8 @@ def _load_postgresql(alias: str, dump: Path) -> None:
     connection.close()  # holds no lock while psql drops and loads
     connector = connector_for(alias, "postgresql")
     with tempfile.TemporaryFile(dir=dump.parent) as script:
+        # A web server or worker still running holds locks the drops wait for: give up then.
+        script.write(f"SET lock_timeout = '{LOCK_TIMEOUT}';\n".encode())
         script.write(("\n".join(drops) + "\n").encode())
         with gzip.open(dump, "rb") as sql:
             shutil.copyfileobj(sql, script, CHUNK)
@@ -160,7 +163,9 @@ def _load_postgresql(alias: str, dump: Path) -> None:
             connector.run_command(command, stdin=script, env=env)
         except CommandConnectorError as error:
             raise BackupError(
-                f"psql could not load the dump; the database is unchanged.\n{error}"
+                "psql could not load the dump; the database is unchanged (if it waited for a "
+                "lock: stop the web server, the worker and beat first).\n"
+                f"{error}"
             ) from error
 
 
