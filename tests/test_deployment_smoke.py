@@ -177,6 +177,13 @@ class Stack:
     def __init__(self, logs: Path) -> None:
         self.logs = logs
         self.processes: dict[str, subprocess.Popen] = {}
+        self.more_logs: list[Path] = []  # nginx's error log
+        self.started = time.monotonic()
+        self.timings: list[str] = []
+
+    def mark(self, step: str) -> None:
+        """Note the time a step ended at (printed at the end, and with the logs on failure)."""
+        self.timings.append(f"{time.monotonic() - self.started:6.1f} s  {step}")
 
     def start(self, name: str, argv: list[str], *, env: dict, cwd: Path) -> None:
         log = open(self.logs / f"{name}.log", "wb")  # noqa: SIM115 (closed with the process)
@@ -184,6 +191,18 @@ class Stack:
             argv, cwd=cwd, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
         )
         log.close()
+
+    def wait(self, name: str, *, timeout: float) -> str:
+        """Wait for a one-off command started with `start`; its output (it must succeed)."""
+        process = self.processes.pop(name)
+        try:
+            process.wait(timeout=timeout)
+        finally:
+            if process.poll() is None:
+                os.killpg(process.pid, signal.SIGKILL)
+        output = (self.logs / f"{name}.log").read_text(errors="replace")
+        assert process.returncode == 0, f"{name} failed:\n{output[-3000:]}"
+        return output
 
     def alive(self) -> None:
         for name, process in self.processes.items():
@@ -204,10 +223,12 @@ class Stack:
 
     def report(self) -> str:
         parts = []
-        for path in sorted(self.logs.glob("*.log")):
+        for path in [*sorted(self.logs.glob("*.log")), *self.more_logs]:
+            if not path.exists():
+                continue
             lines = path.read_text(errors="replace").splitlines()[-40:]
             parts.append(f"----- {path.name} (last {len(lines)} lines)\n" + "\n".join(lines))
-        return "\n".join(parts)
+        return "\n".join(["----- steps", *self.timings, *parts])
 
 
 def _run(stack: Stack, name: str, argv: list[str], *, env: dict, timeout: float) -> str:
@@ -439,7 +460,6 @@ def _poll_job(client: Client, url: str, stack: Stack, *, seconds: float) -> dict
 
 def test_the_stack_from_the_unit_files_serves_each_role_and_runs_jobs(tmp_path):
     database_url, redis_url = _postgres_and_redis()
-    started = time.monotonic()
     logs = tmp_path / "logs"
     logs.mkdir()
     stack = Stack(logs)
@@ -493,14 +513,10 @@ def test_the_stack_from_the_unit_files_serves_each_role_and_runs_jobs(tmp_path):
     failed = True
     try:
         # The guide's install steps: collectstatic (no database) alongside migrate, then the demo.
-        static_log = open(logs / "collectstatic.log", "wb")  # noqa: SIM115
-        collect = subprocess.Popen(
-            [*manage, "collectstatic", "--noinput", "-v0"],
-            env=manage_env,
-            stdout=static_log,
-            stderr=subprocess.STDOUT,
-        )
-        static_log.close()
+        stack.start(
+            "collectstatic", [*manage, "collectstatic", "--noinput", "-v0"], env=manage_env,
+            cwd=BASE_DIR,
+        )  # fmt: skip
         _run(
             stack,
             "migrate",
@@ -508,17 +524,11 @@ def test_the_stack_from_the_unit_files_serves_each_role_and_runs_jobs(tmp_path):
             env=manage_env,
             timeout=STEP_TIMEOUT,
         )
-        _run(
-            stack,
-            "seed_demo",
-            [*manage, "seed_demo", "--quiet"],
-            env=manage_env,
-            timeout=STEP_TIMEOUT,
-        )
-        facts = _demo_facts(stack, manage, manage_env)
-        assert collect.wait(timeout=STEP_TIMEOUT) == 0, (logs / "collectstatic.log").read_text()[
-            -3000:
-        ]
+        stack.mark("migrate")
+        # The demo (test servers only) loads while the services start: neither needs the other.
+        stack.start("seed_demo", [*manage, "seed_demo", "--quiet"], env=manage_env, cwd=BASE_DIR)
+        stack.wait("collectstatic", timeout=STEP_TIMEOUT)
+        stack.mark("collectstatic (started with migrate)")
 
         for name in UNITS:
             argv, env, cwd = unit_command(name, home=BASE_DIR, env_file=env_file)
@@ -529,6 +539,10 @@ def test_the_stack_from_the_unit_files_serves_each_role_and_runs_jobs(tmp_path):
         context = None
         if nginx:
             context = _nginx_start(stack, nginx, tmp_path, web_port, http_port, https_port)
+        stack.wait("seed_demo", timeout=STEP_TIMEOUT)
+        stack.mark("seed_demo (started with the services)")
+        facts = _demo_facts(stack, manage, manage_env)
+        stack.mark("two-factor device of the system admin (manage.py shell)")
         client = Client(origin, context)
 
         # /health/: every part ok, the worker's ping and beat's heartbeat included.
@@ -545,14 +559,17 @@ def test_the_stack_from_the_unit_files_serves_each_role_and_runs_jobs(tmp_path):
         parts = _wait("/health/", healthy, seconds=120, stack=stack)
         assert {"database", "cache", "worker", "beat", "storage", "migrations"} <= set(parts)
         assert set(parts.values()) == {"ok"}, parts
+        stack.mark("services started, /health/ ok")
 
         if nginx:
             _proxy_checks(client, http_port, tmp_path)
+            stack.mark("nginx: redirect, static files, /media/ closed")
 
         # Each role logs in; the system admin with the code from its authenticator.
         for role, username in ROLES.items():
             device = facts["device"] if role == "system_admin" else None
             log_in(Client(origin, context), username, device=device)
+        stack.mark("each role logged in")
 
         today = timezone.localdate()
         year, month = today.year, today.month
@@ -582,6 +599,7 @@ def test_the_stack_from_the_unit_files_serves_each_role_and_runs_jobs(tmp_path):
         )
         assert saved.status == 200, (saved.status, saved.text[:500])
         assert saved.json().get("version"), saved.text[:500]
+        stack.mark("a cell saved")
 
         # Another puskesmas imports the month from the Excel template, through the worker.
         head = Client(origin, context)
@@ -595,6 +613,7 @@ def test_the_stack_from_the_unit_files_serves_each_role_and_runs_jobs(tmp_path):
         assert job_path.startswith("/imports/"), job_path
         job = _poll_job(head, job_path, stack, seconds=120)
         assert job["status"] == "done", job
+        stack.mark("a month imported through the worker")
 
         # The district planner computes its quarter now, through the worker.
         planner = Client(origin, context)
@@ -609,6 +628,7 @@ def test_the_stack_from_the_unit_files_serves_each_role_and_runs_jobs(tmp_path):
         assert run_path.startswith("/quarterly/runs/"), run_path
         run = _poll_job(planner, run_path, stack, seconds=120)
         assert run["status"] == "done", run
+        stack.mark("a quarter aggregated through the worker")
         stack.alive()
         failed = False
     finally:
@@ -616,7 +636,8 @@ def test_the_stack_from_the_unit_files_serves_each_role_and_runs_jobs(tmp_path):
         if failed:
             print(stack.report(), file=sys.stderr)
         _scratch_database(database_url, database_name, drop=True)
-    print(f"smoke test: {time.monotonic() - started:.0f} s")
+    stack.mark("stopped")
+    print("\n".join(["smoke test:", *stack.timings]))
 
 
 def _nginx_start(stack: Stack, nginx: str, tmp_path: Path, web_port, http_port, https_port):
@@ -646,6 +667,7 @@ def _nginx_start(stack: Stack, nginx: str, tmp_path: Path, web_port, http_port, 
     argv = [nginx, "-p", str(prefix), "-c", str(main), "-e", str(prefix / "error.log")]
     checked = subprocess.run([*argv, "-t"], capture_output=True, text=True)
     assert checked.returncode == 0, checked.stderr
+    stack.more_logs.append(prefix / "error.log")
     stack.start("nginx", argv, env={"PATH": os.environ.get("PATH", "")}, cwd=prefix)
     return ssl.create_default_context(cafile=str(cert))
 
