@@ -210,16 +210,22 @@ class Stack:
                 raise AssertionError(f"{name} exited with {process.returncode}")
 
     def stop(self) -> None:
+        """As systemd stops a unit with KillMode=mixed: SIGTERM to the main process (gunicorn
+        and Celery then stop their children gracefully), SIGKILL to what is left after."""
         for process in self.processes.values():
             if process.poll() is None:
-                os.killpg(process.pid, signal.SIGTERM)
-        deadline = time.monotonic() + 25
+                process.send_signal(signal.SIGTERM)
+        deadline = time.monotonic() + 30
         for process in self.processes.values():
             try:
                 process.wait(timeout=max(0.1, deadline - time.monotonic()))
             except subprocess.TimeoutExpired:
+                pass
+            try:
                 os.killpg(process.pid, signal.SIGKILL)
-                process.wait(timeout=10)
+            except ProcessLookupError:
+                pass
+            process.wait(timeout=10)
 
     def report(self) -> str:
         parts = []
