@@ -277,7 +277,8 @@ class Client:
     """Cookies, CSRF tokens and Referer as a browser sends them; redirects not followed."""
 
     def __init__(self, base: str, context: ssl.SSLContext | None) -> None:
-        self.base, self.cookies = base, {}
+        self.base = base
+        self.cookies: dict[str, str] = {}
         handlers: list = [_NoRedirect()]
         if context is not None:
             handlers.append(urllib.request.HTTPSHandler(context=context))
