@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import exports, imports
+from .views import accounts, exports, imports, ops, twofactor
 from .views import organisation as views
 
 app_name = "kernel"
@@ -33,3 +33,9 @@ urlpatterns = [
 ]
 urlpatterns += imports.urlpatterns
 urlpatterns += exports.urlpatterns
+# The ops page for system administrators (issue #14).
+urlpatterns += ops.urlpatterns
+# Two-factor sign-in under /account/two-factor/ (issue #14).
+urlpatterns += twofactor.urlpatterns
+# Accounts within one's area under /users/, one's own under /account/ (issue #14).
+urlpatterns += accounts.urlpatterns

@@ -8,6 +8,8 @@ from pathlib import Path
 
 import environ
 
+from kernel.observability import logging_config, sentry_init
+
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
 env = environ.Env()
@@ -35,6 +37,10 @@ INSTALLED_APPS = [
     "simple_history",
     "axes",
     "csp",
+    "health_check",  # /health/ (kernel/health.py) and `manage.py health_check health`
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "rules.apps.AutodiscoverRulesConfig",
     "kernel",
     "indicators",
@@ -43,6 +49,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: the request id (X-Request-ID), user and area in every log record, one log line per
+    # request with its duration (kernel/observability.py).
+    "kernel.observability.RequestContextMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -54,6 +63,12 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # request.user.is_verified(): the session passed the second step (django-otp).
+    "django_otp.middleware.OTPMiddleware",
+    # Signed in with a password someone else gave: only the password change until it is done.
+    "kernel.accounts_gate.PasswordChangeGateMiddleware",
+    # Signed in but not past two-factor: the code page; a role that needs it: its set-up.
+    "kernel.twofactor.TwoFactorGateMiddleware",
     # Logged-in pages and downloads: Cache-Control: no-store unless the view set its own.
     "kernel.middleware.NoStoreMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -92,6 +107,18 @@ DATABASES["default"]["ATOMIC_REQUESTS"] = False
 # a connection that went bad is replaced before a request uses it.
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=300)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# A PostgreSQL streaming replica of `default`: the dashboards' reads of the quarter tables go
+# there (config/routers.py; docs/deployment.md, "Scaling past one machine"). Unset: one database.
+DATABASE_REPLICA_URL = env.str("DATABASE_REPLICA_URL", default="")
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = {
+        **environ.Env.db_url_config(DATABASE_REPLICA_URL),
+        "ATOMIC_REQUESTS": False,
+        "CONN_MAX_AGE": DATABASES["default"]["CONN_MAX_AGE"],
+        "CONN_HEALTH_CHECKS": True,
+        "TEST": {"MIRROR": "default"},  # tests never create a database on the replica
+    }
+    DATABASE_ROUTERS = ["config.routers.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "kernel.User"
@@ -128,6 +155,14 @@ AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 SIMPUL_TRUSTED_PROXIES = env.int("SIMPUL_TRUSTED_PROXIES", default=0)
 AXES_CLIENT_IP_CALLABLE = "kernel.web.client_ip"
 
+# Two-factor sign-in (django-otp, kernel/twofactor.py): open to everyone, required for these
+# roles (a superuser counts as system_admin); e.g. "system_admin,district_planner".
+SIMPUL_2FA_REQUIRED_ROLES = env.list("SIMPUL_2FA_REQUIRED_ROLES", default=["system_admin"])
+# Wrong codes in one sign-in before the session is logged out (the devices also slow down
+# guessing: 1, 2, 4, 8... seconds between tries).
+SIMPUL_2FA_MAX_ATTEMPTS = env.int("SIMPUL_2FA_MAX_ATTEMPTS", default=5)
+OTP_TOTP_ISSUER = "Simpul"
+
 LANGUAGE_CODE = "id"
 LANGUAGES = [("id", "Bahasa Indonesia"), ("en", "English")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
@@ -150,6 +185,10 @@ STATICFILES_FINDERS = [
 SIMPUL_STATIC_BUILD_DIR = env.path("SIMPUL_STATIC_BUILD_DIR", default=BASE_DIR / "var" / "build")
 MEDIA_URL = "/media/"
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
+# `manage.py backup` (kernel/backups.py): where archives of the database and MEDIA_ROOT go, and
+# how many of the newest it keeps there (0: all). django-dbbackup's connectors make the dumps.
+SIMPUL_BACKUP_DIR = env.path("SIMPUL_BACKUP_DIR", default=BASE_DIR / "var" / "backups")
+SIMPUL_BACKUP_KEEP = env.int("SIMPUL_BACKUP_KEEP", default=14)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
@@ -178,6 +217,9 @@ if REDIS_URL:
     CACHES = {
         "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
     }
+    # Sessions read from Redis and written through to the database: any web server reads any
+    # session, and a Redis restart logs nobody out.
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 # Seconds an export job may work before the worker stops it (a province's year: bench/exports.py).
@@ -198,6 +240,12 @@ CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=300
 CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=360)
 # Redis gives an unacknowledged message back after this long; longer than any task's limit.
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+# The queue tasks go to and the worker reads (two sites on one Redis need different names).
+CELERY_TASK_DEFAULT_QUEUE = env.str("SIMPUL_CELERY_QUEUE", default="celery")
+# Health (/health/, kernel/health.py): seconds a worker has to answer a ping, and the oldest
+# beat heartbeat (kernel.tasks.heartbeat, sent every minute) that still counts as running.
+SIMPUL_WORKER_PING_TIMEOUT = env.float("SIMPUL_WORKER_PING_TIMEOUT", default=1.0)
+SIMPUL_BEAT_MAX_AGE = env.int("SIMPUL_BEAT_MAX_AGE", default=180)
 
 # Imports (kernel/imports): what one uploaded workbook may hold. A filled template of a
 # 60-puskesmas district's year is about 2 MB, 25 MB unpacked; these leave room for that and
@@ -248,15 +296,38 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
+# Load balancers poll /health/ over plain HTTP on the private network.
+SECURE_REDIRECT_EXEMPT = [r"^health/$"]
 
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.smtp.EmailBackend")
+EMAIL_HOST = env.str("EMAIL_HOST", default="localhost")
+EMAIL_PORT = env.int("EMAIL_PORT", default=25)
+EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default="")
+EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
+EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
+EMAIL_USE_SSL = env.bool("EMAIL_USE_SSL", default=False)
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Simpul <simpul@localhost>")
+# Accounts (issue #14): how long a first-login link (made by a planner) and a password reset
+# link (sent by e-mail) stay valid.
+SIMPUL_FIRST_LOGIN_DAYS = env.int("SIMPUL_FIRST_LOGIN_DAYS", default=14)
+PASSWORD_RESET_TIMEOUT = env.int("PASSWORD_RESET_TIMEOUT", default=3 * 24 * 3600)
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="WARNING")},
-}
+# Logs (kernel/observability.py): one JSON object a line on standard error (LOG_FORMAT=json,
+# the default; dev.py: text), each with the request id, user id and area, or a Celery task's
+# id; one line per request on the `simpul.request` logger (the site's access log).
+LOG_FORMAT = env.str("LOG_FORMAT", default="json")
+LOGGING = logging_config(log_format=LOG_FORMAT, level=env.str("LOG_LEVEL", default="WARNING"))
+
+# Error reports (Sentry or a compatible service such as GlitchTip) only when SENTRY_DSN is set:
+# no personal data (no user, cookies, form data or addresses); tagged with request id and area.
+SENTRY_DSN = env.str("SENTRY_DSN", default="")
+if SENTRY_DSN:
+    sentry_init(
+        dsn=SENTRY_DSN,
+        environment=env.str("SENTRY_ENVIRONMENT", default="production"),
+        release=env.str("SENTRY_RELEASE", default="") or None,
+        traces_sample_rate=env.float("SENTRY_TRACES_SAMPLE_RATE", default=0.0) or None,
+    )
 
 # Demo data of the apps built on the kernel, loaded in this order after the kernel's own demo.
 SIMPUL_DEMO_SEEDERS = [

@@ -27,5 +27,11 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 MEDIA_ROOT = BASE_DIR / ".pytest_media"
+# A `replica` alias that mirrors `default` (no database of its own), for the tests of the
+# replica router (tests/test_deployment_scale.py install it); no router otherwise.
+DATABASES["replica"] = {**DATABASES["default"], "TEST": {"MIRROR": "default"}}  # noqa: F405
+DATABASE_ROUTERS: list[str] = []
 AXES_ENABLED = True
+# Existing tests force_login administrators; tests of two-factor sign-in override this.
+SIMPUL_2FA_REQUIRED_ROLES = []
 WHITENOISE_AUTOREFRESH = True
