@@ -17,3 +17,6 @@ class KernelConfig(AppConfig):
         from .services import (
             exports,  # noqa: F401  (declares export jobs to the jobs' sweep)
         )
+        from .twofactor import signals_connect
+
+        signals_connect()  # User.two_factor_on follows the authenticators

@@ -66,6 +66,29 @@ def twofactor_device(user) -> TOTPDevice | None:
     return TOTPDevice.objects.filter(user=user, confirmed=True).first()
 
 
+def two_factor_flag_refresh(user_id: int) -> None:
+    """Set `User.two_factor_on` from the devices: whether `user_id` has a confirmed
+    authenticator. Called whenever a TOTP device is saved or deleted (signals below), so Django
+    admin's changes count too."""
+    from .models import User
+
+    on = TOTPDevice.objects.filter(user_id=user_id, confirmed=True).exists()
+    User.objects.filter(pk=user_id).exclude(two_factor_on=on).update(two_factor_on=on)
+
+
+def _device_changed(sender, instance, **kwargs) -> None:
+    if instance.user_id is not None:
+        two_factor_flag_refresh(instance.user_id)  # in the device's own transaction
+
+
+def signals_connect() -> None:
+    """Keep `User.two_factor_on` in step with the authenticators (KernelConfig.ready)."""
+    from django.db.models.signals import post_delete, post_save
+
+    for signal in (post_save, post_delete):
+        signal.connect(_device_changed, sender=TOTPDevice, dispatch_uid=f"simpul-2fa-{signal}")
+
+
 def twofactor_status(user) -> dict:
     """What the two-factor pages show: on or off, since when, recovery codes left, required."""
     device = twofactor_device(user)
@@ -290,7 +313,7 @@ class TwoFactorGateMiddleware:
         if user.is_verified():
             return None
         verify = reverse("kernel:twofactor-verify")
-        if twofactor_device(user) is not None:
+        if user.two_factor_on:
             return None if path == verify else self._to(verify, request)
         if twofactor_required(user):
             pages = reverse("kernel:twofactor")

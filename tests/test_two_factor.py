@@ -412,3 +412,31 @@ def test_the_demo_logins_say_who_sets_up_two_factor_at_the_first_login(monkeypat
     assert "Two-factor sign-in is required for system_admin (the system admin: admin)" in (
         out.getvalue()
     )
+
+
+def test_the_gate_reads_the_user_row_and_follows_devices_changed_elsewhere(client, district_user):
+    """Whether a person has two-factor sign-in is a column of the user row the request loads
+    anyway (no query for devices on every page), kept in step with the devices however they
+    change: the set-up, or an administrator deleting them in Django admin."""
+    district_user.refresh_from_db()
+    assert district_user.two_factor_on is False
+    client.force_login(district_user)
+    page = reverse("kernel:exportjob-list")  # a page that shows nothing of two-factor
+    client.get(page)  # warm: session, language, templates
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(page).status_code == 200
+    assert not [q for q in queries if "otp_totp" in q["sql"]]
+
+    device, _codes = turn_on(client, district_user)
+    district_user.refresh_from_db()
+    assert district_user.two_factor_on is True
+
+    TOTPDevice.objects.filter(pk=device.pk).first().delete()  # as Django admin deletes it
+    district_user.refresh_from_db()
+    assert district_user.two_factor_on is False
+    fresh = Client()
+    fresh.force_login(district_user)
+    assert fresh.get(reverse("kernel:account")).status_code == 200  # not held at the code page

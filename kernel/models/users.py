@@ -61,6 +61,10 @@ class User(AreaOwned, Versioned, AbstractUser):
     # password: until its owner sets their own, every page leads to the password change
     # (kernel.accounts_gate). Cleared by the first login, a password change or a reset.
     must_change_password = models.BooleanField(_("must change password"), default=False)
+    # Kept by kernel.twofactor when an authenticator is confirmed or removed (also through
+    # Django admin): the two-factor gate reads it from the user row every request already loads,
+    # instead of a query for the devices on every page.
+    two_factor_on = models.BooleanField(_("two-factor sign-in on"), default=False, editable=False)
 
     class Meta(AbstractUser.Meta):
         db_table = "indicators_user"  # its table from before the kernel app
