@@ -117,12 +117,29 @@ def _task_that_logs():
     logging.getLogger("simpul.test").warning("inside a task")
 
 
-def test_a_task_s_records_carry_its_id(records):
-    result = _task_that_logs.apply()
+def test_a_task_s_records_carry_its_id(records, monkeypatch):
+    # The record is caught on its own logger: what other tests of this process left on the
+    # loggers above it (levels, propagation) is not what this test is about.
+    logger = logging.getLogger("simpul.test")
+    monkeypatch.setattr(logger, "disabled", False)
+    monkeypatch.setattr(logger, "propagate", False)
+    logger.setLevel(logging.INFO)
+    monkeypatch.setattr(logging.root.manager, "disable", 0)
+    (keep,) = [h for h in logging.getLogger().handlers if getattr(h, "records", None) is records]
+    logger.addHandler(keep)
+    try:
+        result = _task_that_logs.apply()
+    finally:
+        logger.removeHandler(keep)
+    assert result.successful(), result.traceback
     (record,) = [r for r in records if r.getMessage() == "inside a task"]
     assert record.task_id == result.id
     assert record.task_name.endswith("_task_that_logs")
-    logging.getLogger("simpul.test").warning("after the task")
+    logger.addHandler(keep)
+    try:
+        logger.warning("after the task")
+    finally:
+        logger.removeHandler(keep)
     assert records[-1].task_id is None
 
 
