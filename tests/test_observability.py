@@ -123,8 +123,8 @@ def test_a_task_s_records_carry_its_id(records, monkeypatch):
     logger = logging.getLogger("simpul.test")
     monkeypatch.setattr(logger, "disabled", False)
     monkeypatch.setattr(logger, "propagate", False)
-    logger.setLevel(logging.INFO)
     monkeypatch.setattr(logging.root.manager, "disable", 0)
+    logger.setLevel(logging.INFO)  # and clears every logger's cached levels
     (keep,) = [h for h in logging.getLogger().handlers if getattr(h, "records", None) is records]
     logger.addHandler(keep)
     try:
