@@ -1,5 +1,6 @@
-"""A district planner gives a new puskesmas head an account in the browser, and the head's first
-login sets a password and lands signed in (issue #14)."""
+"""A district planner gives a new puskesmas head an account in the browser; the head's first
+login sets a password and lands signed in, then the head changes the password from My account
+and turns on two-factor sign-in (issue #14, "Done when")."""
 
 import os
 from pathlib import Path
@@ -7,12 +8,13 @@ from pathlib import Path
 import pytest
 
 from tests.browser.conftest import PHONE
+from tests.browser.test_two_factor import app_code
 
 pytestmark = pytest.mark.browser
 SHOTS_DIR = Path(os.environ.get("SIMPUL_SHOTS_DIR", "/tmp/simpul-shots"))
 
 
-def test_a_planner_creates_a_head_who_sets_a_password_on_first_login(
+def test_a_planner_gives_a_head_an_account_and_the_head_signs_in_and_secures_it(
     page, browser, live_server, log_in, world, district_user
 ):
     from kernel.models import User
@@ -56,6 +58,32 @@ def test_a_planner_creates_a_head_who_sets_a_password_on_first_login(
     assert "Rina Wati" in head_page.get_by_test_id("area-label").inner_text()
     head = User.objects.get(username="rina.kapus")
     assert head.has_usable_password() and not head.must_change_password
+
+    # My account (the name in the header): a password of their own choosing, changed again.
+    head_page.get_by_test_id("account-link").click()
+    head_page.get_by_test_id("password-change").click()
+    head_page.fill("#id_old_password", "Amuntai-Sungai-42")
+    head_page.fill("#id_new_password1", "Tabalong-Hulu-77")
+    head_page.fill("#id_new_password2", "Tabalong-Hulu-77")
+    with head_page.expect_navigation():
+        head_page.locator("form button.btn-success").click()
+    head.refresh_from_db()
+    assert head.check_password("Tabalong-Hulu-77")
+
+    # Two-factor sign-in from My account, with the code an authenticator app shows.
+    head_page.goto(f"{live_server.url}/account/")
+    head_page.get_by_test_id("account-twofactor").locator("a").click()
+    head_page.get_by_test_id("twofactor-setup-link").click()
+    with head_page.expect_navigation():
+        head_page.locator("button[name=start]").click()
+    secret = head_page.get_by_test_id("twofactor-secret").inner_text()
+    head_page.fill("#id_otp_token", app_code(secret))
+    with head_page.expect_navigation():
+        head_page.locator("form:has(#id_otp_token) button.btn-success").click()
+    assert head_page.get_by_test_id("recovery-codes").locator("li").count() == 10
+    head.refresh_from_db()
+    assert head.two_factor_on
+
     # The link worked once.
     head_page.goto(link)
     assert head_page.get_by_test_id("link-invalid").is_visible()
