@@ -81,6 +81,7 @@ class Site:
         self.root = root
         self.media = root / "media"
         self.backups = root / "backups"
+        self.backups.mkdir(parents=True, exist_ok=True)  # whichever test comes first
         self.name = f"simpul_backup_{os.getpid()}_{uuid.uuid4().hex[:8]}"
         if VENDOR == "postgresql":
             db = settings.DATABASES["default"]
