@@ -221,12 +221,12 @@ def twofactor_disable(*, user, token: str) -> None:
 
 
 @transaction.atomic
-def twofactor_reset(*, user, by) -> None:
+def twofactor_reset(*, user, by, reason: str = "") -> None:
     """Turn `user`'s two-factor sign-in off for them (a lost phone and lost recovery codes);
-    `by` must be allowed to manage `user`'s account (the caller checks). Atomic, recorded. A
-    role that requires it sets it up again at the next sign-in."""
+    `by` must be allowed to manage `user`'s account (the caller checks). Atomic, recorded with
+    the reason. A role that requires it sets it up again at the next sign-in."""
     _remove_devices(user)
-    audit.record(user, action=RESET, by=by)
+    audit.record(user, action=RESET, by=by, reason=reason)
 
 
 def _remove_devices(user) -> None:

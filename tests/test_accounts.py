@@ -422,3 +422,40 @@ def test_user_list_filters_exports_and_keeps_its_query_count(client, world, dist
     assert len(client.get(url, {"active": "no"}).context["table_rows"]) == 0
     export = client.get(url, {"format": "xlsx"})
     assert export["Content-Type"].startswith("application/vnd.openxmlformats")
+
+
+def test_a_manager_turns_off_the_two_factor_of_someone_who_lost_phone_and_codes(
+    client, world, district_user, puskesmas_head
+):
+    from django_otp.plugins.otp_static.models import StaticDevice
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    TOTPDevice.objects.create(user=puskesmas_head, name="authenticator", confirmed=True)
+    StaticDevice.objects.create(user=puskesmas_head, name="recovery", confirmed=True)
+    puskesmas_head.refresh_from_db()
+    assert puskesmas_head.two_factor_on
+    url = reverse("kernel:user-twofactor-reset", args=[puskesmas_head.pk])
+
+    # Not the owner themselves, not another district's planner (404), never without a reason.
+    client.force_login(puskesmas_head)  # held at the code page, and never their own reset
+    assert client.post(url, {"reason": "lost"}).status_code in (302, 403)
+    assert TOTPDevice.objects.filter(user=puskesmas_head).exists()
+    other = UserFactory(role=User.Role.DISTRICT_PLANNER, district=world["bontang"]["district"])
+    client.force_login(other)
+    assert client.post(url, {"reason": "lost"}).status_code == 404
+    client.force_login(district_user)
+    page = client.get(reverse("kernel:user-detail", args=[puskesmas_head.pk]))
+    assert url in page.content.decode()
+    client.post(url, {"reason": ""})
+    assert TOTPDevice.objects.filter(user=puskesmas_head).exists()
+
+    response = client.post(url, {"reason": "HP hilang, dicek langsung di Dinkes"})
+    assert response.status_code == 302
+    assert not TOTPDevice.objects.filter(user=puskesmas_head).exists()
+    assert not StaticDevice.objects.filter(user=puskesmas_head).exists()
+    puskesmas_head.refresh_from_db()
+    assert not puskesmas_head.two_factor_on
+    (event,) = events(puskesmas_head, "2fa_reset")
+    assert event.by == district_user and event.reason.startswith("HP hilang")
+    page = client.get(reverse("kernel:user-detail", args=[puskesmas_head.pk]))
+    assert url not in page.content.decode()  # nothing left to turn off

@@ -420,6 +420,7 @@ OBJECTS: dict[str, Callable[[dict], object]] = {
     "kernel:user-deactivate": _hsu_head,
     "kernel:user-reactivate": _hsu_head,
     "kernel:user-login-link": _hsu_head,
+    "kernel:user-twofactor-reset": _hsu_head,
     "kernel:user-sheet": _hsu_accounts_import,
 }
 

@@ -45,6 +45,11 @@ class AuditEvent(AreaOwned, models.Model):
         PASSWORD_SET = "password_set", _("Password set")
         PASSWORD_CHANGED = "password_changed", _("Password changed")
         PASSWORD_RESET = "password_reset", _("Password reset by e-mail")
+        # Two-factor sign-in (kernel.twofactor).
+        TWO_FACTOR_ENABLED = "2fa_enabled", _("Two-factor sign-in turned on")
+        TWO_FACTOR_DISABLED = "2fa_disabled", _("Two-factor sign-in turned off")
+        TWO_FACTOR_CODES_RENEWED = "2fa_codes_renewed", _("New recovery codes made")
+        TWO_FACTOR_RESET = "2fa_reset", _("Two-factor sign-in reset by a manager")
 
     # Every event carries its province (and district, puskesmas when its object has them).
     area_paths = {"province": "province", "district": "district", "puskesmas": "puskesmas"}

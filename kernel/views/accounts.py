@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from .. import selectors
+from .. import selectors, twofactor
 from ..forms import UploadForm
 from ..forms_accounts import AccountForm, OwnAccountForm, ReasonForm, UserFilter
 from ..models import ImportJob, User
@@ -189,6 +189,34 @@ def user_deactivate(request, pk):
 @require_POST
 def user_reactivate(request, pk):
     return _set_active(request, pk, active=True)
+
+
+@login_required
+@require_POST
+def user_twofactor_reset(request, pk):
+    """Turn off the two-factor sign-in of someone who lost both phone and recovery codes (they
+    asked their planner in person): the account's manager does it, with the reason recorded."""
+    account = _account(request, pk)
+    if account.pk == request.user.pk or not can_manage_account(request.user, account):
+        raise PermissionDenied
+    form = ReasonForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Give the reason."))
+    elif run_service(
+        request,
+        None,
+        lambda: twofactor.twofactor_reset(
+            user=account, by=request.user, reason=form.cleaned_data["reason"]
+        ),
+    ):
+        messages.success(
+            request,
+            _(
+                "Two-factor sign-in is off for this account; "
+                "it can be turned on again at My account."
+            ),
+        )
+    return redirect("kernel:user-detail", pk=account.pk)
 
 
 def _card(request, link: accounts.LoginLink) -> dict:
@@ -373,6 +401,7 @@ urlpatterns = [
     path("users/<int:pk>/deactivate/", user_deactivate, name="user-deactivate"),
     path("users/<int:pk>/reactivate/", user_reactivate, name="user-reactivate"),
     path("users/<int:pk>/login-link/", user_login_link, name="user-login-link"),
+    path("users/<int:pk>/two-factor-reset/", user_twofactor_reset, name="user-twofactor-reset"),
     path("account/", account, name="account"),
     path("account/password/", password_change, name="password-change"),
     path("account/welcome/<uidb64>/<token>/", first_login, name="first-login"),
