@@ -5,10 +5,18 @@ check, first-login links and the password reset by e-mail stay open."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.shortcuts import redirect
 from django.urls import reverse
 
-OPEN_PREFIXES = ("/static/", "/i18n/", "/health/", "/account/welcome/", "/account/reset/")
+# Open whatever gate holds a signed-in person (this one and kernel.twofactor's): no page here
+# shows or changes anything of an account.
+OPEN_PREFIXES = ("/i18n/", "/health/", "/account/welcome/", "/account/reset/")
+
+
+def always_open(path: str) -> bool:
+    """Static files, the language switch, health checks, first-login and reset links, logout."""
+    return path.startswith((settings.STATIC_URL, *OPEN_PREFIXES)) or path == reverse("logout")
 
 
 class PasswordChangeGateMiddleware:
@@ -28,6 +36,4 @@ class PasswordChangeGateMiddleware:
 
     @staticmethod
     def _open(path: str) -> bool:
-        if path.startswith(OPEN_PREFIXES):
-            return True
-        return path in (reverse("kernel:password-change"), reverse("logout"))
+        return always_open(path) or path == reverse("kernel:password-change")

@@ -35,6 +35,7 @@ from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from . import audit
+from .accounts_gate import always_open
 
 # Audit actions (AuditEvent.action, at most 20 characters).
 ENABLED = "2fa_enabled"
@@ -291,9 +292,6 @@ class TwoFactorGateMiddleware:
     switch language, and load static files; health checks and the first-login and reset links
     are never held. Covers Django's admin too."""
 
-    # Paths open whatever the second step: no page here shows or changes anything of an account.
-    OPEN_PREFIXES = ("/i18n/", "/health/", "/account/welcome/", "/account/reset/")
-
     def __init__(self, get_response):
         self.get_response = get_response
 
@@ -306,7 +304,7 @@ class TwoFactorGateMiddleware:
         if user is None or not user.is_authenticated:
             return None
         path = request.path_info
-        if path.startswith((settings.STATIC_URL, *self.OPEN_PREFIXES)) or path == _url("logout"):
+        if always_open(path):
             return None
         if getattr(user, "must_change_password", False) and path == _url("kernel:password-change"):
             return None  # the password gate before this one sends them there
