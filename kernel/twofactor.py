@@ -24,7 +24,7 @@ from urllib.parse import quote
 
 import qrcode
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.shortcuts import redirect
 from django.urls import NoReverseMatch, reverse
@@ -223,9 +223,13 @@ def twofactor_disable(*, user, token: str) -> None:
 
 @transaction.atomic
 def twofactor_reset(*, user, by, reason: str = "") -> None:
-    """Turn `user`'s two-factor sign-in off for them (a lost phone and lost recovery codes);
-    `by` must be allowed to manage `user`'s account (the caller checks). Atomic, recorded with
-    the reason. A role that requires it sets it up again at the next sign-in."""
+    """Turn `user`'s two-factor sign-in off for them (a lost phone and lost recovery codes) by
+    someone who manages their account, never by themselves. Atomic, recorded with the reason.
+    A role that requires it sets it up again at the next sign-in."""
+    from .rights import can_manage_account
+
+    if user.pk == by.pk or not can_manage_account(by, user):
+        raise PermissionDenied(_("You cannot change this account."))
     _remove_devices(user)
     audit.record(user, action=RESET, by=by, reason=reason)
 

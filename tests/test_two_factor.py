@@ -440,3 +440,16 @@ def test_the_gate_reads_the_user_row_and_follows_devices_changed_elsewhere(clien
     fresh = Client()
     fresh.force_login(district_user)
     assert fresh.get(reverse("kernel:account")).status_code == 200  # not held at the code page
+
+
+def test_a_reset_is_refused_to_the_owner_and_to_who_does_not_manage_the_account(
+    district_user, puskesmas_head
+):
+    from django.core.exceptions import PermissionDenied
+
+    TOTPDevice.objects.create(user=district_user, name="authenticator", confirmed=True)
+    for by in (district_user, puskesmas_head):  # themselves; a head does not keep planners
+        with pytest.raises(PermissionDenied):
+            twofactor.twofactor_reset(user=district_user, by=by, reason="lost")
+    assert TOTPDevice.objects.filter(user=district_user).exists()
+    assert not events(district_user, twofactor.RESET).exists()
