@@ -12,6 +12,7 @@ from .audit import AuditEvent  # noqa: F401
 from .edits import SubmittedForm, Versioned  # noqa: F401
 from .finance import FundingSource  # noqa: F401
 from .jobs import ExportJob, ImportJob  # noqa: F401
+from .notifications import Notification  # noqa: F401
 from .organisation import (  # noqa: F401
     HealthOffice,
     HealthOfficeUnit,

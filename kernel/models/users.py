@@ -66,6 +66,20 @@ class User(AreaOwned, Versioned, AbstractUser):
     # instead of a query for the devices on every page.
     two_factor_on = models.BooleanField(_("two-factor sign-in on"), default=False, editable=False)
 
+    class EmailNotifications(models.TextChoices):
+        """When notifications are also e-mailed (kernel.notifications; issue #15)."""
+
+        IMMEDIATELY = "immediately", _("At once, one e-mail each")
+        DAILY = "daily", _("Once a day, in one e-mail")
+        NEVER = "never", _("Never: only in Simpul's inbox")
+
+    email_notifications = models.CharField(
+        _("e-mail notifications"),
+        max_length=12,
+        choices=EmailNotifications.choices,
+        default=EmailNotifications.DAILY,
+    )
+
     class Meta(AbstractUser.Meta):
         db_table = "indicators_user"  # its table from before the kernel app
         verbose_name = _("user")
