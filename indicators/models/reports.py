@@ -168,6 +168,11 @@ class MonthlyReport(AreaOwned, models.Model):
         """Submitted after its deadline, or still not submitted once the deadline has passed."""
         return self.late_on(timezone.localdate())
 
+    def is_due(self, today: datetime.date) -> bool:
+        """Whether this month's deadline has passed on `today`: only then does the report count
+        in completeness and timeliness (ReportingYear.months_due is the same rule)."""
+        return today > self.due_on
+
     def late_on(self, today: datetime.date) -> bool:
         """`is_late` as of `today` (a page of many reports asks for the date once)."""
         first = self.first_submitted_at

@@ -142,6 +142,13 @@ class ReportingYear(models.Model):
     outlier_min_months = models.PositiveSmallIntegerField(
         _("months of history before outliers are flagged"), default=3
     )
+    # Off: a month's report is submitted once the month has ended (issue #15), so the district's
+    # queue holds no half-month. A district that collects early (a closing year) turns it on.
+    allow_early_submission = models.BooleanField(
+        _("allow submitting a month before it ends"),
+        default=False,
+        help_text=_("On: a puskesmas may submit the current month's report before it ends."),
+    )
 
     class Meta:
         ordering = ["-year"]
@@ -155,6 +162,15 @@ class ReportingYear(models.Model):
         """The deadline of `month`'s report: `deadline_day` of the following month."""
         year, next_month = (self.year + 1, 1) if month == 12 else (self.year, month + 1)
         return datetime.date(year, next_month, self.deadline_day)
+
+    def months_due(self, today: datetime.date) -> int:
+        """How many months of the year are due on `today` (their deadline has passed): the months
+        completeness, timeliness and the pace count (issue #15); 0 to 12."""
+        return sum(1 for month in range(1, 13) if today > self.due_on(month))
+
+    def has_ended(self, month: int, today: datetime.date) -> bool:
+        """Whether `month` of this year is over on `today` (its report may be submitted)."""
+        return (today.year, today.month) > (self.year, month)
 
 
 class VillagePopulation(AreaOwned, models.Model):
