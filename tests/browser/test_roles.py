@@ -100,6 +100,66 @@ def long_names(world):
     return world
 
 
+# Further checks a crawl may run on every page (issue #15: phone and accessibility).
+CHECKS = {
+    # Tap targets of at least 44 x 44 px on a phone. Links inside running text are exempt
+    # (WCAG 2.5.5's inline exception); a checkbox or radio counts with its label.
+    "tap_targets": """
+() => {
+  const found = [];
+  const visible = (el) => {
+    const box = el.getBoundingClientRect();
+    const style = getComputedStyle(el);
+    return box.width > 0 && box.height > 0 && style.visibility !== "hidden";
+  };
+  const selector = "a[href], button, input:not([type=hidden]), select, textarea, summary, " +
+    "[role=button]";
+  for (const el of document.querySelectorAll(selector)) {
+    if (!visible(el) || el.closest(".visually-hidden, .visually-hidden-focusable")) continue;
+    if (el.matches("a") && getComputedStyle(el).display === "inline") continue;
+    let target = el;
+    if (el.matches(".btn-check")) {
+      target = document.querySelector(`label[for="${el.id}"]`) || el;  // its label is the button
+    } else if (el.matches("input[type=checkbox], input[type=radio]")) {
+      target = el.closest("label, .form-check") || el;
+    }
+    const box = target.getBoundingClientRect();
+    if (box.height < 43.5 || box.width < 43.5) {
+      const text = (el.innerText || el.value || el.name || el.getAttribute("aria-label") || "")
+        .trim().slice(0, 40);
+      found.push(`tap target ${el.tagName.toLowerCase()} "${text}" is ` +
+        `${Math.round(box.width)}x${Math.round(box.height)} px`);
+    }
+  }
+  return found.slice(0, 5);
+}
+""",
+    # Every data table has headers: a header cell for each column (or each row).
+    "table_headers": """
+() => {
+  const found = [];
+  for (const table of document.querySelectorAll("table")) {
+    if (table.getAttribute("role") === "presentation") continue;
+    const span = (row) => [...row.cells].reduce((n, c) => n + (c.colSpan || 1), 0);
+    const headRows = table.tHead ? [...table.tHead.rows] : [];
+    const columns = headRows.length
+      ? Math.max(...headRows.map(span)) : 0;
+    const bodyRows = [...table.querySelectorAll(":scope > tbody > tr")];
+    const widest = bodyRows.length ? Math.max(...bodyRows.map(span)) : 0;
+    const rowHeaders = bodyRows.every((row) => row.querySelector("th"));
+    if (!table.querySelector("th")) {
+      found.push(`a table without any header cell: ${table.outerHTML.slice(0, 120)}`);
+    } else if (widest > columns && !rowHeaders) {
+      found.push(`a table with ${widest} columns but headers for ${columns}: ` +
+        table.outerHTML.slice(0, 120));
+    }
+  }
+  return found;
+}
+""",
+}
+
+
 def _watch(page: Page) -> list[str]:
     """Script errors and console errors (CSP refusals, failed loads) the page produces."""
     problems: list[str] = []
@@ -133,17 +193,30 @@ def _should_follow(url: str, origin: str) -> bool:
     if parts.path.startswith(SKIPPED_PATHS):
         return False
     query = parse_qs(parts.query)
-    return query.get("format") != ["xlsx"] and "download" not in query
+    return query.get("format") not in (["xlsx"], ["pdf"]) and "download" not in query
 
 
-def _crawl(page: Page, start: str, shots: Path, save: dict[str, str] | None = None) -> list[str]:
-    """Visit pages reachable from the home page's nav; return the problems found on them."""
+def _crawl(
+    page: Page,
+    start: str,
+    shots: Path,
+    save: dict[str, str] | None = None,
+    *,
+    checks: tuple[str, ...] = (),
+    limit: int = CRAWL_LIMIT,
+    same_view: int = SAME_VIEW_LIMIT,
+    views: set[str] | None = None,
+) -> list[str]:
+    """Visit pages reachable from the home page's nav; return the problems found on them.
+
+    `checks` names further page checks (CHECKS: JavaScript returning a list of problems);
+    `views`, when given, collects the view name of every page visited."""
     origin = f"{urlsplit(start).scheme}://{urlsplit(start).netloc}"
     shots.mkdir(parents=True, exist_ok=True)
     queue, seen, per_view = [start], {start}, Counter([_crawl_key(start)])
     visited, problems = 0, []
     console = _watch(page)
-    while queue and visited < CRAWL_LIMIT:
+    while queue and visited < limit:
         url = queue.pop(0)
         try:
             response = page.goto(url)
@@ -162,6 +235,10 @@ def _crawl(page: Page, start: str, shots: Path, save: dict[str, str] | None = No
                 f"{overflow['innerWidth']}; widest element {overflow['widest']} reaches "
                 f"{overflow['right']} px: {overflow['html']}"
             )
+        for check in checks:
+            problems.extend(f"{url}: {found}" for found in page.evaluate(CHECKS[check]))
+        if views is not None:
+            views.add(_crawl_key(url)[0])
         slug = re.sub(r"[^a-z0-9]+", "-", urlsplit(url).path + urlsplit(url).query).strip("-")
         page.screenshot(path=shots / f"{visited:02d}-{slug or 'home'}.png")
         view = _crawl_key(url)[0]
@@ -176,7 +253,7 @@ def _crawl(page: Page, start: str, shots: Path, save: dict[str, str] | None = No
             if link in seen or not _should_follow(link, origin):
                 continue
             key = _crawl_key(link)
-            if per_view[key] >= SAME_VIEW_LIMIT:
+            if per_view[key] >= same_view:
                 continue
             seen.add(link)
             per_view[key] += 1
@@ -231,27 +308,6 @@ def test_each_role_switches_the_interface_to_english_and_back(page, log_in, role
     assert page.locator("html").get_attribute("lang") == "id"
 
 
-@pytest.mark.parametrize("role", ROLES)
-def test_no_page_scrolls_sideways_on_a_360_px_phone(
-    page, live_server, log_in, long_names, role, request, tmp_path
-):
-    user = request.getfixturevalue(role)
-    log_in(page, user)
-    # The puskesmas head's phone is the one the issue is about: keep those pictures to look at.
-    save = None
-    if role == "puskesmas_head":
-        save = {
-            "kernel:home": "360-home.png",
-            "kernel:puskesmas-list": "360-puskesmas-list.png",
-            "kernel:puskesmas-detail": "360-puskesmas-detail.png",
-        }
-
-    problems = _crawl(page, f"{live_server.url}/", tmp_path, save)
-
-    assert not problems, "\n".join(problems)
-    assert not save, f"the crawl never reached {sorted(save)}"
-
-
 def test_no_page_scrolls_sideways_on_a_desktop_for_the_district_planner(
     desktop_page, live_server, log_in, long_names, district_user, tmp_path
 ):
@@ -260,3 +316,42 @@ def test_no_page_scrolls_sideways_on_a_desktop_for_the_district_planner(
     problems = _crawl(desktop_page, f"{live_server.url}/", tmp_path)
 
     assert not problems, "\n".join(problems)
+
+
+def _english(page: Page) -> None:
+    with page.expect_navigation():
+        _switch_button(page).click()
+    assert page.locator("html").get_attribute("lang") == "en"
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("language", ["id", "en"])
+def test_no_page_on_a_360_px_phone_scrolls_sideways_has_small_tap_targets_or_headless_tables(
+    page, live_server, log_in, long_names, role, language, request, tmp_path
+):
+    """On a 360 px phone, in Indonesian and in English (issue #15), no page scrolls sideways,
+    every tap target is at least 44 px and every table has headers for its columns."""
+    log_in(page, request.getfixturevalue(role))
+    if language == "en":
+        _english(page)
+    # The puskesmas head's phone is the one the issue is about: keep those pictures to look at.
+    save = None
+    if role == "puskesmas_head" and language == "id":
+        save = {
+            "kernel:home": "360-home.png",
+            "kernel:puskesmas-list": "360-puskesmas-list.png",
+            "kernel:puskesmas-detail": "360-puskesmas-detail.png",
+        }
+
+    problems = _crawl(
+        page,
+        f"{live_server.url}/",
+        tmp_path,
+        save,
+        checks=("tap_targets", "table_headers"),
+        limit=60,
+        same_view=1,
+    )
+
+    assert not problems, "\n".join(problems)
+    assert not save, f"the crawl never reached {sorted(save)}"
