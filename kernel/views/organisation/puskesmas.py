@@ -113,15 +113,17 @@ SERVICE_POINT_TABLE = Table(
     filename="service-points.xlsx",
     sheet=gettext_lazy("Service points"),
     empty=gettext_lazy("No service point in your area matches."),
+    # On a phone: what the point is and where (name, kind, desa) before whose it is (#15).
     columns=[
+        Col(gettext_lazy("Name"), "name", wrap=True),
+        Col(gettext_lazy("Kind"), "get_kind_display"),
+        Col(gettext_lazy("Village"), "village.name", wrap=True),
         Col(
             "Puskesmas",
             "puskesmas.name",
+            wrap=True,
             link=lambda s: reverse("kernel:puskesmas-detail", args=[s.puskesmas_id]),
         ),
-        Col(gettext_lazy("Kind"), "get_kind_display"),
-        Col(gettext_lazy("Name"), "name", wrap=True),
-        Col(gettext_lazy("Village"), "village.name", phone=False),
         Col(gettext_lazy("Address"), "address", phone=False, wrap=True),
         Col(gettext_lazy("Active"), "is_active", format="yesno"),
     ],
