@@ -7,6 +7,7 @@ from dataclasses import replace
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -14,12 +15,15 @@ from ... import selectors
 from ...models import District, Subdistrict
 from ...scoping import get_in_area_or_404
 from ...tables import Col, SearchFilter, Table, table_page
+from ...todo import todo_for
 
 
 @login_required
 def home(request):
+    """What waits for the user (kernel.todo's providers), then their area in numbers."""
+    sections = todo_for(request.user, timezone.localdate())
     summary = selectors.area_summary(user=request.user)
-    return render(request, "kernel/home.html", {"summary": summary})
+    return render(request, "kernel/home.html", {"todo": sections, "summary": summary})
 
 
 DISTRICT_TABLE = Table(
