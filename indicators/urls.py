@@ -1,4 +1,4 @@
-from .views import aggregation, dashboards, excel, quarterly, reports, targets
+from .views import aggregation, dashboards, excel, quarterly, reports, targets, trends
 
 app_name = "indicators"
 
@@ -9,3 +9,4 @@ urlpatterns += excel.urlpatterns
 urlpatterns += quarterly.urlpatterns
 urlpatterns += dashboards.urlpatterns
 urlpatterns += aggregation.urlpatterns
+urlpatterns += trends.urlpatterns

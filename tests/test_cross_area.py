@@ -348,6 +348,8 @@ OBJECTS: dict[str, Callable[[dict], object]] = {
     "indicators:feedback-detail": _hsu_report,
     "indicators:dashboard-district": lambda w: w["hsu"]["district"],
     "indicators:dashboard-puskesmas": lambda w: w["hsu"]["puskesmas"],
+    "indicators:trends-district": lambda w: w["hsu"]["district"],
+    "indicators:trends-puskesmas": lambda w: w["hsu"]["puskesmas"],
     "workshops:meeting-detail": _hsu_lokmin,
     "workshops:meeting-edit": _hsu_lokmin,
     "workshops:meeting-hold": _hsu_lokmin,
