@@ -69,14 +69,13 @@ def _months_to_report(
 
 
 def _latest_due(settings: dict[int, ReportingYear], today: datetime.date) -> tuple[int, int]:
-    """(year, month) of the latest month whose deadline has passed; (0, 0) if none is set up."""
-    due = [
-        (year, month)
-        for year in sorted(settings)
-        for month in range(1, 13)
-        if today > settings[year].due_on(month)
-    ]
-    return due[-1] if due else (0, 0)
+    """(year, months due) of the latest year with a month whose deadline has passed
+    (ReportingYear.months_due); (0, 0) if none."""
+    for year in sorted(settings, reverse=True):
+        months = settings[year].months_due(today)
+        if months:
+            return year, months
+    return 0, 0
 
 
 def _settings(years: Iterable[int]) -> dict[int, ReportingYear]:

@@ -19,12 +19,13 @@ import datetime
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from .models import User
+from .selectors.notifications import latest_unread, unread_count
 
 # How urgent an item is: late (danger), due soon or waiting on the user (warning), news (info).
 TONES = ("danger", "warning", "info")
@@ -96,28 +97,27 @@ def todo_for(user: User, today: datetime.date) -> list[TodoSection]:
 # --- The kernel's own provider: unread notifications ----------------------------------------
 
 
-def _inbox_url() -> str:
-    try:
-        return reverse("kernel:inbox")
-    except NoReverseMatch:  # TODO(#15): the inbox page comes with the notifications (part B)
-        return ""
-
-
 def notifications_todo(user: User, today: datetime.date) -> list[TodoItem]:
-    """The unread notifications: how many, and the newest few, each linked to its object
-    (two queries)."""
-    from .selectors.notifications import latest_unread, unread_count
-
+    """The unread notifications: how many (to the inbox), and the newest few, each opening its
+    object and marking it read (two queries)."""
     count = unread_count(user)
     if not count:
         return []
     section = gettext_lazy("Notifications")
-    inbox = _inbox_url()
     summary = TodoItem(
-        section=section, label=_("Unread notifications"), count=count, url=inbox, tone="info"
+        section=section,
+        label=_("Unread notifications"),
+        count=count,
+        url=reverse("kernel:inbox"),
+        tone="info",
     )
     return [summary] + [
-        TodoItem(section=section, label=note.title, url=note.url or inbox, tone="info")
+        TodoItem(
+            section=section,
+            label=note.title,
+            url=reverse("kernel:notification-open", args=[note.pk]),
+            tone="info",
+        )
         for note in latest_unread(user, limit=3)
     ]
 

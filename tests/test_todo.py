@@ -134,9 +134,9 @@ def test_head_sees_this_months_deadline_and_late_months(world, puskesmas_head):
     assert late.tone == "danger" and late.url == entry_url(october)
     assert "is late" in str(item_with(puskesmas_head, "September 2026").label)
     reported = {"January", "February", "March", "April", "May", "June", "July", "August"}
-    assert not any(
-        f"{month} 2026" in str(item.label) for item in items for month in reported
-    ), labels(puskesmas_head)
+    assert not any(f"{month} 2026" in str(item.label) for item in items for month in reported), (
+        labels(puskesmas_head)
+    )
     assert not any("December 2026" in str(item.label) for item in items)  # not ended
 
 
@@ -262,7 +262,11 @@ def test_head_sees_unread_notifications(world, puskesmas_head, district_user):
     )
     Notification.objects.create(recipient=district_user, kind="x", title="Not theirs")
     summary = item_with(puskesmas_head, "Unread notifications")
-    assert summary.count == 4
+    assert summary.count == 4 and summary.url == reverse("kernel:inbox")
+    newest = Notification.objects.filter(recipient=puskesmas_head, read_at=None).first()
+    assert item_with(puskesmas_head, newest.title).url == reverse(
+        "kernel:notification-open", args=[newest.pk]
+    )
     titles = labels(puskesmas_head)
     assert "Read" not in titles and "Not theirs" not in titles
     assert sum(title.startswith("Report returned") for title in titles) == 3  # the newest few
