@@ -79,6 +79,7 @@ def record(
         to_status=to_status,
         at=at,
     )
+    event.obj = obj  # at hand for the post_save receivers (kernel.notifications): no query
     event.save()
     return event
 

@@ -14,3 +14,13 @@ def area(request: HttpRequest) -> dict:
         # The Users item of the navigation (kernel/views/accounts.py).
         "can_manage_accounts": user is not None and can_manage_accounts(user),
     }
+
+
+def notifications(request: HttpRequest) -> dict:
+    """The header's bell: the unread count, counted (one query) only when a page shows it."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    from .selectors.notifications import unread_count
+
+    return {"unread_notifications": lambda: unread_count(user)}

@@ -64,3 +64,26 @@ def heartbeat(self) -> dict:
     from .health import heartbeat_record
 
     return heartbeat_record(worker=self.request.hostname)
+
+
+@shared_task(
+    autoretry_for=(OperationalError,),
+    retry_backoff=True,
+    max_retries=3,
+    soft_time_limit=120,
+    time_limit=180,
+)
+def notifications_email(ids: list[int]) -> int:
+    """E-mail these notifications to those who want them at once; each at most once."""
+    from .notifications import notifications_email as send
+
+    return send(ids)
+
+
+@shared_task(soft_time_limit=1200, time_limit=1320)
+def notifications_daily() -> dict:
+    """Every morning (Celery beat): the daily scans (deadlines, items due), then one digest
+    e-mail per person who prefers it. Idempotent: keys and `emailed_at` keep repeats out."""
+    from .notifications import notifications_daily as run
+
+    return run()

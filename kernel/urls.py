@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import accounts, exports, imports, ops, twofactor
+from .views import accounts, exports, imports, notifications, ops, twofactor
 from .views import organisation as views
 
 app_name = "kernel"
@@ -39,3 +39,5 @@ urlpatterns += ops.urlpatterns
 urlpatterns += twofactor.urlpatterns
 # Accounts within one's area under /users/, one's own under /account/ (issue #14).
 urlpatterns += accounts.urlpatterns
+# The inbox of notifications and their e-mail preference (issue #15).
+urlpatterns += notifications.urlpatterns
