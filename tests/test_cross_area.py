@@ -273,6 +273,18 @@ def _hsu_accounts_import(w: dict):
     )
 
 
+def _hsu_notification(w: dict):
+    """A notification of the Hulu Sungai Utara district planner (the test's district_user)
+    about its report: only its recipient opens or marks it (issue #15)."""
+    from kernel import notifications
+    from kernel.models import Notification, User
+
+    planner = User.objects.get(username="dinkes")
+    return Notification.objects.filter(recipient=planner).first() or (
+        notifications.notify([planner], kind="t", title="x", url="/", obj=_hsu_report(w))[0]
+    )
+
+
 # URL names whose owner is the puskesmas (its head runs it), not the district planner.
 PUSKESMAS_OWNED: set[str] = set()
 PUSKESMAS_OWNED |= {  # the lokmin's problems, RTL, commitments, proposals: forms
@@ -424,7 +436,13 @@ OBJECTS: dict[str, Callable[[dict], object]] = {
     "kernel:user-login-link": _hsu_head,
     "kernel:user-twofactor-reset": _hsu_head,
     "kernel:user-sheet": _hsu_accounts_import,
+    # Notifications (issue #15): one's own only; opening one redirects to its object.
+    "kernel:notification-open": _hsu_notification,
+    "kernel:notification-read": _hsu_notification,
 }
+
+# URLs whose owner is sent on elsewhere (302) rather than shown a page.
+REDIRECTING = {"kernel:notification-open"}
 
 # URLs whose path holds a signed token instead of an id: the token says whose account it is
 # (tests/test_accounts.py refuses a wrong, expired or used one).
@@ -480,7 +498,7 @@ def test_url_refuses_users_of_another_area(client, world, district_user, other_a
     url = reverse(name, kwargs={"pk": obj.pk})
     # Control: the owner reaches it, so the 404s below come from scoping, not from a wrong id.
     client.force_login(_hsu_head(world) if name in PUSKESMAS_OWNED else district_user)
-    assert client.get(url).status_code in (200, 405)
+    assert client.get(url).status_code in ((302,) if name in REDIRECTING else (200, 405))
     for outsider in other_area_users:
         client.force_login(outsider)
         get = client.get(url)
