@@ -25,6 +25,9 @@ can_enter_report = is_puskesmas_member & in_own_puskesmas
 # District planners check, return, approve, lock and unlock their district's reports.
 can_review_report = is_system_admin | (is_district_planner & in_own_district)
 
+# Whether the role reviews reports at all (the review list; each report still asks the above).
+can_review_reports = is_system_admin | (is_district_planner & has_area)
+
 # District planners set, choose and approve their district's targets.
 can_manage_targets = can_review_report
 

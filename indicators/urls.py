@@ -1,8 +1,9 @@
-from .views import aggregation, dashboards, excel, quarterly, reports, targets, trends
+from .views import aggregation, dashboards, excel, quarterly, reports, review, targets, trends
 
 app_name = "indicators"
 
 urlpatterns: list = []
+urlpatterns += review.urlpatterns  # before reports': reports/review/ is no report id
 urlpatterns += reports.urlpatterns
 urlpatterns += targets.urlpatterns
 urlpatterns += excel.urlpatterns

@@ -57,6 +57,8 @@ class CellProblem:
     village: Village
     service: SPMService
     message: str
+    # Which check (report_warnings): "target", "history" or "age_group"; "" for the others.
+    kind: str = ""
 
     def __str__(self) -> str:
         return f"{self.village.name} · {self.service.code}: {self.message}"
@@ -189,6 +191,7 @@ def report_warnings(
     values: QuerySet[MonthlyValue] | None = None,
     grid: Grid | None = None,
     history: Mapping[Cell, list[int]] | None = None,
+    people: Mapping[tuple[int, int], int] | None = None,
 ) -> list[CellProblem]:
     """Warnings on the report's values (or on `cells` about to be saved); a few queries in all.
 
@@ -198,7 +201,8 @@ def report_warnings(
     - year to date over the population of the service's age band.
 
     Earlier months come from `values` when given (a reader's `readable_values`), else from all;
-    `grid` (and the cells' `history`) are the page's, when it has read them already.
+    `grid` (and the cells' `history`, the desa's `people` per age band) are the page's, when
+    it has read them already (a list of many reports reads them once for all).
     """
     if cells is None:
         cells = {
@@ -210,7 +214,8 @@ def report_warnings(
     services = {s.pk: s for s in grid.services}
     reported = {key: cell.value for key, cell in cells.items() if cell.value is not None}
     settings, before, targets = grid.settings, grid.before, grid.targets
-    people = populations({key[0] for key in reported}, report.year)
+    if people is None:
+        people = populations({key[0] for key in reported}, report.year)
     if history is None:
         history = history_before(report, set(reported), values=values)
     factor = float(settings.outlier_factor)
@@ -228,6 +233,7 @@ def report_warnings(
                     service,
                     _("year to date %(ytd)s is over the annual target %(target)s.")
                     % {"ytd": ytd, "target": target},
+                    "target",
                 )
             )
         past = history.get(key, [])
@@ -240,6 +246,7 @@ def report_warnings(
                         service,
                         _("%(value)s is far from this desa's usual %(median)s a month.")
                         % {"value": value, "median": int(median)},
+                        "history",
                     )
                 )
         band_id = service.population_band_id
@@ -251,6 +258,7 @@ def report_warnings(
                     service,
                     _("year to date %(ytd)s is more than the %(people)s people of this age group.")
                     % {"ytd": ytd, "people": cap},
+                    "age_group",
                 )
             )
     return problems
@@ -477,10 +485,38 @@ def report_submit(*, report: MonthlyReport, version: int, by: User) -> None:
     )
 
 
+def _return_notes(report: MonthlyReport, values: Iterable[Mapping]) -> list[dict]:
+    """The per-value reasons of a return, checked: each names a cell of this report's grid
+    (its working area's desa x the year's monthly services) and gives a reason; one per cell."""
+    values = list(values)
+    if not values:
+        return []
+    village_ids = {v.pk for v in working_area(report.puskesmas)}
+    service_ids = {s.pk for s in monthly_services(report.year)}
+    notes: dict[Cell, dict] = {}
+    for item in values:
+        try:
+            key = (int(item["village"]), int(item["service"]))
+            text = str(item.get("reason") or "").strip()
+        except (KeyError, TypeError, ValueError) as error:
+            raise ValidationError(_("A value's reason must name its desa and service.")) from error
+        if key[0] not in village_ids or key[1] not in service_ids:
+            raise ValidationError(_("A value's reason names a cell outside this report."))
+        if not text:
+            raise ValidationError(_("Say what is wrong with each value you mark."))
+        notes[key] = {"village": key[0], "service": key[1], "reason": text[:500]}
+    return list(notes.values())
+
+
 @transaction.atomic
-def report_return(*, report: MonthlyReport, by: User, reason: str) -> None:
-    """Send a submitted report back to the puskesmas with the reason it must fix."""
+def report_return(
+    *, report: MonthlyReport, by: User, reason: str, values: Iterable[Mapping] = ()
+) -> None:
+    """Send a submitted report back to the puskesmas with the reason it must fix, and a reason
+    per value (`values`: {"village": id, "service": id, "reason": text}, only cells of this
+    report) kept in the RETURNED event's data["values"]."""
     _require_reviewer(report, by)
+    notes = _return_notes(report, values)
     audit.transition(
         report,
         by=by,
@@ -490,6 +526,7 @@ def report_return(*, report: MonthlyReport, by: User, reason: str) -> None:
         reason=reason,
         reason_required=True,
         reason_message=_("Say why the report goes back: the puskesmas will read it."),
+        data={"values": notes} if notes else None,
         fields={
             "return_reason": reason.strip(),
             "decided_at": timezone.now(),

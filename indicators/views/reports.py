@@ -23,6 +23,7 @@ from kernel.web import export, query_year, wants_xlsx
 from .. import selectors, services
 from ..models import MonthlyReport, UnlockRequest
 from ..rights import can_enter_report, can_review_report
+from .review import posted_return_values, review_context
 
 
 def _months_so_far(year: int) -> int:
@@ -107,6 +108,7 @@ def _entry_context(request, report, *, groups, reason=""):
         "reason": reason,
         "pending_unlock": report.unlock_requests.filter(status="pending").first(),
         "last_unlock": report.unlock_requests.exclude(status="pending").first(),
+        **review_context(request.user, report),
     }
 
 
@@ -285,7 +287,12 @@ def report_review(request, pk):
             _("Report approved."),
         ),
         "return": (
-            lambda: services.report_return(report=report, by=request.user, reason=reason),
+            lambda: services.report_return(
+                report=report,
+                by=request.user,
+                reason=reason,
+                values=posted_return_values(request.POST),
+            ),
             _("Report returned to the puskesmas."),
         ),
         "lock": (lambda: services.report_lock(report=report, by=request.user), _("Report locked.")),
