@@ -44,6 +44,8 @@ from .reports import (  # noqa: F401
     report_list,
     report_matrix,
     report_queue,
+    unlock_leaves,
+    unlocks_shown,
 )
 from .targets import (  # noqa: F401
     TargetOverview,

@@ -59,6 +59,14 @@ def month_pace(month: int) -> Decimal:
     return (HUNDRED * month / 12).quantize(CENT)
 
 
+def pace_months(*, last_month: int, months_due: int, approved_through: int = 0) -> int:
+    """The months a year-to-date figure through `last_month` is held against (issue #15): the
+    months whose deadline has passed, and any later month whose approved data is already
+    counted; never a month that has no data yet because it is not due. The one rule of the
+    dashboards, the quarterly report, the meeting packs and the monthly feedback."""
+    return max(0, min(last_month, max(months_due, approved_through)))
+
+
 def last_ended_quarter(today: datetime.date | None = None) -> tuple[int, int]:
     """(year, quarter) of the latest quarter that has ended: the one e-SPM asks about now."""
     today = today or timezone.localdate()
@@ -130,6 +138,10 @@ class ServiceLine:
     note: object | None = None
 
     @property
+    def has_target(self) -> bool:
+        return bool(self.target)
+
+    @property
     def is_below_pace(self) -> bool:
         return self.achievement is not None and self.achievement < self.pace
 
@@ -177,6 +189,10 @@ class Cell:
     pace: Decimal
 
     @property
+    def has_target(self) -> bool:
+        return bool(self.target)
+
+    @property
     def is_below_pace(self) -> bool:
         return self.achievement is not None and self.achievement < self.pace
 
@@ -200,14 +216,30 @@ class QuarterlyReport:
     computed_at: datetime.datetime | None = None
     changed_since: int = 0
     printed_on: datetime.date = field(default_factory=timezone.localdate)
+    months: int | None = None  # months reported through (pace_months); None: the whole quarter
 
     @property
     def is_computed(self) -> bool:
         return bool(self.services)
 
     @property
+    def pace_months(self) -> int:
+        return 3 * self.quarter if self.months is None else self.months
+
+    @property
     def pace(self) -> Decimal:
-        return quarter_pace(self.quarter)
+        return month_pace(self.pace_months)
+
+    @property
+    def months_not_due(self) -> list[datetime.date]:
+        """The quarter's months whose deadline has not passed: outside completeness and
+        timeliness until it does ("not yet due")."""
+        return [
+            datetime.date(self.year, month, 1)
+            for month in range(
+                max(3 * self.quarter - 2, self.pace_months + 1), 3 * self.quarter + 1
+            )
+        ]
 
     @property
     def first_day(self) -> datetime.date:
@@ -227,10 +259,17 @@ class QuarterlyReport:
         return [line for line in self.services if line.is_below_pace]
 
 
-def quarterly_report(*, district: District, year: int, quarter: int) -> QuarterlyReport:
+def quarterly_report(
+    *, district: District, year: int, quarter: int, today: datetime.date | None = None
+) -> QuarterlyReport:
     """The district's quarterly SPM report as computed by `quarter_aggregate`: per service, per
-    puskesmas x service, reporting rates, and the planner's notes (five queries, any size)."""
-    pace = quarter_pace(quarter)
+    puskesmas x service, reporting rates, and the planner's notes (six queries, any size). A
+    running quarter is held against the months due (pace_months), as the dashboards are."""
+    today = today or timezone.localdate()
+    setup = models.ReportingYear.objects.filter(year=year).first()
+    due = setup.months_due(today) if setup is not None else 3 * quarter
+    months = pace_months(last_month=3 * quarter, months_due=due)
+    pace = month_pace(months)
     district_rows = (
         Achievement.objects.filter(
             year=year, quarter=quarter, level=Level.DISTRICT, area_id=district.pk
@@ -313,6 +352,7 @@ def quarterly_report(*, district: District, year: int, quarter: int) -> Quarterl
         notes=notes,
         computed_at=computed_at,
         changed_since=changed_since,
+        months=months,
     )
 
 
@@ -333,7 +373,7 @@ class FeedbackLine:
     ranked: int  # puskesmas of the district with a target for the service
     best: Decimal | None
     district_achievement: Decimal | None
-    month: int
+    month: int  # the months reported through (pace_months), which the pace counts
 
     @property
     def is_below_pace(self) -> bool:
@@ -346,6 +386,12 @@ class FeedbackLine:
             return 0
         return max(0, math.ceil(self.target * self.month / 12) - self.served_ytd)
 
+    @property
+    def has_target(self) -> bool:
+        """A target of record above zero: without one there is no achievement, only "no
+        target" (never "88 / 0")."""
+        return bool(self.target)
+
 
 @dataclass
 class Feedback:
@@ -353,6 +399,13 @@ class Feedback:
     lines: list[FeedbackLine]
     months_not_counted: list[int]  # months up to this one without an approved report
     printed_on: datetime.date = field(default_factory=timezone.localdate)
+    months: int | None = None  # months reported through (pace_months); None: the report's month
+    months_not_due: list[int] = field(default_factory=list)  # of months_not_counted
+
+    @property
+    def months_late(self) -> list[int]:
+        """Months not counted although their deadline has passed."""
+        return [m for m in self.months_not_counted if m not in self.months_not_due]
 
     @property
     def puskesmas(self) -> Puskesmas:
@@ -367,8 +420,12 @@ class Feedback:
         return getattr(self.district, "health_office", None)
 
     @property
+    def pace_months(self) -> int:
+        return self.report.month if self.months is None else self.months
+
+    @property
     def pace(self) -> Decimal:
-        return month_pace(self.report.month)
+        return month_pace(self.pace_months)
 
     @property
     def below_pace(self) -> list[FeedbackLine]:
@@ -376,11 +433,11 @@ class Feedback:
 
     @property
     def with_target(self) -> list[FeedbackLine]:
-        return [line for line in self.lines if line.target is not None]
+        return [line for line in self.lines if line.has_target]
 
     @property
     def without_target(self) -> list[FeedbackLine]:
-        return [line for line in self.lines if line.target is None]
+        return [line for line in self.lines if not line.has_target]
 
 
 def _table(model) -> str:
@@ -457,20 +514,32 @@ def _district_ranks(
     return {row["service_id"]: row for row in rows}
 
 
-def feedback_get(*, report: MonthlyReport) -> Feedback:
+def feedback_get(*, report: MonthlyReport, today: datetime.date | None = None) -> Feedback:
     """The monthly feedback of an approved report: per service, year to date from approved months
-    against the expected pace (month / 12), and the rank in the district (few queries, any size).
+    against the expected pace over the months reported through (pace_months, as the dashboards),
+    and the rank in the district (few queries, any size).
     """
+    today = today or timezone.localdate()
     puskesmas = report.puskesmas
-    services = monthly_services(report.year)
+    setup = reporting_year(report.year)
+    services = monthly_services(report.year, settings=setup)
     ranks = _district_ranks(
         district_id=puskesmas.district_id,
         puskesmas_id=puskesmas.pk,
         year=report.year,
         month=report.month,
-        edition_id=reporting_year(report.year).edition_id,
+        edition_id=setup.edition_id,
     )
-    pace = month_pace(report.month)
+    approved = set(
+        MonthlyReport.objects.approved()
+        .filter(puskesmas=puskesmas, year=report.year, month__lte=report.month)
+        .values_list("month", flat=True)
+    )
+    due = setup.months_due(today)
+    months = pace_months(
+        last_month=report.month, months_due=due, approved_through=max(approved, default=0)
+    )
+    pace = month_pace(months)
     lines = []
     for service in services:
         row = ranks.get(service.pk, {})
@@ -491,18 +560,16 @@ def feedback_get(*, report: MonthlyReport) -> Feedback:
                 )
                 if district_target
                 else None,
-                month=report.month,
+                month=months,
             )
         )
-    approved = set(
-        MonthlyReport.objects.approved()
-        .filter(puskesmas=puskesmas, year=report.year, month__lte=report.month)
-        .values_list("month", flat=True)
-    )
+    not_counted = [m for m in range(1, report.month + 1) if m not in approved]
     return Feedback(
         report=report,
         lines=lines,
-        months_not_counted=[m for m in range(1, report.month + 1) if m not in approved],
+        months_not_counted=not_counted,
+        months=months,
+        months_not_due=[m for m in not_counted if m > due],
     )
 
 

@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import datetime
 from collections import defaultdict
 from dataclasses import dataclass
 from dataclasses import field as dc_field
 
 from django.db.models import Count, F, Q
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
 
-from kernel.models import Puskesmas, Village
+from kernel.models import AuditEvent, Puskesmas, Village
 from kernel.scoping import (  # noqa: F401  (re-exported: the one rule for reading monthly data)
     in_area,
 )
-from kernel.selectors.audit import audit_history
+from kernel.selectors.audit import audit_history, audit_latest
 
 from ..models import MonthlyReport, SPMService
 from ..readable import (  # noqa: F401  (re-exported: the one rule for reading monthly data)
@@ -244,9 +247,11 @@ def report_matrix(*, user, year: int, until_month: int) -> list[dict]:
 
 
 def completeness_by_district(*, user, year: int, until_month: int) -> list[dict]:
-    """Per district: reports expected, approved, and approved on time (aggregated in the database).
+    """Per district: reports due, approved, and approved on time (aggregated in the database).
 
-    Expected = puskesmas x months so far; on time = first submitted by the month's deadline.
+    Due = puskesmas x the months whose deadline has passed (`until_month`, from
+    ReportingYear.months_due); on time = first submitted by the month's deadline. With no month
+    due yet the rates are None ("not yet due"), never 0 %.
     """
     from kernel.models import District
 
@@ -281,6 +286,37 @@ def completeness_by_district(*, user, year: int, until_month: int) -> list[dict]
             }
         )
     return rows
+
+
+def unlock_leaves(*, report: MonthlyReport, today: datetime.date | None = None) -> str:
+    """What an unlock takes out of the figures until the report is approved again (#15): the
+    achievement of its quarter and of every later quarter of the year that has begun (they are
+    year to date), and its quarter's completeness and timeliness. "" unless approved."""
+    if not report.is_approved:
+        return ""
+    today = today or timezone.localdate()
+    quarter = (report.month - 1) // 3 + 1
+    last = 4 if report.year < today.year else max(quarter, (today.month - 1) // 3 + 1)
+    quarters = ", ".join(f"Q{q}" for q in range(quarter, last + 1))
+    return _(
+        "%(month)s leaves the achievement of %(quarters)s %(year)s (year to date) and "
+        "Q%(quarter)s's completeness and timeliness of %(puskesmas)s until it is approved again."
+    ) % {
+        "month": formats.date_format(datetime.date(report.year, report.month, 1), "F Y"),
+        "quarters": quarters,
+        "year": report.year,
+        "quarter": quarter,
+        "puskesmas": report.puskesmas.name,
+    }
+
+
+def unlocks_shown(*, reports, user) -> dict[int, AuditEvent]:
+    """Per report id, the UNLOCKED event (who, when, why) that reopened a report now in draft:
+    what its puskesmas reads instead of a bare "Draft" (one query, scoped; none if no draft)."""
+    drafts = [r.pk for r in reports if r is not None and r.status == MonthlyReport.Status.DRAFT]
+    return audit_latest(
+        model=MonthlyReport, object_ids=drafts, action=AuditEvent.Action.UNLOCKED, user=user
+    )
 
 
 def report_history(*, report: MonthlyReport, user):

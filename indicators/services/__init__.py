@@ -20,6 +20,7 @@ from .monthly_excel import (  # noqa: F401
 )
 from .quarter_notes import quarter_notes_save  # noqa: F401
 from .reports import (  # noqa: F401
+    BlankServices,
     CellConflict,
     CellConflicts,
     CellInput,
@@ -38,6 +39,7 @@ from .reports import (  # noqa: F401
     report_warnings,
     reporting_year,
     seen_of,
+    submit_refusal,
     unlock_request_create,
     unlock_request_decide,
     working_area,

@@ -308,7 +308,8 @@ def quarter_aggregate(
     )
     settings = reporting_year(year)
     today = timezone.localdate()
-    last_month = 12 if year < today.year else (today.month - 1 if year == today.year else 0)
+    # Completeness and timeliness count the months whose deadline has passed (issue #15).
+    last_month = settings.months_due(today)
     steps = 4
     # Autocommitted before the work starts, so the page sees "working" at once.
     AggregationRun.objects.filter(pk=run.pk).update(

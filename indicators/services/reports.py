@@ -21,7 +21,14 @@ from django.utils.translation import gettext as _
 from kernel import audit
 from kernel.models import AuditEvent, Puskesmas, User, Village
 
-from ..models import MonthlyReport, MonthlyValue, SPMService, UnlockRequest, ValueChange
+from ..models import (
+    MonthlyReport,
+    MonthlyValue,
+    ReportingYear,
+    SPMService,
+    UnlockRequest,
+    ValueChange,
+)
 from ..reporting import (  # noqa: F401  (re-exported: services callers use them)
     Grid,
     history_before,
@@ -73,12 +80,20 @@ class SaveResult:
 # --- Opening a report ---------------------------------------------------------------------------
 
 
-def report_open(*, puskesmas: Puskesmas, year: int, month: int, by: User) -> MonthlyReport:
-    """The puskesmas's report for the month, created as a draft on first open; idempotent."""
+def report_open(
+    *,
+    puskesmas: Puskesmas,
+    year: int,
+    month: int,
+    by: User,
+    today: datetime.date | None = None,
+) -> MonthlyReport:
+    """The puskesmas's report for the month, created as a draft on first open; idempotent.
+    The current month may be started (and saved as a draft); a month not begun is refused."""
     if not 1 <= month <= 12:
         raise ValidationError(_("The month must be between 1 and 12."))
     settings = reporting_year(year)
-    today = timezone.localdate()
+    today = today or timezone.localdate()
     if (year, month) > (today.year, today.month):
         raise ValidationError(_("A month cannot be reported before it has started."))
     report = MonthlyReport.objects.filter(puskesmas=puskesmas, year=year, month=month).first()
@@ -439,13 +454,67 @@ def _require_reviewer(report: MonthlyReport, by: User) -> None:
         raise PermissionDenied(_("Only the district's planners can do this."))
 
 
+def submit_refusal(
+    report: MonthlyReport, *, today: datetime.date, settings: ReportingYear | None = None
+) -> str:
+    """Why `report` cannot be submitted on `today` because of its month, or "": a month is
+    submitted once it has ended, unless its reporting year allows early submission (#15)."""
+    settings = settings or reporting_year(report.year)
+    if settings.allow_early_submission or settings.has_ended(report.month, today):
+        return ""
+    first = datetime.date(report.year, report.month, 1)
+    next_month = (first + datetime.timedelta(days=31)).replace(day=1)
+    return _(
+        "%(month)s has not ended yet: its report can be submitted from %(date)s. "
+        "Save it as a draft until then."
+    ) % {
+        "month": formats.date_format(first, "F Y"),
+        "date": formats.date_format(next_month, "j F Y"),
+    }
+
+
+class BlankServices(ValidationError):
+    """Refused submit: some services have no value for any desa; the user may confirm."""
+
+    def __init__(self, *, blank: int, total: int):
+        self.blank, self.total = blank, total
+        super().__init__(
+            _("%(blank)s of %(total)s services have no value for any desa. Submit anyway?")
+            % {"blank": blank, "total": total},
+            code="blank_services",
+        )
+
+
+def blank_services(report: MonthlyReport) -> tuple[int, int]:
+    """(services with no value for any desa, services of the year) of a report (two queries)."""
+    services = {s.pk for s in monthly_services(report.year)}
+    reported = set(
+        report.values.filter(value__isnull=False, service_id__in=services)
+        .values_list("service_id", flat=True)
+        .distinct()
+    )
+    return len(services - reported), len(services)
+
+
 @transaction.atomic
-def report_submit(*, report: MonthlyReport, version: int, by: User) -> None:
-    """Submit a draft or returned report to the district; every warning needs a comment first."""
+def report_submit(
+    *,
+    report: MonthlyReport,
+    version: int,
+    by: User,
+    allow_blank: bool = False,
+    today: datetime.date | None = None,
+) -> None:
+    """Submit a draft or returned report to the district; atomic. Refused before the month
+    ends (unless the year allows it), while a warning has no comment, and while a service has
+    no value for any desa unless `allow_blank` (the user confirmed: BlankServices says how many).
+    """
     if not can_enter_report(by, report):
         raise PermissionDenied(_("Only the puskesmas's own staff can submit its report."))
     if report.version != version:
         raise ValidationError(_("The report changed since you opened it: reload the page."))
+    if refusal := submit_refusal(report, today=today or timezone.localdate()):
+        raise ValidationError(refusal, code="not_ended")
     if not report.values.filter(value__isnull=False).exists():
         raise ValidationError(_("Enter at least one value before submitting."))
     comments = {(v.village_id, v.service_id): v.comment for v in report.values.all()}
@@ -459,6 +528,10 @@ def report_submit(*, report: MonthlyReport, version: int, by: User) -> None:
             [_("Explain these values in their comment before submitting:")]
             + [str(problem) for problem in missing]
         )
+    if not allow_blank:
+        blank, total = blank_services(report)
+        if blank:
+            raise BlankServices(blank=blank, total=total)
     now = timezone.now()
     was_returned = report.status == Status.RETURNED
     changed = (

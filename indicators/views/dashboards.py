@@ -221,23 +221,24 @@ def _matrix_table(area_header: str, lines, services) -> Table:
 def _rate_table(area_header: str, lines) -> Table:
     headers = [
         area_header,
-        _("Expected"),
-        _("Approved"),
-        _("On time"),
+        _("Reports due"),
+        _("Reports approved"),
+        _("Reports on time"),
         _("Completeness (%)"),
         _("Timeliness (%)"),
     ]
 
     def rows():
         found = [line for line in lines if line.rate]
+        not_due = _("not yet due")
         return [
             [
                 line.name,
                 line.rate.expected,
                 line.rate.approved,
                 line.rate.on_time,
-                line.rate.completeness,
-                line.rate.timeliness,
+                line.rate.completeness if line.rate.expected else not_due,
+                line.rate.timeliness if line.rate.expected else not_due,
             ]
             for line in found
         ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import replace
 
 from django.contrib import messages
@@ -21,7 +22,7 @@ from kernel.tables import Col, Table, table_page
 from kernel.web import export, query_year, wants_xlsx
 
 from .. import selectors, services
-from ..models import MonthlyReport, UnlockRequest
+from ..models import MonthlyReport, ReportingYear, UnlockRequest
 from ..rights import can_enter_report, can_review_report
 from .review import posted_return_values, review_context
 
@@ -29,6 +30,13 @@ from .review import posted_return_values, review_context
 def _months_so_far(year: int) -> int:
     today = timezone.localdate()
     return 12 if year < today.year else (today.month if year == today.year else 0)
+
+
+def _months_due(year: int) -> int:
+    """Months of `year` whose deadline has passed (ReportingYear.months_due): the months
+    completeness counts; 0 for a year not set up."""
+    setup = ReportingYear.objects.filter(year=year).first()
+    return setup.months_due(timezone.localdate()) if setup else 0
 
 
 @login_required
@@ -63,21 +71,28 @@ def report_list(request):
                 r.value_count,
             ],
         )
-    months = _months_so_far(year)
-    context = {"year": year, "years": range(timezone.localdate().year, 2023, -1)}
+    months, due = _months_so_far(year), _months_due(year)
+    context = {"year": year, "years": range(timezone.localdate().year, 2023, -1), "due": due}
     if is_province_reviewer(user):
         context["districts"] = selectors.completeness_by_district(
-            user=user, year=year, until_month=months
+            user=user, year=year, until_month=due
         )
     else:
         context["matrix"] = selectors.report_matrix(user=user, year=year, until_month=months)
-        context["month_numbers"] = range(1, months + 1)
+        context["month_numbers"] = [(m, m <= due) for m in range(1, months + 1)]
+        context["not_due"] = [datetime.date(year, m, 1) for m in range(due + 1, months + 1)]
         context["legend"] = [
             ((value, MonthlyReport.STATUS_SYMBOLS[value]), label)
             for value, label in MonthlyReport.Status.choices
         ]
         context.update(selectors.report_queue(user=user, year=year))
         context["can_start"] = bool(user.puskesmas_id) and can_enter_report(user, user.puskesmas)
+        # The puskesmas reads who reopened a draft and why, not a bare "Draft" (#15).
+        if context["can_start"]:
+            listed = [r for line in context["matrix"] for r in line["months"] if r is not None]
+            unlocked = selectors.unlocks_shown(reports=listed, user=user)
+            for report in listed:
+                report.unlock_event = unlocked.get(report.pk)
     return render(request, "indicators/report_list.html", context)
 
 
@@ -98,16 +113,27 @@ def report_start(request):
     return redirect("indicators:report-entry", pk=report.pk)
 
 
-def _entry_context(request, report, *, groups, reason=""):
+def _entry_context(request, report, *, groups, reason="", blank=None):
+    can_enter = report.is_editable and can_enter_report(request.user, report)
+    can_review = can_review_report(request.user, report)
+    unlocked = selectors.unlocks_shown(reports=[report], user=request.user)
     return {
         "report": report,
         "groups": groups,
-        "can_enter": report.is_editable and can_enter_report(request.user, report),
-        "can_review": can_review_report(request.user, report),
+        "can_enter": can_enter,
+        "can_review": can_review,
         "needs_reason": bool(report.first_submitted_at),
         "reason": reason,
         "pending_unlock": report.unlock_requests.filter(status="pending").first(),
         "last_unlock": report.unlock_requests.exclude(status="pending").first(),
+        # Why "Save and submit" is off (the month has not ended), or "" (#15).
+        "submit_refusal": (
+            services.submit_refusal(report, today=timezone.localdate()) if can_enter else ""
+        ),
+        "unlocked": unlocked.get(report.pk),
+        # What an unlock takes out of the figures until re-approval (the planner's warning).
+        "unlock_leaves": selectors.unlock_leaves(report=report) if can_review else "",
+        "blank": blank,  # services.BlankServices to confirm, after a submit
         **review_context(request.user, report),
     }
 
@@ -171,12 +197,20 @@ def _report_save(request, report):
             report=report, cells=cells, version=version, by=request.user, reason=reason
         )
         if request.POST.get("action") == "submit":
-            services.report_submit(report=report, version=report.version, by=request.user)
+            services.report_submit(
+                report=report,
+                version=report.version,
+                by=request.user,
+                allow_blank=request.POST.get("confirm_blank") == "1",
+            )
             messages.success(request, _("Report submitted to the district."))
         else:
             messages.success(
                 request, _("Saved: %(count)s values changed.") % {"count": result.changed}
             )
+    except services.BlankServices as blank:
+        # The values are saved; the page asks to confirm (a form field: works without JS).
+        return _blank_confirm(request, report, blank)
     except services.CellConflicts as error:
         conflicts = {(c.village.pk, c.service.pk) for c in error.conflicts}
         errors = [c.problem for c in error.conflicts]
@@ -195,6 +229,27 @@ def _report_save(request, report):
     )
     context = _entry_context(request, report, groups=groups, reason=reason)
     return render(request, "indicators/report_entry.html", context, status=400)
+
+
+def _blank_confirm(request, report, blank):
+    """The entry page again, as saved, asking whether to submit with blank services."""
+    report.refresh_from_db()
+    readable = selectors.readable_values(user=request.user)
+    grid = selectors.report_grid(report, values=readable)
+    saved = selectors.report_cells(report)
+    warnings = services.report_warnings(
+        report=report,
+        cells={key: services.CellInput(value) for key, (value, _c) in saved.items()},
+        values=readable,
+        grid=grid,
+    )
+    groups = selectors.report_entry(
+        user=request.user, report=report, problems=warnings, grid=grid, saved=saved
+    )
+    context = _entry_context(
+        request, report, groups=groups, reason=request.POST.get("reason", ""), blank=blank
+    )
+    return render(request, "indicators/report_entry.html", context)
 
 
 @login_required

@@ -18,3 +18,22 @@ def audit_history(*, obj: Model, user) -> QuerySet[AuditEvent]:
         object_id=obj.pk,
     )
     return in_area(events, user).select_related("by").order_by("-at", "-pk")
+
+
+def audit_latest(*, model: type[Model], object_ids, action: str, user) -> dict[int, AuditEvent]:
+    """Per object id, its latest event with `action` (who, when, why); only events inside
+    `user`'s area. One query for any number of objects; none for no ids."""
+    ids = list(object_ids)
+    if not ids:
+        return {}
+    opts = model._meta
+    events = AuditEvent.objects.filter(
+        content_type__app_label=opts.app_label,
+        content_type__model=opts.model_name,
+        object_id__in=ids,
+        action=action,
+    )
+    latest: dict[int, AuditEvent] = {}
+    for event in in_area(events, user).select_related("by").order_by("object_id", "-at", "-pk"):
+        latest.setdefault(event.object_id, event)
+    return latest

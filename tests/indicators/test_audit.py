@@ -48,7 +48,9 @@ def _report(world, head, month=1) -> MonthlyReport:
 @pytest.fixture
 def submitted(world, puskesmas_head):
     report = _report(world, puskesmas_head)
-    services.report_submit(report=report, version=report.version, by=puskesmas_head)
+    services.report_submit(
+        report=report, version=report.version, by=puskesmas_head, allow_blank=True
+    )
     return report
 
 
@@ -169,7 +171,9 @@ def test_concurrent_approvals_on_postgresql_one_wins(world, puskesmas_head, dist
     if connection.vendor != "postgresql":
         pytest.skip("SQLite has one writer at a time: no race to lose")
     report = _report(world, puskesmas_head)
-    services.report_submit(report=report, version=report.version, by=puskesmas_head)
+    services.report_submit(
+        report=report, version=report.version, by=puskesmas_head, allow_blank=True
+    )
     barrier, results = threading.Barrier(3), []
 
     def approve():

@@ -174,7 +174,9 @@ def test_only_the_puskesmas_saves_and_only_while_editable(
     assert en.get(reverse("indicators:report-cells", kwargs={"pk": report.pk})).status_code == 405
     assert _save(en, report, data).status_code == 200
     report.refresh_from_db()
-    services.report_submit(report=report, version=report.version, by=puskesmas_head)
+    services.report_submit(
+        report=report, version=report.version, by=puskesmas_head, allow_blank=True
+    )
     response = _save(en, report, _cell(grid, 0, 0, "5", base=3, seen="4")[1])
     assert response.status_code == 400 and "no longer be changed" in response.json()["message"]
     assert MonthlyValue.objects.get().value == 4
@@ -184,7 +186,9 @@ def test_after_a_submission_a_cell_change_needs_a_reason(en, report, grid, puske
     en.force_login(puskesmas_head)
     _save(en, report, _cell(grid, 0, 0, "4", seen="")[1])
     report.refresh_from_db()
-    services.report_submit(report=report, version=report.version, by=puskesmas_head)
+    services.report_submit(
+        report=report, version=report.version, by=puskesmas_head, allow_blank=True
+    )
     MonthlyReport.objects.filter(pk=report.pk).update(status="returned")
     response = _save(en, report, _cell(grid, 0, 0, "5", base=3, seen="4")[1])
     assert response.status_code == 400 and "say why" in response.json()["message"]

@@ -170,7 +170,8 @@ def test_page_shows_the_figures_quarter_aggregate_computed(en, data, district_us
     shown = tables["per-service"][1:]
     assert len(shown) == district_rows.count() == 12
     for row, cells in zip(district_rows, shown, strict=True):
-        target = "–" if row.target is None else f"{row.target:,}"
+        # No target of record says so (issue #15), never a bare dash or "/ 0".
+        target = "no target" if not row.target else f"{row.target:,}"
         achievement = _percent(row.achievement)
         assert cells[0] == str(row.service.number)
         assert cells[2:5] == [target, f"{row.served_quarter:,}", f"{row.served_ytd:,}"]

@@ -37,6 +37,10 @@ def grid(report):
 def _post(report, grid, values, **extra):
     villages, spm = grid
     data = {"version": report.version, "action": "save", **extra}
+    if data["action"] == "submit":
+        # These reports fill a few services: submitting them confirms the blank ones (issue
+        # #15 asks first; tests/indicators/test_figures.py covers the question).
+        data.setdefault("confirm_blank", "1")
     for (v_index, s_index), value in values.items():
         data[f"v-{villages[v_index].pk}-{spm[s_index].pk}"] = value
     return data

@@ -35,7 +35,7 @@ class MeetingPack:
 
     @property
     def month(self) -> int:
-        return self.figures.period.months
+        return self.figures.period.last_month
 
     @property
     def last_day(self) -> datetime.date:

@@ -12,8 +12,16 @@ from django.utils import timezone
 
 from kernel.scoping import in_area, is_national, user_area
 
-from ...models import Achievement, AggregationRun, IndexBand, Level, MonthlyReport, SPMService
-from ..quarterly import last_ended_quarter, month_pace
+from ...models import (
+    Achievement,
+    AggregationRun,
+    IndexBand,
+    Level,
+    MonthlyReport,
+    ReportingYear,
+    SPMService,
+)
+from ..quarterly import last_ended_quarter, month_pace, pace_months
 
 HUNDRED = Decimal(100)
 CENT = Decimal("0.01")
@@ -39,7 +47,9 @@ def months_ended(year: int, quarter: int, today: datetime.date | None = None) ->
 class Period:
     year: int
     quarter: int
-    months: int  # months ended: the pace is months / 12 of the year's target
+    months: int  # months reported through (pace_months): the pace is months / 12 of the target
+    due: int | None = None  # months of the year due by the quarter's end (None: as `months`)
+    through: int | None = None  # the last month of the figures (None: the quarter's last)
 
     @property
     def pace(self) -> Decimal:
@@ -47,11 +57,47 @@ class Period:
 
     @property
     def last_month(self) -> int:
-        return 3 * self.quarter
+        return 3 * self.quarter if self.through is None else self.through
+
+    @property
+    def months_due(self) -> int:
+        return self.months if self.due is None else self.due
+
+    @property
+    def months_not_due(self) -> list[datetime.date]:
+        """The quarter's months whose deadline has not passed: not counted in completeness and
+        timeliness (shown as "not yet due")."""
+        first = 3 * self.quarter - 2
+        return [
+            datetime.date(self.year, month, 1)
+            for month in range(max(first, self.months_due + 1), self.last_month + 1)
+        ]
 
 
-def dashboard_period(*, year: int, quarter: int) -> Period:
-    return Period(year=year, quarter=quarter, months=months_ended(year, quarter))
+def months_due_of(
+    year: int, *, today: datetime.date | None = None, setup: ReportingYear | None = None
+) -> int:
+    """Months of `year` whose deadline has passed on `today` (ReportingYear.months_due); a year
+    not set up falls back to the months ended (it has no reports to count anyway)."""
+    today = today or timezone.localdate()
+    if setup is None:
+        setup = ReportingYear.objects.filter(year=year).first()
+    return setup.months_due(today) if setup is not None else months_ended(year, 4, today)
+
+
+def dashboard_period(
+    *,
+    year: int,
+    quarter: int,
+    today: datetime.date | None = None,
+    setup: ReportingYear | None = None,
+    approved_through: int = 0,
+) -> Period:
+    """The quarter with its pace (pace_months: the months due, or approved already, through the
+    quarter's end) and the months due (one query unless `setup` is given)."""
+    due = min(3 * quarter, months_due_of(year, today=today, setup=setup))
+    months = pace_months(last_month=3 * quarter, months_due=due, approved_through=approved_through)
+    return Period(year=year, quarter=quarter, months=months, due=due)
 
 
 def _own_level(user) -> str | None:

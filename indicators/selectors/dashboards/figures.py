@@ -30,8 +30,14 @@ class Figure:
         return self.period.pace
 
     @property
+    def has_target(self) -> bool:
+        """A target of record above zero: without one the page says "no target", never a
+        percentage or "served / 0"."""
+        return bool(self.target)
+
+    @property
     def is_below_pace(self) -> bool:
-        return self.achievement is not None and self.achievement < self.pace
+        return self.has_target and self.achievement is not None and self.achievement < self.pace
 
     @property
     def gap(self) -> Decimal | None:
@@ -90,7 +96,13 @@ class ServiceLine:
 
     @property
     def villages_below_pace(self) -> int:
+        """Desa below the pace (only desa with a target count; the pace counts no month that
+        has no data yet: pace_months)."""
         return sum(1 for __, figure in self.villages if figure.is_below_pace)
+
+    @property
+    def villages_with_target(self) -> int:
+        return sum(1 for __, figure in self.villages if figure.has_target)
 
 
 @dataclass

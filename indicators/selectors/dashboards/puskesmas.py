@@ -153,7 +153,15 @@ def dashboard_puskesmas(
 ) -> PuskesmasDashboard:
     """One puskesmas's quarter: achievement per service (computed) and per desa (summed from
     approved reports), served per month, and the months still to report (ten queries)."""
-    period = dashboard_period(year=year, quarter=quarter)
+    setup = ReportingYear.objects.filter(year=year).first()
+    reports, per_month = _months(user, puskesmas, year)
+    # Pace: through the months due, or approved already (the monthly feedback's rule).
+    approved_through = max(
+        (m for m, r in reports.items() if r["status"] in APPROVED and m <= 3 * quarter), default=0
+    )
+    period = dashboard_period(
+        year=year, quarter=quarter, setup=setup, approved_through=approved_through
+    )
     services, bands = _services(year), index_bands(year=year)
     rows = in_area(
         Achievement.objects.filter(
@@ -163,7 +171,6 @@ def dashboard_puskesmas(
     )
     lines = _service_lines(rows.values(*FIGURE_FIELDS), services, period, bands)
     villages, targets, served = _desa_figures(user, puskesmas, period)
-    reports, per_month = _months(user, puskesmas, year)
     for line in lines:
         for village in villages:
             target = targets.get((village.pk, line.service.pk))
@@ -181,7 +188,6 @@ def dashboard_puskesmas(
         line.trend = column_chart([(m.served, m.is_approved) for m in line.months])
     due = None
     if can_enter_report(user, puskesmas) or can_review_report(user, puskesmas):
-        setup = ReportingYear.objects.filter(year=year).first()
         due = _months_due(reports, year=year, setup=setup)
     return PuskesmasDashboard(
         puskesmas=puskesmas,

@@ -3,30 +3,39 @@ than a quarter's end, summed from approved monthly reports."""
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass
 
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import QuerySet, Sum
+from django.db.models import Count, Max, QuerySet, Sum
 
 from kernel.models import District, Province, Puskesmas, User, Village
 from kernel.scoping import in_area
 
 from ...models import MonthlyReport, MonthlyValue, SPMService, Target
 from ...readable import readable_reports, readable_values
-from .base import APPROVED, Band, Period, _services, index_bands
+from ..quarterly import pace_months
+from .base import APPROVED, Band, Period, _services, index_bands, months_due_of
 from .figures import AreaLine, Figure, ServiceLine, _achieved, _figure
 
 
-def month_period(*, year: int, month: int) -> Period:
-    """The year's first `month` months: the pace is month / 12 of the year's target."""
-    return Period(year=year, quarter=(month - 1) // 3 + 1, months=month)
+def month_period(
+    *, year: int, month: int, months_due: int | None = None, approved_through: int = 0
+) -> Period:
+    """The year's first `month` months. The pace is months / 12 of the year's target, over the
+    months reported through (pace_months: due, or approved already); all `month` when the
+    months due are not given."""
+    due = month if months_due is None else min(month, months_due)
+    months = pace_months(last_month=month, months_due=due, approved_through=approved_through)
+    return Period(year=year, quarter=(month - 1) // 3 + 1, months=months, due=due, through=month)
 
 
 @dataclass
 class YearToDate:
     """An area's year to date through a month, summed from approved monthly reports: per service
     (with per-desa figures for a puskesmas) and, for a district or province, per puskesmas or
-    district x service. `months_approved` of `months_expected` reports are counted."""
+    district x service. `months_approved` of `months_expected` reports (the months due) are
+    counted."""
 
     area: Province | District | Puskesmas
     period: Period
@@ -88,14 +97,18 @@ def _sums(queryset, key: str) -> dict[tuple[int, int], int]:
 
 
 def year_to_date(
-    *, user, area: Province | District | Puskesmas, year: int, month: int
+    *,
+    user,
+    area: Province | District | Puskesmas,
+    year: int,
+    month: int,
+    today: datetime.date | None = None,
 ) -> YearToDate:
     """Achievement of `area` from January through `month` of `year`: served in approved reports
     against the targets of record and the pace month / 12 (scoped; seven or eight queries, any
     size). The dashboards' figures for any month rather than a quarter's end: a puskesmas per
     service and per desa, a district per service and per puskesmas, a province per service and
     per district; `Figure` and its bands come from the same helpers."""
-    period = month_period(year=year, month=month)
     services, bands = _services(year), index_bands(year=year)
     level = area.area_kind
     target_in, value_in, target_key, value_key = _YTD_LOOKUPS[level]
@@ -116,7 +129,18 @@ def year_to_date(
         value_key,
     )
     children, reports = _ytd_children(user, area)
-    approved = reports.filter(year=year, month__lte=month, status__in=APPROVED).count()
+    counted = reports.filter(year=year, month__lte=month, status__in=APPROVED).aggregate(
+        count=Count("id"), through=Max("month")
+    )
+    approved = counted["count"]
+    # A puskesmas is held against the months it reported through (the feedback's rule); a
+    # district or province against the months due: its puskesmas report on different days.
+    period = month_period(
+        year=year,
+        month=month,
+        months_due=months_due_of(year, today=today),
+        approved_through=(counted["through"] or 0) if level == "puskesmas" else 0,
+    )
     if level == "puskesmas":
         reporting = 1
     elif level == "district":
@@ -152,6 +176,6 @@ def year_to_date(
         bands=bands,
         services=lines,
         areas=[] if level == "puskesmas" else list(areas.values()),
-        months_expected=reporting * month,
+        months_expected=reporting * period.months_due,
         months_approved=approved,
     )
