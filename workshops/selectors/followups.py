@@ -38,7 +38,14 @@ class OpenItems:
 
     @property
     def count(self) -> int:
-        return len(self.follow_ups) + len(self.commitments)
+        """Items still open (planned or in progress): one closed since the meeting began is
+        listed where it was closed but is no longer counted as open (issue #15)."""
+        return sum(item.is_open for item in [*self.follow_ups, *self.commitments])
+
+    @property
+    def closed_count(self) -> int:
+        """Items listed because they were done or dropped since the meeting began."""
+        return len(self.follow_ups) + len(self.commitments) - self.count
 
     @property
     def overdue_count(self) -> int:
