@@ -79,6 +79,7 @@ def _page(request, area: Area):
         "data": data,
         "area_name": _area_name(data),
         "children_heading": _children_heading(data.level),
+        "child_label": _child_label(data.level),
         "parent_url": _parent_url(request, data),
         "approved_only": reads_approved_only(request.user),
         "query": f"service={data.service.number if data.service else ''}&year={data.year}",
