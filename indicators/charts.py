@@ -250,7 +250,9 @@ def line_chart(
 
     drawn = []
     for data in series:
-        points, paths, run = [], [], []
+        points: list[LinePoint] = []
+        paths: list[str] = []
+        run: list[str] = []
         for index, value in enumerate(data.values):
             if value is None:
                 if run:

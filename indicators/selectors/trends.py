@@ -23,7 +23,7 @@ from kernel.models import District, Province, Puskesmas, User, Village
 from kernel.scoping import in_area
 
 from ..charts import LineChart, SeriesData, line_chart, line_scale
-from ..models import MonthlyReport, MonthlyValue, ReportingYear, SPMService, Target
+from ..models import MonthlyValue, ReportingYear, SPMService, Target
 from ..readable import readable_reports, readable_values
 from .dashboards.base import APPROVED, CENT, HUNDRED, _services
 from .quarterly import month_pace
@@ -231,15 +231,15 @@ def _target_rows(user: User | AnonymousUser, level: str, area: Area, year: int) 
 
 
 def _children(
-    user: User | AnonymousUser, level: str, area: Area
+    user: User | AnonymousUser, area: Area
 ) -> list[Village | Puskesmas | District | Province]:
     """What the area's figures are broken down by (one query)."""
     rows: QuerySet
-    if level == "puskesmas":
+    if isinstance(area, Puskesmas):
         rows = Village.objects.filter(puskesmas=area).order_by("code")
-    elif level == "district":
+    elif isinstance(area, District):
         rows = Puskesmas.objects.filter(district=area).order_by("name")
-    elif level == "province":
+    elif isinstance(area, Province):
         rows = District.objects.filter(province=area).order_by("code")
     else:
         rows = Province.objects.order_by("code")
@@ -287,7 +287,10 @@ def trends(*, user: User | AnonymousUser, area: Area, year: int, number: int | N
         for row in targets.values("year", "service__number").annotate(total=Sum("value")).order_by()
     }
     # Months of this year with a report not approved yet (one query).
-    reports = readable_reports(user=user, queryset=_reports_in(level, area)).filter(year=year)
+    value_in = _LOOKUPS[level][0]
+    reports = readable_reports(user=user).filter(year=year)
+    if value_in is not None:
+        reports = reports.filter(**{value_in.removeprefix("report__"): area})
     pending = [
         row["month"]
         for row in reports.values("month")
@@ -314,7 +317,7 @@ def trends(*, user: User | AnonymousUser, area: Area, year: int, number: int | N
         )
 
     # The areas below, on the one service (three queries).
-    children = _children(user, level, area)
+    children = _children(user, area)
     child_served: dict[int, dict[tuple[int, int, int], int]] = {}
     for row in (
         values.filter(service__number=service.number)
@@ -391,17 +394,6 @@ def _draw(result: Trends) -> None:
             height=60,
             axes=False,
         )
-
-
-def _reports_in(level: str, area: Area) -> QuerySet[MonthlyReport]:
-    reports = MonthlyReport.objects.all()
-    if level == "puskesmas":
-        return reports.filter(puskesmas=area)
-    if level == "district":
-        return reports.filter(puskesmas__district=area)
-    if level == "province":
-        return reports.filter(puskesmas__district__province=area)
-    return reports
 
 
 def _sum(values: list[int | None]) -> int | None:

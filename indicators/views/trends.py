@@ -124,7 +124,7 @@ def _links(request, data: Trends) -> None:
 def _parent_url(request, data: Trends) -> str | None:
     """The trends of the area above, when the user reads it (breadcrumb)."""
     user = request.user
-    if data.level == "puskesmas" and not is_puskesmas_member(user):
+    if isinstance(data.area, Puskesmas) and not is_puskesmas_member(user):
         if is_district_planner(user):
             return reverse("indicators:trends")
         return reverse("indicators:trends-district", args=[data.area.district_id])
