@@ -1,10 +1,15 @@
-"""The SPM part of the demo world: the district's targets, this year's monthly reports of
-Hulu Sungai Utara through the services, and the quarters computed (after kernel's demo)."""
+"""The SPM part of the demo world, through the services (after kernel's demo): in both districts
+of Kalimantan Selatan, the year's targets estimated and approved and this year's monthly reports;
+then the quarters computed, so the province compares its two districts.
+
+- Hulu Sungai Utara: old months approved and locked, last month partly waiting, returned or late.
+- Kota Banjarmasin: every month up to last month approved (all but the last two locked).
+"""
 
 from __future__ import annotations
 
 import random
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 
 from django.db import transaction
 from django.utils import timezone
@@ -15,9 +20,12 @@ from ..models import MonthlyReport
 from . import targets as targets_module
 
 
-def _seed_reports(district: District, *, head_of: dict, planner: User) -> None:
+def _seed_reports(
+    district: District, *, head_of: dict, planner: User, complete: bool = False, offset: int = 0
+) -> None:
     """Monthly reports of the current year for every puskesmas of `district`, through the
-    services: old months approved and locked, last month waiting, one returned, one late draft.
+    services: old months approved and locked, last month waiting, one returned, one late draft;
+    or, when `complete`, every month approved. `offset` shifts which puskesmas do better.
     """
     from .reports import (
         CellInput,
@@ -49,12 +57,12 @@ def _seed_reports(district: District, *, head_of: dict, planner: User) -> None:
                 continue
             rng = random.Random(f"{puskesmas.code}-{year}-{month}")
             # Weaker puskesmas report less; the last month some do not report every desa.
-            pace = 0.55 + 0.4 * ((index * 7) % 10) / 10
+            pace = 0.55 + 0.4 * (((index + offset) * 7) % 10) / 10
             cells = {}
             for village in villages:
                 for service in services:
                     target = targets.get((village.pk, service.pk)) or 12
-                    if month == last_month and rng.random() < 0.1:
+                    if month == last_month and not complete and rng.random() < 0.1:
                         continue
                     # Served so far follows the desa's own pace, so the year to date never
                     # runs over its target (the demo submits without warnings).
@@ -65,6 +73,12 @@ def _seed_reports(district: District, *, head_of: dict, planner: User) -> None:
                     before = int(target * share * (month - 1) / 12)
                     cells[(village.pk, service.pk)] = CellInput(so_far - before)
             report_save(report=report, cells=cells, version=report.version, by=user)
+            if complete:
+                report_submit(report=report, version=report.version, by=user)
+                report_approve(report=report, by=planner)
+                if month <= last_month - 2:
+                    report_lock(report=report, by=planner)
+                continue
             if month == last_month and index % 4 == 3:
                 continue  # still a draft, and late
             report_submit(report=report, version=report.version, by=user)
@@ -99,40 +113,64 @@ def _backdate(district: District, today) -> None:
     reports = MonthlyReport.objects.filter(
         puskesmas__district=district, year=today.year, first_submitted_at__isnull=False
     ).select_related("puskesmas")
+    now = timezone.now()
     for report in reports:
         rng = random.Random(f"{report.puskesmas.code}-{report.month}-dates")
         late = rng.random() < 0.08
         day = report.due_on + timedelta(days=rng.randint(1, 4) if late else -rng.randint(0, 7))
-        submitted = timezone.make_aware(datetime.combine(min(day, today), time(10, 0)))
+        if day >= today:  # its deadline is still ahead: sent in the days since the month ended
+            month_end = date(report.year, report.month, 1) + timedelta(days=31)
+            day = max(today - timedelta(days=rng.randint(1, 3)), month_end.replace(day=1))
+        submitted = min(timezone.make_aware(datetime.combine(day, time(10, 0))), now)
+
+        def at(days: int, submitted=submitted) -> datetime:
+            return min(submitted + timedelta(days=days), now)
+
         for action, offset in offsets.items():
-            report.events.filter(action=action).update(
-                at=min(submitted + timedelta(days=offset), timezone.now())
-            )
+            report.events.filter(action=action).update(at=at(offset))
         report.changes.update(changed_at=submitted - timedelta(days=2))
         MonthlyReport.objects.filter(pk=report.pk).update(
             first_submitted_at=submitted,
             submitted_at=submitted,
-            decided_at=submitted + timedelta(days=3) if report.decided_at else None,
-            locked_at=submitted + timedelta(days=6) if report.locked_at else None,
+            decided_at=at(3) if report.decided_at else None,
+            locked_at=at(6) if report.locked_at else None,
         )
 
 
-@transaction.atomic
-def demo_seed() -> None:
-    """Targets, monthly reports and quarters of the demo district; idempotent."""
-    hsu = District.objects.get(code="63.08")
-    planner = User.objects.get(username="dinkes.hsu")
+# District code, its planner, every month approved, which puskesmas do better.
+DISTRICTS = (("63.08", "dinkes.hsu", False, 0), ("63.71", "dinkes.banjarmasin", True, 3))
+
+
+def _seed_district(district: District, planner: User, *, complete: bool, offset: int) -> None:
     year = timezone.localdate().year
-    if hasattr(targets_module, "demo_targets"):
-        targets_module.demo_targets(district=hsu, year=year, by=planner)
+    if not targets_module.is_approved(district=district, year=year):
+        targets_module.demo_targets(district=district, year=year, by=planner)
+        targets_module.targets_approve(district=district, year=year, by=planner)
     head_of: dict[int | None, User] = {}
     for head in User.objects.filter(
-        puskesmas__district=hsu, role=User.Role.PUSKESMAS_HEAD
+        puskesmas__district=district, role=User.Role.PUSKESMAS_HEAD
     ).order_by("pk"):
         head_of.setdefault(head.puskesmas_id, head)
-    _seed_reports(hsu, head_of=head_of, planner=planner)
+    _seed_reports(district, head_of=head_of, planner=planner, complete=complete, offset=offset)
+
+
+def demo_seed() -> None:
+    """Targets, monthly reports and quarters of the demo districts; idempotent.
+
+    The reports commit before the quarters are computed: an approval rebuilds the quarters
+    already computed (`achievement_refresh`, on commit), and there are none yet on a fresh
+    database, so each approval costs a query instead of a rebuild.
+    """
+    with transaction.atomic():
+        for code, username, complete, offset in DISTRICTS:
+            district = District.objects.filter(code=code).first()
+            planner = User.objects.filter(username=username).first()
+            if district is not None and planner is not None:
+                _seed_district(district, planner, complete=complete, offset=offset)
     # The quarters so far, as the nightly job would have computed them.
     from .aggregation import quarter_aggregate, quarter_of
 
-    for quarter in range(1, quarter_of(timezone.localdate().month) + 1):
-        quarter_aggregate(year=year, quarter=quarter)
+    today = timezone.localdate()
+    with transaction.atomic():
+        for quarter in range(1, quarter_of(today.month) + 1):
+            quarter_aggregate(year=today.year, quarter=quarter)

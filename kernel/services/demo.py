@@ -4,6 +4,10 @@ Regions (codes, names, population) are the public Kemendagri 2025 list, cut to t
 Hulu Sungai Utara (63.08) and Kota Banjarmasin (63.71) in Kalimantan Selatan, Kota Bontang (64.74)
 in Kalimantan Timur. Puskesmas are named after their kecamatan; their Kemenkes codes, heads and the
 people below are made up for the demo.
+
+Every puskesmas has a head of its own (a user, role puskesmas head, named in `HEADS`), who signs
+its plans. Every demo user has a made-up mobile number from `demo_phone` (08xx-0000-nnnn or
++62 8xx-0000-nnnn: the 0000 block marks it as fictitious), so the WhatsApp links work.
 """
 
 from __future__ import annotations
@@ -52,6 +56,50 @@ PUSKESMAS = {
     "64.74.02": [("Bontang Selatan I", True), ("Bontang Lestari", False)],
     "64.74.03": [("Bontang Barat", False)],
 }
+
+# Each puskesmas's head: (first name, last name, as the head signs). Made-up people.
+HEADS = {
+    "Danau Panggang": ("Siti", "Rahmah", "dr. Siti Rahmah"),
+    "Babirik": ("Muhammad Rizky", "Fadillah", "dr. Muhammad Rizky Fadillah"),
+    "Alabio": ("Hendra", "Saputra", "dr. Hendra Saputra"),
+    "Sungai Pandan": ("Nor", "Hasanah", "drg. Nor Hasanah"),
+    "Amuntai Selatan": ("Ahmad", "Syarifuddin", "dr. Ahmad Syarifuddin"),
+    "Amuntai Tengah": ("Rina Kartika", "Sari", "dr. Rina Kartika Sari"),
+    "Sungai Malang": ("Mahmudah", "", "Hj. Mahmudah, S.KM, M.Kes"),
+    "Amuntai Utara": ("Yusran", "Effendi", "dr. Yusran Effendi"),
+    "Banjang": ("Nurul", "Hidayati", "Nurul Hidayati, S.Kep., Ns."),
+    "Haur Gading": ("Fahrurrazi", "", "dr. Fahrurrazi"),
+    "Paminggir": ("Akhmad", "Rifani", "Akhmad Rifani, S.KM"),
+    "Sungai Tabukan": ("Dewi", "Anggraini", "dr. Dewi Anggraini"),
+    "Pekauman": ("Lailatul", "Fitriah", "dr. Lailatul Fitriah"),
+    "Pemurus Dalam": ("Gusti Rahmat", "Hidayat", "dr. Gusti Rahmat Hidayat"),
+    "Teluk Tiram": ("Raudatul", "Jannah", "drg. Raudatul Jannah"),
+    "Alalak Selatan": ("Syahrian", "Noor", "dr. Syahrian Noor"),
+    "Cempaka Putih": ("Ayu", "Lestari", "dr. Ayu Lestari, MPH"),
+    "Bontang Utara I": ("Maria", "Ulfah", "dr. Maria Ulfah"),
+    "Bontang Utara II": ("Andi Baso", "Amir", "dr. Andi Baso Amir"),
+    "Bontang Selatan I": ("Ketut", "Wirawan", "dr. Ketut Wirawan"),
+    "Bontang Lestari": ("Hasriani", "", "Hasriani, S.KM"),
+    "Bontang Barat": ("Fransiska", "Dewi", "dr. Fransiska Dewi"),
+}
+_ROMAN = {"I": "1", "II": "2", "III": "3"}
+_MOBILE_PREFIXES = ("0812", "0813", "0852", "0821", "0811", "0853")
+
+
+def demo_phone(number: int) -> str:
+    """A made-up Indonesian mobile number, the same for the same `number` (0-9999): 08xx-0000-nnnn,
+    one in three written +62 8xx-0000-nnnn. The 0000 block marks it as fictitious."""
+    prefix = _MOBILE_PREFIXES[number % len(_MOBILE_PREFIXES)]
+    if number % 3 == 2:
+        return f"+62 {prefix[1:]}-0000-{number % 10000:04d}"
+    return f"{prefix}-0000-{number % 10000:04d}"
+
+
+def head_username(puskesmas_name: str) -> str:
+    """kapus.<name>: 'Puskesmas Bontang Utara I' -> 'kapus.bontangutara1'."""
+    words = puskesmas_name.removeprefix("Puskesmas ").split()
+    return "kapus." + "".join(_ROMAN.get(word, word.lower()) for word in words)
+
 
 DINKES_UNITS = [
     ("Sekretariat", HealthOfficeUnit.Kind.SECRETARIAT, None),
@@ -154,7 +202,7 @@ def _seed_district(district: District, *, by: User) -> list[Puskesmas]:
             puskesmas.name = f"Puskesmas {name}"
             puskesmas.district, puskesmas.subdistrict = district, subdistrict
             puskesmas.is_inpatient = inpatient
-            puskesmas.head_name = puskesmas.head_name or "dr. Siti Rahmah"
+            puskesmas.head_name = HEADS.get(name, ("", "", "dr. Siti Rahmah"))[2]
             puskesmas_save(puskesmas=puskesmas, villages=share, by=by, version=puskesmas.version)
             _seed_service_points(puskesmas, list(puskesmas.villages.order_by("code")), by=by)
             puskesmas_list.append(puskesmas)
@@ -176,82 +224,30 @@ def _seed_service_points(puskesmas: Puskesmas, villages: list[Village], *, by: U
         service_point_save(service_point=point, by=by, version=point.version)
 
 
+R = User.Role
+# username, role, area kind, area key, first name, last name, position. Printed by `seed_demo`
+# (one login per role, and a few more); every other puskesmas head exists too (`HEADS`).
 DEMO_USERS = [
-    # username, role, area kind, area code, first name, position
-    ("admin", User.Role.SYSTEM_ADMIN, None, None, "Admin", "Administrator sistem"),
-    (
-        "prov.kalsel",
-        User.Role.PROVINCE_REVIEWER,
-        "province",
-        "63",
-        "Nurul",
-        "Analis program, Dinkes Provinsi Kalimantan Selatan",
-    ),
-    (
-        "prov.kaltim",
-        User.Role.PROVINCE_REVIEWER,
-        "province",
-        "64",
-        "Andi",
-        "Analis program, Dinkes Provinsi Kalimantan Timur",
-    ),
-    (
-        "dinkes.hsu",
-        User.Role.DISTRICT_PLANNER,
-        "district",
-        "63.08",
-        "Rahmadi",
-        "Perencana, Dinkes Hulu Sungai Utara",
-    ),
-    (
-        "dinkes.banjarmasin",
-        User.Role.DISTRICT_PLANNER,
-        "district",
-        "63.71",
-        "Fitri",
-        "Perencana, Dinkes Kota Banjarmasin",
-    ),
-    (
-        "dinkes.bontang",
-        User.Role.DISTRICT_PLANNER,
-        "district",
-        "64.74",
-        "Yusuf",
-        "Perencana, Dinkes Kota Bontang",
-    ),
-    (
-        "kapus.danaupanggang",
-        User.Role.PUSKESMAS_HEAD,
-        "puskesmas",
-        "Puskesmas Danau Panggang",
-        "Siti",
-        "Kepala Puskesmas Danau Panggang",
-    ),
-    (
-        "staf.danaupanggang",
-        User.Role.PUSKESMAS_STAFF,
-        "puskesmas",
-        "Puskesmas Danau Panggang",
-        "Aulia",
-        "Bidan koordinator, Puskesmas Danau Panggang",
-    ),
-    (
-        "kapus.alabio",
-        User.Role.PUSKESMAS_HEAD,
-        "puskesmas",
-        "Puskesmas Alabio",
-        "Hendra",
-        "Kepala Puskesmas Alabio",
-    ),
-    (
-        "kapus.bontangutara1",
-        User.Role.PUSKESMAS_HEAD,
-        "puskesmas",
-        "Puskesmas Bontang Utara I",
-        "Maria",
-        "Kepala Puskesmas Bontang Utara I",
-    ),
-]
+    ("admin", R.SYSTEM_ADMIN, None, None, "Admin", "", "Administrator sistem"),
+    ("prov.kalsel", R.PROVINCE_REVIEWER, "province", "63", "Nurul", "Aini",
+     "Analis program, Dinkes Provinsi Kalimantan Selatan"),
+    ("prov.kaltim", R.PROVINCE_REVIEWER, "province", "64", "Andi", "Pratama",
+     "Analis program, Dinkes Provinsi Kalimantan Timur"),
+    ("dinkes.hsu", R.DISTRICT_PLANNER, "district", "63.08", "Rahmadi", "Noor",
+     "Perencana, Dinkes Hulu Sungai Utara"),
+    ("dinkes.banjarmasin", R.DISTRICT_PLANNER, "district", "63.71", "Fitri", "Handayani",
+     "Perencana, Dinkes Kota Banjarmasin"),
+    ("dinkes.bontang", R.DISTRICT_PLANNER, "district", "64.74", "Yusuf", "Hamzah",
+     "Perencana, Dinkes Kota Bontang"),
+    ("kapus.danaupanggang", R.PUSKESMAS_HEAD, "puskesmas", "Puskesmas Danau Panggang", "Siti",
+     "Rahmah", "Kepala Puskesmas Danau Panggang"),
+    ("staf.danaupanggang", R.PUSKESMAS_STAFF, "puskesmas", "Puskesmas Danau Panggang", "Aulia",
+     "Rahmawati", "Bidan koordinator, Puskesmas Danau Panggang"),
+    ("kapus.alabio", R.PUSKESMAS_HEAD, "puskesmas", "Puskesmas Alabio", "Hendra", "Saputra",
+     "Kepala Puskesmas Alabio"),
+    ("kapus.bontangutara1", R.PUSKESMAS_HEAD, "puskesmas", "Puskesmas Bontang Utara I", "Maria",
+     "Ulfah", "Kepala Puskesmas Bontang Utara I"),
+]  # fmt: skip
 
 
 def _area(kind: str | None, key: str | None):
@@ -264,10 +260,48 @@ def _area(kind: str | None, key: str | None):
     return None
 
 
+def _set_contact(user: User, **values: str) -> User:
+    """Give `user` these fields (name, phone...) where they differ; saved only if one did."""
+    changed = [name for name, value in values.items() if getattr(user, name) != value]
+    if changed:
+        for name in changed:
+            setattr(user, name, values[name])
+        user.full_clean(exclude=["password"])
+        user.save(update_fields=changed)
+    return user
+
+
+def _seed_heads(*, password: str, taken: set[str]) -> None:
+    """A head of its own for every demo puskesmas (`HEADS`), with a phone; the printed ones
+    (`taken`) are made by `DEMO_USERS`. Passwords are set when an account is made only (hashing
+    is the slow part of the seed)."""
+    role = User.Role.PUSKESMAS_HEAD
+    for number, puskesmas in enumerate(Puskesmas.objects.order_by("code"), start=100):
+        name = puskesmas.name.removeprefix("Puskesmas ")
+        first, last, _signs = HEADS.get(name, ("Kepala", name, ""))
+        username = head_username(puskesmas.name)
+        if username in taken:
+            continue
+        # An earlier demo named heads by the puskesmas code: that account is renamed, not doubled.
+        user = (
+            User.objects.filter(username=username).first()
+            or User.objects.filter(username=f"kapus.{puskesmas.code.lower()}").first()
+        )
+        if user is None:
+            user = user_save(
+                username=username, role=role, area=puskesmas, password=password,
+                first_name=first, last_name=last, position=f"Kepala {puskesmas.name}",
+            )  # fmt: skip
+        _set_contact(
+            user, username=username, first_name=first, last_name=last, phone=demo_phone(number)
+        )
+
+
 @transaction.atomic
 def demo_seed(*, password: str = DEMO_PASSWORD) -> list[tuple[str, str, str]]:
     """Load (or refresh) the demo regions, organisation and users; idempotent; returns
-    (username, role, area) per user. The apps' own demo data follow (SIMPUL_DEMO_SEEDERS)."""
+    (username, role, area) of the users to print. The apps' own demo data follow
+    (SIMPUL_DEMO_SEEDERS)."""
     regions_import_file(
         path=DATA_DIR / "demo_regions.csv",
         population_path=DATA_DIR / "demo_population.csv",
@@ -284,26 +318,19 @@ def demo_seed(*, password: str = DEMO_PASSWORD) -> list[tuple[str, str, str]]:
     for district in District.objects.filter(code__in=["63.08", "63.71", "64.74"]):
         _seed_district(district, by=admin)
     logins = []
-    for username, role, kind, key, first_name, position in DEMO_USERS:
+    for number, (username, role, kind, key, first, last, position) in enumerate(DEMO_USERS, 1):
         area = _area(kind, key)
         user = user_save(
             username=username,
             role=role,
             area=area,
             password=password,
-            first_name=first_name,
+            first_name=first,
+            last_name=last,
             position=position,
         )
+        _set_contact(user, phone=demo_phone(number))
         logins.append((user.username, str(user.get_role_display()), str(area or "Indonesia")))
-    # Every Hulu Sungai Utara puskesmas has a head: they report (indicators' demo).
-    for puskesmas in Puskesmas.objects.filter(district__code="63.08"):
-        if not User.objects.filter(puskesmas=puskesmas, role=User.Role.PUSKESMAS_HEAD).exists():
-            user_save(
-                username=f"kapus.{puskesmas.code.lower()}",
-                role=User.Role.PUSKESMAS_HEAD,
-                area=puskesmas,
-                password=password,
-                first_name="Kepala",
-                position=f"Kepala {puskesmas.name}",
-            )
+    # Every puskesmas has its own head: they report, and sign their plans.
+    _seed_heads(password=password, taken={username for username, *_rest in DEMO_USERS})
     return logins

@@ -4,7 +4,10 @@ Puskesmas Danau Panggang holds its monthly lokmin this year up to last month, la
 cross-sector lokmin (closed; some RTL items done, some still open) and this quarter's, chaired by
 the Sekcam with the Dinkes as speaker and every sector of DOMAIN.md §1 item 5 around the table.
 The Dinkes holds a district cross-sector forum like Kutai Kartanegara's (§1 item 4) with
-commitments per agency, some done, some overdue. People and figures are made up.
+commitments per agency, some done, some overdue. People and figures are made up; most people have
+a made-up mobile number (`kernel.services.demo.demo_phone`) so the invitation's WhatsApp links
+work, and the quarterly lokmin and the forum have a few photos drawn at seed time (Pillow) and
+stored through the upload service, as a phone's photos would be.
 
 Rows are written through the models with `full_clean()`, looked up by a natural key, so a re-run
 updates them and never duplicates (nor deletes what other demos link to).
@@ -14,16 +17,20 @@ from __future__ import annotations
 
 import datetime
 import io
+import random
+import zlib
 from collections.abc import Mapping
 from typing import Any, TypeVar
 
 from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import models, transaction
 from django.utils import timezone
 from PIL import Image, ImageDraw, ImageFont
 
 from indicators.models import ReportingYear, SPMService
 from kernel.models import District, HealthOffice, PartnerOrganisation, Puskesmas, User
+from kernel.services.demo import demo_phone
 
 from ..models import (
     Commitment,
@@ -72,6 +79,7 @@ from .demo_data import (  # noqa: F401
     Spec,
     _kecamatan_people,
 )
+from .records import photos_add
 
 
 def _scan_pdf(*, title: str, subtitle: str, text: str, signers: list[tuple[str, str]]) -> bytes:
@@ -100,6 +108,99 @@ def _scan_pdf(*, title: str, subtitle: str, text: str, signers: list[tuple[str, 
     buffer = io.BytesIO()
     page.rotate(0.6, fillcolor=255, expand=False).save(buffer, "PDF", resolution=100)
     return buffer.getvalue()
+
+
+BULAN = ("Januari Februari Maret April Mei Juni Juli Agustus September Oktober November "
+         "Desember").split()  # fmt: skip
+_SHIRTS = [(180, 40, 50), (30, 90, 160), (230, 230, 225), (40, 120, 80), (120, 60, 140),
+           (200, 140, 40), (90, 90, 95), (20, 60, 110)]  # fmt: skip
+_SKIN = [(224, 180, 140), (198, 150, 110), (170, 120, 85), (140, 95, 65)]
+_HIJAB = [(30, 30, 60), (150, 40, 70), (60, 110, 120), (210, 200, 190), (110, 70, 40)]
+
+
+def _person(draw: ImageDraw.ImageDraw, x: int, y: int, scale: float, rng: random.Random) -> None:
+    """A seated or standing figure: shirt, head and (one in two) a hijab; (x, y) is the neck."""
+    shirt, skin = rng.choice(_SHIRTS), rng.choice(_SKIN)
+    w, h, r = int(70 * scale), int(120 * scale), int(30 * scale)
+    draw.rounded_rectangle([x - w, y, x + w, y + h], radius=int(28 * scale), fill=shirt)
+    if rng.random() < 0.5:
+        veil = rng.choice(_HIJAB)
+        draw.ellipse([x - r - 8, y - 2 * r - 10, x + r + 8, y + 12], fill=veil)
+        draw.ellipse([x - r + 6, y - 2 * r + 2, x + r - 6, y - 4], fill=skin)
+    else:
+        draw.ellipse([x - r, y - 2 * r - 4, x + r, y + 4], fill=skin)
+        draw.chord([x - r, y - 2 * r - 6, x + r, y - r + 6], 180, 360, fill=(35, 30, 28))
+
+
+def _photo_jpeg(*, title: str, subtitle: str, scene: str, seed: str) -> bytes:
+    """A simple 'photo' of the meeting (1280 x 960): a hall with its banner (the meeting's title
+    and date), people at a table and, by scene, a screen with a chart or papers being signed."""
+    rng = random.Random(seed)
+    width, height = 1280, 960
+    wall = rng.choice([(236, 226, 204), (214, 228, 222), (226, 218, 236), (240, 232, 214)])
+    image = Image.new("RGB", (width, height), wall)
+    draw = ImageDraw.Draw(image)
+    for y in range(620, height):  # a tiled floor, darker towards the camera
+        shade = int(150 - (y - 620) * 0.12)
+        draw.line([(0, y), (width, y)], fill=(shade + 30, shade + 10, shade - 20))
+    for x in range(-400, width + 400, 160):
+        draw.line([(x, 620), (x + (x - width // 2) // 2, height)], fill=(120, 100, 80), width=2)
+    # The banner: the meeting's title and date, as printed for the day.
+    banner = rng.choice([(150, 20, 30), (10, 90, 60), (20, 60, 120)])
+    draw.rectangle([90, 40, width - 90, 210], fill=banner, outline=(240, 200, 60), width=6)
+    big, small = ImageFont.load_default(size=40), ImageFont.load_default(size=28)
+    lines, line = [], ""
+    for word in title.upper().split():
+        if draw.textlength(f"{line} {word}", font=big) > width - 260:
+            lines.append(line.strip())
+            line = ""
+        line = f"{line} {word}"
+    lines.append(line.strip())
+    for index, text in enumerate(lines[:2]):
+        top = 95 if len(lines) > 1 else 110
+        draw.text((width // 2, top + index * 48), text, font=big, fill="white", anchor="mm")
+    draw.text((width // 2, 182), subtitle, font=small, fill=(250, 230, 160), anchor="mm")
+    if scene == "presentation":  # the screen with last quarter's bars, the speaker beside it
+        draw.rectangle([700, 250, 1180, 560], fill=(250, 250, 250), outline=(60, 60, 60), width=4)
+        for index in range(8):
+            bar = rng.randint(60, 250)
+            colour = (200, 60, 60) if bar < 130 else (60, 150, 90)
+            draw.rectangle([730 + index * 55, 530 - bar, 765 + index * 55, 530], fill=colour)
+        _person(draw, 650, 420, 1.2, rng)
+        seats = [(130 + i * 105, 560) for i in range(5)]
+    else:
+        seats = [(160 + i * 140, 540) for i in range(8)]
+    for x, y in seats:  # the people behind the table
+        _person(draw, x + rng.randint(-12, 12), y - rng.randint(0, 20), 1.0, rng)
+    table_right = 590 if scene == "presentation" else width - 80
+    draw.rectangle([60, 640, table_right, 700], fill=(120, 70, 40))
+    draw.rectangle([60, 700, table_right, 760], fill=(90, 50, 30))
+    for x in range(120, table_right - 60, 150):  # papers and water bottles on the table
+        draw.rectangle([x, 618, x + 70, 640], fill=(250, 250, 245), outline=(180, 180, 180))
+        draw.rectangle([x + 90, 590, x + 104, 640], fill=(190, 220, 240))
+    if scene == "signing":
+        draw.rectangle([520, 560, 760, 640], fill=(255, 255, 250), outline=(120, 120, 120))
+        draw.line([(560, 610), (600, 590), (640, 615), (690, 595)], fill=(20, 40, 140), width=4)
+    buffer = io.BytesIO()
+    image.save(buffer, "JPEG", quality=88)
+    return buffer.getvalue()
+
+
+def _photos(meeting: Meeting, *, by: User, scenes: list[tuple[str, str]]) -> None:
+    """Add the meeting's demo photos (scene, caption) once, through the upload service: checked,
+    re-encoded without metadata, resized, with thumbnails, like a phone's photos."""
+    if meeting.photos.exists():
+        return
+    held_on = meeting.held_on
+    subtitle = f"{meeting.place} · {held_on.day} {BULAN[held_on.month - 1]} {held_on.year}"
+    for index, (scene, caption) in enumerate(scenes, start=1):
+        content = _photo_jpeg(
+            title=meeting.title, subtitle=subtitle, scene=scene, seed=f"{meeting.title}-{index}"
+        )
+        upload = SimpleUploadedFile(
+            f"IMG_{held_on:%Y%m%d}_{index:03d}.jpg", content, content_type="image/jpeg"
+        )
+        photos_add(meeting=meeting, uploads=[upload], caption=caption, by=by)
 
 
 Kind, Status = Meeting.Kind, Meeting.Status
@@ -192,6 +293,13 @@ def _meeting(
     )
 
 
+def _phone(name: str) -> str:
+    """A person's made-up mobile number, the same in every meeting; one in eight has none (the
+    invitation page then says so)."""
+    number = zlib.crc32(name.encode())
+    return "" if number % 8 == 5 else demo_phone(1000 + number % 9000)
+
+
 def _participants(meeting: Meeting, world: _World, people: list[tuple]) -> dict[str, Participant]:
     saved: dict[str, Participant] = {}
     for order, (name, position, organisation, sector, partner, signs, attended) in enumerate(
@@ -204,6 +312,7 @@ def _participants(meeting: Meeting, world: _World, people: list[tuple]) -> dict[
             organisation=organisation,
             sector=sector,
             partner=world.partner(partner),
+            phone=_phone(name),
             signs_agreement=signs,
             attended=attended,
             order=order,
@@ -452,6 +561,23 @@ def _quarterly_lokmin(world: _World) -> Meeting:
     _commitments(current, world, participants, CURRENT_COMMITMENTS, meetings=meetings)
     _proposals(current, world, CURRENT_PROPOSALS)
     _signed_scan(current, world, signers=[p for p in people if p[5]])
+    _photos(
+        current,
+        by=world.head,
+        scenes=[
+            ("presentation", "Paparan capaian SPM oleh Dinkes"),
+            ("discussion", "Diskusi masalah dan rencana tindak lanjut bersama lintas sektor"),
+            ("signing", "Penandatanganan kesepakatan bersama"),
+        ],
+    )
+    _photos(
+        last,
+        by=world.head,
+        scenes=[
+            ("presentation", "Paparan hasil triwulan oleh kepala puskesmas"),
+            ("discussion", "Peserta lintas sektor kecamatan"),
+        ],
+    )
     return current
 
 
@@ -484,6 +610,14 @@ def _district_forum(world: _World) -> Meeting:
     meetings = {"forum": forum}
     _follow_ups(forum, world, problems, FORUM_RTL, meetings=meetings)
     _commitments(forum, world, participants, FORUM_COMMITMENTS, meetings=meetings)
+    _photos(
+        forum,
+        by=world.planner,
+        scenes=[
+            ("presentation", "Paparan capaian SPM kabupaten"),
+            ("signing", "Penandatanganan komitmen lintas sektor"),
+        ],
+    )
     return forum
 
 

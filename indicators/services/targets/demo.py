@@ -1,4 +1,6 @@
-"""Demo targets: population, estimates as targets of record and a few register counts."""
+"""Demo targets: population, estimates as targets of record, a few register counts, and the
+program's own figures where the edition has no estimate rule (TB, HIV), so the year can be
+approved."""
 
 from __future__ import annotations
 
@@ -13,7 +15,7 @@ from ...models import AgeBand, Target, VillagePopulation
 from ...reporting import monthly_services
 from ._common import Source, _population_upsert, _require_planner
 from .estimates import EstimateSummary, targets_estimate
-from .record import target_propose, targets_choose_source
+from .record import target_propose, targets_choose, targets_choose_source
 
 # --- Demo ----------------------------------------------------------------------------------------
 
@@ -27,6 +29,9 @@ DEMO_BAND_SHARES = {
     "age15plus": 0.73,
 }
 DEMO_REGISTER_SERVICES = (1, 4)  # pregnant women and under-fives: counted in puskesmas registers
+# Share of a desa's people in the target group of a service without an estimate rule, as the
+# program counts it (presumptive TB, people at risk of HIV); demo figures only.
+DEMO_PROGRAM_SHARES = {11: 0.0035, 12: 0.02}
 
 
 @transaction.atomic
@@ -49,9 +54,10 @@ def demo_targets(*, district: District, year: int, by: User) -> EstimateSummary:
     average = total / len(villages)
     bands = AgeBand.objects.filter(code__in=DEMO_BAND_SHARES)
     records = []
+    people_of: dict[int, int] = {}
     for village in villages:
         rng = random.Random(village.code)
-        people = int(average * rng.uniform(0.6, 1.4))
+        people = people_of[village.pk] = int(average * rng.uniform(0.6, 1.4))
         for band in bands:
             share = DEMO_BAND_SHARES[band.code]
             count = people if share == 1 else int(people * share * rng.uniform(0.92, 1.08))
@@ -83,4 +89,35 @@ def demo_targets(*, district: District, year: int, by: User) -> EstimateSummary:
                     note="Demo",
                     by=by,
                 )
+    # The program's figures for services without an estimate rule (TB, HIV): written in one
+    # statement (a figure per desa, as `target_propose` writes it, which costs ~10 queries each),
+    # then chosen as targets of record through the service.
+    program = [s for s in summary.services_without_rule if s.number in DEMO_PROGRAM_SHARES]
+    have = set(
+        Target.objects.filter(
+            village__in=villages, year=year, service__in=program, source=Source.OTHER
+        ).values_list("village_id", "service_id")
+    )
+    Target.objects.bulk_create(
+        Target(
+            village=village,
+            year=year,
+            service=service,
+            source=Source.OTHER,
+            value=round(
+                people_of[village.pk]
+                * DEMO_PROGRAM_SHARES[service.number]
+                * random.Random(f"{service.code}-{village.code}").uniform(0.8, 1.2)
+            ),
+            note="Demo: data program",
+            entered_by=by,
+        )
+        for village in villages
+        for service in program
+        if (village.pk, service.pk) not in have
+    )
+    program_figures = Target.objects.filter(
+        village__in=villages, year=year, service__in=program, source=Source.OTHER
+    )
+    targets_choose(targets=list(program_figures), by=by)
     return summary

@@ -28,6 +28,10 @@ class Command(BaseCommand):
         self.stdout.write(f"Password for every demo user: {password}")
         for username, role, area in logins:
             self.stdout.write(f"  {username.ljust(width)}  {role:<24} {area}")
+        self.stdout.write(
+            "Every puskesmas has its own head, kapus.<puskesmas> (kapus.babirik, "
+            "kapus.pekauman...), with the same password."
+        )
         if settings.SIMPUL_2FA_REQUIRED_ROLES:
             # Two-factor sign-in (kernel/twofactor.py): these roles set it up at their first login.
             required = settings.SIMPUL_2FA_REQUIRED_ROLES
