@@ -3,6 +3,7 @@ blanks, warnings, changes since a return and outliers, and "Approve selected".""
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Mapping
 
 from django import forms
@@ -12,6 +13,7 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils.dates import MONTHS
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
@@ -30,13 +32,17 @@ def _entry_url(summary) -> str:
     return reverse("indicators:report-entry", kwargs={"pk": summary.report.pk})
 
 
+def _first_day(report) -> datetime.date:
+    return datetime.date(report.year, report.month, 1)
+
+
 REVIEW_TABLE = Table(
     filename="reports-waiting.xlsx",
     sheet=gettext_lazy("Waiting for review"),
     empty=gettext_lazy("No report is waiting for review."),
     columns=[
         Col("Puskesmas", "report.puskesmas.name", wrap=True, link=_entry_url),
-        Col(gettext_lazy("Month"), "report.period_label"),
+        Col(gettext_lazy("Month"), lambda s: date_format(_first_day(s.report), "M Y")),
         Col(gettext_lazy("Submitted at"), "report.submitted_at", format="datetime", phone=False),
         Col(gettext_lazy("Blank cells"), "blank_count", format="number"),
         Col(gettext_lazy("Errors"), "error_count", format="number", phone=False),
@@ -44,7 +50,7 @@ REVIEW_TABLE = Table(
         Col(gettext_lazy("Warnings"), "warning_count", format="number", phone=False),
         Col(gettext_lazy("Changed since return"), "changed_count", format="number", phone=False),
         Col(gettext_lazy("Outliers"), "outlier_count", format="number", phone=False),
-        Col(gettext_lazy("Clean"), "is_clean", format="yesno"),
+        Col(gettext_lazy("Clean"), "is_clean", format="yesno", phone=False),
     ],
 )
 
