@@ -53,6 +53,8 @@ Text = Any  # a str, a lazy string, or a callable giving one
 
 def people_of_puskesmas(puskesmas_id: int | None) -> models.QuerySet[User]:
     """The active head and staff of a puskesmas (none for no puskesmas)."""
+    if puskesmas_id is None:
+        return User.objects.none()
     return User.objects.filter(
         puskesmas_id=puskesmas_id,
         role__in=[User.Role.PUSKESMAS_HEAD, User.Role.PUSKESMAS_STAFF],
@@ -62,6 +64,8 @@ def people_of_puskesmas(puskesmas_id: int | None) -> models.QuerySet[User]:
 
 def planners_of_district(district_id: int | None) -> models.QuerySet[User]:
     """The active planners of a district's health office."""
+    if district_id is None:
+        return User.objects.none()
     return User.objects.filter(
         district_id=district_id, role=User.Role.DISTRICT_PLANNER, is_active=True
     )
@@ -69,6 +73,8 @@ def planners_of_district(district_id: int | None) -> models.QuerySet[User]:
 
 def reviewers_of_province(province_id: int | None) -> models.QuerySet[User]:
     """The active reviewers of a province."""
+    if province_id is None:
+        return User.objects.none()
     return User.objects.filter(
         province_id=province_id, role=User.Role.PROVINCE_REVIEWER, is_active=True
     )
@@ -139,7 +145,8 @@ def may_see(user: User, obj: models.Model | None, area: dict[str, int | None] | 
         return True
     if area is None:  # no ids to compare: ask the scoping helper
         return in_area(type(obj)._default_manager.filter(pk=obj.pk), user).exists()
-    kind = User.ROLE_AREA_FIELD.get(user.role)
+    fields = {str(role): name for role, name in User.ROLE_AREA_FIELD.items()}
+    kind = fields.get(user.role)
     if kind is None:
         return False
     own = getattr(user, f"{kind}_id")

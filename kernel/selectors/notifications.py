@@ -49,4 +49,6 @@ def inbox(user: User, unread_only: bool = False) -> QuerySet[Notification]:
 
 def inbox_page(request: HttpRequest, *, unread_only: bool = False) -> dict:
     """One page of the signed-in user's inbox (kernel.web pagination)."""
-    return paginate(request, inbox(request.user, unread_only=unread_only))
+    user = request.user
+    assert isinstance(user, User)  # the view requires a login
+    return paginate(request, inbox(user, unread_only=unread_only))
