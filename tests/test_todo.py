@@ -424,12 +424,13 @@ def test_planner_sees_overdue_items_by_puskesmas(world, district_user):
     FollowUpFactory.create_batch(5, meeting=other, due_on=datetime.date(2026, 9, 1))
     items = [i for i in items_of(district_user) if "overdue" in str(i.label)]
     assert [str(i.label) for i in items] == [
-        "Puskesmas Dua: 3 RTL items and 1 commitments overdue",
-        f"{hsu['puskesmas'].name}: 1 RTL items and 0 commitments overdue",
-        "District meetings: 1 RTL items and 0 commitments overdue",
+        "Puskesmas Dua: 3 RTL items, 1 commitment overdue",
+        f"{hsu['puskesmas'].name}: 1 RTL item overdue",
+        "District cross-sector forum: 1 RTL item overdue",
     ]
     board = reverse("workshops:followup-board")
     assert items[0].url == f"{board}?puskesmas={second.pk}&overdue=on"
+    assert items[2].url == f"{board}?kind=district_forum&overdue=on"
 
 
 def test_planner_with_nothing_waiting_sees_the_empty_state(client, world, district_user):

@@ -39,6 +39,19 @@ def _board_url(**query) -> str:
     return f"{reverse('workshops:followup-board')}?{urlencode({**query, 'overdue': 'on'})}"
 
 
+def _overdue_words(rtl: int, commitments: int) -> str:
+    """ "2 RTL items, 1 commitment": the kinds there are, each counted."""
+    words = []
+    if rtl:
+        words.append(ngettext("%(count)s RTL item", "%(count)s RTL items", rtl) % {"count": rtl})
+    if commitments:
+        words.append(
+            ngettext("%(count)s commitment", "%(count)s commitments", commitments)
+            % {"count": commitments}
+        )
+    return ", ".join(words)
+
+
 def puskesmas_followups_todo(user: User, today: datetime.date) -> list[TodoItem]:
     """The puskesmas's overdue RTL items and commitments (two queries) and its next planned
     meeting (one query)."""
@@ -94,44 +107,46 @@ def puskesmas_followups_todo(user: User, today: datetime.date) -> list[TodoItem]
 
 
 def district_followups_todo(user: User, today: datetime.date) -> list[TodoItem]:
-    """The district's overdue RTL items and commitments by puskesmas (two grouped queries);
-    items of district meetings are one line."""
+    """The district's overdue RTL items and commitments by puskesmas, and those of the
+    district's own meetings by kind of meeting (two grouped queries), each line to the board
+    filtered to just those items."""
     if not (is_district_planner(user) and user.district_id):
         return []
-    per_puskesmas: dict[int | None, dict] = defaultdict(lambda: {"name": "", "rtl": 0, "other": 0})
+    kinds = dict(Meeting.Kind.choices)
+    # A line per puskesmas (its id), or per kind of district meeting ("kind", the kind).
+    lines_by: dict[object, dict] = defaultdict(lambda: {"name": "", "rtl": 0, "other": 0})
     for model, key in ((FollowUp, "rtl"), (Commitment, "other")):
         rows = (
             in_area(model.objects.all(), user)
             .filter(status__in=Tracked.OPEN_STATUSES, due_on__lt=today)
-            .values("meeting__puskesmas_id", "meeting__puskesmas__name")
+            .values("meeting__puskesmas_id", "meeting__puskesmas__name", "meeting__kind")
             .annotate(count=Count("pk"))
             .order_by()
         )
         for row in rows:
-            line = per_puskesmas[row["meeting__puskesmas_id"]]
-            line["name"] = row["meeting__puskesmas__name"] or ""
+            puskesmas_id, kind = row["meeting__puskesmas_id"], row["meeting__kind"]
+            line = lines_by[puskesmas_id or ("kind", kind)]
+            line["name"] = row["meeting__puskesmas__name"] or str(kinds.get(kind, kind))
+            line["query"] = {"puskesmas": puskesmas_id} if puskesmas_id else {"kind": kind}
             line[key] += row["count"]
     lines = sorted(
-        per_puskesmas.items(),
-        key=lambda pair: (pair[0] is None, -(pair[1]["rtl"] + pair[1]["other"]), pair[1]["name"]),
+        lines_by.values(),
+        key=lambda line: ("kind" in line["query"], -(line["rtl"] + line["other"]), line["name"]),
     )
-    items = []
-    for puskesmas_id, line in lines[:PUSKESMAS_LINES]:
-        total = line["rtl"] + line["other"]
-        name = line["name"] if puskesmas_id else _("District meetings")
-        items.append(
-            TodoItem(
-                section=FOLLOW_UP,
-                label=_("%(name)s: %(rtl)s RTL items and %(commitments)s commitments overdue")
-                % {"name": name, "rtl": line["rtl"], "commitments": line["other"]},
-                count=total,
-                url=_board_url(puskesmas=puskesmas_id) if puskesmas_id else _board_url(),
-                tone="danger",
-            )
+    items = [
+        TodoItem(
+            section=FOLLOW_UP,
+            label=_("%(name)s: %(items)s overdue")
+            % {"name": line["name"], "items": _overdue_words(line["rtl"], line["other"])},
+            count=line["rtl"] + line["other"],
+            url=_board_url(**line["query"]),
+            tone="danger",
         )
+        for line in lines[:PUSKESMAS_LINES]
+    ]
     rest = lines[PUSKESMAS_LINES:]
     if rest:
-        total = sum(line["rtl"] + line["other"] for _pk, line in rest)
+        total = sum(line["rtl"] + line["other"] for line in rest)
         items.append(
             TodoItem(
                 section=FOLLOW_UP,
