@@ -191,7 +191,7 @@ def _one_or_list(count: int, report_id: int, year: int, anchor: str) -> str:
 
 
 def district_reports_todo(user: User, today: datetime.date) -> list[TodoItem]:
-    """Reports waiting for approval and unlock requests of the planner's district, per year
+    """Reports waiting for approval, and unlock requests per year, of the planner's district
     (two queries)."""
     district = user.district if user.district_id else None
     if district is None or not can_review_report(user, district):
@@ -200,27 +200,30 @@ def district_reports_todo(user: User, today: datetime.date) -> list[TodoItem]:
     waiting = (
         selectors.readable_reports(user=user)
         .filter(status=Status.SUBMITTED)
-        .values("year")
-        .annotate(
+        .aggregate(
             count=Count("pk"),
             first=Min("pk"),
             late=Count("pk", filter=Q(first_submitted_at__date__gt=F("due_on"))),
         )
-        .order_by("-year")
     )
-    for row in waiting:
-        late = row["late"]
+    count, late = waiting["count"], waiting["late"]
+    if count:
         items.append(
             TodoItem(
                 section=REVIEW,
                 label=ngettext(
-                    "%(year)s: %(count)s report waiting for your approval",
-                    "%(year)s: %(count)s reports waiting for your approval",
-                    row["count"],
+                    "%(count)s report waiting for your approval",
+                    "%(count)s reports waiting for your approval",
+                    count,
                 )
-                % {"year": row["year"], "count": row["count"]},
-                count=row["count"],
-                url=_one_or_list(row["count"], row["first"], row["year"], "waiting"),
+                % {"count": count},
+                count=count,
+                # The report itself, or the waiting reports at a glance (approve several).
+                url=(
+                    reverse("indicators:report-entry", args=[waiting["first"]])
+                    if count == 1
+                    else reverse("indicators:review-list")
+                ),
                 tone="warning",
                 detail=ngettext(
                     "%(count)s of them was submitted late.",

@@ -320,7 +320,7 @@ def test_planner_sees_reports_waiting_and_unlock_requests(world, district_user):
     report(world["banjarmasin"]["puskesmas"], 10, "submitted")  # another district
     waiting = item_with(district_user, "waiting for your approval")
     assert waiting.count == 2
-    assert waiting.url == reverse("indicators:report-list") + "?year=2026#waiting"
+    assert waiting.url == reverse("indicators:review-list")
     approved = report(hsu["puskesmas"], 9, "approved")
     UnlockRequest.objects.create(report=approved, reason="Salah ketik", requested_by=district_user)
     unlock = item_with(district_user, "unlock request")
@@ -328,6 +328,21 @@ def test_planner_sees_reports_waiting_and_unlock_requests(world, district_user):
     other = report(world["banjarmasin"]["puskesmas"], 9, "approved")
     UnlockRequest.objects.create(report=other, reason="x", requested_by=district_user)
     assert item_with(district_user, "unlock request").count == 1
+
+
+def test_the_waiting_link_lists_the_counted_reports(client, world, district_user):
+    hsu = world["hsu"]
+    second = PuskesmasFactory(subdistrict=hsu["subdistrict"], name="Puskesmas Dua")
+    year = timezone.localdate().year
+    report(hsu["puskesmas"], 1, "submitted", year=year)
+    report(second, 1, "submitted", year=year)
+    report(world["banjarmasin"]["puskesmas"], 1, "submitted", year=year)
+    item = item_with(district_user, "waiting for your approval", today=timezone.localdate())
+    client.force_login(district_user)
+    content = client.get(item.url).content.decode()
+    assert item.count == 2
+    assert "Puskesmas Dua" in content and hsu["puskesmas"].name in content
+    assert world["banjarmasin"]["puskesmas"].name not in content
 
 
 def test_planner_sees_targets_to_approve(world, district_user):
