@@ -2,6 +2,8 @@
 // (a small request, a small JSON answer: the cell's checks and its service's figures); typed
 // values kept on the device (localStorage) until the server has them, so a dropped connection
 // or a closed tab loses nothing. Without JavaScript the Save buttons post the whole form.
+// The grid (indicators/templatetags/entry_grid.py: a table, rows desa, columns services) moves
+// with the keyboard like a spreadsheet and takes a block pasted from Excel or a register.
 (function () {
   "use strict";
   var form = document.getElementById("entry-form");
@@ -69,7 +71,8 @@
         count += 1;
         refresh(field);
         var details = field.closest("details");
-        while (details) { details.open = true; details = details.parentElement.closest("details"); }
+        if (details) { details.open = true; }
+        openColumn(field);
       }
     });
     return count;
@@ -84,7 +87,7 @@
     if (old) { old.remove(); }
     if (!text) { return null; }
     var el = document.createElement("div");
-    el.className = "entry-state small " + className;
+    el.className = "entry-state " + className;
     el.setAttribute("role", "status");
     el.textContent = text;
     row.querySelector(".entry-figures").after(el);
@@ -96,7 +99,7 @@
     var anchor = row.querySelector(".entry-state") || row.querySelector(".entry-figures");
     messages.slice().reverse().forEach(function (message) {
       var el = document.createElement("div");
-      el.className = "entry-problem small";
+      el.className = "entry-problem";
       el.textContent = message;
       anchor.after(el);
     });
@@ -158,22 +161,35 @@
     return button;
   }
 
-  function save(input) {
-    var row = input.closest(".entry-row");
-    var name = input.name.slice(1);
-    var comment = form.elements.namedItem("c" + name);
+  function cellOf(input) {
+    return {
+      row: input.closest(".entry-row"),
+      comment: form.elements.namedItem("c" + input.name.slice(1))
+    };
+  }
+
+  // Save `inputs` (one cell, or a pasted row of them: the endpoint takes up to 24) in one request.
+  function save(inputs) {
+    inputs = [].concat(inputs);
     var data = new FormData();
     var reason = form.elements.namedItem("reason");
+    var base = null;
     data.append("csrfmiddlewaretoken", token);
-    data.append("base", bases[input.name] || version);
-    data.append(input.name, input.value);
-    if (comment) { data.append(comment.name, comment.value); }
-    ["o", "oc"].forEach(function (prefix) {
-      var seen = form.elements.namedItem(prefix + name);
-      data.append(prefix + name, seen ? seen.value : "");
+    inputs.forEach(function (input) {
+      var name = input.name.slice(1);
+      var cell = cellOf(input);
+      var from = parseInt(bases[input.name] || version, 10);
+      base = base === null ? from : Math.min(base, from);
+      data.append(input.name, input.value);
+      if (cell.comment) { data.append(cell.comment.name, cell.comment.value); }
+      ["o", "oc"].forEach(function (prefix) {
+        var seen = form.elements.namedItem(prefix + name);
+        data.append(prefix + name, seen ? seen.value : "");
+      });
+      note(cell.row, "text-body-secondary", form.dataset.savingText);
     });
+    data.append("base", base);
     if (reason) { data.append("reason", reason.value); }
-    note(row, "text-body-secondary", form.dataset.savingText);
     fetch(form.dataset.cells, {
       method: "POST", body: data, credentials: "same-origin",
       headers: { "X-Requested-With": "fetch", "Accept": "application/json" }
@@ -182,24 +198,41 @@
     }).then(function (result) {
       var answer = result.answer;
       if (result.status === 200) {
-        bases[input.name] = answer.version;
         latest = Math.max(parseInt(latest, 10), answer.version);
-        Object.keys(answer.cells).forEach(function (field) {
-          applySaved(row, input, comment, answer.cells[field]);
+        inputs.forEach(function (input) {
+          var cell = cellOf(input);
+          bases[input.name] = answer.version;
+          if (answer.cells[input.name]) {
+            applySaved(cell.row, input, cell.comment, answer.cells[input.name]);
+          }
+          note(cell.row, "text-success", answer.changed ? answer.message : "");
         });
         Object.keys(answer.services).forEach(function (id) { applyService(id, answer.services[id]); });
-        note(row, "text-success", answer.changed ? answer.message : "");
         keep();
       } else if (result.status === 409) {
-        var conflict = answer.conflicts[input.name];
-        var el = note(row, "text-danger", conflict ? conflict.message : answer.message);
-        if (conflict) { el.appendChild(conflictButton(input, conflict)); }
+        var conflicts = answer.conflicts || {};
+        var others = inputs.filter(function (input) { return !conflicts[input.name]; });
+        inputs.forEach(function (input) {
+          var conflict = conflicts[input.name];
+          if (conflict) {
+            var el = note(cellOf(input).row, "text-danger", conflict.message);
+            el.appendChild(conflictButton(input, conflict));
+          } else if (!others.length || others.length === inputs.length) {
+            note(cellOf(input).row, "text-danger", answer.message);
+          }
+        });
+        // Nothing was saved: the cells of a pasted row that nobody else changed go again.
+        if (others.length && others.length < inputs.length) { save(others); }
       } else {
         var errors = answer.errors || {};
-        note(row, "text-danger", errors[input.name] || answer.message);
+        inputs.forEach(function (input) {
+          note(cellOf(input).row, "text-danger", errors[input.name] || answer.message);
+        });
       }
     }).catch(function () {
-      note(row, "text-body-secondary", form.dataset.offlineText);
+      inputs.forEach(function (input) {
+        note(cellOf(input).row, "text-body-secondary", form.dataset.offlineText);
+      });
     });
   }
 
@@ -209,6 +242,192 @@
       return form.elements.namedItem("v" + target.name.slice(1));
     }
     return null;
+  }
+
+  // --- The grid: keyboard movement and block paste ------------------------------------------
+
+  var grid = form.querySelector(".entry-grid");
+  var gridBox = document.getElementById("entry-grid");
+  var gridStatus = document.getElementById("eg-status");
+  var wide = window.matchMedia("(min-width: 992px)");  // as css/simpul.css's "Entry grid (#15)"
+
+  function position(input) {
+    var td = input.closest("td");
+    return { row: td.parentElement.sectionRowIndex, col: td.cellIndex };
+  }
+
+  function inputAt(row, col) {
+    var tr = grid.tBodies[0].rows[row];
+    var td = tr && col > 0 ? tr.cells[col] : null;
+    return td ? td.querySelector(".entry-input") : null;
+  }
+
+  function openColumn(input) {
+    var td = input.closest("td");
+    var head = td && grid.tHead.rows[0].cells[td.cellIndex];
+    var details = head && head.querySelector("details");
+    if (details) { details.open = true; }
+  }
+
+  function go(target) {
+    if (!target) { return false; }
+    openColumn(target);
+    target.focus();
+    target.select();
+    return true;
+  }
+
+  // Tab follows the row (over the comment toggles: Shift+F2 opens a comment), then the next row.
+  function neighbour(input, step) {
+    var all = Array.prototype.slice.call(grid.querySelectorAll(".entry-input"));
+    return all[all.indexOf(input) + step] || null;
+  }
+
+  function onKey(event) {
+    var input = event.target;
+    if (event.altKey || event.ctrlKey || event.metaKey) { return; }
+    if (input.matches(".entry-comment textarea") && event.key === "Escape") {
+      go(form.elements.namedItem("v" + input.name.slice(1)));
+      return;
+    }
+    if (!input.classList.contains("entry-input")) { return; }
+    var at = position(input);
+    var start = input.selectionStart === 0 && input.selectionEnd === 0;
+    var end = input.selectionStart === input.value.length && input.selectionEnd === input.value.length;
+    var target = null;
+    switch (event.key) {
+      case "ArrowUp": target = inputAt(at.row - 1, at.col); break;
+      case "ArrowDown": target = inputAt(at.row + 1, at.col); break;
+      case "Enter":
+        event.preventDefault();  // in the grid Enter moves; the buttons save the form
+        target = inputAt(at.row + (event.shiftKey ? -1 : 1), at.col);
+        break;
+      case "ArrowLeft": if (wide.matches && start) { target = inputAt(at.row, at.col - 1); } break;
+      case "ArrowRight": if (wide.matches && end) { target = inputAt(at.row, at.col + 1); } break;
+      case "Tab": if (wide.matches) { target = neighbour(input, event.shiftKey ? -1 : 1); } break;
+      case "F2":
+        if (event.shiftKey) {
+          var comment = input.closest("td").querySelector(".entry-comment");
+          if (comment) { event.preventDefault(); comment.open = true; comment.querySelector("textarea").focus(); }
+        }
+        return;
+      default: return;
+    }
+    if (go(target)) { event.preventDefault(); }
+  }
+
+  // "1234", "1.234" or "1,234" (thousands) -> "1234"; "" for a blank cell; null for anything else.
+  function pastedNumber(text) {
+    var t = text.replace(/[\s\u00a0\u202f]/g, "");
+    if (t === "") { return ""; }
+    if (/^\d+$/.test(t) || /^\d{1,3}(\.\d{3})+$/.test(t) || /^\d{1,3}(,\d{3})+$/.test(t)) {
+      return String(parseInt(t.replace(/[.,]/g, ""), 10));
+    }
+    return null;
+  }
+
+  // Excel and LibreOffice give tab-separated lines (\r\n, a trailing newline); a web page or a
+  // register may give only an HTML table.
+  function pastedBlock(data) {
+    var text = data.getData("text/plain");
+    if (text) {
+      var lines = text.replace(/\r\n?/g, "\n").split("\n");
+      if (lines.length > 1 && lines[lines.length - 1] === "") { lines.pop(); }
+      return lines.map(function (line) { return line.split("\t"); });
+    }
+    var markup = data.getData("text/html");
+    if (!markup) { return null; }
+    var rows = new DOMParser().parseFromString(markup, "text/html").querySelectorAll("tr");
+    return Array.prototype.map.call(rows, function (tr) {
+      return Array.prototype.map.call(tr.cells, function (cell) { return cell.textContent; });
+    });
+  }
+
+  // A leading row or column of names (no number in it) is a header: left out, counted as skipped.
+  function withoutHeaders(block, counts) {
+    function kinds(cells) {
+      var numbers = 0, words = 0;
+      cells.forEach(function (cell) {
+        var value = pastedNumber(cell);
+        if (value === null) { words += 1; } else if (value !== "") { numbers += 1; }
+      });
+      return { numbers: numbers, words: words };
+    }
+    var first = kinds(block[0]);
+    if (block.length > 1 && !first.numbers && first.words) {
+      counts.skipped += first.words;
+      block = block.slice(1);
+    }
+    var column = kinds(block.map(function (cells) { return cells[0] || ""; }));
+    if (block.some(function (cells) { return cells.length > 1; }) && !column.numbers && column.words) {
+      counts.skipped += column.words;
+      block = block.map(function (cells) { return cells.slice(1); });
+    }
+    return block;
+  }
+
+  function pasteMessage(counts) {
+    var text = counts.pasted === 1 ? gridBox.dataset.pastedOne
+      : gridBox.dataset.pasted.replace("%(count)s", counts.pasted);
+    var notes = [];
+    if (counts.skipped) { notes.push(gridBox.dataset.skipped.replace("%(count)s", counts.skipped)); }
+    if (counts.outside) { notes.push(gridBox.dataset.outside.replace("%(count)s", counts.outside)); }
+    return text + (notes.length ? " (" + notes.join("; ") + ")" : "") + ".";
+  }
+
+  function onPaste(event) {
+    var input = event.target;
+    if (!input.classList.contains("entry-input") || !event.clipboardData) { return; }
+    var block = pastedBlock(event.clipboardData);
+    if (!block || !block.length) { return; }
+    if (block.length === 1 && block[0].length === 1) {
+      // One value: the browser pastes it, unless it carries thousands separators.
+      var single = pastedNumber(block[0][0]);
+      if (single && single !== block[0][0].trim()) {
+        event.preventDefault();
+        input.value = single;
+        refresh(input);
+        keep();
+      }
+      return;
+    }
+    event.preventDefault();
+    var counts = { pasted: 0, skipped: 0, outside: 0 };
+    block = withoutHeaders(block, counts);
+    var at = position(input);
+    block.forEach(function (cells, i) {
+      var changedRow = [];
+      cells.forEach(function (cell, j) {
+        var value = pastedNumber(cell);
+        if (value === "") { return; }
+        if (value === null) { counts.skipped += 1; return; }
+        var target = inputAt(at.row + i, at.col + j);
+        if (!target) { counts.outside += 1; return; }
+        counts.pasted += 1;
+        if (target.value === value) { return; }
+        target.value = value;
+        refresh(target);
+        openColumn(target);
+        if (target.value !== target.defaultValue) { changedRow.push(target); }
+      });
+      if (changedRow.length) { save(changedRow); }
+    });
+    keep();
+    gridStatus.textContent = pasteMessage(counts);
+  }
+
+  // A cell reached by keyboard scrolls into view clear of the sticky header row and desa column.
+  function padScroll() {
+    var box = grid.parentElement;
+    box.style.scrollPadding = wide.matches
+      ? grid.tHead.offsetHeight + "px 0 0 " + grid.tHead.rows[0].cells[0].offsetWidth + "px" : "";
+  }
+
+  if (grid) {
+    grid.addEventListener("keydown", onKey);
+    grid.addEventListener("paste", onPaste);
+    padScroll();
+    window.addEventListener("resize", padScroll);
   }
 
   // --- Start ------------------------------------------------------------------------------------
@@ -240,6 +459,6 @@
   });
   form.addEventListener("change", function (event) {
     var input = cellInput(event.target);
-    if (input && !input.readOnly) { save(input); }
+    if (input && !input.readOnly) { save([input]); }
   });
 })();

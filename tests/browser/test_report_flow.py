@@ -22,7 +22,7 @@ def test_puskesmas_enters_submits_and_district_returns_approves_and_locks(
 ):
     log_in(page, puskesmas_head)
     report = _start_january(page, live_server)
-    inputs = page.locator(".entry-input")
+    inputs = page.locator(".entry-input:visible")  # the phone's open service: desa under desa
     inputs.nth(0).fill("4")
     inputs.nth(1).fill("0")
     # The achievement line follows the typing before anything is sent.
@@ -47,7 +47,7 @@ def test_puskesmas_enters_submits_and_district_returns_approves_and_locks(
 
     page.goto(f"{live_server.url}/reports/{report.pk}/")
     assert "Mohon dicek" in page.locator(".alert-warning").inner_text()
-    page.locator(".entry-input").nth(1).fill("3")
+    page.locator(".entry-input:visible").nth(1).fill("3")
     page.fill("#id_reason", "Register Posyandu terlambat")
     with page.expect_navigation():
         page.locator("button[name=action][value=submit]").click()
@@ -121,7 +121,9 @@ def test_each_cell_is_saved_as_the_user_leaves_it_and_a_conflict_shows_their_val
     state = desktop_page.locator(".entry-row").nth(0).locator(".entry-state.text-danger")
     state.wait_for()
     assert "4" in state.inner_text()
-    assert MonthlyValue.objects.get(report=report, village=world["hsu"]["villages"][0]).value == 4
+    # The grid runs along each desa's row: the first cell is the first desa's first service.
+    first_desa = MonthlyValue.objects.filter(report=report, village=world["hsu"]["villages"][0])
+    assert first_desa.order_by("service__number").first().value == 4
     state.locator("button").click()  # take their value
     assert theirs.nth(0).input_value() == "4"
     assert sorted(MonthlyValue.objects.filter(report=report).values_list("value", flat=True)) == [
