@@ -149,7 +149,8 @@ def puskesmas_reports_todo(user: User, today: datetime.date) -> list[TodoItem]:
 def _warnings_waiting(user: User, reports: list[MonthlyReport]) -> list[TodoItem]:
     """Values with a warning and no comment, in the newest editable reports with values (the
     same checks as the entry page, on the values the user may read)."""
-    editable = [r for r in reports if r.is_editable and r.value_count][:WARNING_REPORTS]
+    with_values = [r for r in reports if getattr(r, "value_count", None)]  # annotated
+    editable = [r for r in with_values if r.is_editable][:WARNING_REPORTS]
     readable = selectors.readable_values(user=user)
     items = []
     for report in editable:

@@ -22,7 +22,7 @@ from kernel.todo import TodoItem, todo_register
 from .models import Plan
 
 PLANS = gettext_lazy("RUK")
-SUBMITTED = Plan.Status.SUBMITTED.value
+SUBMITTED: str = Plan.Status.SUBMITTED.value
 
 
 def district_plans_todo(user: User, today: datetime.date) -> list[TodoItem]:
@@ -40,10 +40,11 @@ def district_plans_todo(user: User, today: datetime.date) -> list[TodoItem]:
     items = []
     for row in rows:
         count, year = row["count"], row["year"]
+        query = urlencode({"year": str(year), "status": SUBMITTED})
         url = (
             reverse("planning:plan-detail", args=[row["first"]])
             if count == 1
-            else f"{reverse('planning:ruk-list')}?{urlencode({'year': year, 'status': SUBMITTED})}"
+            else f"{reverse('planning:ruk-list')}?{query}"
         )
         items.append(
             TodoItem(

@@ -15,7 +15,7 @@ from collections import defaultdict
 
 from django.db.models import Count
 from django.urls import reverse
-from django.utils.formats import date_format
+from django.utils.formats import date_format, time_format
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
@@ -92,7 +92,7 @@ def puskesmas_followups_todo(user: User, today: datetime.date) -> list[TodoItem]
     if meeting is not None:
         when = date_format(meeting.held_on, "l, j F Y")
         if meeting.starts_at:
-            when = f"{when}, {date_format(meeting.starts_at, 'H:i')}"
+            when = f"{when}, {time_format(meeting.starts_at, 'H:i')}"
         items.append(
             TodoItem(
                 section=MEETINGS,
