@@ -267,3 +267,14 @@ def test_queries_do_not_grow_with_months_desa_or_puskesmas(
         assert response.status_code == 200
     if table is None:
         assert len(response.context["data"].children) > 1
+
+
+def test_dashboards_and_the_menu_link_to_trends(client, spm, world, puskesmas_head, district_user):
+    client.force_login(puskesmas_head)
+    page = client.get("/dashboard/", {"year": YEAR, "quarter": 1}).content.decode()
+    pkm = reverse("indicators:trends-puskesmas", args=[world["hsu"]["puskesmas"].pk])
+    assert f'href="{pkm}?year={YEAR}"' in page
+    assert f'href="{URL}"' in page  # the menu
+    client.force_login(district_user)
+    page = client.get("/dashboard/", {"year": YEAR, "quarter": 1}).content.decode()
+    assert reverse("indicators:trends-district", args=[world["hsu"]["district"].pk]) in page
