@@ -68,6 +68,10 @@ def test_planner_approves_two_at_once_and_returns_one_with_a_reason_per_value(
         report.refresh_from_db()
         assert report.status == "approved"
     assert AuditEvent.objects.filter(action="approved").count() == 2
+    _shot(desktop_page, "review-approved-1280")
+    desktop_page.goto(f"{live_server.url}/reports/{to_return.pk}/")
+    desktop_page.locator("[data-testid=review-glance] a").first.click()
+    _shot(desktop_page, "review-entry-1280")
 
     log_in(page, district_user)
     page.goto(f"{live_server.url}/reports/review/")
