@@ -7,6 +7,14 @@
 (function () {
   "use strict";
   var form = document.getElementById("entry-form");
+  var grid = document.querySelector(".entry-grid");
+  var wide = window.matchMedia("(min-width: 992px)");  // as css/simpul.css's "Entry grid (#15)"
+  if (grid) {  // read only too: a reviewer follows links to cells
+    padScroll();
+    window.addEventListener("resize", padScroll);
+    showLinkedCell();
+    window.addEventListener("hashchange", showLinkedCell);
+  }
   if (!form || !form.querySelector(".entry-input")) { return; }
   var status = document.getElementById("offline-status");
   var key = "simpul:report:" + form.dataset.report;
@@ -246,10 +254,8 @@
 
   // --- The grid: keyboard movement and block paste ------------------------------------------
 
-  var grid = form.querySelector(".entry-grid");
   var gridBox = document.getElementById("entry-grid");
   var gridStatus = document.getElementById("eg-status");
-  var wide = window.matchMedia("(min-width: 992px)");  // as css/simpul.css's "Entry grid (#15)"
 
   function position(input) {
     var td = input.closest("td");
@@ -262,8 +268,8 @@
     return td ? td.querySelector(".entry-input") : null;
   }
 
-  function openColumn(input) {
-    var td = input.closest("td");
+  function openColumn(el) {  // an input or its cell
+    var td = el.closest("td");
     var head = td && grid.tHead.rows[0].cells[td.cellIndex];
     var details = head && head.querySelector("details");
     if (details) { details.open = true; }
@@ -420,15 +426,18 @@
   function padScroll() {
     var box = grid.parentElement;
     box.style.scrollPadding = wide.matches
-      ? grid.tHead.offsetHeight + "px 0 0 " + grid.tHead.rows[0].cells[0].offsetWidth + "px" : "";
+      ? grid.tHead.offsetHeight + "px 52px 0 " + grid.tHead.rows[0].cells[0].offsetWidth + "px" : "";
   }
 
-  if (grid) {
-    grid.addEventListener("keydown", onKey);
-    grid.addEventListener("paste", onPaste);
-    padScroll();
-    window.addEventListener("resize", padScroll);
+  // A link to a cell (#cell-<village>-<service>, from the review notes) opens its service on phones.
+  function showLinkedCell() {
+    var cell = /^#cell-\d+-\d+$/.test(window.location.hash)
+      ? document.getElementById(window.location.hash.slice(1)) : null;
+    if (cell) { openColumn(cell); cell.scrollIntoView({ block: "center" }); }
   }
+
+  grid.addEventListener("keydown", onKey);
+  grid.addEventListener("paste", onPaste);
 
   // --- Start ------------------------------------------------------------------------------------
 

@@ -235,4 +235,9 @@ def test_a_phone_keeps_the_cards_grouped_by_service(
     assert _focused(page) == _name(grid, 1, 0)
     _wait_saved(page, report, grid, {(0, 0): 3})
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
-    page.screenshot(path=str(SHOTS / "entry-360-open.png"), full_page=False)
+    page.wait_for_timeout(300)  # the focus scroll settles
+    page.screenshot(path=str(SHOTS / "entry-360-open.png"))
+    # A link to a cell of a closed service (the review notes' links) opens that service.
+    last = _name(grid, len(villages) - 1, len(spm) - 1)
+    page.goto(f"{live_server.url}/reports/{report.pk}/#cell{last[1:]}")
+    assert page.locator(f'[name="{last}"]').is_visible()
