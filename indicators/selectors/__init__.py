@@ -53,6 +53,7 @@ from .targets import (  # noqa: F401
     estimate_rule_list,
     population_counts,
     population_list,
+    provincial_services,
     rule_formula,
     target_overview,
     target_sources,

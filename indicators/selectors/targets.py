@@ -375,6 +375,17 @@ class RuleRow:
         return [(rule, rule_formula(rule)) for rule in self.overrides]
 
 
+def provincial_services(year: int) -> list[SPMService]:
+    """The provincial SPM services of the year's edition (health crises, outbreaks): the
+    province serves and reports them, so they have no desa targets and no monthly report; the
+    catalogue lists them beside the district ones (one query)."""
+    return list(
+        SPMService.objects.filter(
+            edition__years__year=year, level=SPMService.Level.PROVINCE
+        ).order_by("number")
+    )
+
+
 def estimate_rule_list(*, user, year: int) -> list[RuleRow]:
     """Each monthly service of the year's edition with its default rule and the overrides of the
     districts in the user's area (scoped; three queries)."""

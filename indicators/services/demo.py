@@ -45,6 +45,7 @@ def _seed_reports(
     if last_month < 1:
         return
     services = monthly_services(year)
+    bias = {s.pk: random.Random(f"{district.code}-{s.code}").uniform(0.7, 1.2) for s in services}
     for index, puskesmas in enumerate(district.puskesmas.order_by("name")):
         user = head_of.get(puskesmas.pk)
         if user is None:
@@ -69,6 +70,8 @@ def _seed_reports(
                     share = pace * random.Random(f"{village.code}-{service.code}").uniform(
                         0.8, 1.05
                     )
+                    if complete:  # some services do better than others, never over target
+                        share = min(0.98, share * bias[service.pk])
                     so_far = int(target * share * month / 12)
                     before = int(target * share * (month - 1) / 12)
                     cells[(village.pk, service.pk)] = CellInput(so_far - before)

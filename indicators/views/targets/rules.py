@@ -92,6 +92,7 @@ def estimaterule_list(request):
         "year": year,
         "years": years,
         "rows": rows,
+        "provincial": selectors.provincial_services(year),
         "can_edit": bool(
             request.user.district_id and can_manage_targets(request.user, request.user.district)
         ),
