@@ -176,7 +176,8 @@
     };
   }
 
-  // Save `inputs` (one cell, or a pasted row of them: the endpoint takes up to 24) in one request.
+  // Save `inputs` (one cell, or a pasted row of them: the endpoint takes up to 24) in one request;
+  // the promise settles once the answer is shown.
   function save(inputs) {
     inputs = [].concat(inputs);
     var data = new FormData();
@@ -198,7 +199,7 @@
     });
     data.append("base", base);
     if (reason) { data.append("reason", reason.value); }
-    fetch(form.dataset.cells, {
+    return fetch(form.dataset.cells, {
       method: "POST", body: data, credentials: "same-origin",
       headers: { "X-Requested-With": "fetch", "Accept": "application/json" }
     }).then(function (response) {
@@ -230,7 +231,7 @@
           }
         });
         // Nothing was saved: the cells of a pasted row that nobody else changed go again.
-        if (others.length && others.length < inputs.length) { save(others); }
+        if (others.length && others.length < inputs.length) { return save(others); }
       } else {
         var errors = answer.errors || {};
         inputs.forEach(function (input) {
@@ -401,6 +402,7 @@
     var counts = { pasted: 0, skipped: 0, outside: 0 };
     block = withoutHeaders(block, counts);
     var at = position(input);
+    var sent = Promise.resolve();  // one row after another: each waits for the report's lock
     block.forEach(function (cells, i) {
       var changedRow = [];
       cells.forEach(function (cell, j) {
@@ -416,7 +418,7 @@
         openColumn(target);
         if (target.value !== target.defaultValue) { changedRow.push(target); }
       });
-      if (changedRow.length) { save(changedRow); }
+      if (changedRow.length) { sent = sent.then(function () { return save(changedRow); }); }
     });
     keep();
     gridStatus.textContent = pasteMessage(counts);

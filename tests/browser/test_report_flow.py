@@ -33,6 +33,8 @@ def test_puskesmas_enters_submits_and_district_returns_approves_and_locks(
     assert page.locator(".entry-input").nth(0).input_value() == "4"
     with page.expect_navigation():
         page.locator("button[name=action][value=submit]").click()
+    with page.expect_navigation():  # blank services: the head confirms (#15 part A)
+        page.locator("#confirm-blank button[name=action][value=submit]").click()
     report.refresh_from_db()
     assert report.status == "submitted"
     assert page.locator(".entry-input").count() == 0  # read-only once submitted
@@ -51,6 +53,8 @@ def test_puskesmas_enters_submits_and_district_returns_approves_and_locks(
     page.fill("#id_reason", "Register Posyandu terlambat")
     with page.expect_navigation():
         page.locator("button[name=action][value=submit]").click()
+    with page.expect_navigation():
+        page.locator("#confirm-blank button[name=action][value=submit]").click()
     report.refresh_from_db()
     assert report.status == "submitted" and report.changes_since_return == 1
 
