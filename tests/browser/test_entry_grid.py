@@ -11,6 +11,7 @@ from indicators import services
 from indicators.models import MonthlyValue
 
 from ..factories import VillageFactory
+from .test_roles import CHECKS
 
 pytestmark = pytest.mark.browser
 
@@ -229,6 +230,9 @@ def test_a_phone_keeps_the_cards_grouped_by_service(
     assert _cell(page, grid, 0, 1).is_visible()
     toggle = page.locator(".entry-comment > summary").first.bounding_box()
     assert toggle["width"] >= 44 and toggle["height"] >= 44
+    # The crawl's own checks (test_roles): every tap target 44 px, the table has its headers.
+    assert page.evaluate(CHECKS["tap_targets"]) == []
+    assert page.evaluate(CHECKS["table_headers"]) == []
     # Enter moves to the next desa of the service, the card below.
     first.fill("3")
     first.press("Enter")
