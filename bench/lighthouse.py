@@ -206,7 +206,7 @@ def lighthouse(url: str, cookie: str | None, out: Path, npm_cache: Path, *, trac
         f"--output-path={out}",
         f"--chrome-path={CHROME}",
         "--chrome-flags=--headless=new --no-sandbox --disable-gpu --disable-background-networking",
-        "--only-categories=performance",
+        "--only-categories=performance,accessibility",
         "--form-factor=mobile",
         "--throttling-method=simulate",
         "--throttling.rttMs=400",
@@ -231,8 +231,16 @@ def lighthouse(url: str, cookie: str | None, out: Path, npm_cache: Path, *, trac
     final = report.get("finalDisplayedUrl") or report.get("finalUrl") or url
     if "/login/" in final and "/login/" not in url:
         sys.exit(f"{url} redirected to the login page: the session cookie was not accepted")
+    accessibility = report["categories"]["accessibility"]
     return {
         "score": round((report["categories"]["performance"]["score"] or 0) * 100),
+        # Issue #15: accessibility 100 on these pages; the audits that fail, by id.
+        "a11y": round((accessibility["score"] or 0) * 100),
+        "a11y_failed": [
+            ref["id"]
+            for ref in accessibility["auditRefs"]
+            if ref.get("weight") and audits[ref["id"]].get("score") not in (None, 1)
+        ],
         "fcp": audits["first-contentful-paint"]["numericValue"],
         "lcp": audits["largest-contentful-paint"]["numericValue"],
         "tbt": audits["total-blocking-time"]["numericValue"],
@@ -326,17 +334,20 @@ def main() -> None:
     )
     print(
         f"{'page':24} {'score':>5} {'FCP s':>6} {'LCP s':>6} {'TBT ms':>7} {'CLS':>6} {'KB':>6}"
-        f" {'CPU index':>9}"
+        f" {'CPU index':>9} {'a11y':>4}"
     )
     for row in rows:
         print(
             f"{row['page']:24} {row['score']:5d} {row['fcp'] / 1000:6.2f} {row['lcp'] / 1000:6.2f}"
             f" {row['tbt']:7.0f} {row['cls']:6.3f} {row['bytes'] / 1024:6.1f}"
-            f" {row['benchmark']:9.0f}"
+            f" {row['benchmark']:9.0f} {row['a11y']:4d}"
+            + (f"  fails: {', '.join(row['a11y_failed'])}" if row["a11y_failed"] else "")
         )
     if rows:
         scores = [row["score"] for row in rows]
         print(f"lowest score {min(scores)}, median {statistics.median(scores)}")
+        a11y = [row["a11y"] for row in rows]
+        print(f"accessibility: lowest {min(a11y)} (floor 100: ratio {min(a11y) / 100:.2f})")
     if options.json:
         options.json.write_text(json.dumps(rows, indent=2))
 

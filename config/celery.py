@@ -39,6 +39,13 @@ app.conf.beat_schedule = {
         "task": "kernel.tasks.sweep_jobs",
         "schedule": crontab(minute="*/5"),
     },
+    # Every morning at 06:00 (TIME_ZONE, Asia/Makassar): the notifications' daily scans
+    # (deadlines in 3 days, RTL items and commitments due or overdue), then one digest e-mail per
+    # person who prefers it (kernel/notifications.py). Idempotent: a rerun repeats nothing.
+    "notifications-daily": {
+        "task": "kernel.tasks.notifications_daily",
+        "schedule": crontab(hour=6, minute=0),
+    },
     # Weekly: uploaded workbooks of imports finished over 90 days ago (the job rows stay).
     "purge-import-files": {
         "task": "kernel.tasks.purge_import_files",

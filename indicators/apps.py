@@ -10,5 +10,7 @@ class IndicatorsConfig(AppConfig):
         from . import (
             exports,  # noqa: F401  (registers its exports: the year's values, quarterly PDFs)
             importers,  # noqa: F401  (registers the imports on the one pipeline)
+            notifying,  # noqa: F401  (declares its notifications: kernel.notifications)
+            todo,  # noqa: F401  (registers its to-do home providers: reports and targets)
         )
         from .services import runs  # noqa: F401  (declares aggregation runs to the jobs' sweep)

@@ -13,6 +13,7 @@ class KernelConfig(AppConfig):
         from . import (
             checks,  # noqa: F401  (registers the system checks)
             importers,  # noqa: F401  (registers the kernel's imports on the one pipeline)
+            notifications,
         )
         from .services import (
             exports,  # noqa: F401  (declares export jobs to the jobs' sweep)
@@ -20,3 +21,4 @@ class KernelConfig(AppConfig):
         from .twofactor import signals_connect
 
         signals_connect()  # User.two_factor_on follows the authenticators
+        notifications.signals_connect()  # audit events reach the notification rules

@@ -10,4 +10,6 @@ class PlanningConfig(AppConfig):
         from . import (
             exports,  # noqa: F401  (registers the RUK and RPK PDFs as export jobs)
             importers,  # noqa: F401  (registers the RUK activities import)
+            notifying,  # noqa: F401  (declares its notifications: kernel.notifications)
+            todo,  # noqa: F401  (registers its to-do home providers: RUKs to review or fix)
         )

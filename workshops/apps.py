@@ -10,4 +10,6 @@ class WorkshopsConfig(AppConfig):
         from . import (
             exports,  # noqa: F401  (registers the meeting papers' PDFs as export jobs)
             importers,  # noqa: F401  (registers the imports on the one pipeline)
+            notifying,  # noqa: F401  (declares its notifications: kernel.notifications)
+            todo,  # noqa: F401  (registers its to-do home providers: overdue items, next meeting)
         )

@@ -93,6 +93,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "kernel.context_processors.area",
+                "kernel.context_processors.notifications",
             ],
         },
     }
@@ -171,6 +172,8 @@ USE_I18N = True
 USE_TZ = True
 # Grouping is asked for where it helps ({{ n|intcomma }}): years and codes must stay "2026".
 USE_THOUSAND_SEPARATOR = False
+# Dates and numbers one way in each language (config/formats/: "3 Des 2026", "1.234,5").
+FORMAT_MODULE_PATH = ["config.formats"]
 
 STATIC_URL = "/static/"
 STATIC_ROOT = env.path("STATIC_ROOT", default=BASE_DIR / "staticfiles")
@@ -307,6 +310,8 @@ EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
 EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
 EMAIL_USE_SSL = env.bool("EMAIL_USE_SSL", default=False)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Simpul <simpul@localhost>")
+# Where e-mails and WhatsApp texts point (notifications are sent by Celery, with no request).
+SIMPUL_SITE_URL = env.str("SIMPUL_SITE_URL", default="http://127.0.0.1:8000")
 # Accounts (issue #14): how long a first-login link (made by a planner) and a password reset
 # link (sent by e-mail) stay valid.
 SIMPUL_FIRST_LOGIN_DAYS = env.int("SIMPUL_FIRST_LOGIN_DAYS", default=14)
