@@ -215,8 +215,8 @@ def deadline_notices(today: datetime.date) -> Iterator[Notice]:
             title=lambda: (
                 _("The %(period)s report is due on %(date)s, in %(days)s days")
                 % {
-                    "period": date_format(period, "F Y"),
-                    "date": date_format(due_on, "j F Y"),
+                    "period": date_format(period, "YEAR_MONTH_FORMAT"),
+                    "date": date_format(due_on, "DATE_FORMAT"),
                     "days": DAYS_BEFORE_DEADLINE,
                 }
             ),

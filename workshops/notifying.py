@@ -52,7 +52,7 @@ def _notice(item, *, kind: str, what: str, url: str, today: datetime.date) -> No
     due = item.due_on
 
     def title() -> str:
-        words = {"what": what, "date": date_format(due, "j F Y")}
+        words = {"what": what, "date": date_format(due, "DATE_FORMAT")}
         if overdue:
             return _("Overdue since %(date)s: %(what)s") % words
         return _("Due on %(date)s, in 3 days: %(what)s") % words

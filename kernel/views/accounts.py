@@ -14,6 +14,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse, reverse_lazy
 from django.utils.encoding import force_str
+from django.utils.formats import date_format
 from django.utils.http import urlsafe_base64_decode
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
@@ -230,7 +231,7 @@ def _card(request, link: accounts.LoginLink) -> dict:
     ) % {
         "name": account.get_full_name() or account.username,
         "username": account.username,
-        "date": link.valid_until.date().strftime("%d/%m/%Y"),
+        "date": date_format(link.valid_until.date(), "SHORT_DATE_FORMAT"),
         "url": url,
     }
     qr = qrcode.make(url, image_factory=qrcode.image.svg.SvgPathImage, box_size=8, border=2)

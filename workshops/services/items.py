@@ -74,7 +74,7 @@ PROPOSAL_FIELDS = [
 def _check_due_on(item: Followed, meeting: Meeting, errors: dict[str, str]) -> None:
     if item.due_on and item.due_on < meeting.held_on:
         errors["due_on"] = _("The due date cannot be before the meeting (%(date)s).") % {
-            "date": date_format(meeting.held_on, "j F Y")
+            "date": date_format(meeting.held_on, "DATE_FORMAT")
         }
 
 

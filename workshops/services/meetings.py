@@ -221,7 +221,7 @@ def meeting_mark_held(*, meeting: Meeting, by: User) -> Meeting:
         if current.held_on > timezone.localdate():
             raise ValidationError(
                 _("This meeting is on %(date)s: it can be marked held from that day.")
-                % {"date": date_format(current.held_on, "j F Y")}
+                % {"date": date_format(current.held_on, "DATE_FORMAT")}
             )
         if not current.participants.filter(attended=True).exists():
             raise ValidationError(
