@@ -893,9 +893,10 @@ def test_demo_targets_are_plausible_deterministic_and_ready_to_approve(hsu, dist
     services.demo_targets(district=hsu["district"], year=YEAR, by=district_user)
     assert sorted(VillagePopulation.objects.values_list("village_id", "band_id", "count")) == first
     of_record = Target.objects.filter(is_of_record=True)
-    assert of_record.count() == 6 * 10 and set(of_record.values_list("source", flat=True)) == {
-        Source.ESTIMATE
-    }
+    # Ten services by the estimate rules; TB and HIV (no estimate rule) by programme figures.
+    assert of_record.count() == 6 * 12
+    assert of_record.filter(source=Source.ESTIMATE).count() == 6 * 10
+    assert of_record.filter(source=Source.OTHER).count() == 6 * 2
     assert Target.objects.filter(source=Source.REGISTER).count() == 2 * 2  # desa 1 and 6
     under5 = VillagePopulation.objects.filter(band__code="under5").values_list("count", flat=True)
     total = VillagePopulation.objects.filter(band__code="all").values_list("count", flat=True)
