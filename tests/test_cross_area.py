@@ -280,8 +280,9 @@ def _hsu_notification(w: dict):
     from kernel.models import Notification, User
 
     planner = User.objects.get(username="dinkes")
-    return Notification.objects.filter(recipient=planner).first() or (
-        notifications.notify([planner], kind="t", title="x", url="/", obj=_hsu_report(w))[0]
+    return (
+        Notification.objects.filter(recipient=planner).first()
+        or (notifications.notify([planner], kind="t", title="x", url="/", obj=_hsu_report(w))[0])
     )
 
 

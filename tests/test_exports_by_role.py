@@ -39,13 +39,13 @@ HSU_REPORTS = [
     (4, "returned", 77703),
     (5, "approved", 11102),
 ]
-BJM_REPORTS = [(1, "approved", 88801), (2, "draft", 88802)]  # Kota Banjarmasin, same province
+BJM_REPORTS = [(1, "approved", 55501), (2, "draft", 55502)]  # Kota Banjarmasin, same province
 BTG_REPORTS = [(1, "approved", 99901), (2, "draft", 99902)]  # Kota Bontang, another province
 
 UNAPPROVED_HSU = r"77[.,\s]?70[123]"
 HSU_ANY = r"(?:11[.,\s]?10[12]|77[.,\s]?70[123])"
-BJM_ANY = r"88[.,\s]?80[12]"
-BJM_UNAPPROVED = r"88[.,\s]?802"
+BJM_ANY = r"55[.,\s]?50[12]"
+BJM_UNAPPROVED = r"55[.,\s]?502"
 BTG_ANY = r"99[.,\s]?90[12]"
 
 # URL names left out: the log-in flow and the language switch; import job pages are covered
@@ -278,8 +278,8 @@ def test_province_monthly_export_holds_approved_values_only(client, world, provi
     _seed(world)
     client.force_login(province_user)
     text = _text(download_export(client, reverse("indicators:monthly-export"), {"year": YEAR}))
-    assert "11101" in text and "11102" in text and "88801" in text  # approved and locked
-    assert not re.search(UNAPPROVED_HSU, text) and "88802" not in text
+    assert "11101" in text and "11102" in text and "55501" in text  # approved and locked
+    assert not re.search(UNAPPROVED_HSU, text) and "55502" not in text
     assert not re.search(BTG_ANY, text)
 
 
@@ -319,7 +319,7 @@ def test_readable_values_by_role(world, province_user, district_user, puskesmas_
 
     _seed(world)
     hsu = {v for __, __, v in HSU_REPORTS}
-    kalsel_approved = {11101, 11102, 88801}
+    kalsel_approved = {11101, 11102, 55501}
     got = lambda user: set(readable_values(user=user).values_list("value", flat=True))  # noqa: E731
     assert got(province_user) == kalsel_approved
     assert got(district_user) == hsu

@@ -189,7 +189,7 @@ def test_a_returned_report_tells_its_puskesmas_the_reason(
     services.report_return(report=submitted, by=district_user, reason="Desa 2 is missing")
     for person in (puskesmas_head, puskesmas_staff):
         row = Notification.objects.get(recipient=person, kind="report_returned")
-        assert "returned" in row.title and "Desa 2 is missing" in row.body
+        assert "dikembalikan" in row.title and "Desa 2 is missing" in row.body
         assert row.url == reverse("indicators:report-entry", args=[submitted.pk])
         assert row.obj == submitted
     assert "report_returned" not in _kinds(district_user)  # who did it is not told
