@@ -199,7 +199,7 @@ def review_summaries(*, user: User, reports: list[MonthlyReport]) -> list[Review
     ).order_by("number"):
         services_of[service.edition_id].append(service)
     puskesmas_ids = {r.puskesmas_id for r in reports}
-    villages_of: dict[int, list[Village]] = defaultdict(list)
+    villages_of: dict[int | None, list[Village]] = defaultdict(list)
     for village in Village.objects.filter(puskesmas_id__in=puskesmas_ids).order_by("code"):
         villages_of[village.puskesmas_id].append(village)
     village_ids = [v.pk for vs in villages_of.values() for v in vs]
@@ -311,10 +311,10 @@ def _summary(
         services=services,
     )
 
-    for service in services:
-        blank = [v for v in villages if cells.get((v.pk, service.pk), (None, ""))[0] is None]
+    for each in services:
+        blank = [v for v in villages if cells.get((v.pk, each.pk), (None, ""))[0] is None]
         if blank:
-            summary.blanks.append(BlankService(service, len(blank), len(villages), blank[0]))
+            summary.blanks.append(BlankService(each, len(blank), len(villages), blank[0]))
 
     # Hard errors: what a save would refuse now, and a month alone above its age group.
     for (village_id, service_id), (value, _comment) in sorted(cells.items()):

@@ -45,7 +45,11 @@ Action = AuditEvent.Action
 # The fields a manager edits on someone's account, and those one edits on one's own.
 ACCOUNT_FIELDS = ("first_name", "last_name", "email", "phone", "position")
 OWN_FIELDS = ("first_name", "last_name", "email", "phone")
-AREA_KINDS = {"province": Province, "district": District, "puskesmas": Puskesmas}
+AREA_KINDS: dict[str, type[Province] | type[District] | type[Puskesmas]] = {
+    "province": Province,
+    "district": District,
+    "puskesmas": Puskesmas,
+}
 
 
 # --- First-login links ---------------------------------------------------------------------------
@@ -167,7 +171,7 @@ def whatsapp_url(*, phone: str, text: str) -> str | None:
 
 
 def area_kind_of(role: str) -> str | None:
-    return User.ROLE_AREA_FIELD.get(role)
+    return User.ROLE_AREA_FIELD.get(User.Role(role)) if role in User.Role.values else None
 
 
 def area_for(*, by: User, role: str, code: str) -> Area | None:

@@ -40,7 +40,8 @@ class OpenItems:
     def count(self) -> int:
         """Items still open (planned or in progress): one closed since the meeting began is
         listed where it was closed but is no longer counted as open (issue #15)."""
-        return sum(item.is_open for item in [*self.follow_ups, *self.commitments])
+        items: list = [*self.follow_ups, *self.commitments]
+        return sum(item.is_open for item in items)
 
     @property
     def closed_count(self) -> int:
