@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "indicators",
     "workshops",
     "planning",
+    "cycle",
 ]
 
 MIDDLEWARE = [
@@ -339,4 +340,5 @@ SIMPUL_DEMO_SEEDERS = [
     "indicators.services.demo.demo_seed",
     "workshops.services.demo.demo_seed",
     "planning.services.demo.demo_seed",
+    "cycle.services.demo.demo_seed",
 ]

@@ -9,6 +9,12 @@ from .achievement import (  # noqa: F401
     QuarterServiceNote,
     ReportingRate,
 )
+from .quality import (  # noqa: F401
+    IndexParts,
+    QualityItem,
+    QualityReport,
+    QualityValue,
+)
 from .reports import (  # noqa: F401
     MonthlyReport,
     MonthlyValue,

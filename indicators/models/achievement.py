@@ -167,6 +167,16 @@ class Achievement(QuarterRow):
     achievement = models.DecimalField(
         _("achievement (%)"), max_digits=7, decimal_places=2, null=True, blank=True
     )
+    # Issue #16: part B, quality achievement of the quarter's approved quality reports (items
+    # available against needed, capped at 100, weighted by the items' weights); NULL when none.
+    quality = models.DecimalField(
+        _("quality achievement (%)"), max_digits=7, decimal_places=2, null=True, blank=True
+    )
+    # The service's SPM index: the edition's IndexParts weights x achievement (capped at 100)
+    # and quality; NULL without a target.
+    service_index = models.DecimalField(
+        _("SPM index"), max_digits=7, decimal_places=2, null=True, blank=True
+    )
 
     class Meta:
         constraints = [

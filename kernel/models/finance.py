@@ -14,4 +14,6 @@ class FundingSource(models.TextChoices):
     JKN = "jkn", _("JKN capitation")
     BLUD = "blud", "BLUD"
     VILLAGE_FUND = "dana_desa", "Dana Desa"
+    # Tobacco excise revenue share; at least half prioritised for JKN (DOMAIN.md §7, issue #16).
+    DBH_CHT = "dbh_cht", _("DBH-CHT (tobacco excise share)")
     OTHER = "other", _("Other")

@@ -14,8 +14,17 @@ from kernel.models import AreaOwned
 from .plans import PLAN_AREA_PATHS, Activity, _via
 
 
+class Realisation(models.TextChoices):
+    PLANNED = "planned", _("Not yet reported")
+    DONE = "done", _("Done")
+    NOT_DONE = "not_done", _("Not done")
+
+
 class ScheduleEntry(AreaOwned, models.Model):
-    """What of an activity is done in one month: how much, where, at what cost."""
+    """What of an activity is done in one month: how much, where, at what cost; and, once the
+    month is under way, whether it was done and what it cost (realisation)."""
+
+    Realisation = Realisation
 
     area_paths = _via("activity__plan", PLAN_AREA_PATHS)
 
@@ -41,6 +50,36 @@ class ScheduleEntry(AreaOwned, models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
+    # Realisation (issue #16, the e-SPM report's part C): entered once the month is under way,
+    # by the puskesmas for its RPK and by the district for the Dinkes plan.
+    realisation = models.CharField(
+        _("realisation"), max_length=10, choices=Realisation.choices, default=Realisation.PLANNED
+    )
+    cost_realised_idr = models.DecimalField(
+        _("cost realised (Rp)"),
+        max_digits=15,
+        decimal_places=0,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+    )
+    realisation_note = models.CharField(
+        _("realisation note"),
+        max_length=300,
+        blank=True,
+        help_text=_("What was done, or why not."),
+    )
+    realised_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("realisation entered by"),
+    )
+    realised_at = models.DateTimeField(_("realisation entered at"), null=True, blank=True)
+    # Bumped by every realisation save: a save over someone else's newer one is refused.
+    version = models.PositiveIntegerField(_("version"), default=1)
 
     history = HistoricalRecords()
 
@@ -52,6 +91,11 @@ class ScheduleEntry(AreaOwned, models.Model):
             ),
             models.CheckConstraint(
                 condition=models.Q(cost_idr__gte=0), name="schedule_cost_not_negative"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(cost_realised_idr__isnull=True)
+                | models.Q(cost_realised_idr__gte=0),
+                name="schedule_realised_not_negative",
             ),
         ]
         indexes = [models.Index(fields=["activity", "month"], name="schedule_activity_month")]
