@@ -9,6 +9,7 @@ urlpatterns = [
     path("", include("indicators.urls")),
     path("meetings/", include("workshops.urls")),
     path("planning/", include("planning.urls")),
+    path("spm/", include("cycle.urls")),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -1,0 +1,2 @@
+def demo_stages() -> None:
+    return None

@@ -1,0 +1,3 @@
+"""Views of the SPM cycle: package (being built)."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""Views of the SPM cycle: roles (being built)."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""Views of the SPM cycle: stages (being built)."""
+
+urlpatterns: list = []
