@@ -442,6 +442,18 @@ OBJECTS: dict[str, Callable[[dict], object]] = {
     "kernel:notification-read": _hsu_notification,
 }
 
+# Issue #16: each part adds its URL names (and the helpers that build their objects) in its own
+# block, as `OBJECTS |= {...}` and, for the puskesmas's own forms, `PUSKESMAS_OWNED |= {...}`.
+# --- issue #16: quality ---
+
+# --- issue #16: budget ---
+
+# --- issue #16: stages ---
+
+# --- issue #16: roles ---
+
+# --- issue #16: package ---
+
 # URLs whose owner is sent on elsewhere (302) rather than shown a page.
 REDIRECTING = {"kernel:notification-open"}
 
