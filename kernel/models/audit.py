@@ -36,6 +36,7 @@ class AuditEvent(AreaOwned, models.Model):
         UNLOCKED = "unlocked", _("Unlocked")
         REOPENED = "reopened", _("Reopened")
         ACTIVITY_DELETED = "activity_deleted", _("Activity deleted")
+        DELETED = "deleted", _("Deleted")
         # Accounts (kernel.services.accounts): never a password in `data`.
         ACCOUNT_CREATED = "account_created", _("Account created")
         ACCOUNT_CHANGED = "account_changed", _("Account changed")

@@ -86,6 +86,7 @@ class ImportJob(BackgroundJob):
         RTL_ITEMS = "rtl_items", _("RTL items")
         RUK_ACTIVITIES = "ruk_activities", _("RUK activities")
         ACCOUNTS = "accounts", _("Accounts")
+        QUALITY_VALUES = "quality_values", _("Quality values")
 
     class Status(models.TextChoices):
         QUEUED = "queued", _("Waiting")

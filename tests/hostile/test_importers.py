@@ -63,6 +63,13 @@ def _plan(world, user) -> dict:
     return {"plan": services.plan_create(year=PLAN_YEAR, by=user).pk}
 
 
+def _quality_report(world, user) -> dict:
+    from indicators.services.quality import quality_report_open
+
+    report = quality_report_open(puskesmas=world["hsu"]["puskesmas"], year=YEAR, quarter=1, by=user)
+    return {"report": report.pk}
+
+
 def _monthly_headings() -> list[str]:
     from indicators.services.monthly_excel import monthly_headers
 
@@ -94,6 +101,7 @@ IMPORTERS: dict[str, Entry] = {
     Kind.PARTICIPANTS: Entry("puskesmas_head", _meeting, ("workshops.Participant",)),
     Kind.RTL_ITEMS: Entry("puskesmas_head", _meeting, ("workshops.FollowUp",)),
     Kind.RUK_ACTIVITIES: Entry("puskesmas_head", _plan, ("planning.Activity",)),
+    Kind.QUALITY_VALUES: Entry("puskesmas_head", _quality_report, ("indicators.QualityValue",)),
     Kind.POPULATION: Entry(
         "district_user",
         lambda world, user: {"year": YEAR, "source": "dukcapil"},
