@@ -81,6 +81,19 @@ def refresh_achievement(puskesmas_id: int, year: int, month: int) -> int:
     autoretry_for=(OperationalError,),
     retry_backoff=True,
     max_retries=3,
+    soft_time_limit=120,
+    time_limit=180,
+)
+def refresh_quality(puskesmas_id: int, year: int, quarter: int) -> int:
+    """After one quality report was approved or reopened (issue #16): rebuild only the quarter
+    and the areas it touches; idempotent."""
+    return services.quality_refresh(puskesmas_id=puskesmas_id, year=year, quarter=quarter)
+
+
+@shared_task(
+    autoretry_for=(OperationalError,),
+    retry_backoff=True,
+    max_retries=3,
     soft_time_limit=settings.SIMPUL_AGGREGATION_SOFT_TIME_LIMIT * 2,
     time_limit=settings.SIMPUL_AGGREGATION_SOFT_TIME_LIMIT * 2 + 60,
 )

@@ -5,6 +5,8 @@ from .aggregation import (  # noqa: F401
     achievement_refresh,
     achievement_refresh_later,
     aggregation_start,
+    quality_refresh,
+    quality_refresh_later,
     quarter_aggregate,
     quarter_months,
     quarter_of,

@@ -6,6 +6,10 @@ computes again, inserts new ones and deletes the scope's rows it did not write. 
 quarter until the new one is committed, and a re-run gives the same rows (idempotent).
 PostgreSQL sums the puskesmas level in parallel into a temporary table and MERGEs it; SQLite
 upserts (INSERT ... ON CONFLICT) from the same SELECT.
+
+Issue #16: each achievement row also carries its quality (part B, from the quarter's approved
+quality reports) and its SPM index; the SQL of both lives in aggregation_index.py and is joined
+into the same statements (quality: one more GROUP BY per level, no statement of its own).
 """
 
 from __future__ import annotations
@@ -26,6 +30,7 @@ from kernel.models import District, Puskesmas, Village
 from ..models import (
     Achievement,
     AggregationRun,
+    IndexParts,
     Level,
     MonthlyReport,
     MonthlyValue,
@@ -34,6 +39,7 @@ from ..models import (
     Target,
 )
 from ..reporting import reporting_year
+from .aggregation_index import area_quality, index_parts_of, puskesmas_quality, with_index
 
 APPROVED = tuple(MonthlyReport.APPROVED_STATUSES)
 Progress = Callable[[int, int], None]
@@ -100,7 +106,7 @@ def _in(column: str, ids: list[int] | None) -> tuple[str, list]:
 # in the order every source SELECT gives them, and the natural key after (year, quarter, level).
 COLUMNS = {
     Achievement: "province_id district_id puskesmas_id area_id service_id served_quarter "
-    "served_ytd target achievement".split(),
+    "served_ytd target achievement quality service_index".split(),
     ReportingRate: "province_id district_id puskesmas_id area_id expected approved on_time".split(),
 }
 KEYS = {Achievement: ("area_id", "service_id"), ReportingRate: ("area_id",)}
@@ -146,9 +152,12 @@ def _write(model, run: AggregationRun, *, level: str, source: str, params: list)
         cursor.execute(sql, params)
 
 
-def _puskesmas_rows(run: AggregationRun, *, edition_id: int, scope: Scope) -> tuple[str, list]:
-    """One SELECT: served in the quarter and year to date, and the annual target, for every
-    puskesmas in scope x every monthly service of the year's edition."""
+def _puskesmas_rows(
+    run: AggregationRun, *, edition_id: int, scope: Scope, parts: IndexParts | None
+) -> tuple[str, list]:
+    """One SELECT: served in the quarter and year to date, the annual target, the quality of
+    the quarter's approved quality report and the SPM index, for every puskesmas in scope x
+    every monthly service of the year's edition."""
     first, last = quarter_months(run.quarter)
     where_p, params_p = scope.puskesmas_filter("p")
     where_r, params_r = scope.puskesmas_filter("rp")
@@ -156,12 +165,16 @@ def _puskesmas_rows(run: AggregationRun, *, edition_id: int, scope: Scope) -> tu
     # rebuild skips two joins of 12 M and 1 M rows).
     join_reports = f"JOIN {_table(Puskesmas)} rp ON rp.id = r.puskesmas_id" if where_r else ""
     join_villages = f"JOIN {_table(Puskesmas)} rp ON rp.id = vl.puskesmas_id" if where_r else ""
+    quality, params_q = puskesmas_quality(
+        year=run.year, quarter=run.quarter, where=where_r, where_params=params_r
+    )
     sql = f"""
         SELECT d.province_id, p.district_id, p.id AS puskesmas_id, p.id AS area_id,
             s.id AS service_id, COALESCE(v.served_quarter, 0) AS served_quarter,
             COALESCE(v.served_ytd, 0) AS served_ytd, t.target,
             CASE WHEN t.target > 0
-                 THEN ROUND(100.0 * COALESCE(v.served_ytd, 0) / t.target, 2) END AS achievement
+                 THEN ROUND(100.0 * COALESCE(v.served_ytd, 0) / t.target, 2) END AS achievement,
+            q.quality
         FROM {_table(Puskesmas)} p
         JOIN {_table(District)} d ON d.id = p.district_id
         CROSS JOIN {_table(SPMService)} s
@@ -183,14 +196,17 @@ def _puskesmas_rows(run: AggregationRun, *, edition_id: int, scope: Scope) -> tu
             WHERE tg.year = %s AND tg.is_of_record = %s{where_r}
             GROUP BY vl.puskesmas_id, tg.service_id
         ) t ON t.puskesmas_id = p.id AND t.service_id = s.id
+        LEFT JOIN ({quality}) q ON q.puskesmas_id = p.id AND q.service_id = s.id
         WHERE s.edition_id = %s AND s.level = %s AND s.is_reported_monthly = %s{where_p}
     """
-    params = [first, run.year, last, *APPROVED, *params_r, run.year, True, *params_r]
-    return sql, [*params, edition_id, "district", True, *params_p]
+    params = [first, run.year, last, *APPROVED, *params_r, run.year, True, *params_r, *params_q]
+    return with_index(sql, [*params, edition_id, "district", True, *params_p], parts)
 
 
-def _write_puskesmas_rows(run: AggregationRun, *, edition_id: int, scope: Scope) -> None:
-    source, params = _puskesmas_rows(run, edition_id=edition_id, scope=scope)
+def _write_puskesmas_rows(
+    run: AggregationRun, *, edition_id: int, scope: Scope, parts: IndexParts | None
+) -> None:
+    source, params = _puskesmas_rows(run, edition_id=edition_id, scope=scope, parts=parts)
     if connection.vendor != "postgresql":
         _write(Achievement, run, level=Level.PUSKESMAS, source=source, params=params)
         return
@@ -206,8 +222,19 @@ def _write_puskesmas_rows(run: AggregationRun, *, edition_id: int, scope: Scope)
         cursor.execute(f"DROP TABLE {PUSKESMAS_ROWS}")
 
 
-def _rollup(model, run: AggregationRun, *, level: str, ids: list[int] | None) -> None:
-    """District rows from puskesmas rows, or province rows from district rows (one statement)."""
+def _rollup(
+    model,
+    run: AggregationRun,
+    *,
+    level: str,
+    ids: list[int] | None,
+    parts: IndexParts | None = None,
+) -> None:
+    """District rows from puskesmas rows, or province rows from district rows (one statement).
+
+    Achievement: people served are summed from the rows below; quality comes from the sums of
+    needed and available per item over the approved quality reports below (not from the
+    qualities below: a big puskesmas weighs more), then the index from both."""
     below, group = (
         (Level.PUSKESMAS, "district_id")
         if level == Level.DISTRICT
@@ -231,7 +258,15 @@ def _rollup(model, run: AggregationRun, *, level: str, ids: list[int] | None) ->
         WHERE year = %s AND quarter = %s AND level = %s{where}
         GROUP BY {group_by}
     """
-    _write(model, run, level=level, source=source, params=[run.year, run.quarter, below, *params])
+    params = [run.year, run.quarter, below, *params]
+    if model is Achievement:
+        quality, params_q = area_quality(level=level, year=run.year, quarter=run.quarter, ids=ids)
+        source = f"""
+            SELECT a.*, q.quality FROM ({source}) a
+            LEFT JOIN ({quality}) q ON q.area_id = a.area_id AND q.service_id = a.service_id
+        """
+        source, params = with_index(source, [*params, *params_q], parts)
+    _write(model, run, level=level, source=source, params=params)
 
 
 def _write_reporting_rates(run: AggregationRun, *, scope: Scope, last_month: int) -> None:
@@ -321,12 +356,13 @@ def quarter_aggregate(
             progress(done, steps)
         _fault_injection_pause()
 
+    parts = index_parts_of(settings.edition_id)
     with transaction.atomic():
         if connection.vendor == "postgresql":
             # The national GROUP BY sorts 12 M values: let it hash in memory (this transaction).
             with connection.cursor() as cursor:
                 cursor.execute("SET LOCAL work_mem = '64MB'")
-        _write_puskesmas_rows(run, edition_id=settings.edition_id, scope=scope)
+        _write_puskesmas_rows(run, edition_id=settings.edition_id, scope=scope, parts=parts)
         _write_reporting_rates(run, scope=scope, last_month=last_month)
         _delete_stale(run, level=Level.PUSKESMAS, scope=scope, ids=None)
         step(1)
@@ -334,8 +370,8 @@ def quarter_aggregate(
             (2, Level.DISTRICT, scope.district_ids()),
             (3, Level.PROVINCE, scope.province_ids()),
         ):
-            for model in (Achievement, ReportingRate):
-                _rollup(model, run, level=level, ids=ids)
+            _rollup(Achievement, run, level=level, ids=ids, parts=parts)
+            _rollup(ReportingRate, run, level=level, ids=ids)
             _delete_stale(run, level=level, scope=scope, ids=ids)
             step(done)
         used = MonthlyReport.objects.filter(
@@ -408,3 +444,22 @@ def achievement_refresh(*, puskesmas_id: int, year: int, month: int) -> int:
     for quarter in quarters:
         quarter_aggregate(year=year, quarter=quarter, scope=Scope(puskesmas_id=puskesmas_id))
     return len(quarters)
+
+
+def quality_refresh_later(*, report) -> None:
+    """After a quality report is approved or reopened, rebuild its puskesmas's quarter (and the
+    district and province above) once the change commits."""
+    from ..tasks import refresh_quality
+
+    ids = (report.puskesmas_id, report.year, report.quarter)
+    transaction.on_commit(lambda: refresh_quality.delay(*ids), robust=True)
+
+
+def quality_refresh(*, puskesmas_id: int, year: int, quarter: int) -> int:
+    """After a quality report of `quarter` changed: rebuild only that puskesmas, its district
+    and province, if the quarter is already computed (quality counts in its own quarter only,
+    not year to date). Returns how many quarters were rebuilt (0 or 1)."""
+    if not Achievement.objects.filter(year=year, quarter=quarter).exists():
+        return 0
+    quarter_aggregate(year=year, quarter=quarter, scope=Scope(puskesmas_id=puskesmas_id))
+    return 1
