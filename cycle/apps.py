@@ -7,4 +7,4 @@ class CycleConfig(AppConfig):
     verbose_name = _("SPM cycle")
 
     def ready(self) -> None:
-        pass
+        from . import exports  # noqa: F401  (the e-SPM package's export kinds)

@@ -8,7 +8,17 @@ own district.
 
 from __future__ import annotations
 
-from kernel.roles import in_own_district, is_district_planner, is_system_admin
+from kernel.roles import (
+    in_own_district,
+    is_district_planner,
+    is_province_reviewer,
+    is_system_admin,
+)
 
 # `obj` is the district, or any object with a `district` (worksheet, role, data request).
 can_edit_cycle = is_system_admin | (is_district_planner & in_own_district)
+
+# Issue #16: package
+# Who reads a district's e-SPM package: its planners, its province's reviewers and system
+# administrators (scoping says which district); a puskesmas reads its own figures instead.
+can_read_package = is_system_admin | is_district_planner | is_province_reviewer

@@ -453,6 +453,7 @@ OBJECTS: dict[str, Callable[[dict], object]] = {
 # --- issue #16: roles ---
 
 # --- issue #16: package ---
+OBJECTS |= {"cycle:package-detail": lambda w: w["hsu"]["district"]}
 
 # URLs whose owner is sent on elsewhere (302) rather than shown a page.
 REDIRECTING = {"kernel:notification-open"}
