@@ -48,3 +48,14 @@ can_import_monthly = (
 # District planners, provincial reviewers and system administrators read quarterly reports;
 # puskesmas get their monthly feedback instead.
 can_read_quarterly = is_system_admin | is_district_planner | is_province_reviewer
+
+
+# Issue #16: quality
+# Puskesmas heads and staff fill and submit their own puskesmas's quality reports (as monthly
+# reports); the district's planners return, approve and reopen them.
+can_enter_quality = is_puskesmas_member & in_own_puskesmas
+can_review_quality = is_system_admin | (is_district_planner & in_own_district)
+# Whether the role reviews quality reports at all (the review list and roll-up pages).
+can_review_quality_reports = is_system_admin | (is_district_planner & has_area)
+# Who reads district roll-ups: planners their district's, provinces their districts' approved.
+can_read_quality_rollup = is_system_admin | is_district_planner | is_province_reviewer

@@ -45,7 +45,11 @@ def spm_catalogue(db):
     from indicators.models import ReportingYear
 
     if not ReportingYear.objects.exists():
-        for name in ("0003_load_spm_catalogue", "0005_load_index_bands"):
+        for name in (
+            "0003_load_spm_catalogue",
+            "0005_load_index_bands",
+            "0021_load_quality_standard",
+        ):
             importlib.import_module(f"indicators.migrations.{name}").load(apps, None)
     from workshops.models import ManagementScoreBand
 

@@ -17,9 +17,9 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import Count, QuerySet, Sum
+from django.db.models import Count, F, Max, Q, QuerySet, Sum
 
-from kernel.models import District, User
+from kernel.models import District, Puskesmas, User
 from kernel.roles import reads_approved_only
 from kernel.scoping import in_area
 
@@ -73,6 +73,8 @@ class ItemQuality:
     needed: Decimal | None
     available: Decimal | None
     value: QualityValue | None = None  # a puskesmas's own row (its note, version), if any
+    suggested: Decimal | None = None  # on a report: what data says is needed
+    typed: dict[str, str] | None = None  # on a refused save: what the user typed, shown again
 
     @property
     def gap(self) -> Decimal | None:
@@ -211,4 +213,201 @@ def quality_rollup(
                 )
             )
         result.append(entry)
+    return result
+
+
+# --- One puskesmas's report ----------------------------------------------------------------------
+
+
+@dataclass
+class QualityReportView:
+    """A report's values grouped by service (each with its quality %), what data suggests as
+    needed per item, and how many items still lack what is available."""
+
+    report: QualityReport
+    services: list[ServiceQuality]
+    suggested: dict[int, Decimal | None]
+
+    @property
+    def blank_count(self) -> int:
+        return sum(
+            1
+            for service in self.services
+            for line in service.items
+            if line.needed and line.available is None
+        )
+
+    @property
+    def entered_count(self) -> int:
+        return sum(
+            1 for service in self.services for line in service.items if line.available is not None
+        )
+
+    @property
+    def gap_count(self) -> int:
+        return sum(len(service.gaps) for service in self.services)
+
+
+def quality_report_detail(*, report: QualityReport) -> QualityReportView:
+    """The report (already scoped by the caller) with its values grouped by the year's district
+    services in number order, each service's quality %, and the needs data suggests (targets of
+    record x quantities). A fixed number of queries."""
+    from ..services.quality import quality_needs
+
+    services = quality_services(report.year)
+    items = quality_items(services)
+    values = {
+        value.item_id: value
+        for value in QualityValue.objects.filter(report=report).select_related("updated_by")
+    }
+    every_item = [item for service_items in items.values() for item in service_items]
+    suggested = quality_needs(puskesmas=report.puskesmas, year=report.year, items=every_item)
+    grouped = []
+    for service in services:
+        entry = ServiceQuality(service=service, reports_counted=1)
+        for item in items.get(service.pk, []):
+            value = values.get(item.pk)
+            entry.items.append(
+                ItemQuality(
+                    item=item,
+                    needed=value.needed if value else suggested.get(item.pk),
+                    available=value.available if value else None,
+                    value=value,
+                    suggested=suggested.get(item.pk),
+                )
+            )
+        if entry.items:
+            grouped.append(entry)
+    return QualityReportView(report=report, services=grouped, suggested=suggested)
+
+
+# --- Lists ---------------------------------------------------------------------------------------
+
+
+@dataclass
+class QuarterLine:
+    """A quarter of the year for one puskesmas: its report (None before it is started)."""
+
+    quarter: int
+    report: QualityReport | None
+    has_started: bool
+
+
+def quality_quarters(
+    *, user: User | AnonymousUser, puskesmas: Puskesmas, year: int, today
+) -> list[QuarterLine]:
+    """The four quarters of `year` for a puskesmas in the user's area, each with its report.
+    One query."""
+    reports = {
+        report.quarter: report
+        for report in readable_quality_reports(user=user).filter(puskesmas=puskesmas, year=year)
+    }
+    return [
+        QuarterLine(
+            quarter=quarter,
+            report=reports.get(quarter),
+            has_started=(today.year, today.month) >= (year, 3 * quarter - 2),
+        )
+        for quarter in range(1, 5)
+    ]
+
+
+@dataclass
+class ReviewLine:
+    """A puskesmas of the district and its report of the quarter (None: not started)."""
+
+    puskesmas: Puskesmas
+    report: QualityReport | None
+    values_entered: int = 0
+    values_total: int = 0
+
+
+def quality_review_list(*, user: User | AnonymousUser, year: int, quarter: int) -> list[ReviewLine]:
+    """The puskesmas of the user's area (a district's, a province's districts') with their
+    quality report of the quarter and how many of its values are entered: a province sees only
+    approved reports. Two queries."""
+    puskesmas_list = list(
+        in_area(Puskesmas.objects.all(), user)
+        .select_related("district")
+        .order_by("district__code", "name")
+    )
+    reports = {
+        report.puskesmas_id: report
+        for report in readable_quality_reports(user=user)
+        .filter(year=year, quarter=quarter, puskesmas__in=[p.pk for p in puskesmas_list])
+        .annotate(
+            values_total=Count("values"),
+            values_entered=Count("values", filter=Q(values__available__isnull=False)),
+            last_saved=Max("values__updated_at"),
+        )
+    }
+    lines = []
+    for puskesmas in puskesmas_list:
+        report = reports.get(puskesmas.pk)
+        lines.append(
+            ReviewLine(
+                puskesmas=puskesmas,
+                report=report,
+                values_entered=getattr(report, "values_entered", 0),
+                values_total=getattr(report, "values_total", 0),
+            )
+        )
+    return lines
+
+
+# --- A province's districts side by side ---------------------------------------------------------
+
+
+@dataclass
+class DistrictQuality:
+    district: District
+    services: list[ServiceQuality]
+
+
+def quality_province_matrix(
+    *, user: User | AnonymousUser, year: int, quarter: int
+) -> list[DistrictQuality]:
+    """Each district of the user's area with its services' quality % of the quarter, from
+    approved reports only (the same sums per item as `quality_rollup`). Five queries."""
+    districts = list(in_area(District.objects.all(), user).order_by("code"))
+    services = quality_services(year)
+    items = quality_items(services)
+    values = readable_quality_values(user=user).filter(
+        report__year=year,
+        report__quarter=quarter,
+        report__status=QualityReport.Status.APPROVED,
+        report__puskesmas__district__in=[d.pk for d in districts],
+        item__is_active=True,
+    )
+    sums = {
+        (row["district"], row["item_id"]): row
+        for row in values.order_by()
+        .values("item_id", district=F("report__puskesmas__district_id"))
+        .annotate(needed_sum=Sum("needed"), available_sum=Sum("available"))
+    }
+    counted = {
+        (row["district"], row["item__service_id"]): row["reports"]
+        for row in values.filter(needed__gt=0)
+        .order_by()
+        .values("item__service_id", district=F("report__puskesmas__district_id"))
+        .annotate(reports=Count("report_id", distinct=True))
+    }
+    result = []
+    for district in districts:
+        lines = []
+        for service in services:
+            entry = ServiceQuality(
+                service=service, reports_counted=counted.get((district.pk, service.pk), 0)
+            )
+            for item in items.get(service.pk, []):
+                row = sums.get((district.pk, item.pk))
+                entry.items.append(
+                    ItemQuality(
+                        item=item,
+                        needed=row["needed_sum"] if row else None,
+                        available=row["available_sum"] if row else None,
+                    )
+                )
+            lines.append(entry)
+        result.append(DistrictQuality(district=district, services=lines))
     return result
