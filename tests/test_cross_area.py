@@ -450,6 +450,54 @@ OBJECTS: dict[str, Callable[[dict], object]] = {
 
 # --- issue #16: stages ---
 
+
+def _hsu_stage_sheet(w: dict):
+    """Hulu Sungai Utara's four stages worksheet of this year's first SPM service (one per
+    test)."""
+    from django.utils import timezone
+
+    from cycle.models import StageSheet
+    from cycle.selectors.stages import stage_services
+
+    year = timezone.localdate().year
+    return StageSheet.objects.filter(district=w["hsu"]["district"]).first() or (
+        StageSheet.objects.create(
+            district=w["hsu"]["district"], service=stage_services(year=year)[0], year=year
+        )
+    )
+
+
+def _hsu_need_line(w: dict):
+    from cycle.models import NeedLine
+
+    return NeedLine.objects.create(
+        sheet=_hsu_stage_sheet(w), name="Buku KIA", kind="goods", gap_quantity=3
+    )
+
+
+def _hsu_plan_line(w: dict):
+    from cycle.models import IntegrationLine
+
+    return IntegrationLine.objects.create(
+        sheet=_hsu_stage_sheet(w), document="rkpd", program="Program pemenuhan UKP dan UKM"
+    )
+
+
+OBJECTS |= {
+    "cycle:stage-overview": lambda w: w["hsu"]["district"],
+    "cycle:stage-service": lambda w: w["hsu"]["district"],
+    "cycle:stage-open": lambda w: w["hsu"]["district"],
+    "cycle:stage-sheet": _hsu_stage_sheet,
+    "cycle:stage-save": _hsu_stage_sheet,
+    "cycle:stage-refresh": _hsu_stage_sheet,
+    "cycle:stage-need-create": _hsu_stage_sheet,
+    "cycle:stage-need-edit": _hsu_need_line,
+    "cycle:stage-need-delete": _hsu_need_line,
+    "cycle:stage-line-create": _hsu_stage_sheet,
+    "cycle:stage-line-edit": _hsu_plan_line,
+    "cycle:stage-line-delete": _hsu_plan_line,
+}
+
 # --- issue #16: roles ---
 
 # --- issue #16: package ---
