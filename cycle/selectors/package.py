@@ -115,6 +115,11 @@ class PeopleServed:
         return _ratio(HUNDRED * self.served, self.target) if self.target else None
 
     @property
+    def served_months(self) -> list[tuple[str, int]]:
+        """(month's short name, served) for the quarter's months with approved figures."""
+        return [(name, value) for _month, name, value, within in self.months if within and value]
+
+    @property
     def months(self) -> list[tuple[int, str, int | None, bool]]:
         """(month, its short name, served, within the quarter) for January to December."""
         return [
@@ -226,6 +231,11 @@ class BudgetRow:
             amount if month <= self.last_month else None
             for month, amount in zip(MONTHS, self.line.realised_by_month, strict=True)
         ]
+
+    @property
+    def realised_months(self) -> list[tuple[str, Decimal]]:
+        """(month's short name, realised) for the quarter's months with a realised cost."""
+        return [(name, amount) for _month, name, amount, within in self.months if within and amount]
 
     @property
     def months(self) -> list[tuple[int, str, Decimal | None, bool]]:

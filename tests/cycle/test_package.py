@@ -20,9 +20,8 @@ from cycle.models import IntegrationLine, NeedLine, StageSheet
 from cycle.selectors import package as package_selectors
 from indicators import services as indicator_services
 from indicators.models import (
-    Achievement,
     IndexParts,
-    Level,
+    IndexWeight,
     MonthlyReport,
     MonthlyValue,
     QualityItem,
@@ -97,16 +96,7 @@ def _quality(puskesmas, service, status, values, *, by):
     return report
 
 
-def _set_index(district, values: dict):
-    """The quarter's computed rows of `district`: service -> (quality, service_index)."""
-    for service, (quality, index) in values.items():
-        Achievement.objects.filter(
-            year=YEAR, quarter=QUARTER, level=Level.DISTRICT, area_id=district.pk, service=service
-        ).update(quality=quality, service_index=index)
-
-
-@pytest.fixture
-def data(world, district_user):
+def build_package_data(world, district_user):
     """Hulu Sungai Utara in the second quarter of 2025.
 
     A: service 1 target 100 (40 + 60), served 15 in January and 20 in April (July's 99 is
@@ -120,7 +110,9 @@ def data(world, district_user):
        20 books at 15,000 and a Renja line of 750,000.
     Problems: a May lokmin names service 1's low coverage with one RTL item; a November one is
        after the quarter.
-    Index: service 1 38.00 (80 x 35 + 20 x 50) / 100, service 2 14.00: the district 26.00.
+    Index (computed by the quarterly aggregation): service 1 38.00 = (80 x 35 + 20 x 50) / 100,
+       service 2 14.00 (no quality: A alone), the district 26.00. Banjarmasin (same province)
+       serves 90% of service 1: 90.00; Bontang (another province) 80.00.
     """
     spm = indicator_services.monthly_services(YEAR)
     hsu = world["hsu"]
@@ -147,11 +139,6 @@ def data(world, district_user):
         by=district_user,
     )
     indicator_services.quarter_aggregate(year=YEAR, quarter=QUARTER)
-    _set_index(
-        district, {spm[0]: (Decimal(50), Decimal("38.00")), spm[1]: (None, Decimal("14.00"))}
-    )
-    _set_index(world["banjarmasin"]["district"], {spm[0]: (Decimal(80), Decimal("92.00"))})
-    _set_index(world["bontang"]["district"], {spm[0]: (Decimal(90), Decimal("96.00"))})
 
     plan = Plan.objects.create(
         district=district,
@@ -243,6 +230,11 @@ def data(world, district_user):
     return SimpleNamespace(
         spm=spm, district=district, puskesmas=puskesmas, sheet=sheet, world=world
     )
+
+
+@pytest.fixture
+def data(world, district_user):
+    return build_package_data(world, district_user)
 
 
 def _url(district, **query):
@@ -339,13 +331,24 @@ def test_the_index_and_category_follow_the_data(data, district_user):
     assert second.index == Decimal("14.00")
     assert package.index == Decimal("26.00")  # equal weights over the two indexed services
     assert package.band.name == "Belum Tuntas"
-    _set_index(
-        data.district, {data.spm[0]: (Decimal(100), Decimal(100)), data.spm[1]: (None, Decimal(90))}
-    )
+    # Service 1 served in full and its quality met; service 2 served in full: 100, the top band.
+    village = data.world["hsu"]["villages"][0]
+    _report(data.puskesmas, 5, "approved", {(village, data.spm[0]): 65, (village, data.spm[1]): 43})
+    QualityValue.objects.filter(item__code="pkg-b").update(available=100)
+    indicator_services.quarter_aggregate(year=YEAR, quarter=QUARTER)
     package = _get(district_user, data)
-    assert package.index == Decimal("95.00")
-    assert package.band.name == "Tuntas Utama"
+    assert [line.index for line in package.services[:2]] == [Decimal("100.00")] * 2
+    assert package.index == Decimal("100.00")
+    assert package.band.name == "Tuntas Paripurna"
     assert first.band.name == "Belum Tuntas" and package.services[0].band.name == "Tuntas Paripurna"
+    # Weights are data: service 2 weighing 3 pulls the district's index towards it.
+    QualityValue.objects.filter(item__code="pkg-b").update(available=0)
+    IndexWeight.objects.filter(service=data.spm[1]).update(weight=3)
+    indicator_services.quarter_aggregate(year=YEAR, quarter=QUARTER)
+    package = _get(district_user, data)
+    assert package.services[0].index == Decimal("90.00")  # (80 x 100 + 20 x 50) / 100
+    assert package.index == Decimal("97.50")  # (90 + 3 x 100) / 4
+    assert package.band.name == "Tuntas Utama"
 
 
 def test_missing_parts_are_listed_honestly(world, district_user):
@@ -475,7 +478,8 @@ def test_the_province_compares_its_districts_best_index_first(en, data, province
     names = [line.district.name for line in lines]
     assert names == ["Kota Banjarmasin", "Kabupaten Hulu Sungai Utara"]  # never Bontang
     banjarmasin, hsu = lines
-    assert banjarmasin.index == Decimal("92.00") and banjarmasin.band.name == "Tuntas Utama"
+    assert banjarmasin.index == Decimal("90.00") and banjarmasin.band.name == "Tuntas Utama"
+    assert banjarmasin.quality is None  # no quality report: the index is A alone
     assert hsu.index == Decimal("26.00")
     assert hsu.people == Decimal("24.50")  # (35 + 14) / 2
     assert hsu.quality == Decimal("50.00")
@@ -634,3 +638,15 @@ def test_the_pdf_carries_the_parts(en, data, district_user, tmp_path):
             ["pdfinfo", str(path)], capture_output=True, text=True, check=True
         ).stdout
         assert "Page size:       841.89 x 595.2" in info
+
+
+def test_a_system_administrator_compares_province_by_province(en, data, admin_user, world):
+    en.force_login(admin_user)
+    url = reverse("cycle:package-list") + f"?year={YEAR}&quarter={QUARTER}"
+    response = en.get(url)
+    assert [p.code for p in response.context["provinces"]] == ["63", "64"]
+    assert len(response.context["district_lines"]) == 2  # the first province
+    response = en.get(url + f"&province={world['kaltim'].pk}")
+    lines = response.context["district_lines"]
+    assert [line.district.name for line in lines] == ["Kota Bontang"]
+    assert lines[0].index == Decimal("80.00")
