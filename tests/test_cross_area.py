@@ -500,6 +500,60 @@ OBJECTS |= {
 
 # --- issue #16: roles ---
 
+
+def _hsu_role(w: dict):
+    """An agency's role in Hulu Sungai Utara's matrix of this year (one per test)."""
+    from django.utils import timezone
+
+    from cycle.models import RoleAssignment
+    from cycle.selectors.roles import role_services
+
+    year = timezone.localdate().year
+    return RoleAssignment.objects.filter(district=w["hsu"]["district"]).first() or (
+        RoleAssignment.objects.create(
+            district=w["hsu"]["district"],
+            year=year,
+            service=role_services(year)[0],
+            role="data",
+            agency="Dinas Sosial",
+            description="Data kepesertaan JKN-PBI",
+        )
+    )
+
+
+def _hsu_data_request(w: dict):
+    """A data request of Hulu Sungai Utara to another agency (one per test)."""
+    from django.utils import timezone
+
+    from cycle.models import DataRequest
+
+    today = timezone.localdate()
+    return DataRequest.objects.filter(district=w["hsu"]["district"]).first() or (
+        DataRequest.objects.create(
+            district=w["hsu"]["district"],
+            year=today.year,
+            agency="Dinas Sosial",
+            data="DTSEN desil 1-4",
+            asked_on=today,
+        )
+    )
+
+
+OBJECTS |= {
+    "cycle:role-matrix": lambda w: w["hsu"]["district"],
+    "cycle:role-create": lambda w: w["hsu"]["district"],
+    "cycle:role-copy": lambda w: w["hsu"]["district"],
+    "cycle:role-edit": _hsu_role,
+    "cycle:role-delete": _hsu_role,
+    "cycle:role-links": _hsu_role,
+    "cycle:role-proposals": _hsu_forum,
+    "cycle:datarequest-list": lambda w: w["hsu"]["district"],
+    "cycle:datarequest-create": lambda w: w["hsu"]["district"],
+    "cycle:datarequest-edit": _hsu_data_request,
+    "cycle:datarequest-status": _hsu_data_request,
+    "cycle:datarequest-delete": _hsu_data_request,
+}
+
 # --- issue #16: package ---
 OBJECTS |= {"cycle:package-detail": lambda w: w["hsu"]["district"]}
 

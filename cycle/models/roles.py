@@ -4,7 +4,10 @@ items that carry it; and the data the district asks other agencies for, tracked 
 
 from __future__ import annotations
 
+import datetime
+
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from indicators.models import SPMService
@@ -85,6 +88,14 @@ class RoleAssignment(AreaOwned, Versioned):
     def agency_name(self) -> str:
         return self.partner.name if self.partner_id else self.agency
 
+    def audit_area(self) -> dict[str, int | None]:
+        """Where the role's events are seen (kernel.audit): its district and province."""
+        return {
+            "province_id": self.district.province_id,
+            "district_id": self.district_id,
+            "puskesmas_id": None,
+        }
+
 
 class DataRequest(AreaOwned, Versioned):
     """Data the district asks another agency for: asked -> promised by a date -> received ->
@@ -156,3 +167,19 @@ class DataRequest(AreaOwned, Versioned):
     @property
     def agency_name(self) -> str:
         return self.partner.name if self.partner_id else self.agency
+
+    def audit_area(self) -> dict[str, int | None]:
+        """Where the request's events are seen (kernel.audit): its district and province."""
+        return {
+            "province_id": self.district.province_id,
+            "district_id": self.district_id,
+            "puskesmas_id": None,
+        }
+
+    def is_late(self, today: datetime.date | None = None) -> bool:
+        """Promised by a date that has passed, and not received yet."""
+        return (
+            self.status == self.Status.PROMISED
+            and self.promised_by is not None
+            and self.promised_by < (today or timezone.localdate())
+        )
