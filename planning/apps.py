@@ -8,6 +8,7 @@ class PlanningConfig(AppConfig):
 
     def ready(self) -> None:
         from . import (
+            budget,  # noqa: F401  (provides indicators.budget: part C of the e-SPM report)
             exports,  # noqa: F401  (registers the RUK and RPK PDFs as export jobs)
             importers,  # noqa: F401  (registers the RUK activities import)
             notifying,  # noqa: F401  (declares its notifications: kernel.notifications)

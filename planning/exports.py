@@ -35,7 +35,7 @@ def ruk_pdf(job: ExportJob, out: BinaryIO, progress: Progress) -> None:
 
 def rpk_pdf(job: ExportJob, out: BinaryIO, progress: Progress) -> None:
     plan = _plan(job)
-    if not plan.is_approved:  # an RPK exists only for an approved plan
+    if not plan.is_approved and not plan.is_dinkes:  # a RUK's RPK exists once it is approved
         raise Http404
     out.write(documents.rpk_pdf(selectors.rpk_get(plan=plan), base_url=job.params["_base_url"]))
 

@@ -187,3 +187,61 @@ class CompilationFilter(PlanFilter):
         required=False,
         choices=[("", _("All statuses")), *Plan.Status.choices, ("none", _("Not started"))],
     )
+
+
+# Issue #16: budget
+
+
+class RealisationForm(forms.Form):
+    """One schedule entry's realisation: done or not, the cost realised, a note; the version the
+    user saw. The rules (cost when done, reason when not, the activity's budget) are the
+    service's."""
+
+    realisation = forms.ChoiceField(
+        label=_("Realisation"),
+        choices=[
+            (ScheduleEntry.Realisation.DONE, ScheduleEntry.Realisation.DONE.label),
+            (ScheduleEntry.Realisation.NOT_DONE, ScheduleEntry.Realisation.NOT_DONE.label),
+        ],
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": _("Choose done or not done."),
+            "invalid_choice": _("Choose done or not done."),
+        },
+    )
+    cost_realised_idr = RupiahField(
+        label=_("Cost realised (Rp)"),
+        required=False,
+        help_text=_("Whole rupiah; 0 if it cost nothing."),
+        error_messages={
+            "max_digits": _("This amount cannot be right: at most 15 digits."),
+            "max_whole_digits": _("This amount cannot be right: at most 15 digits."),
+        },
+    )
+    realisation_note = forms.CharField(
+        label=_("Note"),
+        required=False,
+        max_length=300,
+        help_text=_("What was done, or why not (required when not done)."),
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0)
+
+    def __init__(self, *args, entry: ScheduleEntry, **kwargs):
+        kwargs.setdefault("prefix", f"e{entry.pk}")
+        if not args and "data" not in kwargs:
+            kwargs.setdefault(
+                "initial",
+                {
+                    "realisation": entry.realisation if entry.is_reported else None,
+                    "cost_realised_idr": entry.cost_realised_idr,
+                    "realisation_note": entry.realisation_note,
+                    "version": entry.version,
+                },
+            )
+        super().__init__(*args, **kwargs)
+        self.entry = entry
+
+
+class UndoForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0)

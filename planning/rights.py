@@ -86,5 +86,13 @@ can_edit_plan = _is_editable & is_plan_writer
 can_submit_plan = _awaits_submission & is_plan_submitter
 can_approve_plan = _is_submitted & is_plan_reviewer
 can_return_plan = _is_returnable & is_plan_reviewer
-# The puskesmas's heads and staff schedule their approved RUK month by month (RPK).
-can_schedule = _is_approved & ~is_dinkes_plan & is_plan_writer
+# The puskesmas's heads and staff schedule their approved RUK month by month (RPK); the
+# district's planners their Dinkes plan (not reviewed), so that both are realised by month.
+can_schedule = is_plan_writer & (_is_approved | is_dinkes_plan)
+
+
+# Issue #16: budget
+# The realisation of a plan's schedule (done / not done, cost realised), month by month: the
+# puskesmas's heads and staff for its approved RUK's RPK, the district's planners for their
+# Dinkes plan (not reviewed, so open whatever its status).
+can_realise = is_plan_writer & (is_dinkes_plan | _is_approved)

@@ -1,6 +1,6 @@
 """URLs of planning (RUK, RPK, budgets); each views module declares its own `urlpatterns`."""
 
-from .views import activities, district, plans, ruk_excel, schedule
+from .views import activities, budget, district, plans, realisation, ruk_excel, schedule
 
 app_name = "planning"
 
@@ -10,3 +10,5 @@ urlpatterns += activities.urlpatterns
 urlpatterns += schedule.urlpatterns
 urlpatterns += district.urlpatterns
 urlpatterns += ruk_excel.urlpatterns
+urlpatterns += realisation.urlpatterns  # issue #16: budget
+urlpatterns += budget.urlpatterns  # issue #16: budget

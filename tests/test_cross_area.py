@@ -447,6 +447,13 @@ OBJECTS: dict[str, Callable[[dict], object]] = {
 # --- issue #16: quality ---
 
 # --- issue #16: budget ---
+OBJECTS |= {
+    "planning:realisation": _hsu_ruk,
+    "planning:realisation-save": _hsu_schedule_entry,
+    "planning:realisation-undo": _hsu_schedule_entry,
+    "planning:budget-district": lambda w: w["hsu"]["district"],
+    "planning:budget-puskesmas": lambda w: w["hsu"]["puskesmas"],
+}
 
 # --- issue #16: stages ---
 

@@ -105,6 +105,33 @@ class ScheduleEntry(AreaOwned, models.Model):
     def __str__(self) -> str:
         return f"{self.activity} ({self.month})"
 
+    # Realisation saves go through kernel.versioning.save_versioned, which records who and when
+    # as `updated_by` / `updated_at`: on an entry, that is who entered the realisation.
+    @property
+    def updated_by(self):
+        return self.realised_by
+
+    @updated_by.setter
+    def updated_by(self, user) -> None:
+        self.realised_by = user
+
+    @property
+    def updated_at(self):
+        return self.realised_at
+
+    @updated_at.setter
+    def updated_at(self, moment) -> None:
+        self.realised_at = moment
+
+    @property
+    def is_reported(self) -> bool:
+        """Marked done or not done (its realisation counts in the budget's part C)."""
+        return self.realisation != Realisation.PLANNED
+
+    def audit_area(self) -> dict[str, int | None]:
+        """Where its realisation events are seen: those of its plan."""
+        return self.activity.plan.audit_area()
+
     @property
     def month_name(self) -> str:
         return str(MONTHS.get(self.month, self.month))

@@ -11,5 +11,6 @@ from .activities import (  # noqa: F401
     activity_update,
 )
 from .plans import plan_approve, plan_create, plan_return, plan_submit  # noqa: F401
+from .realisation import realisation_record, realisation_undo  # noqa: F401
 from .ruk_excel import ruk_template  # noqa: F401
 from .schedule import schedule_add, schedule_delete  # noqa: F401

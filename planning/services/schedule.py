@@ -21,9 +21,13 @@ from ..rights import is_plan_writer
 
 def _require_scheduler(activity: Activity, by: User) -> None:
     plan = activity.plan
-    if plan.is_dinkes or not is_plan_writer(by, plan):
-        raise PermissionDenied(_("Only the puskesmas's own staff schedule its RUK."))
-    if not plan.is_approved:
+    if not is_plan_writer(by, plan):
+        raise PermissionDenied(
+            _("Only the puskesmas's own staff schedule its RUK (the district, its Dinkes plan).")
+        )
+    # The Dinkes plan is not reviewed: its planners schedule it whenever (issue #16, so that
+    # its realisation is entered month by month like a RUK's).
+    if not plan.is_dinkes and not plan.is_approved:
         raise ValidationError(_("Only activities of an approved RUK are scheduled in the RPK."))
 
 

@@ -51,7 +51,8 @@ def _rpk_page(request, plan: Plan, *, month: int | None, bound: ScheduleForm | N
 def rpk_detail(request, pk):
     plan = get_in_area_or_404(selectors.plans_visible(user=request.user), request.user, pk=pk)
     month = number(request, "month", None, 1, 12)
-    if plan.is_approved and wants_pdf(request):  # made by an export job (planning/exports.py)
+    has_rpk = plan.is_approved or plan.is_dinkes  # the Dinkes plan is not reviewed
+    if has_rpk and wants_pdf(request):  # made by an export job (planning/exports.py)
         return export_offer(
             request,
             kind=exports.RPK_PDF,
@@ -59,11 +60,11 @@ def rpk_detail(request, pk):
             file_name=documents.plan_filename(plan, "rpk", "pdf"),
             title=_("RPK: %(plan)s") % {"plan": documents.plan_title(plan)},
         )
-    if plan.is_approved and wants_xlsx(request):  # one plan's schedule: made in the request
+    if has_rpk and wants_xlsx(request):  # one plan's schedule: made in the request
         rpk = selectors.rpk_get(plan=plan)
         content = documents.rpk_xlsx(rpk)
         return download(content, filename=documents.plan_filename(plan, "rpk", "xlsx"))
-    if not plan.is_approved or plan.is_dinkes:
+    if not has_rpk:
         context = {"plan": plan, "title": documents.plan_title(plan), "not_ready": True}
         return render(request, "planning/rpk_detail.html", context)
     return _rpk_page(request, plan, month=month)
@@ -79,7 +80,7 @@ def _activity(request, pk) -> Activity:
 def schedule_create(request, pk):
     activity = _activity(request, pk)
     plan = activity.plan
-    if not rights.is_plan_writer(request.user, plan) or plan.is_dinkes:
+    if not rights.is_plan_writer(request.user, plan):
         raise PermissionDenied
     form = ScheduleForm(request.POST, prefix=f"a{activity.pk}")
     if form.is_valid():
@@ -117,7 +118,7 @@ def schedule_delete(request, pk):
     visible = ScheduleEntry.objects.select_related("activity__plan")
     entry = get_in_area_or_404(visible, request.user, pk=pk)
     plan = entry.activity.plan
-    if not rights.is_plan_writer(request.user, plan) or plan.is_dinkes:
+    if not rights.is_plan_writer(request.user, plan):
         raise PermissionDenied
     if run_service(request, None, partial(services.schedule_delete, entry=entry, by=request.user)):
         messages.success(request, _("Schedule entry removed."))
