@@ -36,12 +36,15 @@ from indicators.models import (
 )
 from indicators.readable import readable_values
 from indicators.selectors.dashboards.base import Band, band_of, index_bands
+from indicators.selectors.quality import ServiceQuality, quality_rollup
 from kernel.models import District, Province
 from kernel.scoping import in_area
+from planning.selectors.budget import BudgetLine, budget_table
 
 from ..models import IntegrationLine, StageSheet
 from ..models.stages import StageStatus
 from ..rights import can_read_package
+from .stages import ProblemLine, service_problems, stage_sheets
 
 HUNDRED = Decimal(100)
 CENT = Decimal("0.01")
@@ -210,7 +213,7 @@ class BudgetRow:
     """Part C of one service (or of the activities tied to none, or of all): allocated per
     funding source, realised month by month through the quarter, difference and %."""
 
-    line: Any  # planning.selectors.budget.BudgetLine
+    line: BudgetLine
     sources: list[tuple[str, str]]  # the package's funding sources (code, label), in order
     last_month: int
 
@@ -274,28 +277,28 @@ class PackageService:
     service: SPMService
     weight: Decimal | None  # the service's weight in the area's index (IndexWeight)
     people: PeopleServed
-    quality: Any | None  # indicators.selectors.quality.ServiceQuality
+    quality: ServiceQuality | None
     budget: BudgetRow | None
     stages: StageFacts
-    problems: list = field(default_factory=list)  # cycle.selectors.stages.ProblemLine
+    problems: list[ProblemLine] = field(default_factory=list)
     computed: Achievement | None = None  # the quarter's Achievement row (index part)
     band: Band | None = None
 
     @property
     def quality_percent(self) -> Decimal | None:
-        return getattr(self.quality, "quality", None)
+        return self.quality.quality if self.quality else None
 
     @property
     def quality_items(self) -> list:
-        return list(getattr(self.quality, "items", []) or [])
+        return self.quality.items if self.quality else []
 
     @property
     def quality_gaps(self) -> list:
-        return list(getattr(self.quality, "gaps", []) or [])
+        return self.quality.gaps if self.quality else []
 
     @property
     def quality_reported(self) -> bool:
-        return bool(getattr(self.quality, "reports_counted", 0))
+        return bool(self.quality and self.quality.reports_counted)
 
     @property
     def index(self) -> Decimal | None:
@@ -322,7 +325,7 @@ class PackageService:
 
     @property
     def follow_ups(self) -> list:
-        return [item for line in self.problems for item in getattr(line, "follow_ups", [])]
+        return [item for line in self.problems for item in line.follow_ups]
 
 
 @dataclass(frozen=True)
@@ -446,20 +449,9 @@ def _people(*, user, district: District, year: int, last_month: int, services) -
     }
 
 
-def _providers():
-    """The other parts' selectors this package reads (their contracts, issue #16)."""
-    from indicators.selectors.quality import quality_rollup
-    from planning.selectors.budget import budget_table
-
-    from .stages import service_problems, stage_sheets
-
-    return quality_rollup, budget_table, stage_sheets, service_problems
-
-
 def package_get(*, user, district: District, year: int, quarter: int) -> Package:
     """The district's e-SPM package for the quarter (scoped by `user`; the caller has checked
     the district is readable). A fixed number of queries whatever the data."""
-    quality_rollup, budget_table, stage_sheets, service_problems = _providers()
     last_month = 3 * quarter
     services = _services(year)
     bands = index_bands(year=year)
@@ -500,7 +492,7 @@ def package_get(*, user, district: District, year: int, quarter: int) -> Package
         row = rows.get(service.pk)
         line = PackageService(
             service=service,
-            weight=service.weight,
+            weight=getattr(service, "weight", None),
             people=people[service.pk],
             quality=quality.get(service.pk),
             budget=budget.get(service.pk),
@@ -613,9 +605,9 @@ class IndexLine:
         return bool(self.services)
 
 
-@dataclass
+@dataclass(kw_only=True)
 class DistrictLine(IndexLine):
-    district: District | None = None
+    district: District
     budget: Budget | None = None
 
     @property

@@ -23,7 +23,8 @@ from ..selectors import package as selectors
 
 def _period(request, default: tuple[int, int]) -> tuple[int, int]:
     year = query_year(request, default[0])
-    return year, query_int(request, "quarter", default=default[1], low=1, high=4)
+    quarter = query_int(request, "quarter", default=default[1], low=1, high=4)
+    return year, default[1] if quarter is None else quarter
 
 
 def _years() -> range:

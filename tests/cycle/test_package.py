@@ -413,7 +413,7 @@ def test_the_page_costs_a_fixed_number_of_queries(
 ):
     en.force_login(district_user)
     en.get(_url(data.district))  # warm caches (sessions, content types)
-    with django_assert_max_num_queries(40) as before:
+    with django_assert_max_num_queries(30) as before:
         en.get(_url(data.district))
     count = len(before.captured_queries)
     # More of everything: puskesmas, reports, quality, activities, worksheets, meetings.
@@ -521,7 +521,7 @@ def test_the_comparison_costs_a_fixed_number_of_queries(en, data, province_user,
     with CaptureQueriesContext(connection) as second:
         response = en.get(url)
     assert len(response.context["district_lines"]) == 6
-    assert len(second.captured_queries) == len(first.captured_queries)
+    assert len(second.captured_queries) == len(first.captured_queries) <= 15
 
 
 def test_a_puskesmas_is_told_the_package_is_the_districts(en, data, puskesmas_head):
