@@ -25,6 +25,11 @@ class _SectionForm(VersionedForm, forms.ModelForm):
 
     section = ""
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        status = self.fields[f"{self.section}_status"]
+        status.label = _("Status of this stage")
+
     def fields_saved(self) -> dict:
         return {name: self.cleaned_data.get(name) for name in SECTION_FIELDS[self.section]}
 

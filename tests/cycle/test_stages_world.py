@@ -106,16 +106,21 @@ def put_district_quarter(district, quarter: int, served: dict[int, int], *, year
 
 
 def put_quality(
-    puskesmas, quarter: int, values: dict[tuple[int, str], tuple], *, status="approved"
+    puskesmas,
+    quarter: int,
+    values: dict[tuple[int, str], tuple],
+    *,
+    status: str = "approved",
+    year: int = YEAR,
 ):
     """A quality report: (service number, item code) -> (needed, available)."""
     report = QualityReport.objects.create(
-        puskesmas=puskesmas, year=YEAR, quarter=quarter, status=status
+        puskesmas=puskesmas, year=year, quarter=quarter, status=status
     )
     for (number, code), (needed, available) in values.items():
         QualityValue.objects.create(
             report=report,
-            item=item(number, code),
+            item=item(number, code, year),
             needed=Decimal(needed) if needed is not None else None,
             available=Decimal(available) if available is not None else None,
         )
