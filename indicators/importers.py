@@ -255,3 +255,11 @@ class TargetsImporter(Importer):
             "count": changed
         }
         return Outcome(summary=summary, done=changed)
+
+
+# Issue #16: quality. Registered once kernel's ImportJob.Kind declares QUALITY_VALUES (the
+# hostile-file suite holds the registry to the declared kinds).
+from .services.quality_excel import QualityValuesImporter  # noqa: E402
+
+if hasattr(ImportJob.Kind, "QUALITY_VALUES"):
+    register(QualityValuesImporter)

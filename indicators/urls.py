@@ -1,4 +1,14 @@
-from .views import aggregation, dashboards, excel, quarterly, reports, review, targets, trends
+from .views import (
+    aggregation,
+    dashboards,
+    excel,
+    quality,
+    quarterly,
+    reports,
+    review,
+    targets,
+    trends,
+)
 
 app_name = "indicators"
 
@@ -11,3 +21,4 @@ urlpatterns += quarterly.urlpatterns
 urlpatterns += dashboards.urlpatterns
 urlpatterns += aggregation.urlpatterns
 urlpatterns += trends.urlpatterns
+urlpatterns += quality.urlpatterns  # issue #16: quality

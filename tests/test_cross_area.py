@@ -442,9 +442,33 @@ OBJECTS: dict[str, Callable[[dict], object]] = {
     "kernel:notification-read": _hsu_notification,
 }
 
+
 # Issue #16: each part adds its URL names (and the helpers that build their objects) in its own
 # block, as `OBJECTS |= {...}` and, for the puskesmas's own forms, `PUSKESMAS_OWNED |= {...}`.
 # --- issue #16: quality ---
+def _hsu_quality_report(w: dict):
+    """A first-quarter quality report of the Hulu Sungai Utara puskesmas (a draft)."""
+    from indicators.models import QualityReport
+
+    report, _ = QualityReport.objects.get_or_create(
+        puskesmas=w["hsu"]["puskesmas"], year=2026, quarter=1
+    )
+    return report
+
+
+OBJECTS |= {
+    "indicators:quality-detail": _hsu_quality_report,
+    "indicators:quality-save": _hsu_quality_report,
+    "indicators:quality-submit": _hsu_quality_report,
+    "indicators:quality-return": _hsu_quality_report,
+    "indicators:quality-approve": _hsu_quality_report,
+    "indicators:quality-reopen": _hsu_quality_report,
+    "indicators:quality-template": _hsu_quality_report,
+    "indicators:quality-import": _hsu_quality_report,
+    "indicators:quality-rollup": lambda w: w["hsu"]["district"],
+}
+PUSKESMAS_OWNED |= {"indicators:quality-template", "indicators:quality-import"}
+
 
 # --- issue #16: budget ---
 OBJECTS |= {
