@@ -40,7 +40,8 @@ def _ratio(part: int, whole: int) -> float | None:
 
 def quarterly_xlsx(report: QuarterlyReport) -> bytes:
     """The quarterly report as a workbook: per service, puskesmas x service (as printed), per
-    puskesmas and service in detail, reporting rates, and budget, stages, problems and actions."""
+    puskesmas and service in detail, reporting rates, and budget (from indicators.budget),
+    stages, problems and actions."""
     services = [line.service for line in report.services]
     per_service = [
         [
@@ -53,6 +54,9 @@ def quarterly_xlsx(report: QuarterlyReport) -> bytes:
             s.achievement,
             s.pace,
             _yes_no(s.is_below_pace),
+            s.quality,
+            s.service_index,
+            s.index_band.name if s.index_band else None,
         ]
         for s in report.services
     ]
@@ -108,8 +112,9 @@ def quarterly_xlsx(report: QuarterlyReport) -> bytes:
             s.service.label,
             s.service.budget_code,
             s.budget_allocated_idr,
-            s.budget_spent_idr,
-            s.budget_spent_percent,
+            s.budget_realised_idr,
+            s.budget_difference_idr,
+            s.budget_percent,
             *[status for _stage, status in s.stages],
             s.problems,
             s.planned_actions,
@@ -128,6 +133,9 @@ def quarterly_xlsx(report: QuarterlyReport) -> bytes:
             _("Achievement (%)"),
             _("Expected pace (%)"),
             _("Below pace"),
+            _("Quality (%)"),
+            _("SPM index"),
+            _("Category"),
         ],
         rows=per_service,
         more=[
@@ -170,8 +178,9 @@ def quarterly_xlsx(report: QuarterlyReport) -> bytes:
                     _("Service"),
                     _("Budget code"),
                     _("Budget allocated (Rp)"),
-                    _("Budget spent (Rp)"),
-                    _("Budget spent (%)"),
+                    _("Budget realised (Rp)"),
+                    _("Difference (Rp)"),
+                    _("Budget realised (%)"),
                     *[str(label) for _name, label in STAGES],
                     _("Problems"),
                     _("Planned actions"),

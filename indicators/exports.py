@@ -60,7 +60,7 @@ def _quarterly(job: ExportJob):
     districts = selectors.quarterly_districts(user=user)
     district = get_in_area_or_404(districts, user, pk=params["district"])
     report = selectors.quarterly_report(
-        district=district, year=int(params["year"]), quarter=int(params["quarter"])
+        user=user, district=district, year=int(params["year"]), quarter=int(params["quarter"])
     )
     if not report.is_computed:
         raise Http404

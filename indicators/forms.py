@@ -16,15 +16,14 @@ from kernel.versioning import VersionedForm
 
 
 class QuarterNoteForm(VersionedForm, forms.ModelForm):
-    """One service's budget, implementation stages, problems and actions for a quarter."""
+    """One service's implementation stages, problems and actions for a quarter. (The budget is
+    no longer typed: the quarterly report reads it through indicators.budget, issue #16.)"""
 
     class Meta:
         from .models import QuarterServiceNote
 
         model = QuarterServiceNote
         fields = [
-            "budget_allocated_idr",
-            "budget_spent_idr",
             "stage_data",
             "stage_needs",
             "stage_plan",
@@ -36,13 +35,6 @@ class QuarterNoteForm(VersionedForm, forms.ModelForm):
             "problems": forms.Textarea(attrs={"rows": 2}),
             "planned_actions": forms.Textarea(attrs={"rows": 2}),
         }
-
-    def clean(self):
-        cleaned = super().clean()
-        allocated, spent = cleaned.get("budget_allocated_idr"), cleaned.get("budget_spent_idr")
-        if allocated is not None and spent is not None and spent > allocated:
-            self.add_error("budget_spent_idr", _("Spent is more than allocated."))
-        return cleaned
 
 
 class MonthlyTemplateForm(forms.Form):

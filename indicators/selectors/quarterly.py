@@ -1,9 +1,11 @@
 """Reads for the district's quarterly SPM report and the puskesmas's monthly feedback (issue #5).
 
 The quarterly report reads the tables `quarter_aggregate` fills (Achievement, ReportingRate): the
-figures a district sends to Kemendagri's e-SPM (DOMAIN.md §2). The monthly feedback (umpan balik)
-is computed straight from approved monthly values, so it is right as soon as a month is approved,
-with each puskesmas's rank in its district computed by the database (RANK() OVER ...).
+figures a district sends to Kemendagri's e-SPM (DOMAIN.md §2), with each service's quality and SPM
+index, and its budget read through indicators.budget (issue #16: no longer typed). The monthly
+feedback (umpan balik) is computed straight from approved monthly values, so it is right as soon
+as a month is approved, with each puskesmas's rank in its district computed by the database
+(RANK() OVER ...).
 Every read costs a fixed number of queries, whatever the number of puskesmas.
 """
 
@@ -24,6 +26,7 @@ from kernel.models import AuditEvent, District, Puskesmas, Village
 from kernel.scoping import in_area
 
 from .. import models
+from ..budget import Budget, budget_by_service
 from ..models import (
     Achievement,
     Level,
@@ -116,8 +119,9 @@ STAGES = (
 
 
 def quarter_notes(*, district: District, year: int, quarter: int) -> list:
-    """What the district planner wrote for the quarter per service: budget, the four
-    implementation stages, problems, planned actions; in service order. Empty until written."""
+    """What the district planner wrote for the quarter per service: the four implementation
+    stages, problems, planned actions; in service order. Empty until written. (Its budget
+    fields are no longer used: the budget comes from indicators.budget.)"""
     return list(
         models.QuarterServiceNote.objects.filter(district=district, year=year, quarter=quarter)
         .select_related("service", "updated_by")
@@ -127,7 +131,9 @@ def quarter_notes(*, district: District, year: int, quarter: int) -> list:
 
 @dataclass
 class ServiceLine:
-    """One SPM service of the district in the quarter, with what the planner wrote about it."""
+    """One SPM service of the district in the quarter: its figures, quality (B) and SPM index,
+    its budget (allocated in the year's approved plans, realised through the quarter's last
+    month; None when none is recorded), and what the planner wrote about it."""
 
     service: SPMService
     target: int | None
@@ -136,6 +142,10 @@ class ServiceLine:
     achievement: Decimal | None
     pace: Decimal
     note: object | None = None
+    quality: Decimal | None = None
+    service_index: Decimal | None = None
+    index_band: object | None = None  # dashboards.Band of the index
+    budget: Budget | None = None
 
     @property
     def has_target(self) -> bool:
@@ -145,21 +155,21 @@ class ServiceLine:
     def is_below_pace(self) -> bool:
         return self.achievement is not None and self.achievement < self.pace
 
-    # What the planner wrote; empty while nothing is written (or the note model is missing).
     @property
     def budget_allocated_idr(self) -> Decimal | None:
-        return getattr(self.note, "budget_allocated_idr", None)
+        return self.budget.allocated_idr if self.budget else None
 
     @property
-    def budget_spent_idr(self) -> Decimal | None:
-        return getattr(self.note, "budget_spent_idr", None)
+    def budget_realised_idr(self) -> Decimal | None:
+        return self.budget.realised_idr if self.budget else None
 
     @property
-    def budget_spent_percent(self) -> Decimal | None:
-        allocated, spent = self.budget_allocated_idr, self.budget_spent_idr
-        if not allocated or spent is None:
-            return None
-        return (HUNDRED * spent / allocated).quantize(CENT)
+    def budget_difference_idr(self) -> Decimal | None:
+        return self.budget.difference_idr if self.budget else None
+
+    @property
+    def budget_percent(self) -> Decimal | None:
+        return self.budget.percent if self.budget else None
 
     @property
     def stages(self) -> list[tuple[StrOrPromise, str | None]]:
@@ -213,6 +223,8 @@ class QuarterlyReport:
     puskesmas: list[PuskesmasLine]
     rate: ReportingRate | None
     notes: list = field(default_factory=list)
+    index: object | None = None  # dashboards.AreaIndex of the district
+    parts: object | None = None  # the edition's IndexParts (None: people served alone)
     computed_at: datetime.datetime | None = None
     changed_since: int = 0
     printed_on: datetime.date = field(default_factory=timezone.localdate)
@@ -258,13 +270,38 @@ class QuarterlyReport:
     def below_pace(self) -> list[ServiceLine]:
         return [line for line in self.services if line.is_below_pace]
 
+    @property
+    def has_budget(self) -> bool:
+        return any(line.budget for line in self.services)
+
+    @property
+    def budget_total(self) -> Budget | None:
+        """The services' budgets together; None when none is recorded."""
+        budgets = [line.budget for line in self.services if line.budget]
+        if not budgets:
+            return None
+        return Budget(
+            sum((b.allocated_idr for b in budgets), Decimal(0)),
+            sum((b.realised_idr for b in budgets), Decimal(0)),
+        )
+
 
 def quarterly_report(
-    *, district: District, year: int, quarter: int, today: datetime.date | None = None
+    *,
+    user,
+    district: District,
+    year: int,
+    quarter: int,
+    today: datetime.date | None = None,
 ) -> QuarterlyReport:
-    """The district's quarterly SPM report as computed by `quarter_aggregate`: per service, per
-    puskesmas x service, reporting rates, and the planner's notes (six queries, any size). A
-    running quarter is held against the months due (pace_months), as the dashboards are."""
+    """The district's quarterly SPM report as computed by `quarter_aggregate`: per service with
+    its quality and SPM index, per puskesmas x service, reporting rates, the budget per service
+    realised through the quarter's last month (read through indicators.budget for `user`), and
+    the planner's notes (eight queries and the budget provider's fixed few, any size). A running
+    quarter is held against the months due (pace_months), as the dashboards are."""
+    from .dashboards.base import band_of, index_bands, index_parts
+    from .dashboards.figures import index_sums, weighted_index
+
     today = today or timezone.localdate()
     setup = models.ReportingYear.objects.filter(year=year).first()
     due = setup.months_due(today) if setup is not None else 3 * quarter
@@ -274,13 +311,18 @@ def quarterly_report(
         Achievement.objects.filter(
             year=year, quarter=quarter, level=Level.DISTRICT, area_id=district.pk
         )
-        .select_related("service", "run")
+        .select_related("service__index_weight", "run")
         .order_by("service__number")
     )
     notes = quarter_notes(district=district, year=year, quarter=quarter)
     note_of = {note.service_id: note for note in notes}
+    bands = index_bands(year=year)
+    budgets = budget_by_service(user=user, year=year, through_month=3 * quarter, district=district)
     services, computed_at = [], None
+    parts = []  # (weight, index, part A, part B) per service: the district's index
     for row in district_rows:
+        people = None if row.achievement is None else min(row.achievement, HUNDRED)
+        index = row.service_index if row.service_index is not None else people
         services.append(
             ServiceLine(
                 row.service,
@@ -290,8 +332,14 @@ def quarterly_report(
                 row.achievement,
                 pace,
                 note_of.get(row.service_id),
+                quality=row.quality,
+                service_index=index,
+                index_band=band_of(index, bands),
+                budget=budgets.get(row.service_id),
             )
         )
+        weight = getattr(getattr(row.service, "index_weight", None), "weight", None)
+        parts.append((weight or Decimal(0), index, people, row.quality))
         if row.run.finished_at and (computed_at is None or row.run.finished_at > computed_at):
             computed_at = row.run.finished_at
     order = {line.service.pk: index for index, line in enumerate(services)}
@@ -350,6 +398,8 @@ def quarterly_report(
         puskesmas=list(lines.values()),
         rate=district_rate,
         notes=notes,
+        index=weighted_index(index_sums(parts), bands),
+        parts=index_parts(year=year),
         computed_at=computed_at,
         changed_since=changed_since,
         months=months,

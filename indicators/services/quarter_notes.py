@@ -1,4 +1,5 @@
-"""What a district planner writes for a quarter's e-SPM report, per SPM service (issue #5)."""
+"""What a district planner writes for a quarter's e-SPM report, per SPM service (issue #5): the
+four implementation stages, problems and planned actions."""
 
 from __future__ import annotations
 
@@ -14,9 +15,9 @@ from kernel.versioning import StaleEdit
 from ..models import QuarterServiceNote, SPMService
 from ..rights import can_review_report
 
+# The note's budget fields are no longer written: the quarterly report reads the budget through
+# indicators.budget (issue #16).
 NOTE_FIELDS = (
-    "budget_allocated_idr",
-    "budget_spent_idr",
     "stage_data",
     "stage_needs",
     "stage_plan",

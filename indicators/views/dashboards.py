@@ -246,9 +246,76 @@ def _rate_table(area_header: str, lines) -> Table:
     return headers, rows
 
 
+def _index_table(dash) -> Table:
+    """The SPM index per service with its parts and the budget beside it (issue #16)."""
+    headers = [
+        _("No."),
+        _("Service"),
+        _("SPM index"),
+        _("Category"),
+        _("A, people served"),
+        _("B, quality"),
+        _("Allocated (Rp)"),
+        _("Realised (Rp)"),
+        _("Realised (%)"),
+    ]
+
+    def rows():
+        out = []
+        for line in dash.services:
+            index, budget = line.index, line.budget
+            out.append(
+                [
+                    line.service.number,
+                    line.service.label,
+                    index.value if index else None,
+                    index.band.name if index and index.band else None,
+                    index.people if index else None,
+                    index.quality if index else None,
+                    budget.allocated_idr if budget else None,
+                    budget.realised_idr if budget else None,
+                    budget.percent if budget else None,
+                ]
+            )
+        return out
+
+    return headers, rows
+
+
+def _area_index_table(area_header: str, lines) -> Table:
+    headers = [
+        area_header,
+        _("SPM achievement index"),
+        _("Category"),
+        _("Services counted"),
+        _("A, people served"),
+        _("B, quality"),
+        _("Services with quality"),
+        _("Allocated (Rp)"),
+        _("Realised (Rp)"),
+        _("Realised (%)"),
+    ]
+    return headers, lambda: [
+        [
+            line.name,
+            line.index,
+            line.index_band.name if line.index_band else None,
+            line.index_services,
+            line.index_people,
+            line.index_quality,
+            line.index_quality_services,
+            line.budget.allocated_idr if line.budget else None,
+            line.budget.realised_idr if line.budget else None,
+            line.budget.percent if line.budget else None,
+        ]
+        for line in lines
+    ]
+
+
 def _puskesmas_tables(dash) -> dict[str, Table]:
     return {
         "services": _service_table(dash),
+        "index": _index_table(dash),
         "villages": (
             [_("Village code"), _("Village"), _("No."), _("Service"), *_figure_headers()],
             lambda: [
@@ -295,6 +362,8 @@ def _month_status(month) -> str:
 def _district_tables(dash) -> dict[str, Table]:
     return {
         "services": _service_table(dash),
+        "index": _index_table(dash),
+        "puskesmas_index": _area_index_table("Puskesmas", dash.puskesmas + dash.totals),
         "matrix": _matrix_table("Puskesmas", dash.puskesmas, [s.service for s in dash.services]),
         "rates": _rate_table("Puskesmas", dash.puskesmas),
         "waiting": (
@@ -318,18 +387,7 @@ def _district_tables(dash) -> dict[str, Table]:
 
 def _province_tables(dash) -> dict[str, Table]:
     return {
-        "index": (
-            [_("District"), _("SPM achievement index"), _("Category"), _("Services counted")],
-            lambda: [
-                [
-                    line.name,
-                    line.index,
-                    line.index_band.name if line.index_band else None,
-                    line.index_services,
-                ]
-                for line in dash.districts + dash.provinces
-            ],
-        ),
+        "index": _area_index_table(_("District"), dash.districts + dash.provinces),
         "matrix": _matrix_table(_("District"), dash.districts + dash.provinces, dash.services),
         "rates": _rate_table(_("District"), dash.districts + dash.provinces),
     }

@@ -67,7 +67,9 @@ def quarterly_detail(request, pk):
     district = get_in_area_or_404(districts, request.user, pk=pk)
     latest = selectors.quarterly_latest(district=district) or selectors.last_ended_quarter()
     year, quarter = _period(request, latest)
-    report = selectors.quarterly_report(district=district, year=year, quarter=quarter)
+    report = selectors.quarterly_report(
+        user=request.user, district=district, year=year, quarter=quarter
+    )
     name = f"spm-{district.code}-{year}-q{quarter}"
     if (_wants_pdf(request) or wants_xlsx(request)) and not report.is_computed:
         raise Http404

@@ -321,7 +321,7 @@ def test_district_and_province_exports_hold_the_page_numbers(
     rows = _sheet(_get(client, district_user, format="xlsx", table="waiting"))
     assert [r[2] for r in rows[1:]] == [7]
     rows = _sheet(_get(client, province_user, format="xlsx", table="index"))
-    assert rows[1:] == [
+    assert [r[:4] for r in rows[1:]] == [
         (world["hsu"]["district"].name, 62.5, "Tuntas Muda", 2),
         (world["banjarmasin"]["district"].name, 100, "Tuntas Paripurna", 1),
         ("Kalimantan Selatan", 83.75, "Tuntas Madya", 2),

@@ -147,7 +147,7 @@ def test_report_matrix_and_quarterly_report_mark_months_not_yet_due(en, on_pace,
         en.force_login(district_user)
         listed = en.get(reverse("indicators:report-list"), {"year": YEAR})
         report = selectors.quarterly_report(
-            district=on_pace["district"], year=YEAR, quarter=4, today=TODAY
+            user=district_user, district=on_pace["district"], year=YEAR, quarter=4, today=TODAY
         )
     assert [m for m, due in listed.context["month_numbers"] if not due] == [11, 12]
     assert 'title="not yet due">11*' in listed.content.decode()

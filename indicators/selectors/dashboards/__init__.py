@@ -27,15 +27,19 @@ from .base import (  # noqa: F401
     dashboard_period,
     dashboard_quarters,
     index_bands,
+    index_parts,
     months_ended,
 )
 from .district import DistrictDashboard, dashboard_district  # noqa: F401
 from .figures import (  # noqa: F401
     FIGURE_FIELDS,
+    AreaIndex,
     AreaLine,
     Figure,
+    IndexFigure,
     MonthServed,
     ServiceLine,
+    area_index,
 )
 from .province import ProvinceDashboard, dashboard_province  # noqa: F401
 from .puskesmas import (  # noqa: F401

@@ -1,5 +1,6 @@
 """Shared by the dashboards: the period and its pace, the quarters a user can pick, the SPM
-index categories (bands), when the shown rows were computed, and the year's monthly services."""
+index categories (bands) and parts (weights of people served and quality), when the shown rows
+were computed, and the year's monthly services."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from ...models import (
     Achievement,
     AggregationRun,
     IndexBand,
+    IndexParts,
     Level,
     MonthlyReport,
     ReportingYear,
@@ -146,6 +148,16 @@ def index_bands(*, year: int) -> list[Band]:
         Band(band.name, band.lower_bound, f"band-{position}")
         for position, band in enumerate(bands, start=1)
     ]
+
+
+def index_parts(*, year: int) -> IndexParts | None:
+    """How the year's edition weighs people served (A) and quality (B) in the SPM index (one
+    query); None when the edition has no such row or weighs both at 0: the index is then
+    people served alone (as the aggregation computes it)."""
+    parts = IndexParts.objects.filter(edition__years__year=year).first()
+    if parts is None or not (parts.people_served_weight + parts.quality_weight):
+        return None
+    return parts
 
 
 def band_of(value: Decimal | None, bands: list[Band]) -> Band | None:

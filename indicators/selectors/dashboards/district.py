@@ -1,4 +1,5 @@
-"""The district dashboard: per service, puskesmas x service, completeness and timeliness per
+"""The district dashboard: per service (with its SPM index, the index's parts and the budget
+beside it), puskesmas x service, each puskesmas's index, completeness and timeliness per
 puskesmas, and the reports waiting for approval."""
 
 from __future__ import annotations
@@ -11,12 +12,34 @@ from django.urls import reverse
 from kernel.models import District
 from kernel.scoping import in_area
 
+from ...budget import budget_by_service
 from ...charts import BarChart
-from ...models import Achievement, Level, MonthlyReport, ReportingRate, SPMService
+from ...models import Achievement, IndexParts, Level, MonthlyReport, ReportingRate, SPMService
 from ...readable import readable_reports
 from ...rights import can_review_report
-from .base import Band, Computation, Period, _computation, _services, dashboard_period, index_bands
-from .figures import FIGURE_FIELDS, AreaLine, ServiceLine, _matrix, _service_chart, _service_lines
+from .base import (
+    Band,
+    Computation,
+    Period,
+    _computation,
+    _services,
+    dashboard_period,
+    index_bands,
+    index_parts,
+)
+from .figures import (
+    FIGURE_FIELDS,
+    INDEX_FIELDS,
+    AreaIndex,
+    AreaLine,
+    ServiceLine,
+    _matrix,
+    _service_chart,
+    _service_lines,
+    area_index,
+    weighted_index,
+)
+from .province import area_indexes
 
 
 @dataclass
@@ -30,6 +53,12 @@ class DistrictDashboard:
     puskesmas: list[AreaLine]
     rate: ReportingRate | None
     waiting: list[MonthlyReport] | None  # None: the user does not approve this district's reports
+    index: AreaIndex | None = None
+    parts: IndexParts | None = None
+
+    @property
+    def has_budget(self) -> bool:
+        return any(line.budget for line in self.services)
 
     @property
     def is_computed(self) -> bool:
@@ -43,7 +72,9 @@ class DistrictDashboard:
     def totals(self) -> list[AreaLine]:
         """The district itself, as the total line under its puskesmas."""
         cells = [line.figure for line in self.services]
-        return [AreaLine(self.district.pk, self.district.name, cells, rate=self.rate)]
+        total = AreaLine(self.district.pk, self.district.name, cells, rate=self.rate)
+        total.set_index(self.index)
+        return [total]
 
     @property
     def weakest(self) -> list[ServiceLine]:
@@ -59,14 +90,23 @@ def _gap(line: ServiceLine) -> Decimal:
 
 
 def dashboard_district(*, user, district: District, year: int, quarter: int) -> DistrictDashboard:
-    """A district's quarter: per service, puskesmas x service, completeness and timeliness per
-    puskesmas, and the reports waiting for approval (seven queries)."""
+    """A district's quarter: per service with its index and budget, puskesmas x service with
+    each puskesmas's index, completeness and timeliness per puskesmas, and the reports waiting
+    for approval (nine queries, and the budget provider's fixed few)."""
     period = dashboard_period(year=year, quarter=quarter)
     services, bands = _services(year), index_bands(year=year)
     rows = in_area(Achievement.objects.filter(year=year, quarter=quarter, district=district), user)
     lines = _service_lines(
-        rows.filter(level=Level.DISTRICT).values(*FIGURE_FIELDS), services, period, bands
+        rows.filter(level=Level.DISTRICT).values(*FIGURE_FIELDS, *INDEX_FIELDS),
+        services,
+        period,
+        bands,
     )
+    budgets = budget_by_service(
+        user=user, year=year, through_month=period.last_month, district=district
+    )
+    for service_line in lines:
+        service_line.budget = budgets.get(service_line.service.pk)
     matrix = _matrix(
         rows.filter(level=Level.PUSKESMAS)
         .values("puskesmas_id", "puskesmas__name", *FIGURE_FIELDS)
@@ -91,8 +131,10 @@ def dashboard_district(*, user, district: District, year: int, quarter: int) -> 
             rate = r
         elif r.puskesmas_id in matrix:
             matrix[r.puskesmas_id].rate = r
+    sums = area_indexes(rows.filter(level=Level.PUSKESMAS))
     for line in matrix.values():
         line.href = reverse("indicators:dashboard-puskesmas", args=[line.pk])
+        line.set_index(weighted_index(sums.get((Level.PUSKESMAS, line.pk)), bands))
     waiting = None
     if can_review_report(user, district):
         waiting = list(
@@ -115,4 +157,6 @@ def dashboard_district(*, user, district: District, year: int, quarter: int) -> 
         puskesmas=list(matrix.values()),
         rate=rate,
         waiting=waiting,
+        index=area_index(lines, bands),
+        parts=index_parts(year=year),
     )

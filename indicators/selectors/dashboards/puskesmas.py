@@ -1,5 +1,5 @@
-"""The puskesmas dashboard: achievement per service and per desa, served per month, and the
-months still to report."""
+"""The puskesmas dashboard: achievement per service (with its SPM index, the index's parts and
+the budget beside it) and per desa, served per month, and the months still to report."""
 
 from __future__ import annotations
 
@@ -14,8 +14,17 @@ from kernel.models import Puskesmas, Village
 from kernel.roles import reads_approved_only
 from kernel.scoping import in_area
 
+from ...budget import budget_by_service
 from ...charts import BarChart, column_chart
-from ...models import Achievement, Level, MonthlyReport, MonthlyValue, ReportingYear, Target
+from ...models import (
+    Achievement,
+    IndexParts,
+    Level,
+    MonthlyReport,
+    MonthlyValue,
+    ReportingYear,
+    Target,
+)
 from ...readable import readable_reports, readable_values
 from ...rights import can_enter_report, can_review_report
 from .base import (
@@ -27,6 +36,7 @@ from .base import (
     _services,
     dashboard_period,
     index_bands,
+    index_parts,
     months_ended,
 )
 
@@ -35,12 +45,15 @@ if TYPE_CHECKING:
 
 from .figures import (
     FIGURE_FIELDS,
+    INDEX_FIELDS,
+    AreaIndex,
     MonthServed,
     ServiceLine,
     _achieved,
     _figure,
     _service_chart,
     _service_lines,
+    area_index,
 )
 
 NOT_SUBMITTED = (MonthlyReport.Status.DRAFT, MonthlyReport.Status.RETURNED)
@@ -74,6 +87,12 @@ class PuskesmasDashboard:
     chart: BarChart
     due: list[DueMonth] | None  # None: the user does not follow this puskesmas's reporting
     shows_unapproved: bool
+    index: AreaIndex | None = None
+    parts: IndexParts | None = None
+
+    @property
+    def has_budget(self) -> bool:
+        return any(line.budget for line in self.services)
 
     @property
     def is_computed(self) -> bool:
@@ -152,7 +171,8 @@ def dashboard_puskesmas(
     *, user, puskesmas: Puskesmas, year: int, quarter: int
 ) -> PuskesmasDashboard:
     """One puskesmas's quarter: achievement per service (computed) and per desa (summed from
-    approved reports), served per month, and the months still to report (ten queries)."""
+    approved reports) with the SPM index and budget per service, served per month, and the
+    months still to report (eleven queries, and the budget provider's fixed few)."""
     setup = ReportingYear.objects.filter(year=year).first()
     reports, per_month = _months(user, puskesmas, year)
     # Pace: through the months due, or approved already (the monthly feedback's rule).
@@ -169,9 +189,13 @@ def dashboard_puskesmas(
         ),
         user,
     )
-    lines = _service_lines(rows.values(*FIGURE_FIELDS), services, period, bands)
+    lines = _service_lines(rows.values(*FIGURE_FIELDS, *INDEX_FIELDS), services, period, bands)
+    budgets = budget_by_service(
+        user=user, year=year, through_month=period.last_month, puskesmas=puskesmas
+    )
     villages, targets, served = _desa_figures(user, puskesmas, period)
     for line in lines:
+        line.budget = budgets.get(line.service.pk)
         for village in villages:
             target = targets.get((village.pk, line.service.pk))
             ytd = served.get((village.pk, line.service.pk)) or 0
@@ -198,4 +222,6 @@ def dashboard_puskesmas(
         chart=_service_chart(lines, period),
         due=due,
         shows_unapproved=not reads_approved_only(user),
+        index=area_index(lines, bands),
+        parts=index_parts(year=year),
     )
