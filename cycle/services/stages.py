@@ -332,9 +332,9 @@ def need_delete(*, need: NeedLine, by: User) -> None:
     """Delete a need line; the worksheet's audit log keeps what it was, who and when."""
     sheet = need.sheet
     _require_editor(by, sheet.district)
-    data = {"need_deleted": need.pk, "name": need.name, "gap": str(need.gap_quantity)}
+    data = {"need": need.pk, "name": need.name, "gap": str(need.gap_quantity)}
     need.delete()
-    audit.record(sheet, action=Action.SAVED, by=by, data=data)
+    audit.record(sheet, action=Action.DELETED, by=by, data=data)
 
 
 @transaction.atomic
@@ -369,6 +369,6 @@ def integration_delete(*, line: IntegrationLine, by: User) -> None:
     """Delete a regional-plan line; the worksheet's audit log keeps what it was."""
     sheet = line.sheet
     _require_editor(by, sheet.district)
-    data = {"integration_deleted": line.pk, "document": line.document, "program": line.program}
+    data = {"integration": line.pk, "document": line.document, "program": line.program}
     line.delete()
-    audit.record(sheet, action=Action.SAVED, by=by, data=data)
+    audit.record(sheet, action=Action.DELETED, by=by, data=data)

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 from indicators.models import SPMService
 from kernel.models import District
 from kernel.scoping import get_in_area_or_404, in_area
+from kernel.selectors.audit import audit_history
 from kernel.web import query_year, run_service, wants_xlsx
 
 from ..exports_stages import overview_xlsx, worksheet_xlsx
@@ -109,6 +110,7 @@ def _sheet_page(request, ws: selectors.Worksheet, *, bound=None):
         "can_edit": can_edit,
         "forms": forms,
         "form": bound,  # base.html shows a stale save's two sets of values
+        "events": audit_history(obj=sheet, user=request.user)[:30] if sheet is not None else [],
     }
     return render(request, "cycle/stage_sheet.html", context)
 

@@ -295,3 +295,30 @@ def test_served_comes_from_the_latest_computed_quarter(stages_data, district_use
     assert people[spm(1).pk].achievement == Decimal("45.00")
     assert "Q2" in people[spm(1).pk].source
     assert people[spm(3).pk].target is None and people[spm(3).pk].not_served is None
+
+
+def test_served_falls_back_to_the_approved_monthly_reports(world, district_user, english):
+    from indicators.models import MonthlyReport, MonthlyValue
+
+    from .test_stages_world import put_targets
+
+    hsu = world["hsu"]
+    put_targets(hsu["villages"], 1, [30, 20])
+    for month, status, value in ((1, "approved", 4), (2, "locked", 6), (3, "submitted", 50)):
+        report = MonthlyReport.objects.create(
+            puskesmas=hsu["puskesmas"],
+            year=YEAR,
+            month=month,
+            status=status,
+            due_on=f"{YEAR}-{month + 1:02d}-10",
+        )
+        MonthlyValue.objects.create(
+            report=report, village=hsu["villages"][0], service=spm(1), value=value
+        )
+    people = selectors.people_figures(
+        user=district_user, district=hsu["district"], year=YEAR, services=[spm(1), spm(2)]
+    )
+    assert (people[spm(1).pk].target, people[spm(1).pk].served) == (50, 10)  # not March's 50
+    assert people[spm(1).pk].not_served == 40
+    assert people[spm(1).pk].source == "approved monthly reports through month 2"
+    assert people[spm(2).pk].served == 0 and people[spm(2).pk].target is None

@@ -19,6 +19,7 @@ from openpyxl import load_workbook
 
 from cycle.models import IntegrationLine, NeedLine, StageSheet
 from cycle.services import stages as services
+from kernel.models import AuditEvent
 
 from ..factories import FollowUpFactory, MeetingFactory, ProblemFactory
 from .test_stages_world import (  # noqa: F401
@@ -135,7 +136,7 @@ def test_a_planner_starts_a_worksheet_pre_filled_and_sees_where_each_figure_come
         'data-testid="needs-total">787.500' in page or 'data-testid="needs-total">787,500' in page
     )
     for section in ("data", "needs", "plan", "integration"):
-        assert f'data-testid="form-{section}"' in page
+        assert f'data-section="{section}"' in page
 
 
 def test_a_planner_saves_a_section_and_a_stale_save_shows_both_values(
@@ -175,7 +176,7 @@ def test_province_and_puskesmas_read_the_worksheet_but_cannot_write(
         client.force_login(reader)
         page = client.get(reverse("cycle:stage-sheet", args=[sheet.pk]))
         assert page.status_code == 200
-        assert 'data-testid="form-data"' not in _text(page)
+        assert 'data-section="data"' not in _text(page)
         assert client.get(_overview(stages_data.district)).status_code == 200
         for name, pk in (
             ("cycle:stage-save", sheet.pk),
@@ -268,6 +269,10 @@ def test_a_need_is_added_with_its_activities_and_edited_and_deleted(
     assert foreign.status_code == 200 and foreign.context["form"].errors["activities"]
     assert client.post(reverse("cycle:stage-need-delete", args=[need.pk])).status_code == 302
     assert not NeedLine.objects.filter(pk=need.pk).exists()
+    deleted = AuditEvent.objects.get(content_type__model="stagesheet", action="deleted")
+    assert deleted.object_id == sheet.pk and deleted.data["name"] == "Motor dinas bidan desa"
+    history = _text(client.get(reverse("cycle:stage-sheet", args=[sheet.pk])))
+    assert 'data-testid="history"' in history and "Motor dinas bidan desa" in history
 
 
 def test_a_gap_is_typed_the_indonesian_way(client, stages_data, district_user):
