@@ -42,8 +42,9 @@ def test_a_planner_opens_the_package_on_a_phone_and_starts_its_pdf(
 
     with page.expect_navigation():
         page.locator("[data-testid=package-pdf]").click()
-    with page.expect_navigation():
-        page.locator("[data-testid=export-start] button").click()
+    # The job runs when the request commits (Celery is eager here): give the PDF its time.
+    with page.expect_navigation(timeout=90_000):
+        page.locator("[data-testid=export-start] button").click(timeout=90_000)
     job = ExportJob.objects.get(kind="cycle.package_pdf")
     assert job.params["district"] == data.district.pk and job.params["quarter"] == QUARTER
     page.locator("[data-testid=export-download]").wait_for()
