@@ -110,13 +110,13 @@ class RoleLinksForm(VersionedForm, forms.Form):
         label=_("Commitments"),
         queryset=None,
         required=False,
-        widget=forms.CheckboxSelectMultiple,
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
     )
     follow_ups = ModelMultipleChoiceField(
         label=_("RTL items"),
         queryset=None,
         required=False,
-        widget=forms.CheckboxSelectMultiple,
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
     )
 
     def __init__(self, *args, role: RoleAssignment, user, **kwargs):
@@ -125,15 +125,43 @@ class RoleLinksForm(VersionedForm, forms.Form):
         self.fields["commitments"].queryset = commitments
         self.fields["follow_ups"].queryset = follow_ups
         self.fields["commitments"].label_from_instance = lambda c: (
-            f"{c.party}: {c.description} · {_meeting_label(c.meeting)}"
+            f"{c.party}: {c.description} · {_item_state(c)}"
         )
         self.fields["follow_ups"].label_from_instance = lambda f: (
-            f"{f.activity} ({f.responsible}) · {_meeting_label(f.meeting)}"
+            f"{f.activity} ({f.responsible}) · {_item_state(f)}"
         )
         if not self.is_bound:
             self.initial["version"] = role.version
             self.initial["commitments"] = [c.pk for c in role.commitments.all()]
             self.initial["follow_ups"] = [f.pk for f in role.follow_ups.all()]
+
+    def groups(self, name: str) -> list[tuple[Meeting, list]]:
+        """The field's checkboxes grouped by meeting, newest meeting first (the candidates'
+        order): each group is (meeting, [checkbox, ...])."""
+        found: list[tuple[Meeting, list]] = []
+        items = list(self.fields[name].queryset)
+        for item, checkbox in zip(items, self[name], strict=False):
+            if not found or found[-1][0].pk != item.meeting_id:
+                found.append((item.meeting, []))
+            found[-1][1].append(checkbox)
+        return found
+
+    @property
+    def commitment_groups(self) -> list[tuple[Meeting, list]]:
+        return self.groups("commitments")
+
+    @property
+    def follow_up_groups(self) -> list[tuple[Meeting, list]]:
+        return self.groups("follow_ups")
+
+
+def _item_state(item) -> str:
+    """Due date and status of a commitment or RTL item, for its checkbox."""
+    due = date_format(item.due_on, "SHORT_DATE_FORMAT")
+    return _("due %(date)s, %(status)s") % {
+        "date": due,
+        "status": str(item.get_status_display()).lower(),
+    }
 
 
 class ProposalsForm(forms.Form):
@@ -149,9 +177,7 @@ class ProposalsForm(forms.Form):
         self.rows = []
         for proposal in proposals:
             pk = proposal.commitment.pk
-            self.fields[f"c{pk}-accept"] = forms.BooleanField(
-                label=_("Accept"), required=False, initial=not proposal.is_taken
-            )
+            self.fields[f"c{pk}-accept"] = forms.BooleanField(label=_("Accept"), required=False)
             self.fields[f"c{pk}-service"] = forms.ChoiceField(
                 label=_("SPM service"),
                 choices=services,

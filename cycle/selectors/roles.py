@@ -141,6 +141,12 @@ class RoleLine:
         return self.role.agency_name
 
     @property
+    def short_agency(self) -> str:
+        """The partner's short name (Dinsos, DP2KB) where it has one: the matrix is narrow."""
+        partner = self.role.partner if self.role.partner_id else None
+        return (partner.short_name if partner else "") or self.role.agency_name
+
+    @property
     def overdue_count(self) -> int:
         return sum(1 for item in self.items if item.state == OVERDUE)
 

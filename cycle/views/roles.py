@@ -24,8 +24,8 @@ from django.views.decorators.http import require_POST
 
 from kernel.models import District
 from kernel.scoping import get_in_area_or_404
-from kernel.tables import Action, Col, Table, table_page
-from kernel.web import query_year, run_service, wants_xlsx
+from kernel.tables import Col, Table, table_page
+from kernel.web import paginate, query_year, run_service, wants_xlsx
 from workshops.models import Meeting
 
 from ..forms.roles import (
@@ -266,7 +266,16 @@ def role_links(request, pk):
         if run_service(request, form, call):
             messages.success(request, _("Links of the role saved."))
             return redirect(_matrix_url(role.district_id, role.year))
-    context = {"role": role, "district": role.district, "year": role.year, "form": form}
+    context = {
+        "role": role,
+        "district": role.district,
+        "year": role.year,
+        "form": form,
+        "form_groups": [
+            (_("Commitments"), form["commitments"], form.commitment_groups),
+            (_("RTL items"), form["follow_ups"], form.follow_up_groups),
+        ],
+    }
     return render(request, "cycle/role_links.html", context)
 
 
@@ -346,6 +355,7 @@ def _status_badge(row: DataRequest) -> str:
     }.get(row.status, "")
 
 
+ASKED_AT = gettext_lazy("Asked at")
 REQUEST_TABLE = Table(
     filename="data-requests.xlsx",
     sheet=gettext_lazy("Data requests"),
@@ -377,21 +387,29 @@ REQUEST_TABLE = Table(
         Col(gettext_lazy("Received on"), "received_on", format="date", phone=False),
         Col(gettext_lazy("Used for"), "used_for", wrap=True, phone=False),
         Col(
-            gettext_lazy("Asked at"),
+            ASKED_AT,
             lambda r: r.meeting.title if r.meeting else "",
             phone=False,
             wrap=True,
         ),
     ],
 )
-REQUEST_ACTIONS = [
-    Action(
-        gettext_lazy("Update status"),
-        lambda r: reverse("cycle:datarequest-status", args=[r.pk]),
-        when=lambda r: bool(services.next_statuses(r)),
-    ),
-    Action(gettext_lazy("Edit"), lambda r: reverse("cycle:datarequest-edit", args=[r.pk])),
-]
+
+
+def _status_link(row: DataRequest) -> str | None:
+    if not services.next_statuses(row):
+        return None
+    return reverse("cycle:datarequest-status", args=[row.pk])
+
+
+def _with_links(column: Col) -> Col:
+    """For those who may change them: the request's text opens its edit page, its status the
+    page that moves it on."""
+    if column.value == "data":
+        return replace(column, link=lambda r: reverse("cycle:datarequest-edit", args=[r.pk]))
+    if column.value == "get_status_display":
+        return replace(column, link=_status_link)
+    return column
 
 
 @login_required
@@ -402,7 +420,6 @@ def datarequest_list(request, pk):
     table = replace(
         REQUEST_TABLE,
         filename=f"data-requests-{district.code}-{year}.xlsx",
-        actions=REQUEST_ACTIONS if can_edit else (),
     )
     context = {
         "district": district,
@@ -412,9 +429,17 @@ def datarequest_list(request, pk):
         "statuses": DataRequest.Status.choices,
     }
     rows = selectors.data_requests(user=request.user, district=district, year=year)
-    return table_page(
-        request, table=table, rows=rows, template="cycle/datarequest_list.html", context=context
-    )
+    if wants_xlsx(request):
+        return table.export(rows)
+    # The table's own cells, each with its column's name: on a phone each request is a card.
+    # The screen leaves out two columns of the file: overdue (the promised date itself is
+    # marked red) and the meeting it was asked at (on the request's page).
+    screen = [c for c in table.columns if c.value != "is_overdue" and c.label != ASKED_AT]
+    table = replace(table, columns=[_with_links(c) for c in screen] if can_edit else screen)
+    page = paginate(request, rows)
+    labels = table.headers()
+    page["cards"] = [list(zip(labels, table.cells(row), strict=True)) for row in page["rows"]]
+    return render(request, "cycle/datarequest_list.html", {**context, **page, "table": table})
 
 
 def _request_page(request, data_request: DataRequest):
