@@ -27,7 +27,7 @@ def overview_table() -> Table:
         columns=[
             Col(gettext_lazy("No."), "service.number", format="number"),
             Col(gettext_lazy("Service"), "service.label", wrap=True),
-            *[Col(stage_label(name), _status(name)) for name, __, __ in STAGES],
+            *[Col(stage_label(name), _status(name)) for name, _number, _section in STAGES],
             Col(gettext_lazy("People to serve"), "people.target", format="number"),
             Col(gettext_lazy("Served year to date"), "people.served", format="number"),
             Col(gettext_lazy("Not yet served"), "people.not_served", format="number"),
@@ -136,7 +136,7 @@ def worksheet_xlsx(ws: Worksheet, *, filename: str) -> HttpResponse:
             headers=[_("Plan"), _("Activity"), _("Funding source"), _("Budget (Rp)")],
             rows=[
                 [
-                    a.plan.puskesmas.name if a.plan.puskesmas_id else _("Dinkes plan"),
+                    a.plan.puskesmas.name if a.plan.puskesmas is not None else _("Dinkes plan"),
                     a.name,
                     a.get_funding_source_display(),
                     a.budget_idr,

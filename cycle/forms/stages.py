@@ -123,6 +123,14 @@ def section_form(section: str, sheet: StageSheet, data=None) -> _SectionForm:
     return SECTION_FORMS[section](data, instance=copy.copy(sheet), prefix=section)
 
 
+class ActivityChoiceField(ModelMultipleChoiceField):
+    """Plan activities, each named with the plan it belongs to."""
+
+    def label_from_instance(self, obj) -> str:
+        puskesmas = obj.plan.puskesmas
+        return f"{obj.name} ({puskesmas.name if puskesmas is not None else _('Dinkes plan')})"
+
+
 class NeedForm(OnceForm, VersionedForm, forms.ModelForm):
     unit_cost_idr = RupiahField(
         label=_("Unit cost (Rp)"),
@@ -138,7 +146,7 @@ class NeedForm(OnceForm, VersionedForm, forms.ModelForm):
         localize=True,
         help_text=_("How many are missing, in the unit below."),
     )
-    activities = ModelMultipleChoiceField(
+    activities = ActivityChoiceField(
         label=_("Plan activities answering it"),
         queryset=None,
         required=False,
@@ -164,15 +172,13 @@ class NeedForm(OnceForm, VersionedForm, forms.ModelForm):
         )
         if self.instance.item_id:
             items = items | QualityItem.objects.filter(pk=self.instance.item_id)
-        self.fields["item"].queryset = items
-        self.fields["item"].required = False
-        self.fields["activities"].queryset = activities
-        self.fields["activities"].label_from_instance = _activity_label
-
-
-def _activity_label(activity) -> str:
-    owner = activity.plan.puskesmas.name if activity.plan.puskesmas_id else _("Dinkes plan")
-    return f"{activity.name} ({owner})"
+        item_field = self.fields["item"]
+        assert isinstance(item_field, forms.ModelChoiceField)
+        item_field.queryset = items
+        item_field.required = False
+        activity_field = self.fields["activities"]
+        assert isinstance(activity_field, forms.ModelMultipleChoiceField)
+        activity_field.queryset = activities
 
 
 class IntegrationForm(OnceForm, VersionedForm, forms.ModelForm):

@@ -21,6 +21,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.db import models
 from django.db.models import Max, Prefetch, Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -79,7 +80,9 @@ class Stage:
 
 def stage_label(name: str) -> str:
     """The stage's name as the sheet's field says it ("1. data collection")."""
-    return str(StageSheet._meta.get_field(name).verbose_name)
+    field = StageSheet._meta.get_field(name)
+    assert isinstance(field, models.Field)  # a status field of the sheet
+    return str(field.verbose_name)
 
 
 # --- The year's services ------------------------------------------------------------------------
@@ -299,9 +302,9 @@ def year_activities(*, user: User, district: District, year: int) -> QuerySet[Ac
 
 def service_number_of(activity: Activity) -> int | None:
     """The SPM service number an activity answers: its service, else its budget code's."""
-    if activity.service_id is not None:
+    if activity.service is not None:
         return activity.service.number
-    if activity.sub_activity_id is not None:
+    if activity.sub_activity is not None:
         return activity.sub_activity.spm_number
     return None
 
@@ -385,7 +388,7 @@ class SuggestedNeed:
 
     @property
     def cost_idr(self) -> Decimal | None:
-        if self.unit_cost_idr is None:
+        if self.unit_cost_idr is None or self.line.gap is None:
             return None
         return (self.line.gap * self.unit_cost_idr).quantize(Decimal(1))
 
@@ -445,10 +448,6 @@ class Worksheet:
         return sum((activity.budget_idr for activity in self.activities), ZERO)
 
     @property
-    def integrations_total_idr(self) -> Decimal:
-        return sum((line.budget_idr or ZERO for line in self.integrations), ZERO)
-
-    @property
     def fiscal_gap_idr(self) -> Decimal | None:
         """Cost of meeting the need beyond the fiscal capacity written on the sheet."""
         if self.sheet is None or self.sheet.fiscal_capacity_idr is None:
@@ -464,10 +463,6 @@ class Worksheet:
             and self.people.target is not None
             and self.sheet.target_people != self.people.target
         )
-
-    @property
-    def follow_ups(self) -> list[FollowUp]:
-        return [item for line in self.problems for item in line.follow_ups]
 
     @property
     def stages(self) -> list[Stage]:
@@ -550,18 +545,6 @@ class OverviewRow:
             return None
         return sum((need.cost_idr for need in self.sheet.needs.all()), ZERO)
 
-    @property
-    def need_count(self) -> int:
-        return len(self.sheet.needs.all()) if self.sheet is not None else 0
-
-    @property
-    def integration_count(self) -> int:
-        return len(self.sheet.integrations.all()) if self.sheet is not None else 0
-
-    @property
-    def done_count(self) -> int:
-        return sum(1 for stage in self.stages if stage.is_done)
-
     def status_of(self, name: str) -> str:
         return getattr(self.sheet, name) if self.sheet is not None else StageStatus.NOT_STARTED
 
@@ -577,7 +560,7 @@ class Overview:
 
     @property
     def stage_names(self) -> list[str]:
-        return [stage_label(name) for name, __, __ in STAGES]
+        return [stage_label(name) for name, _number, _section in STAGES]
 
     @property
     def sheet_count(self) -> int:
@@ -591,7 +574,7 @@ class Overview:
                 stage_label(name),
                 sum(1 for row in self.rows if row.status_of(name) == StageStatus.DONE),
             )
-            for name, __, __ in STAGES
+            for name, _number, _section in STAGES
         ]
 
 

@@ -73,7 +73,6 @@ SHEETS = {
             "Pelayanan gratis di puskesmas dan jaringannya; USG rujukan dikerjasamakan dengan "
             "RSUD sampai puskesmas memiliki alat."
         ),
-        "statuses": (DONE, DONE, DONE, DONE),
     },
     2: {
         "partner_services": (
@@ -89,7 +88,6 @@ SHEETS = {
             "Persalinan gratis di fasilitas kesehatan (JKN dan Jampersal); bantuan transport "
             "rujukan dan rumah tunggu bagi ibu dari desa terpencil."
         ),
-        "statuses": (DONE, DONE, DONE, DONE),
     },
     3: {
         "partner_services": "Bidan praktik mandiri melakukan kunjungan neonatal KN1.",
@@ -99,8 +97,14 @@ SHEETS = {
         "financing": StageSheet.Financing.OWN,
         "delivery": StageSheet.Delivery.FREE,
         "planning_notes": "Kunjungan neonatal lengkap oleh bidan desa, gratis.",
-        "statuses": (DONE, DONE, DONE, IN_PROGRESS),
     },
+}
+
+# Service number -> how far each of the four stages got.
+STATUSES = {
+    1: (DONE, DONE, DONE, DONE),
+    2: (DONE, DONE, DONE, DONE),
+    3: (DONE, DONE, DONE, IN_PROGRESS),
 }
 
 # Service number -> the Dinkes plan activity added when the year's plans have none for it.
@@ -195,12 +199,11 @@ def _fill(sheet: StageSheet, *, activities: list[Activity], planner: User) -> No
     statuses = dict(
         zip(
             ("data_status", "needs_status", "plan_status", "integration_status"),
-            written["statuses"],
+            STATUSES[sheet.service.number],
             strict=True,
         )
     )
-    fields = {name: value for name, value in written.items() if name != "statuses"}
-    stage_sheet_save(sheet=sheet, fields={**fields, **statuses}, version=sheet.version, by=planner)
+    stage_sheet_save(sheet=sheet, fields={**written, **statuses}, version=sheet.version, by=planner)
     for document, chapter, program, budget in INTEGRATIONS[sheet.service.number]:
         values = {"year": sheet.year, "code": sheet.service.budget_code or sheet.service.code}
         integration_save(

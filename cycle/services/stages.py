@@ -72,6 +72,7 @@ def _amount(value: Decimal | None) -> str:
 def _need_from(line: ItemQuality, *, sheet: StageSheet) -> NeedLine:
     """A need line for one gap of the quality roll-up, at the item's standard unit cost."""
     item = line.item
+    assert line.gap is not None  # a gap of the roll-up (gap_items)
     return NeedLine(
         sheet=sheet,
         item=item,
@@ -197,9 +198,10 @@ def stage_sheet_refresh(*, sheet: StageSheet, by: User) -> Refreshed:
         sheet.service_id
     )
     rolled = {line.item.pk: line for line in (quality.items if quality is not None else [])}
-    existing = {
+    existing: dict[int, NeedLine] = {
         need.item_id: need
         for need in sheet.needs.filter(item__isnull=False).select_related("item").order_by("pk")
+        if need.item_id is not None
     }
     for item_id, need in existing.items():
         line = rolled.get(item_id)
@@ -303,7 +305,7 @@ def need_save(
     _require_editor(by, sheet.district)
     if need.pk is None and (earlier := created_before(token=token, by=by, model=NeedLine)):
         return earlier  # the same form posted again: what its first post made
-    if need.item_id is not None and need.item.service_id != sheet.service_id:
+    if need.item is not None and need.item.service_id != sheet.service_id:
         raise ValidationError({"item": _("Choose an item of this service's quality standard.")})
     chosen = _check_activities(activities, sheet=sheet, by=by) if activities is not None else None
     need.full_clean(exclude=SKIPPED)
