@@ -650,3 +650,14 @@ def test_a_system_administrator_compares_province_by_province(en, data, admin_us
     lines = response.context["district_lines"]
     assert [line.district.name for line in lines] == ["Kota Bontang"]
     assert lines[0].index == Decimal("80.00")
+
+
+def test_a_year_without_an_spm_edition_says_so(en, data, district_user):
+    en.force_login(district_user)
+    response = en.get(_url(data.district, year=2001, quarter=1))
+    assert response.status_code == 200
+    assert [m.code for m in response.context["package"].missing] == ["no_services"]
+    book = load_workbook(
+        io.BytesIO(content_of(download_export(en, _url(data.district, year=2001, format="xlsx"))))
+    )
+    assert len(book.sheetnames) == 7
