@@ -4,12 +4,18 @@
   quarter (the indicators demo computes this year's quarters) and from the open RTL items of its
   lokmin when the meetings demo made some; a few submitted, one returned, one approved.
 - The Dinkes plan for next year, by budget sub-activity code.
-- This year's approved RUK of Puskesmas Danau Panggang, scheduled month by month (its RPK).
-Idempotent: a plan that already has activities is left as it is.
+- This year (issue #16, the e-SPM report's part C): every puskesmas's approved RUK, with the
+  maternal services (1-3) and two others, some funded by DBH-CHT, scheduled month by month (its
+  RPK), and the Dinkes plan likewise; each realised through the last ended month, as the
+  puskesmas and the district would have entered it: most activities done at a cost near the
+  plan, some not done with a reason.
+Idempotent: a plan that already has activities is left as it is; an entry already realised is
+left as it is (a later run realises the months that have ended since).
 """
 
 from __future__ import annotations
 
+import random
 from decimal import Decimal
 
 from django.db import transaction
@@ -18,10 +24,12 @@ from django.utils import timezone
 from indicators.models import SPMService
 from kernel.models import District, FundingSource, Puskesmas, User
 
-from ..models import BudgetSubActivity, Plan
+from ..models import BudgetSubActivity, Plan, ScheduleEntry
 from ..selectors import next_plan_year, plan_follow_ups, plan_gaps
+from ..selectors.budget import last_ended_month, year_services
 from .activities import activity_create
 from .plans import plan_approve, plan_create, plan_return, plan_submit
+from .realisation import realisation_record
 from .schedule import schedule_add
 
 F = FundingSource
@@ -150,10 +158,27 @@ ACTIVITIES = {
 }
 DINKES = [
     (1, "Bimbingan teknis pelayanan antenatal terpadu bagi bidan puskesmas", F.BOK, 85_000_000),
+    (
+        2,
+        "Pendampingan rujukan ibu bersalin risiko tinggi dan rumah tunggu kelahiran",
+        F.DBH_CHT,
+        70_000_000,
+    ),
+    (3, "Pelatihan manajemen asfiksia bayi baru lahir bagi bidan", F.DBH_CHT, 40_000_000),
     (4, "Pelatihan pemantauan pertumbuhan bagi tenaga gizi puskesmas", F.BOK, 60_000_000),
     (8, "Pengadaan tensimeter digital untuk Posbindu", F.DAK_PHYSICAL, 120_000_000),
     (11, "Penguatan jejaring layanan TBC dan pengiriman spesimen TCM", F.APBD, 95_000_000),
     (None, "Monitoring dan evaluasi capaian SPM triwulanan", F.APBD, 45_000_000),
+]
+# This year's RUK of each puskesmas: the maternal services, then two more by its place in the
+# list; DBH-CHT funds the delivery and newborn activities of some (DOMAIN.md §7).
+THIS_YEAR_MORE = [(4, 7), (8, 11), (6, 9), (5, 12), (10, 4), (7, 8)]
+NOT_DONE_REASONS = [
+    "Bidan desa mengikuti pelatihan di kabupaten",
+    "Jalan ke desa terputus karena banjir",
+    "Dana belum cair dari kas daerah",
+    "Sasaran tidak hadir, dijadwalkan ulang bulan berikutnya",
+    "Bertepatan dengan kegiatan imunisasi massal",
 ]
 
 
@@ -253,18 +278,17 @@ def _review(plan: Plan, head: User, planner: User, index: int) -> None:
         plan_approve(plan=plan, version=plan.version, by=planner)
 
 
-def _dinkes_plan(planner: User) -> None:
-    plan = plan_create(year=next_plan_year(), by=planner)
+def _dinkes_plan(planner: User, year: int) -> Plan:
+    """The district's own plan for `year`, each activity under its SPM service's budget code
+    (the monitoring one under surveillance)."""
+    plan = plan_create(year=year, by=planner)
     if plan.activities.exists():
-        return
-    services = {
-        s.number: s
-        for s in SPMService.objects.filter(
-            level=SPMService.Level.DISTRICT, edition__years__year=plan.year
-        )
-    }
+        return plan
+    services = {s.number: s for s in year_services(plan.year)}
     for number, name, source, budget in DINKES:
-        code = None if number else BudgetSubActivity.objects.filter(code__endswith=".0020").first()
+        code = BudgetSubActivity.objects.filter(
+            **({"spm_number": number} if number else {"code__endswith": ".0020"})
+        ).first()
         activity_create(
             plan=plan,
             fields={
@@ -283,37 +307,79 @@ def _dinkes_plan(planner: User) -> None:
             },
             by=planner,
         )
+    return plan
 
 
-def _this_year_rpk(puskesmas: Puskesmas, head: User, planner: User) -> None:
+def _this_year_rpk(puskesmas: Puskesmas, head: User, planner: User, index: int) -> Plan:
     """This year's RUK of one puskesmas, approved, with its activities spread over months."""
     plan = plan_create(year=timezone.localdate().year, by=head)
     if plan.activities.exists():
-        return
-    services = {
-        s.number: s
-        for s in SPMService.objects.filter(
-            level=SPMService.Level.DISTRICT, edition__years__year=plan.year
-        )
-    }
-    for number in (1, 4, 7, 8, 11):
-        fields = _fields(number, target=0, budget=12_000_000, service=services.get(number))
+        return plan
+    services = {s.number: s for s in year_services(plan.year)}
+    for number in (1, 2, 3, *THIS_YEAR_MORE[index % len(THIS_YEAR_MORE)]):
+        budget = 6_000_000 + 1_000_000 * number + 250_000 * index
+        fields = _fields(number, target=0, budget=budget, service=services.get(number))
+        if (number == 2 and index % 2 == 0) or (number == 3 and index % 3 == 0):
+            fields["funding_source"] = F.DBH_CHT
         activity_create(plan=plan, fields=fields, by=head)
     plan_submit(plan=plan, version=plan.version, by=head)
     plan_approve(plan=plan, version=plan.version, by=planner)
+    _schedule(plan, head, location="Posyandu dan desa wilayah kerja")
+    return plan
+
+
+def _schedule(plan: Plan, by: User, *, location: str) -> None:
+    """Each activity's budget spread over a few months of the year (its RPK)."""
     for index, activity in enumerate(plan.activities.order_by("pk")):
-        months = range(2 + index % 3, 12, 3)
-        cost = activity.budget_idr / len(months)
+        months = range(1 + index % 3, 13, 2 + index % 2)
+        cost = (activity.budget_idr / len(months)).to_integral_value(rounding="ROUND_FLOOR")
         for month in months:
             schedule_add(
                 activity=activity,
                 month=month,
-                cost_idr=cost.to_integral_value(rounding="ROUND_FLOOR"),
+                cost_idr=cost,
                 volume="1 kali",
-                location="Posyandu dan desa wilayah kerja",
+                location=location,
                 details=activity.target_group,
-                by=head,
+                by=by,
             )
+
+
+def _realise(plan: Plan, by: User) -> None:
+    """The plan's entries of the months that have ended, realised as its writers would have:
+    most done at 85-100 % of the planned cost (whole thousands), about one in eight not done
+    with a reason. Entries already realised are left alone."""
+    through = last_ended_month(plan.year)
+    entries = (
+        ScheduleEntry.objects.filter(
+            activity__plan=plan, month__lte=through, realisation=ScheduleEntry.Realisation.PLANNED
+        )
+        .select_related("activity__plan__district")
+        .order_by("month", "pk")
+    )
+    owner = plan.puskesmas.code if plan.puskesmas_id else plan.district.code
+    for entry in entries:
+        rng = random.Random(f"{owner}-{plan.year}-{entry.activity.name}-{entry.month}")
+        if rng.random() < 0.12:
+            realisation_record(
+                entry=entry,
+                realisation=ScheduleEntry.Realisation.NOT_DONE,
+                cost_realised_idr=0,
+                note=rng.choice(NOT_DONE_REASONS),
+                version=entry.version,
+                by=by,
+            )
+            continue
+        share = Decimal(rng.randint(85, 100)) / 100
+        cost = (entry.cost_idr * share / 1000).to_integral_value(rounding="ROUND_FLOOR") * 1000
+        realisation_record(
+            entry=entry,
+            realisation=ScheduleEntry.Realisation.DONE,
+            cost_realised_idr=cost,
+            note="",
+            version=entry.version,
+            by=by,
+        )
 
 
 @transaction.atomic
@@ -328,9 +394,14 @@ def demo_seed() -> None:
         if head is None:
             continue
         plan = _next_year_ruk(puskesmas, head, index)
-        if puskesmas.name.endswith("Danau Panggang"):
-            # Its head's demo: the RUK is still open to add activities from gaps and RTL.
-            _this_year_rpk(puskesmas, head, planner)
-        else:
+        # Danau Panggang's head demonstrates the RUK still open to add from gaps and RTL.
+        if not puskesmas.name.endswith("Danau Panggang"):
             _review(plan, head, planner, index)
-    _dinkes_plan(planner)
+        this_year = _this_year_rpk(puskesmas, head, planner, index)
+        if this_year.is_approved:
+            _realise(this_year, head)
+    _dinkes_plan(planner, next_plan_year())
+    dinkes = _dinkes_plan(planner, timezone.localdate().year)
+    if not ScheduleEntry.objects.filter(activity__plan=dinkes).exists():
+        _schedule(dinkes, planner, location="Dinas Kesehatan dan puskesmas se-kabupaten")
+    _realise(dinkes, planner)

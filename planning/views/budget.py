@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.dates import MONTHS
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -41,7 +42,7 @@ def budget_columns(table: selectors.BudgetTable) -> list[Col]:
     columns = [
         Col(_("No."), "number", format="number"),
         Col(_("Sub-activity code"), "sub_activity_code"),
-        Col(_("SPM service"), "label", wrap=True),
+        Col(capfirst(_("SPM service")), "label", wrap=True),
     ]
     columns += [
         Col(label, lambda line, code=code: line.source(code), format="idr")

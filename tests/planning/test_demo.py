@@ -45,5 +45,7 @@ def test_demo_builds_ruks_from_gaps_and_rtl_and_is_idempotent(world, gaps):
     this_year = Plan.objects.get(puskesmas=danau, year=PLAN_YEAR - 1)
     assert this_year.status == Plan.Status.APPROVED
     assert ScheduleEntry.objects.filter(activity__plan=this_year).exists()
-    dinkes = Plan.objects.get(puskesmas__isnull=True, district=world["hsu"]["district"])
+    dinkes = Plan.objects.get(
+        puskesmas__isnull=True, district=world["hsu"]["district"], year=PLAN_YEAR
+    )
     assert dinkes.activities.filter(sub_activity__code="1.02.02.2.02.0008").exists()
