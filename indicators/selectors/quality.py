@@ -114,6 +114,15 @@ class ServiceQuality:
         costs = [i.gap_cost_idr for i in self.items if i.gap_cost_idr is not None]
         return sum(costs, Decimal(0)) if costs else None
 
+    @property
+    def entered_count(self) -> int:
+        return sum(1 for i in self.items if i.available is not None)
+
+    @property
+    def has_typed(self) -> bool:
+        """On a refused save: whether the user typed into this service's items."""
+        return any(i.typed for i in self.items)
+
 
 # --- What a role reads ---------------------------------------------------------------------------
 
@@ -245,7 +254,10 @@ class QualityReportView:
 
     @property
     def gap_count(self) -> int:
-        return sum(len(service.gaps) for service in self.services)
+        """Items entered with less available than needed (blank ones are counted as blank)."""
+        return sum(
+            1 for service in self.services for line in service.gaps if line.available is not None
+        )
 
 
 def quality_report_detail(*, report: QualityReport) -> QualityReportView:

@@ -157,6 +157,22 @@ def _seed_district(district: District, planner: User, *, complete: bool, offset:
     _seed_reports(district, head_of=head_of, planner=planner, complete=complete, offset=offset)
 
 
+def _seed_quality() -> None:
+    """Hulu Sungai Utara's quality reports approved for the two latest quarters that began
+    (ended ones first) of the demo year (services/demo_quality.py)."""
+    from .aggregation import quarter_of
+    from .demo_quality import demo_quality
+
+    district = District.objects.filter(code=DISTRICTS[0][0]).first()
+    planner = User.objects.filter(username=DISTRICTS[0][1]).first()
+    if district is None or planner is None:
+        return
+    today = timezone.localdate()
+    now = quarter_of(today.month)
+    quarters = (now - 2, now - 1) if now >= 3 else (1, 2) if now == 2 else (1,)
+    demo_quality(district=district, planner=planner, year=today.year, quarters=quarters)
+
+
 def demo_seed() -> None:
     """Targets, monthly reports and quarters of the demo districts; idempotent.
 
@@ -170,6 +186,7 @@ def demo_seed() -> None:
             planner = User.objects.filter(username=username).first()
             if district is not None and planner is not None:
                 _seed_district(district, planner, complete=complete, offset=offset)
+        _seed_quality()  # issue #16: before the quarters below are computed
     # The quarters so far, as the nightly job would have computed them.
     from .aggregation import quarter_aggregate, quarter_of
 

@@ -265,8 +265,19 @@ def quality_value_save(
     for name in ("needed", "available"):
         amount = getattr(entry, name)
         if amount is not None and (amount < 0 or amount > MAX_AMOUNT):
-            label = QualityValue._meta.get_field(name).verbose_name
+            label = _("Needed") if name == "needed" else _("Available")
             raise ValidationError(_("%(label)s is out of range.") % {"label": label})
+    new = {}
+    for name in entry.fields:
+        amount = getattr(entry, name)
+        if name == "note":
+            amount = note
+        elif amount is not None:
+            amount = Decimal(amount).quantize(Decimal("0.01"))
+        new[name] = amount
+    saved = QualityValue.objects.filter(report=report, item=item).first()
+    if saved is not None and all(getattr(saved, name) == amount for name, amount in new.items()):
+        return saved  # already so (the same save twice, a page and its script): no conflict
     _claim(report, by=by)
     value = QualityValue.objects.filter(report=report, item=item).first()
     if value is None:
@@ -274,12 +285,7 @@ def quality_value_save(
         version = None
     else:
         version = entry.version
-    for name in entry.fields:
-        amount = getattr(entry, name)
-        if name == "note":
-            amount = note
-        elif amount is not None:
-            amount = Decimal(amount).quantize(Decimal("0.01"))
+    for name, amount in new.items():
         setattr(value, name, amount)
     save_versioned(value, by=by, version=version, fields=list(entry.fields))
     audit.record(

@@ -211,6 +211,11 @@ def _report_of(user: User, params: Mapping) -> QualityReport:
     return report
 
 
+def _report(target: Target) -> QualityReport:
+    assert isinstance(target.obj, QualityReport)  # set by QualityValuesImporter.target
+    return target.obj
+
+
 class QualityValuesImporter(Importer):
     """A filled quality template of one report (params: {"report": id}): puskesmas heads and
     staff of its puskesmas, while the report is a draft or returned."""
@@ -229,10 +234,10 @@ class QualityValuesImporter(Importer):
         )
 
     def parse(self, workbook, *, user, params: Mapping, target: Target) -> Parsed:
-        return quality_import_parse(workbook, report=target.obj)
+        return quality_import_parse(workbook, report=_report(target))
 
     def apply(self, *, rows, parsed: Parsed, user, params, target, progress) -> Outcome:
-        changed = quality_values_import(report=target.obj, rows=parsed.extra, by=user)
+        changed = quality_values_import(report=_report(target), rows=parsed.extra, by=user)
         progress(len(parsed.extra), len(parsed.extra))
         summary = ngettext(
             "%(count)s quality value saved.", "%(count)s quality values saved.", changed

@@ -131,6 +131,7 @@ def _detail(request, report: QualityReport, *, typed=None, stale=None, status=20
         "can_enter": report.is_editable and can_enter_quality(user, report),
         "can_review": can_review_quality(user, report),
         "stale": stale,
+        "open_service": query_int(request, "open", default=None, low=1, high=99),
     }
     return render(request, "indicators/quality_detail.html", context, status=status)
 
@@ -248,8 +249,8 @@ def quality_save(request, pk):
         return _json_saved(report, entries)
     if entries:
         messages.success(request, _("Saved."))
-    anchor = request.POST.get("service", "")
-    suffix = f"#service-{anchor}" if anchor.isdigit() else ""
+    anchor = request.POST.get("service", "")[:3]
+    suffix = f"?open={anchor}#service-{anchor}" if anchor.isdigit() else ""
     return redirect(reverse("indicators:quality-detail", kwargs={"pk": report.pk}) + suffix)
 
 

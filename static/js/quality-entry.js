@@ -76,6 +76,7 @@
 
   function save(form, id) {
     state(form, form.dataset.savingText, false);
+    form.quality.pending += 1;
     fetch(form.action, {
       method: "POST",
       body: itemData(form, id),
@@ -93,14 +94,40 @@
       })
       .catch(function () {
         state(form, form.dataset.offlineText, true);
+      })
+      .then(function () {
+        form.quality.pending -= 1;
+        if (!form.quality.pending && form.quality.submitWhenDone) {
+          form.submit(); // the card's Save waited for this item's save
+        }
       });
   }
 
   Array.prototype.forEach.call(forms, function (form) {
+    form.quality = { pending: 0, timers: {}, submitWhenDone: false };
     form.addEventListener("change", function (event) {
       var match = /^(n|a|note)-(\d+)$/.exec(event.target.name || "");
-      if (match) {
-        save(form, match[2]);
+      if (!match) {
+        return;
+      }
+      var id = match[2];
+      // A moment's wait: a tap on Save right after typing sends the whole card instead.
+      clearTimeout(form.quality.timers[id]);
+      form.quality.timers[id] = setTimeout(function () {
+        delete form.quality.timers[id];
+        save(form, id);
+      }, 400);
+    });
+    form.addEventListener("submit", function (event) {
+      Object.keys(form.quality.timers).forEach(function (id) {
+        clearTimeout(form.quality.timers[id]);
+      });
+      form.quality.timers = {};
+      if (form.quality.pending) {
+        // An item is on its way: post the card once it has landed (its shown values updated).
+        event.preventDefault();
+        form.quality.submitWhenDone = true;
+        state(form, form.dataset.savingText, false);
       }
     });
   });

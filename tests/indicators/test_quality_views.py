@@ -140,7 +140,7 @@ def test_a_service_card_saves_only_the_items_changed(client, report, puskesmas_h
         **_form_fields(report, 1, "dokter", a="1", note="dr. Rina"),
     }
     answer = client.post(reverse("indicators:quality-save", kwargs={"pk": report.pk}), data)
-    assert answer.status_code == 302 and answer.url.endswith("#service-1")
+    assert answer.status_code == 302 and answer.url.endswith("?open=1#service-1")
     assert _value(report, 1, "ttd-90").available == Decimal(9000)
     assert _value(report, 1, "buku-kia").version == 1
     assert _value(report, 1, "dokter").note == "dr. Rina"
