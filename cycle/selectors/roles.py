@@ -340,7 +340,7 @@ _ROLE_WORDS = [
         r"kampanye|bimbingan",
     ),
 ]
-_SECTOR_ROLE = {
+_SECTOR_ROLE: dict[str, str] = {
     PartnerOrganisation.Sector.PLANNING: Role.FUNDS,
     PartnerOrganisation.Sector.SOCIAL: Role.DATA,
     PartnerOrganisation.Sector.CIVIL_REGISTRY: Role.DATA,
@@ -383,7 +383,7 @@ def role_proposals(*, user: User, meeting: Meeting, year: int) -> list[Proposal]
     were agreed; those already linked to a role of that year are marked taken. Scoped; one
     query."""
     taken = RoleAssignment.objects.filter(
-        district_id=meeting.district_id, year=year, commitments=OuterRef("pk")
+        district=meeting.district, year=year, commitments=OuterRef("pk")
     )
     commitments = (
         in_area(Commitment.objects.filter(meeting=meeting), user)

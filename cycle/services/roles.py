@@ -290,7 +290,7 @@ def roles_copy_year(*, district: District, year: int, by: User) -> CopyResult:
     services = {service.number: service for service in role_services(year)}
     if not services:
         raise ValidationError(
-            _("No SPM edition is set up for %(year)s yet; ask your system administrator.")
+            _("No SPM edition is set up for %(year)s yet: ask your system administrator.")
             % {"year": year}
         )
     open_items = Tracked.OPEN_STATUSES

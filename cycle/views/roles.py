@@ -346,13 +346,16 @@ def role_proposals(request, pk):
 # --- Data requests -------------------------------------------------------------------------------
 
 
+STATUS_BADGES: dict[str, str] = {
+    DataRequest.Status.ASKED: "text-bg-secondary",
+    DataRequest.Status.PROMISED: "text-bg-primary",
+    DataRequest.Status.RECEIVED: "text-bg-info",
+    DataRequest.Status.USED: "text-bg-success",
+}
+
+
 def _status_badge(row: DataRequest) -> str:
-    return {
-        DataRequest.Status.ASKED: "text-bg-secondary",
-        DataRequest.Status.PROMISED: "text-bg-primary",
-        DataRequest.Status.RECEIVED: "text-bg-info",
-        DataRequest.Status.USED: "text-bg-success",
-    }.get(row.status, "")
+    return STATUS_BADGES.get(row.status, "")
 
 
 ASKED_AT = gettext_lazy("Asked at")
