@@ -39,7 +39,13 @@ from ..models import (
     Target,
 )
 from ..reporting import reporting_year
-from .aggregation_index import area_quality, index_parts_of, puskesmas_quality, with_index
+from .aggregation_index import (
+    area_quality,
+    index_parts_of,
+    item_sums,
+    puskesmas_quality,
+    with_index,
+)
 
 APPROVED = tuple(MonthlyReport.APPROVED_STATUSES)
 Progress = Callable[[int, int], None]
@@ -110,8 +116,10 @@ COLUMNS = {
     ReportingRate: "province_id district_id puskesmas_id area_id expected approved on_time".split(),
 }
 KEYS = {Achievement: ("area_id", "service_id"), ReportingRate: ("area_id",)}
-# PostgreSQL: the puskesmas rows of a run, computed in parallel before they are merged.
+# PostgreSQL: the puskesmas rows of a run, computed in parallel before they are merged, and the
+# quality needed and available per district and item (one pass over the quality values).
 PUSKESMAS_ROWS = "simpul_quarter_puskesmas_rows"
+QUALITY_SUMS = "simpul_quarter_quality_sums"
 
 
 def _write(model, run: AggregationRun, *, level: str, source: str, params: list) -> None:
@@ -229,6 +237,7 @@ def _rollup(
     level: str,
     ids: list[int] | None,
     parts: IndexParts | None = None,
+    sums_table: str | None = None,
 ) -> None:
     """District rows from puskesmas rows, or province rows from district rows (one statement).
 
@@ -260,13 +269,26 @@ def _rollup(
     """
     params = [run.year, run.quarter, below, *params]
     if model is Achievement:
-        quality, params_q = area_quality(level=level, year=run.year, quarter=run.quarter, ids=ids)
+        quality, params_q = area_quality(
+            level=level, year=run.year, quarter=run.quarter, ids=ids, sums_table=sums_table
+        )
         source = f"""
             SELECT a.*, q.quality FROM ({source}) a
             LEFT JOIN ({quality}) q ON q.area_id = a.area_id AND q.service_id = a.service_id
         """
         source, params = with_index(source, [*params, *params_q], parts)
     _write(model, run, level=level, source=source, params=params)
+
+
+def _write_quality_sums(run: AggregationRun, *, province_ids: list[int] | None) -> str | None:
+    """PostgreSQL: needed and available per (province, district, item) of the provinces the run
+    rolls up, into a temporary table both roll-ups read (None elsewhere: they read the values)."""
+    if connection.vendor != "postgresql":
+        return None
+    sql, params = item_sums(year=run.year, quarter=run.quarter, ids=province_ids)
+    with connection.cursor() as cursor:
+        cursor.execute(f"CREATE TEMP TABLE {QUALITY_SUMS} ON COMMIT DROP AS {sql}", params)
+    return QUALITY_SUMS
 
 
 def _write_reporting_rates(run: AggregationRun, *, scope: Scope, last_month: int) -> None:
@@ -366,14 +388,19 @@ def quarter_aggregate(
         _write_reporting_rates(run, scope=scope, last_month=last_month)
         _delete_stale(run, level=Level.PUSKESMAS, scope=scope, ids=None)
         step(1)
+        province_ids = scope.province_ids()
+        sums = _write_quality_sums(run, province_ids=province_ids)
         for done, level, ids in (
             (2, Level.DISTRICT, scope.district_ids()),
-            (3, Level.PROVINCE, scope.province_ids()),
+            (3, Level.PROVINCE, province_ids),
         ):
-            _rollup(Achievement, run, level=level, ids=ids, parts=parts)
+            _rollup(Achievement, run, level=level, ids=ids, parts=parts, sums_table=sums)
             _rollup(ReportingRate, run, level=level, ids=ids)
             _delete_stale(run, level=level, scope=scope, ids=ids)
             step(done)
+        if sums:
+            with connection.cursor() as cursor:  # a caller may rebuild several quarters at once
+                cursor.execute(f"DROP TABLE {sums}")
         used = MonthlyReport.objects.filter(
             year=year, month__lte=quarter_months(quarter)[1], status__in=APPROVED
         )

@@ -97,35 +97,80 @@ def puskesmas_quality(
     return sql, [year, quarter, APPROVED_QUALITY, True, *(where_params or [])]
 
 
-def area_quality(*, level: str, year: int, quarter: int, ids: list[int] | None) -> tuple[str, list]:
+def _in(column: str, ids: list[int] | None) -> tuple[str, list]:
+    if ids is None:
+        return "", []
+    if not ids:
+        return " AND 1 = 0", []
+    return f" AND {column} IN ({', '.join(['%s'] * len(ids))})", list(ids)
+
+
+def item_sums(
+    *, year: int, quarter: int, level: str = "province", ids: list[int] | None = None
+) -> tuple[str, list]:
+    """Needed and available summed per (province_id, district_id, item_id) over the quarter's
+    approved quality reports of the districts or provinces (`level`) in `ids` (None: all).
+    PostgreSQL keeps them in a temporary table for a run: one pass over the values serves both
+    levels above the puskesmas."""
+    column = "rp.district_id" if level == "district" else "rd.province_id"
+    where, params = _in(column, ids)
+    sql = f"""
+        SELECT rd.province_id, rp.district_id, qv.item_id, SUM(qv.needed) AS needed,
+            SUM(COALESCE(qv.available, 0)) AS available
+        FROM {_table(QualityValue)} qv
+        JOIN {_table(QualityReport)} qr ON qr.id = qv.report_id
+        JOIN {_table(Puskesmas)} rp ON rp.id = qr.puskesmas_id
+        JOIN {_table(District)} rd ON rd.id = rp.district_id
+        WHERE qr.year = %s AND qr.quarter = %s AND qr.status = %s{where}
+        GROUP BY rd.province_id, rp.district_id, qv.item_id
+    """
+    return sql, [year, quarter, APPROVED_QUALITY, *params]
+
+
+def area_quality(
+    *,
+    level: str,
+    year: int,
+    quarter: int,
+    ids: list[int] | None,
+    sums_table: str | None = None,
+) -> tuple[str, list]:
     """Per (area_id, service_id) of the districts (level "district") or provinces ("province")
     in `ids` (None: all): quality from the sums of needed and available per item over the
     approved quality reports of their puskesmas (grouped by area and item, then by area and
-    service)."""
-    if level == "district":
-        area, join = "rp.district_id", ""
+    service). Read from `sums_table` (item_sums, covering those areas) when given, else from
+    the values."""
+    column = "district_id" if level == "district" else "province_id"
+    if sums_table and level == "district":  # already one row per district and item
+        where, params = _in("s.district_id", ids)
+        per_item = f"""
+            SELECT s.district_id AS area_id, s.item_id, s.needed, s.available
+            FROM {sums_table} s
+            WHERE true{where}
+        """
+    elif sums_table:
+        where, params = _in(f"s.{column}", ids)
+        per_item = f"""
+            SELECT s.{column} AS area_id, s.item_id, SUM(s.needed) AS needed,
+                SUM(s.available) AS available
+            FROM {sums_table} s
+            WHERE true{where}
+            GROUP BY s.{column}, s.item_id
+        """
     else:
-        area = "rd.province_id"
-        join = f"JOIN {_table(District)} rd ON rd.id = rp.district_id"
-    where, params = "", []
-    if ids is not None:
-        where = f" AND {area} IN ({', '.join(['%s'] * len(ids))})" if ids else " AND 1 = 0"
-        params = list(ids)
+        sql, params = item_sums(year=year, quarter=quarter, level=level, ids=ids)
+        per_item = f"""
+            SELECT x.{column} AS area_id, x.item_id, SUM(x.needed) AS needed,
+                SUM(x.available) AS available
+            FROM ({sql}) x
+            GROUP BY x.{column}, x.item_id
+        """
     quality = _quality_percent("x.needed", "x.available", "qi.weight")
     sql = f"""
         SELECT x.area_id, qi.service_id, {quality} AS quality
-        FROM (
-            SELECT {area} AS area_id, qv.item_id, SUM(qv.needed) AS needed,
-                SUM(COALESCE(qv.available, 0)) AS available
-            FROM {_table(QualityValue)} qv
-            JOIN {_table(QualityReport)} qr ON qr.id = qv.report_id
-            JOIN {_table(Puskesmas)} rp ON rp.id = qr.puskesmas_id
-            {join}
-            WHERE qr.year = %s AND qr.quarter = %s AND qr.status = %s{where}
-            GROUP BY {area}, qv.item_id
-        ) x
+        FROM ({per_item}) x
         JOIN {_table(QualityItem)} qi ON qi.id = x.item_id
         WHERE qi.is_active = %s AND x.needed > 0
         GROUP BY x.area_id, qi.service_id
     """
-    return sql, [year, quarter, APPROVED_QUALITY, *params, True]
+    return sql, [*params, True]
