@@ -440,3 +440,35 @@ def test_a_request_is_added_edited_and_moved_on_through_its_pages(
     assert DataRequest.objects.get().data == "DTSEN desil 1-4"
     assert client.post(reverse("cycle:datarequest-delete", args=[request.pk])).status_code == 302
     assert not DataRequest.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "value", ["99999999999999999999999", "-1", "1e9", "abc", "", "1; DROP TABLE x"]
+)
+def test_hostile_ids_and_dates_in_the_forms_never_fail(
+    client, district_user, roles_world, matrix, value
+):
+    w = roles_world
+    client.force_login(district_user)
+    posts = [
+        (_url("cycle:role-create", w["district"].pk), {
+            "service": value, "role": "data", "partner": value, "meeting": value,
+            "description": "x", "form_token": str(uuid.uuid4()),
+        }),
+        (reverse("cycle:role-links", args=[matrix.pk]), {
+            "commitments": [value], "follow_ups": [value], "version": value,
+        }),
+        (_url("cycle:role-proposals", w["forum"].pk), {
+            "year": value, f"c{w['done'].pk}-accept": "on", f"c{w['done'].pk}-service": value,
+            f"c{w['done'].pk}-role": value,
+        }),
+        (_url("cycle:datarequest-create", w["district"].pk), {
+            "agency": "X", "data": "Y", "asked_on": value, "service": value, "partner": value,
+            "form_token": value,
+        }),
+        (reverse("cycle:role-copy", args=[w["district"].pk]), {"year": value}),
+    ]  # fmt: skip
+    for url, data in posts:
+        response = client.post(url, data)
+        assert response.status_code in (200, 302), (url, response.status_code)
+    assert RoleAssignment.objects.count() == 2 and not DataRequest.objects.exists()
