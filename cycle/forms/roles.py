@@ -245,8 +245,9 @@ class DataRequestStatusForm(VersionedForm, forms.Form):
         self.fields["status"].choices = [(value, labels[value]) for value in nexts]
         if not self.is_bound:
             self.initial["version"] = data_request.version
-            if nexts:
-                self.initial["status"] = nexts[0]
+            moves = [value for value in nexts if value != data_request.status]
+            if moves:  # the step forward (a promised request: received)
+                self.initial["status"] = moves[0]
             self.initial["promised_by"] = data_request.promised_by
             self.initial["used_for"] = data_request.used_for
         for name in ("promised_by", "received_on", "used_for"):
