@@ -121,9 +121,11 @@ def budget_home(request):
     """A puskesmas's own budget, a district's, or a province's districts side by side."""
     user = request.user
     if user.puskesmas_id:
-        return redirect(_with_query(request, "planning:budget-puskesmas", user.puskesmas_id))
+        visible = Puskesmas.objects.select_related("district__province")
+        return _puskesmas_page(request, get_in_area_or_404(visible, user, pk=user.puskesmas_id))
     if user.district_id:
-        return redirect(_with_query(request, "planning:budget-district", user.district_id))
+        visible = District.objects.select_related("province")
+        return _district_page(request, get_in_area_or_404(visible, user, pk=user.district_id))
     year, through = _year(request), _through(request)
     districts = in_area(District.objects.select_related("province"), user).order_by("code")
     budgets = selectors.budget_by_district(
@@ -190,6 +192,11 @@ def budget_district(request, pk):
     district = get_in_area_or_404(District.objects.select_related("province"), user, pk=pk)
     if user.puskesmas_id:  # a puskesmas reads its own RUK's budget
         return redirect(_with_query(request, "planning:budget-puskesmas", user.puskesmas_id))
+    return _district_page(request, district)
+
+
+def _district_page(request, district: District):
+    user = request.user
     year, through = _year(request), _through(request)
     table = selectors.budget_table(user=user, district=district, year=year, through_month=through)
     plans = selectors.budget_by_plan(user=user, district=district, year=year, through_month=through)
@@ -201,9 +208,12 @@ def budget_district(request, pk):
 
 @login_required
 def budget_puskesmas(request, pk):
-    user = request.user
     visible = Puskesmas.objects.select_related("district__province")
-    puskesmas = get_in_area_or_404(visible, user, pk=pk)
+    return _puskesmas_page(request, get_in_area_or_404(visible, request.user, pk=pk))
+
+
+def _puskesmas_page(request, puskesmas: Puskesmas):
+    user = request.user
     year, through = _year(request), _through(request)
     table = selectors.budget_table(
         user=user,

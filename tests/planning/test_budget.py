@@ -284,23 +284,22 @@ def test_the_district_page_shows_services_sources_months_and_plans(
     assert reverse("planning:realisation", args=[budgets["ruk"].pk]) in text
 
 
-def test_the_home_sends_each_to_its_own_budget(
+def test_the_home_shows_each_their_own_budget(
     client, world, budgets, district_user, puskesmas_head
 ):
     client.force_login(district_user)
     response = client.get(reverse("planning:budget"), {"year": THIS_YEAR})
-    assert response.status_code == 302
-    assert response.url.startswith(
-        reverse("planning:budget-district", args=[world["hsu"]["district"].pk])
-    )
-    client.force_login(puskesmas_head)
-    own = reverse("planning:budget-puskesmas", args=[world["hsu"]["puskesmas"].pk])
-    assert client.get(reverse("planning:budget")).url == own
-    district_url = reverse("planning:budget-district", args=[world["hsu"]["district"].pk])
-    assert client.get(district_url).url == own
-    response = client.get(own, {"year": THIS_YEAR})
     assert response.status_code == 200
+    assert response.context["district"] == world["hsu"]["district"]
+    assert response.context["totals"].allocated_idr == 174 * M
+    client.force_login(puskesmas_head)
+    response = client.get(reverse("planning:budget"), {"year": THIS_YEAR})
+    assert response.status_code == 200
+    assert response.context["puskesmas"] == world["hsu"]["puskesmas"]
     assert response.context["totals"].allocated_idr == 24 * M
+    own = reverse("planning:budget-puskesmas", args=[world["hsu"]["puskesmas"].pk])
+    district_url = reverse("planning:budget-district", args=[world["hsu"]["district"].pk])
+    assert client.get(district_url, {"year": THIS_YEAR}).url == f"{own}?year={THIS_YEAR}"
 
 
 def test_the_province_compares_its_districts(client, world, budgets, province_user):
@@ -454,3 +453,28 @@ def test_dbh_cht_is_listed_and_accepted_by_the_ruk_excel_import(
     url = reverse("planning:ruk-import", args=[ruk.pk])
     done(post_import(url, {"file": SimpleUploadedFile("ruk.xlsx", content(workbook))}))
     assert Activity.objects.get(plan=ruk).funding_source == "dbh_cht"
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"year": "99999999999999999999", "through": "99999999999999999999"},
+        {"year": "-1", "through": "abc", "format": "xlsx"},
+        {"year": "\u202e", "through": "1e9", "month": "%00"},
+        {"month": "99999999999999999999", "format": "pdf"},
+    ],
+)
+def test_the_pages_answer_garbage_without_a_server_error(
+    client, world, budgets, district_user, province_user, puskesmas_head, params
+):
+    pages = [
+        reverse("planning:budget"),
+        reverse("planning:budget-district", args=[world["hsu"]["district"].pk]),
+        reverse("planning:budget-puskesmas", args=[world["hsu"]["puskesmas"].pk]),
+        reverse("planning:realisation", args=[budgets["ruk"].pk]),
+    ]
+    for user in (district_user, province_user, puskesmas_head):
+        client.force_login(user)
+        for url in pages:
+            response = client.get(url, params)
+            assert response.status_code in (200, 302), (url, user, response.status_code)
