@@ -115,6 +115,12 @@ class ServiceQuality:
         return sum(costs, Decimal(0)) if costs else None
 
     @property
+    def items_gaps_first(self) -> list[ItemQuality]:
+        """The items short of need (largest share missing first), then the others in order."""
+        short = sorted(self.gaps, key=lambda i: i.met_percent or Decimal(0))
+        return short + [i for i in self.items if not i.gap]
+
+    @property
     def entered_count(self) -> int:
         return sum(1 for i in self.items if i.available is not None)
 
@@ -247,6 +253,12 @@ class QualityReportView:
         )
 
     @property
+    def items_gaps_first(self) -> list[ItemQuality]:
+        """The items short of need (largest share missing first), then the others in order."""
+        short = sorted(self.gaps, key=lambda i: i.met_percent or Decimal(0))
+        return short + [i for i in self.items if not i.gap]
+
+    @property
     def entered_count(self) -> int:
         return sum(
             1 for service in self.services for line in service.items if line.available is not None
@@ -282,7 +294,9 @@ def quality_report_detail(*, report: QualityReport) -> QualityReportView:
             entry.items.append(
                 ItemQuality(
                     item=item,
-                    needed=value.needed if value else suggested.get(item.pk),
+                    # A row not saved yet counts nowhere (as in the aggregation); the page
+                    # offers what data suggests.
+                    needed=value.needed if value else None,
                     available=value.available if value else None,
                     value=value,
                     suggested=suggested.get(item.pk),
@@ -332,12 +346,13 @@ class ReviewLine:
     report: QualityReport | None
     values_entered: int = 0
     values_total: int = 0
+    year: list[QualityReport | None] = field(default_factory=list)  # quarters 1 to 4
 
 
 def quality_review_list(*, user: User | AnonymousUser, year: int, quarter: int) -> list[ReviewLine]:
     """The puskesmas of the user's area (a district's, a province's districts') with their
-    quality report of the quarter and how many of its values are entered: a province sees only
-    approved reports. Two queries."""
+    quality report of the quarter and how many of its values are entered, and their reports of
+    each quarter of the year: a province sees only approved reports. Three queries."""
     puskesmas_list = list(
         in_area(Puskesmas.objects.all(), user)
         .select_related("district")
@@ -353,6 +368,12 @@ def quality_review_list(*, user: User | AnonymousUser, year: int, quarter: int) 
             last_saved=Max("values__updated_at"),
         )
     }
+    of_year: dict[tuple[int, int], QualityReport] = {
+        (report.puskesmas_id, report.quarter): report
+        for report in readable_quality_reports(user=user).filter(
+            year=year, puskesmas__in=[p.pk for p in puskesmas_list]
+        )
+    }
     lines = []
     for puskesmas in puskesmas_list:
         report = reports.get(puskesmas.pk)
@@ -362,6 +383,7 @@ def quality_review_list(*, user: User | AnonymousUser, year: int, quarter: int) 
                 report=report,
                 values_entered=getattr(report, "values_entered", 0),
                 values_total=getattr(report, "values_total", 0),
+                year=[of_year.get((puskesmas.pk, q)) for q in range(1, 5)],
             )
         )
     return lines

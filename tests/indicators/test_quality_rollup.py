@@ -104,3 +104,39 @@ def test_rollup_is_scoped_and_costs_a_fixed_number_of_queries(
     with django_assert_max_num_queries(4):
         rollup = quality_rollup(user=district_user, district=hsu["district"], year=YEAR, quarter=1)
         assert rollup[0].quality == Decimal("50.00")
+
+
+def test_the_aggregation_and_the_rollup_agree_to_the_cent(world, district_user, monkeypatch):
+    """Achievement.quality (the index part's SQL) and quality_rollup read the one rule."""
+    from indicators.models import Achievement
+    from indicators.selectors.quality import quality_report_detail
+    from indicators.services import aggregation
+
+    monkeypatch.setattr(aggregation, "quality_refresh_later", lambda *, report: None)
+    hsu = world["hsu"]
+    other = PuskesmasFactory(subdistrict=hsu["subdistrict"])
+    anc = _service(1)
+    book, iron = _item(anc, "kia-book", weight="1"), _item(anc, "iron", weight="2.5")
+    first, second = _report(hsu["puskesmas"]), _report(other)
+    for report, values in (
+        (first, {book: (30, 29), iron: (2700, 1000)}),
+        (second, {book: (17, 20), iron: (1530, None)}),
+    ):
+        for item, (needed, available) in values.items():
+            QualityValue.objects.create(
+                report=report,
+                item=item,
+                needed=Decimal(needed),
+                available=None if available is None else Decimal(available),
+            )
+    aggregation.quarter_aggregate(year=YEAR, quarter=1)
+    rollup = quality_rollup(user=district_user, district=hsu["district"], year=YEAR, quarter=1)
+    district_row = Achievement.objects.get(
+        year=YEAR, quarter=1, level="district", area_id=hsu["district"].pk, service=anc
+    )
+    assert district_row.quality == rollup[0].quality
+    for report in (first, second):
+        row = Achievement.objects.get(
+            year=YEAR, quarter=1, level="puskesmas", area_id=report.puskesmas_id, service=anc
+        )
+        assert row.quality == quality_report_detail(report=report).services[0].quality

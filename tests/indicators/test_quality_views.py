@@ -244,6 +244,9 @@ def test_the_planner_returns_with_a_reason_and_approves_from_the_report_page(
     client.force_login(district_user)
     review = client.get(reverse("indicators:quality-review"), {"year": YEAR, "quarter": 2})
     assert b"Review" in review.content and report.puskesmas.name.encode() in review.content
+    year = review.content.decode().split('data-testid="quality-year"')[1]
+    assert reverse("indicators:quality-detail", args=[report.pk]) in year  # Q2 of the year
+    assert review.context["lines"][0].year[1] == report
     page = client.get(reverse("indicators:quality-detail", args=[report.pk]))
     assert b"Approve" in page.content
     client.post(reverse("indicators:quality-return", args=[report.pk]), {"reason": ""})
