@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
 from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Sum, When
 from django.db.models.functions import Coalesce
@@ -343,9 +344,9 @@ def _collect(
         .annotate(total=Sum("cost_realised_idr"))
         .order_by()
     )
-    for row in realised:
-        line = lines.get(row["n"], other)
-        line.realised_by_month[row["month"] - 1] += row["total"] or ZERO
+    for month_row in realised:
+        line = lines.get(month_row["n"], other)
+        line.realised_by_month[month_row["month"] - 1] += month_row["total"] or ZERO
     return [*lines.values(), other]
 
 
@@ -414,7 +415,7 @@ def budget_by_plan(
     *, user: User, district: District, year: int, through_month: int = 12
 ) -> list[PlanBudget]:
     """The district's Dinkes plan, then each of its puskesmas (by name) with its RUK of `year`,
-    allocated and realised through `through_month` (approved RUKs only count); three queries."""
+    allocated and realised through `through_month` (approved RUKs only count); four queries."""
     through_month = _through(through_month)
     plans = {
         plan.puskesmas_id: plan
@@ -507,7 +508,7 @@ def budget_by_service(
 ) -> dict[int, Budget]:
     """Per SPM service id, the budget of `district` (its Dinkes plan and approved RUKs) or of
     `puskesmas` (its approved RUK); neither: the whole of `user`'s area. Services with neither
-    allocation nor realisation are left out. Four queries."""
+    allocation nor realisation are left out. Three queries."""
     district_ids = [district.pk] if district is not None else None
     lines = _collect(
         user=user,
@@ -581,8 +582,8 @@ def realisation_month(*, plan: Plan, month: int) -> RealisationMonth:
         .select_related("activity__service", "activity__sub_activity", "realised_by")
         .order_by("activity__effort", "activity_id", "pk")
     )
-    sums = {
-        row["month"]: row
+    sums: dict[int, dict[str, Any]] = {
+        row["month"]: dict(row)
         for row in ScheduleEntry.objects.filter(activity__plan=plan)
         .values("month")
         .annotate(

@@ -357,7 +357,7 @@ def _realise(plan: Plan, by: User) -> None:
         .select_related("activity__plan__district")
         .order_by("month", "pk")
     )
-    owner = plan.puskesmas.code if plan.puskesmas_id else plan.district.code
+    owner = plan.puskesmas.code if plan.puskesmas is not None else plan.district.code
     for entry in entries:
         rng = random.Random(f"{owner}-{plan.year}-{entry.activity.name}-{entry.month}")
         if rng.random() < 0.12:

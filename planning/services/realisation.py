@@ -33,7 +33,7 @@ from ..rights import can_realise, is_plan_writer
 from ..selectors.budget import months_started, year_closes_on, year_is_open
 
 FIELDS = ("realisation", "cost_realised_idr", "realisation_note")
-NOTE_LENGTH = ScheduleEntry._meta.get_field("realisation_note").max_length
+NOTE_LENGTH: int = ScheduleEntry._meta.get_field("realisation_note").max_length or 300
 # The column's 15 digits: anything longer cannot be stored, whatever the budget.
 LARGEST = Decimal(10) ** 15 - 1
 
@@ -132,7 +132,9 @@ def _within_budget(entry: ScheduleEntry, cost: Decimal | None) -> None:
 
 
 def _save(entry: ScheduleEntry, *, version: int | None, by: User, old: str) -> ScheduleEntry:
-    save_versioned(
+    # An entry keeps who and when as realised_by / realised_at (its updated_by / updated_at
+    # properties), not as a Versioned model's fields.
+    save_versioned(  # type: ignore[type-var]
         entry,
         by=by,
         version=version,

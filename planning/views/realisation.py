@@ -44,7 +44,7 @@ def _page(request, plan: Plan, month: int, bound: RealisationForm | None = None)
         "year_open": selectors.year_is_open(plan.year),
         "has_rpk": plan.is_dinkes or plan.is_approved,
     }
-    return render(request, "planning/realisation_month.html", context, status=200)
+    return render(request, "planning/realisation_month.html", context)
 
 
 @login_required
