@@ -313,8 +313,9 @@ def quality_values_import(
     *, report: QualityReport, rows: Mapping[int, ValueInput], by: User
 ) -> int:
     """Write a filled template's values (item id -> values) into an editable report: all rows
-    or none; the file's figures replace the saved ones (each value's version bumps). Returns
-    how many values changed; one IMPORTED audit event."""
+    or none; the file's figures replace the saved ones (each changed value's version bumps,
+    under the report's and the values' row locks, so no save slips in between). Returns how
+    many values changed; one IMPORTED audit event. A few queries whatever the file's size."""
     _require_enterer(report, by)
     _claim(report, by=by)
     items = {item.pk: item for item in quality_items_of_year(report.year)}
@@ -322,24 +323,33 @@ def quality_values_import(
         value.item_id: value
         for value in QualityValue.objects.select_for_update().filter(report=report).order_by("pk")
     }
-    changed = 0
+    now = timezone.now()
+    created, updated = [], []
     for item_id, entry in rows.items():
         if item_id not in items:
             raise ValidationError(_("This item is not on the checklist of this report's year."))
-        value = existing.get(item_id) or QualityValue(report=report, item=items[item_id])
         new = {
-            "needed": entry.needed,
-            "available": entry.available,
-            "note": _clean_text(entry.note),
+            "needed": _two_places(entry.needed),
+            "available": _two_places(entry.available),
+            "note": _clean_text(entry.note)[:NOTE_LENGTH],
         }
-        if value.pk is not None and all(getattr(value, k) == v for k, v in new.items()):
+        value = existing.get(item_id)
+        if value is not None and all(getattr(value, k) == v for k, v in new.items()):
             continue
+        if value is None:
+            value = QualityValue(report=report, item=items[item_id], version=1)
+            created.append(value)
+        else:
+            value.version += 1
+            updated.append(value)
         for name, amount in new.items():
             setattr(value, name, amount)
-        save_versioned(
-            value, by=by, version=value.version if value.pk else None, fields=list(VALUE_FIELDS)
-        )
-        changed += 1
+        value.updated_by, value.updated_at = by, now
+    QualityValue.objects.bulk_create(created)
+    QualityValue.objects.bulk_update(
+        updated, [*VALUE_FIELDS, "version", "updated_by", "updated_at"], batch_size=500
+    )
+    changed = len(created) + len(updated)
     if changed:
         audit.record(
             report,
@@ -348,6 +358,10 @@ def quality_values_import(
             data={"values": changed, "version": report.version},
         )
     return changed
+
+
+def _two_places(amount: Decimal | None) -> Decimal | None:
+    return None if amount is None else Decimal(amount).quantize(Decimal("0.01"))
 
 
 # --- Workflow -----------------------------------------------------------------------------------
