@@ -257,9 +257,7 @@ class TargetsImporter(Importer):
         return Outcome(summary=summary, done=changed)
 
 
-# Issue #16: quality. Registered once kernel's ImportJob.Kind declares QUALITY_VALUES (the
-# hostile-file suite holds the registry to the declared kinds).
+# Issue #16: quality values of a puskesmas's quarter (ImportJob.Kind.QUALITY_VALUES).
 from .services.quality_excel import QualityValuesImporter  # noqa: E402
 
-if hasattr(ImportJob.Kind, "QUALITY_VALUES"):
-    register(QualityValuesImporter)
+register(QualityValuesImporter)
