@@ -253,12 +253,6 @@ class QualityReportView:
         )
 
     @property
-    def items_gaps_first(self) -> list[ItemQuality]:
-        """The items short of need (largest share missing first), then the others in order."""
-        short = sorted(self.gaps, key=lambda i: i.met_percent or Decimal(0))
-        return short + [i for i in self.items if not i.gap]
-
-    @property
     def entered_count(self) -> int:
         return sum(
             1 for service in self.services for line in service.items if line.available is not None

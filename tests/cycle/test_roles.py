@@ -263,7 +263,7 @@ def test_the_same_agency_twice_in_one_cell_is_refused(roles_world, district_user
     with pytest.raises(ValidationError) as refused:
         make_role(w["district"], district_user, agency="dinas sosial")
 
-    assert "already" in refused.value.message_dict["role"][0]
+    assert "sudah berperan" in refused.value.message_dict["role"][0]  # "already has that role"
     make_role(w["district"], district_user, agency="Dinas Sosial", role="funds")  # another role
     assert RoleAssignment.objects.count() == 2
 
