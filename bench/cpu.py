@@ -173,6 +173,16 @@ def measure(page: Page, *, requests: int, warm_up: int = 3) -> Row:
     )
 
 
+def statements(page: Page) -> None:
+    """Print the SQL one request of the page runs (--sql): where its queries come from."""
+    argument = page.prepare()
+    with CaptureQueriesContext(connection) as queries:
+        page.call(argument)
+    print(f"\n== SQL: {page.label}, {len(queries)} queries")
+    for number, query in enumerate(queries.captured_queries, 1):
+        print(f"{number:>3}. {query['sql'][:300]}")
+
+
 def profile(page: Page, *, requests: int) -> None:
     profiler = cProfile.Profile()
     for _ in range(requests):
@@ -184,6 +194,9 @@ def profile(page: Page, *, requests: int) -> None:
     stats = pstats.Stats(profiler, stream=out).strip_dirs()
     stats.sort_stats("cumulative").print_stats(45)
     stats.sort_stats("tottime").print_stats(25)
+    # Simpul's own functions by cumulative time: which selector, service or block costs what.
+    own = pstats.Stats(profiler, stream=out)
+    own.sort_stats("cumulative").print_stats(f"{_world.ROOT}/(?!bench|\\.venv)", 40)
     print(f"\n== profile: {page.label}, {requests} requests\n{out.getvalue()}")
 
 
@@ -214,6 +227,7 @@ def main() -> None:
     parser.add_argument("--puskesmas", type=int, default=20)
     parser.add_argument("--villages", type=int, default=15, help="desa per puskesmas")
     parser.add_argument("--profile", metavar="TEXT", help="cProfile the pages whose label has it")
+    parser.add_argument("--sql", metavar="TEXT", help="print the SQL of pages whose label has it")
     parser.add_argument("--only", metavar="TEXT", help="measure only pages whose label has it")
     parser.add_argument("--no-double", action="store_true", help="skip the second year")
     parser.add_argument("--keep", action="store_true", help="keep the scratch database")
@@ -240,6 +254,9 @@ def main() -> None:
             ]
             first = [measure(p, requests=args.requests) for p in chosen]
             table(first)
+            for page in chosen:
+                if args.sql and args.sql in page.label:
+                    statements(page)
             if args.profile:
                 for page in chosen:
                     if args.profile in page.label:

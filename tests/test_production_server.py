@@ -22,7 +22,13 @@ CONFIG = Path(settings.BASE_DIR) / "config" / "gunicorn.py"
 
 
 def _config(monkeypatch, **env) -> dict:
-    for name in ("WEB_CONCURRENCY", "SIMPUL_WEB_THREADS", "SIMPUL_WEB_TIMEOUT", "SIMPUL_BIND"):
+    for name in (
+        "WEB_CONCURRENCY",
+        "SIMPUL_WEB_THREADS",
+        "SIMPUL_WEB_TIMEOUT",
+        "SIMPUL_BIND",
+        "SIMPUL_GC_GEN0",
+    ):
         monkeypatch.delenv(name, raising=False)
     for name, value in env.items():
         monkeypatch.setenv(name, value)
@@ -38,6 +44,28 @@ def test_gunicorn_workers_follow_the_machine_unless_the_environment_says(monkeyp
 
     config = _config(monkeypatch, WEB_CONCURRENCY="3", SIMPUL_WEB_THREADS="4")
     assert config["workers"] == 3 and config["worker_class"] == "gthread"
+
+
+def test_gunicorn_freezes_the_loaded_application_and_widens_the_young_generation(monkeypatch):
+    """The master freezes what the preloaded application holds before forking (full
+    collections in the workers never walk it again); each worker's first generation collects
+    after SIMPUL_GC_GEN0 allocations; 0 keeps Python's collector as it is."""
+    import gc
+
+    calls = []
+    monkeypatch.setattr(gc, "freeze", lambda: calls.append("freeze"))
+    monkeypatch.setattr(gc, "collect", lambda *a: calls.append("collect") or 0)
+    monkeypatch.setattr(gc, "set_threshold", lambda *t: calls.append(t))
+    config = _config(monkeypatch)
+    config["when_ready"](None)
+    config["post_fork"](None, None)
+    assert calls == ["collect", "freeze", (50_000, 20, 20)]
+
+    calls.clear()
+    config = _config(monkeypatch, SIMPUL_GC_GEN0="0")
+    config["when_ready"](None)
+    config["post_fork"](None, None)
+    assert calls == []
 
 
 @pytest.mark.parametrize(

@@ -94,3 +94,58 @@ def services_block(dash) -> SafeString:
     return cached_block(
         "indicators/_dashboard_service_chart.html", key=services_key(dash), context={"dash": dash}
     )
+
+
+def index_key(dash) -> str:
+    """What the SPM index block shows (issue #16): the area's index, the weights of its parts,
+    each service's index and budget, whether a budget is recorded, and the period."""
+    parts = dash.parts
+    return digest(
+        dash.period,
+        dash.index,
+        dash.has_budget,
+        None
+        if parts is None
+        else (parts.people_served_weight, parts.quality_weight, parts.missing_quality_as_zero),
+        [
+            (line.service.pk, line.service.number, line.service.code, line.service.label)
+            + (line.index, line.budget)
+            for line in dash.services
+        ],
+    )
+
+
+def index_block(dash) -> SafeString:
+    """The area's SPM index, its services' indexes and budgets, and how the index is weighed."""
+    return cached_block(
+        "indicators/_dashboard_index_block.html", key=index_key(dash), context={"dash": dash}
+    )
+
+
+def area_index_block(
+    dash, *, lines, totals, area_header: str, testid: str, show_budget: bool, spaced: bool = False
+) -> SafeString:
+    """A table of areas (puskesmas of a district, districts of a province) with each one's SPM
+    index, its parts and (show_budget) its budget realised, then the totals."""
+    rows = [
+        (line.pk, line.name, line.href, line.index, line.index_band, line.index_services)
+        + (line.index_people, line.index_quality, line.budget)
+        for line in [*lines, *totals]
+    ]
+    services_total = len(dash.services)
+    return cached_block(
+        "indicators/_dashboard_index_table.html",
+        key=digest(
+            dash.period, rows, len(lines), area_header, testid, show_budget, spaced, services_total
+        ),
+        context={
+            "period": dash.period,
+            "lines": lines,
+            "totals": totals,
+            "area_header": area_header,
+            "testid": testid,
+            "show_budget": show_budget,
+            "spaced": spaced,
+            "services_total": services_total,
+        },
+    )

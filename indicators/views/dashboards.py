@@ -30,7 +30,9 @@ from kernel.web import export, query_int, query_year, wants_xlsx
 
 from .. import selectors
 from .dashboard_blocks import (
+    area_index_block,
     cached_block,
+    index_block,
     matrix_key,
     rates_key,
     service_line_key,
@@ -123,6 +125,7 @@ def _puskesmas_page(request, puskesmas):
         "parent_url": parent,
         "desa_blocks": blocks,
         "services_block": services_block(dash) if dash.is_computed else "",
+        "index_block": index_block(dash) if dash.is_computed else "",
         **picker,
     }
     return render(request, "indicators/dashboard_puskesmas.html", context)
@@ -151,6 +154,15 @@ def _district_blocks(dash) -> dict:
     matrix = {"dash": dash, "services": services, **tables}
     return {
         "services_block": services_block(dash),
+        "index_block": index_block(dash),
+        "puskesmas_index_block": area_index_block(
+            dash,
+            lines=lines,
+            totals=totals,
+            area_header="Puskesmas",
+            testid="puskesmas-index",
+            show_budget=False,
+        ),
         "matrix_block": cached_block(
             "indicators/_dashboard_matrix.html",
             key=matrix_key(period=dash.period, lines=lines, totals=totals, services=services),
@@ -170,7 +182,18 @@ def _province_page(request):
     if wants_xlsx(request):
         code = request.user.province.code if request.user.province_id else "all"
         return _export(request, dash, code=code, tables=_province_tables(dash))
-    return render(request, "indicators/dashboard_province.html", {"dash": dash, **picker})
+    context = {"dash": dash, **picker}
+    if dash.is_computed:
+        context["district_index_block"] = area_index_block(
+            dash,
+            lines=dash.districts,
+            totals=dash.provinces,
+            area_header=_("District"),
+            testid="index",
+            show_budget=dash.has_budget,
+            spaced=True,
+        )
+    return render(request, "indicators/dashboard_province.html", context)
 
 
 # --- Tables as spreadsheets: the same figures the page shows -------------------------------------
