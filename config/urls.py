@@ -8,6 +8,7 @@ urlpatterns = [
     path("", include("kernel.urls")),
     path("", include("indicators.urls")),
     path("meetings/", include("workshops.urls")),
+    path("ukbm/", include("community.urls")),
     path("planning/", include("planning.urls")),
     path("spm/", include("cycle.urls")),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),

@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "kernel",
     "indicators",
     "workshops",
+    "community",
     "planning",
     "cycle",
 ]
@@ -339,6 +340,7 @@ if SENTRY_DSN:
 SIMPUL_DEMO_SEEDERS = [
     "indicators.services.demo.demo_seed",
     "workshops.services.demo.demo_seed",
+    "community.services.demo.demo_seed",
     "planning.services.demo.demo_seed",
     "cycle.services.demo.demo_seed",
 ]

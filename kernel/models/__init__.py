@@ -9,7 +9,7 @@ from .areas import (  # noqa: F401
     Village,
 )
 from .audit import AuditEvent  # noqa: F401
-from .edits import SubmittedForm, Versioned  # noqa: F401
+from .edits import Reviewed, SubmittedForm, Versioned  # noqa: F401
 from .finance import FundingSource  # noqa: F401
 from .jobs import ExportJob, ImportJob  # noqa: F401
 from .notifications import Notification  # noqa: F401

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericRelation
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils.translation import gettext_lazy
@@ -45,3 +46,52 @@ class SubmittedForm(models.Model):
 
     def __str__(self) -> str:
         return str(self.token)
+
+
+class Reviewed(Versioned):
+    """A record its owner fills and a reviewer checks (the one review workflow,
+    kernel/reviews.py): draft -> submitted -> returned (with the reason) or approved ->
+    reopened (draft again, with the reason). Who submitted and who decided, and when; every step
+    is an audit event (kernel.audit.transition)."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", gettext_lazy("Draft")
+        SUBMITTED = "submitted", gettext_lazy("Submitted")
+        RETURNED = "returned", gettext_lazy("Returned")
+        APPROVED = "approved", gettext_lazy("Approved")
+
+    EDITABLE_STATUSES = (Status.DRAFT, Status.RETURNED)
+
+    status = models.CharField(
+        gettext_lazy("status"), max_length=10, choices=Status.choices, default=Status.DRAFT
+    )
+    return_reason = models.TextField(gettext_lazy("reason for returning"), blank=True)
+    created_at = models.DateTimeField(gettext_lazy("created at"), auto_now_add=True)
+    submitted_at = models.DateTimeField(gettext_lazy("submitted at"), null=True, blank=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=gettext_lazy("submitted by"),
+    )
+    decided_at = models.DateTimeField(
+        gettext_lazy("approved or returned at"), null=True, blank=True
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=gettext_lazy("approved or returned by"),
+    )
+    events = GenericRelation("kernel.AuditEvent")
+
+    class Meta:
+        abstract = True
+
+    @property
+    def is_editable(self) -> bool:
+        return self.status in self.EDITABLE_STATUSES

@@ -87,6 +87,8 @@ class ImportJob(BackgroundJob):
         RUK_ACTIVITIES = "ruk_activities", _("RUK activities")
         ACCOUNTS = "accounts", _("Accounts")
         QUALITY_VALUES = "quality_values", _("Quality values")
+        UKBM_REVIEWS = "ukbm_reviews", _("Posyandu reviews")
+        CADRES = "cadres", _("Cadres")
 
     class Status(models.TextChoices):
         QUEUED = "queued", _("Waiting")

@@ -140,7 +140,10 @@ class Puskesmas(AreaOwned, Versioned):
 
 
 class ServicePoint(AreaOwned, Versioned):
-    """A place where a puskesmas delivers services: pustu, posyandu, poskesdes, posbindu ..."""
+    """A place where a puskesmas delivers services: pustu, posyandu, poskesdes, posbindu ...
+    The registry of community-based health efforts (UKBM, issue #17): a posyandu has its desa,
+    venue, village head's decree, schedule, whether it serves every life stage (ILP) and the
+    pustu it works with; its yearly review and cadres live in the community app."""
 
     class Kind(models.TextChoices):
         PUSTU = "pustu", "Pustu"
@@ -148,8 +151,13 @@ class ServicePoint(AreaOwned, Versioned):
         POSKESDES = "poskesdes", "Poskesdes"
         POLINDES = "polindes", "Polindes"
         POSBINDU = "posbindu", "Posbindu PTM"
+        POS_UKK = "pos_ukk", _("Pos UKK (workers' health post)")
+        POSKESTREN = "poskestren", _("Poskestren (boarding-school health post)")
         PUSLING = "pusling", _("Mobile puskesmas (pusling)")
         OTHER = "other", _("Other")
+
+    # Community-based (UKBM): run by the community with its cadres, reviewed yearly.
+    UKBM_KINDS = (Kind.POSYANDU, Kind.POSKESDES, Kind.POSBINDU, Kind.POS_UKK, Kind.POSKESTREN)
 
     area_paths = {
         "province": "puskesmas__district__province",
@@ -175,6 +183,41 @@ class ServicePoint(AreaOwned, Versioned):
     )
     address = models.CharField(_("address"), max_length=250, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
+    # The UKBM registry (issue #17); blank where a kind does not need it.
+    venue = models.CharField(
+        _("venue"),
+        max_length=150,
+        blank=True,
+        help_text=_("Where sessions are held, e.g. the balai desa or a cadre's house."),
+    )
+    decree_number = models.CharField(
+        _("decree (SK) number"),
+        max_length=100,
+        blank=True,
+        help_text=_("The village head's decree that set it up."),
+    )
+    decree_date = models.DateField(_("decree date"), null=True, blank=True)
+    schedule = models.CharField(
+        _("schedule"),
+        max_length=100,
+        blank=True,
+        help_text=_("When sessions are held, e.g. every second Tuesday of the month."),
+    )
+    runs_ilp = models.BooleanField(
+        _("runs ILP (every life stage)"),
+        default=False,
+        help_text=_("Primary-care integration: the posyandu serves every life stage."),
+    )
+    pustu = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="linked_posyandu",
+        limit_choices_to={"kind": "pustu"},
+        verbose_name=_("pustu it works with"),
+    )
+    established_year = models.PositiveSmallIntegerField(_("established in"), null=True, blank=True)
     history = HistoricalRecords(table_name="indicators_historicalservicepoint")
 
     class Meta:
@@ -191,11 +234,20 @@ class ServicePoint(AreaOwned, Versioned):
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.name}"
 
+    @property
+    def is_ukbm(self) -> bool:
+        return self.kind in self.UKBM_KINDS
+
     def clean(self) -> None:
         if self.village_id and self.puskesmas_id and self.village.puskesmas_id != self.puskesmas_id:
             raise ValidationError(
                 {"village": _("The village must be in the puskesmas's working area.")}
             )
+        if self.pustu_id:
+            if self.kind != self.Kind.POSYANDU:
+                raise ValidationError({"pustu": _("Only a posyandu is linked to a pustu.")})
+            if self.pustu.kind != self.Kind.PUSTU or self.pustu.puskesmas_id != self.puskesmas_id:
+                raise ValidationError({"pustu": _("Choose a pustu of the same puskesmas.")})
 
 
 class PartnerOrganisation(AreaOwned, Versioned):

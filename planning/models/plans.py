@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from indicators.models import SPMService
-from kernel.models import AreaOwned, District, FundingSource, Puskesmas
+from kernel.models import AreaOwned, District, FundingSource, Puskesmas, ServicePoint
 
 from .budget import BudgetSubActivity
 
@@ -219,6 +219,15 @@ class Activity(AreaOwned, models.Model):
         blank=True,
         related_name="plan_activities",
         verbose_name=_("Musrenbang proposal"),
+    )
+    # A posyandu or other UKBM the activity develops (issue #17), e.g. paid from Dana Desa.
+    service_point = models.ForeignKey(
+        ServicePoint,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("posyandu or UKBM developed"),
     )
     # The SPM gap the activity answers, as it stood when the activity was started.
     gap_year = models.PositiveSmallIntegerField(_("gap: year"), null=True, blank=True)

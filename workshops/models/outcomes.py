@@ -18,7 +18,14 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from indicators.models import SPMService
-from kernel.models import AreaOwned, FundingSource, PartnerOrganisation, Subdistrict, Village
+from kernel.models import (
+    AreaOwned,
+    FundingSource,
+    PartnerOrganisation,
+    ServicePoint,
+    Subdistrict,
+    Village,
+)
 from kernel.models.edits import Versioned
 
 from .meetings import MEETING_AREA_PATHS, SECTOR_CHOICES, Meeting, _via_meeting
@@ -51,6 +58,15 @@ class Problem(AreaOwned, Versioned):
         blank=True,
         related_name="+",
         verbose_name=_("village"),
+    )
+    # A posyandu or other UKBM the problem or item is about (issue #17).
+    service_point = models.ForeignKey(
+        ServicePoint,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("posyandu or UKBM"),
     )
     # Criterion code -> score, for the meeting's method (workshops.priority checks the scales).
     scores = models.JSONField(_("scores"), default=dict, blank=True)
@@ -184,6 +200,15 @@ class FollowUp(AreaOwned, Versioned, Tracked):
         _("funding source"), max_length=12, choices=FundingSource.choices, blank=True
     )
     success_indicator = models.CharField(_("success indicator"), max_length=300, blank=True)
+    # A posyandu or other UKBM the problem or item is about (issue #17).
+    service_point = models.ForeignKey(
+        ServicePoint,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("posyandu or UKBM"),
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )

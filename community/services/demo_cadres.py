@@ -1,0 +1,5 @@
+"""Demo data of the community layer's cadres part (issue #17), for `manage.py seed_demo`."""
+
+
+def seed() -> None:
+    """Filled by the cadres part."""

@@ -1,0 +1,5 @@
+"""Demo data of the community layer's registry part (issue #17), for `manage.py seed_demo`."""
+
+
+def seed() -> None:
+    """Filled by the registry part."""

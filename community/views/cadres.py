@@ -1,0 +1,5 @@
+"""The community layer's cadres pages (issue #17). Each views module declares its own URLs."""
+
+from django.urls import path  # noqa: F401
+
+urlpatterns: list = []
