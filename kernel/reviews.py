@@ -42,9 +42,15 @@ def review_submit(record: Reviewed, *, by: User, version: int | None = None) -> 
 
 @transaction.atomic
 def review_return(
-    record: Reviewed, *, by: User, reason: str, version: int | None = None
+    record: Reviewed,
+    *,
+    by: User,
+    reason: str,
+    version: int | None = None,
+    reason_message: str | None = None,
 ) -> Reviewed:
-    """Send a submitted record back with the reason its owner must read (required)."""
+    """Send a submitted record back with the reason its owner must read (required;
+    `reason_message` says so when it is blank)."""
     return audit.transition(
         record,
         by=by,
@@ -54,7 +60,7 @@ def review_return(
         version=version,
         reason=reason,
         reason_required=True,
-        reason_message=_("Say why it goes back: the puskesmas will read it."),
+        reason_message=reason_message or _("Say why it goes back: the puskesmas will read it."),
         fields=_decided(by, reason),
     )
 
@@ -75,7 +81,12 @@ def review_approve(record: Reviewed, *, by: User, version: int | None = None) ->
 
 @transaction.atomic
 def review_reopen(
-    record: Reviewed, *, by: User, reason: str, version: int | None = None
+    record: Reviewed,
+    *,
+    by: User,
+    reason: str,
+    version: int | None = None,
+    reason_message: str | None = None,
 ) -> Reviewed:
     """Open an approved record for changes again (draft), with the reason (required)."""
     return audit.transition(
@@ -87,6 +98,6 @@ def review_reopen(
         version=version,
         reason=reason,
         reason_required=True,
-        reason_message=_("Say why it is reopened: the puskesmas will read it."),
+        reason_message=reason_message or _("Say why it is reopened: the puskesmas will read it."),
         fields=_decided(by, reason),
     )

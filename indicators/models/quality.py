@@ -11,14 +11,12 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from django.conf import settings
-from django.contrib.contenttypes.fields import GenericRelation
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from kernel.models import AreaOwned, Puskesmas
-from kernel.models.edits import Versioned
+from kernel.models.edits import Reviewed, Versioned
 
 from .spm import Bilingual, SPMEdition, SPMService
 
@@ -147,17 +145,10 @@ REPORT_AREA_PATHS = {
 }
 
 
-class QualityReport(AreaOwned, Versioned):
+class QualityReport(AreaOwned, Reviewed):
     """What a puskesmas has of the quality standard in one quarter: draft -> submitted ->
-    returned (with a reason) or approved by its district (kernel.audit.transition)."""
-
-    class Status(models.TextChoices):
-        DRAFT = "draft", _("Draft")
-        SUBMITTED = "submitted", _("Submitted")
-        RETURNED = "returned", _("Returned")
-        APPROVED = "approved", _("Approved")
-
-    EDITABLE_STATUSES = (Status.DRAFT, Status.RETURNED)
+    returned (with a reason) or approved by its district, reopened with a reason (the one
+    review workflow: kernel.models.Reviewed, kernel/reviews.py)."""
 
     area_paths = REPORT_AREA_PATHS
 
@@ -171,30 +162,6 @@ class QualityReport(AreaOwned, Versioned):
     quarter = models.PositiveSmallIntegerField(
         _("quarter"), validators=[MinValueValidator(1), MaxValueValidator(4)]
     )
-    status = models.CharField(
-        _("status"), max_length=10, choices=Status.choices, default=Status.DRAFT
-    )
-    return_reason = models.TextField(_("reason for returning"), blank=True)
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
-    submitted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("submitted by"),
-    )
-    decided_at = models.DateTimeField(_("approved or returned at"), null=True, blank=True)
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("approved or returned by"),
-    )
-    events = GenericRelation("kernel.AuditEvent")
 
     class Meta:
         ordering = ["-year", "-quarter", "puskesmas__name"]

@@ -7,7 +7,7 @@ need against what it has (goods and services, staff, facilities), and its review
   (kernel.versioning: a stale save is refused with who and both values), only while the
   report is editable and only by the puskesmas's own people.
 - `quality_values_import`: a whole filled template's values in one transaction.
-- Workflow through kernel.audit.transition, like monthly reports: submit (puskesmas head or
+- Workflow through kernel/reviews.py (the one review workflow): submit (puskesmas head or
   staff), return with a reason / approve (district planner), reopen an approved report with a
   reason. After approve and reopen the quarter's quality is rebuilt (the aggregation's hook).
 """
@@ -26,7 +26,7 @@ from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from kernel import audit
+from kernel import audit, reviews
 from kernel.models import AuditEvent, Puskesmas, User, Village
 from kernel.versioning import save_versioned
 
@@ -388,35 +388,18 @@ def quality_report_submit(*, report: QualityReport, version: int | None, by: Use
     _require_enterer(report, by)
     if not report.values.filter(available__isnull=False).exists():
         raise ValidationError(_("Enter what is available before submitting."))
-    audit.transition(
-        report,
-        by=by,
-        source=QualityReport.EDITABLE_STATUSES,
-        target=Status.SUBMITTED,
-        action=Action.SUBMITTED,
-        version=version,
-        fields={"submitted_at": timezone.now(), "submitted_by": by},
-    )
+    reviews.review_submit(report, by=by, version=version)
 
 
 @transaction.atomic
 def quality_report_return(*, report: QualityReport, by: User, reason: str) -> None:
     """Send a submitted quality report back to the puskesmas with the reason it must fix."""
     _require_reviewer(report, by)
-    audit.transition(
+    reviews.review_return(
         report,
         by=by,
-        source=[Status.SUBMITTED],
-        target=Status.RETURNED,
-        action=Action.RETURNED,
         reason=reason,
-        reason_required=True,
         reason_message=_("Say why the report goes back: the puskesmas will read it."),
-        fields={
-            "return_reason": (reason or "").strip(),
-            "decided_at": timezone.now(),
-            "decided_by": by,
-        },
     )
 
 
@@ -425,15 +408,7 @@ def quality_report_approve(*, report: QualityReport, by: User, version: int | No
     """Approve a submitted quality report (at `version`, when the page posted it); its
     quarter's quality is rebuilt once this commits."""
     _require_reviewer(report, by)
-    audit.transition(
-        report,
-        by=by,
-        source=[Status.SUBMITTED],
-        target=Status.APPROVED,
-        action=Action.APPROVED,
-        version=version,
-        fields={"return_reason": "", "decided_at": timezone.now(), "decided_by": by},
-    )
+    reviews.review_approve(report, by=by, version=version)
     _refresh_later(report)
 
 
@@ -442,19 +417,10 @@ def quality_report_reopen(*, report: QualityReport, by: User, reason: str) -> No
     """Reopen an approved quality report for the puskesmas, with the reason (shown to it);
     the quarter's quality is rebuilt without it once this commits."""
     _require_reviewer(report, by)
-    audit.transition(
+    reviews.review_reopen(
         report,
         by=by,
-        source=[Status.APPROVED],
-        target=Status.DRAFT,
-        action=Action.REOPENED,
         reason=reason,
-        reason_required=True,
         reason_message=_("Say why the report is reopened: the puskesmas will read it."),
-        fields={
-            "return_reason": (reason or "").strip(),
-            "decided_at": timezone.now(),
-            "decided_by": by,
-        },
     )
     _refresh_later(report)
