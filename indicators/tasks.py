@@ -106,4 +106,17 @@ def aggregate_recent_quarters() -> list[int]:
     for year, quarter in (previous, current):
         run = services.quarter_aggregate(year=year, quarter=quarter)
         run_ids.append(run.pk)
+    run_after_nightly()
     return run_ids
+
+
+def run_after_nightly() -> None:
+    """The other apps' nightly work (indicators/aggregation_hooks.py); one failing does not
+    stop the others."""
+    from .aggregation_hooks import after_nightly
+
+    for hook in list(after_nightly):
+        try:
+            hook()
+        except Exception:
+            logger.exception("Nightly aggregation hook %r failed", hook)

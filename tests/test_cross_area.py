@@ -588,6 +588,28 @@ OBJECTS |= {
 # --- issue #16: package ---
 OBJECTS |= {"cycle:package-detail": lambda w: w["hsu"]["district"]}
 
+# Issue #17: indicators
+
+
+def _kalsel_indicator_set(w: dict):
+    """Kalimantan Selatan's UKBM indicator set with targets for Hulu Sungai Utara only: the
+    district reads it (its targets); Banjarmasin, given none, does not open it."""
+    from community.models import IndicatorSet, IndicatorTarget, UkbmIndicator
+
+    indicator_set, _ = IndicatorSet.objects.get_or_create(province=w["kalsel"], year=2026)
+    indicator = UkbmIndicator.objects.order_by("order").first()
+    indicator_set.indicators.add(indicator)
+    IndicatorTarget.objects.get_or_create(
+        indicator_set=indicator_set,
+        indicator=indicator,
+        district=w["hsu"]["district"],
+        defaults={"target": 74},
+    )
+    return indicator_set
+
+
+OBJECTS |= {"community:indicator-set-edit": _kalsel_indicator_set}
+
 # URLs whose owner is sent on elsewhere (302) rather than shown a page.
 REDIRECTING = {"kernel:notification-open"}
 
