@@ -5,3 +5,9 @@ from django.utils.translation import gettext_lazy as _
 class CommunityConfig(AppConfig):
     name = "community"
     verbose_name = _("Community health efforts (UKBM)")
+
+    def ready(self) -> None:
+        from . import (
+            importers,  # noqa: F401  (registers the imports on the one pipeline)
+            todo,  # noqa: F401  (registers its to-do home providers)
+        )

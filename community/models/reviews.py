@@ -63,6 +63,15 @@ class YearReview(AreaOwned, Reviewed):
     class Meta:
         abstract = True
 
+    def audit_area(self) -> dict[str, int | None]:
+        """Where the review's events are seen (kernel.audit): its puskesmas, district and
+        province."""
+        return {
+            "province_id": self.puskesmas.district.province_id,
+            "district_id": self.puskesmas.district_id,
+            "puskesmas_id": self.puskesmas_id,
+        }
+
     transition_refused = _("This review is %(status)s: it cannot be changed that way now.")
     transition_stale = _(
         "The review changed since you opened it: reload the page, check it and try again."
