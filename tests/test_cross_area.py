@@ -610,6 +610,67 @@ def _kalsel_indicator_set(w: dict):
 
 OBJECTS |= {"community:indicator-set-edit": _kalsel_indicator_set}
 
+
+# --- Issue #17: reviews ---
+def _hsu_posyandu_review(w: dict):
+    """This year's review of the Hulu Sungai Utara posyandu (a draft, one per test)."""
+    from community.models import PosyanduReview
+
+    from .community.factories import PosyanduReviewFactory
+
+    point = w["hsu"]["service_point"]
+    return PosyanduReview.objects.filter(service_point=point).first() or (
+        PosyanduReviewFactory(service_point=point)
+    )
+
+
+def _hsu_village_review(w: dict):
+    """This year's siaga aktif review of a Hulu Sungai Utara desa (a draft, one per test)."""
+    from community.models import VillageReview
+
+    from .community.factories import VillageReviewFactory
+
+    village = w["hsu"]["villages"][0]
+    return VillageReview.objects.filter(village=village).first() or (
+        VillageReviewFactory(village=village)
+    )
+
+
+OBJECTS |= {
+    "community:posyandu-review": _hsu_posyandu_review,
+    "community:posyandu-review-step": _hsu_posyandu_review,
+    "community:posyandu-review-open": lambda w: w["hsu"]["service_point"],
+    "community:village-review": _hsu_village_review,
+    "community:village-review-step": _hsu_village_review,
+    "community:village-review-open": lambda w: w["hsu"]["villages"][0],
+}
+
+# --- Issue #17: cadres ---
+def _hsu_cadre(w: dict):
+    """A cadre of the Hulu Sungai Utara posyandu (one per test)."""
+    from community.models import Cadre
+
+    from .community.factories import CadreFactory
+
+    point = w["hsu"]["service_point"]
+    return Cadre.objects.filter(service_point=point).first() or CadreFactory(service_point=point)
+
+
+def _hsu_training(w: dict):
+    """A bimtek (training) meeting of the Hulu Sungai Utara puskesmas."""
+    from .factories import MeetingFactory
+
+    return MeetingFactory(puskesmas=w["hsu"]["puskesmas"], format="training")
+
+
+OBJECTS |= {
+    "community:cadre-create": lambda w: w["hsu"]["service_point"],  # a posyandu
+    "community:cadre-detail": _hsu_cadre,
+    "community:cadre-edit": _hsu_cadre,
+    "community:cadre-assess": _hsu_cadre,
+    "community:training-cadres": _hsu_training,
+}
+
 # URLs whose owner is sent on elsewhere (302) rather than shown a page.
 REDIRECTING = {"kernel:notification-open"}
 
