@@ -254,3 +254,6 @@ class PosyanduReviewsImporter(Importer):
             "%(count)s posyandu review saved.", "%(count)s posyandu reviews saved.", saved
         ) % {"count": saved}
         return Outcome(summary=summary, done=saved)
+
+# Issue #17: cadres (ImportJob.Kind.CADRES), declared in its own module.
+from . import importers_cadres  # noqa: E402, F401

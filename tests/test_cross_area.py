@@ -645,6 +645,32 @@ OBJECTS |= {
     "community:village-review-open": lambda w: w["hsu"]["villages"][0],
 }
 
+# --- Issue #17: cadres ---
+def _hsu_cadre(w: dict):
+    """A cadre of the Hulu Sungai Utara posyandu (one per test)."""
+    from community.models import Cadre
+
+    from .community.factories import CadreFactory
+
+    point = w["hsu"]["service_point"]
+    return Cadre.objects.filter(service_point=point).first() or CadreFactory(service_point=point)
+
+
+def _hsu_training(w: dict):
+    """A bimtek (training) meeting of the Hulu Sungai Utara puskesmas."""
+    from .factories import MeetingFactory
+
+    return MeetingFactory(puskesmas=w["hsu"]["puskesmas"], format="training")
+
+
+OBJECTS |= {
+    "community:cadre-create": lambda w: w["hsu"]["service_point"],  # a posyandu
+    "community:cadre-detail": _hsu_cadre,
+    "community:cadre-edit": _hsu_cadre,
+    "community:cadre-assess": _hsu_cadre,
+    "community:training-cadres": _hsu_training,
+}
+
 # URLs whose owner is sent on elsewhere (302) rather than shown a page.
 REDIRECTING = {"kernel:notification-open"}
 
