@@ -588,6 +588,12 @@ OBJECTS |= {
 # --- issue #16: package ---
 OBJECTS |= {"cycle:package-detail": lambda w: w["hsu"]["district"]}
 
+# Issue #17: registry
+OBJECTS |= {
+    "community:posyandu-detail": lambda w: w["hsu"]["service_point"],  # a posyandu
+    "community:village": lambda w: w["hsu"]["villages"][0],
+}
+
 # Issue #17: indicators
 
 

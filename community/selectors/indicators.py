@@ -78,11 +78,11 @@ def user_province(user: User, province_id: int | None = None) -> Province | None
             if chosen is not None:
                 return chosen
         return provinces.order_by("code").first()
-    if user.province_id:
+    if user.province is not None:
         return user.province
-    if user.district_id:
+    if user.district is not None:
         return user.district.province
-    if user.puskesmas_id:
+    if user.puskesmas is not None:
         return user.puskesmas.district.province
     return None
 
@@ -115,9 +115,16 @@ def indicator_board(*, user: User, year: int, province_id: int | None = None) ->
     board = Board(year=year, level=level, province=province, indicator_set=None, indicators=[])
     if province is None:
         return board
+    scoped_targets = in_area(
+        IndicatorTarget.objects.filter(indicator_set__province=province, indicator_set__year=year),
+        user,
+    )
+    sets = in_area(IndicatorSet.objects.filter(province=province, year=year), user)
+    if level == Level.PUSKESMAS:
+        # A puskesmas reads the set through its district's targets.
+        sets = IndicatorSet.objects.filter(pk__in=scoped_targets.values("indicator_set_id"))
     board.indicator_set = (
-        in_area(IndicatorSet.objects.filter(province=province, year=year), user)
-        .select_related("agreed_at", "updated_by")
+        sets.select_related("agreed_at", "updated_by")
         .prefetch_related(Prefetch("indicators", queryset=UkbmIndicator.objects.order_by("order")))
         .first()
     )
@@ -128,12 +135,7 @@ def indicator_board(*, user: User, year: int, province_id: int | None = None) ->
     chosen = {indicator.pk for indicator in board.indicators}
     targets = {
         (t.district_id, t.indicator_id): t.target
-        for t in in_area(
-            IndicatorTarget.objects.filter(
-                indicator_set__province=province, indicator_set__year=year
-            ),
-            user,
-        ).only("district_id", "indicator_id", "target")
+        for t in scoped_targets.only("district_id", "indicator_id", "target")
     }
     results = list(
         in_area(
@@ -144,11 +146,12 @@ def indicator_board(*, user: User, year: int, province_id: int | None = None) ->
     board.computed_at = max((r.computed_at for r in results), default=None)
     by_area: dict[tuple[str, int | None], dict[int, IndicatorResult]] = {}
     for result in results:
-        area_id = {
-            Level.PROVINCE: result.province_id,
-            Level.DISTRICT: result.district_id,
-            Level.PUSKESMAS: result.puskesmas_id,
-        }[result.level]
+        ids: dict[str, int | None] = {
+            Level.PROVINCE.value: result.province_id,
+            Level.DISTRICT.value: result.district_id,
+            Level.PUSKESMAS.value: result.puskesmas_id,
+        }
+        area_id = ids[result.level]
         by_area.setdefault((result.level, area_id), {})[result.indicator_id] = result
 
     def row(name: str, row_level: str, pk: int, district_id: int | None = None) -> Row:
@@ -167,17 +170,17 @@ def indicator_board(*, user: User, year: int, province_id: int | None = None) ->
         board.head = row(province.name, Level.PROVINCE, province.pk)
         districts = in_area(District.objects.filter(province=province), user).order_by("code")
         board.rows = [row(d.name, Level.DISTRICT, d.pk, d.pk) for d in districts]
-    elif level == Level.DISTRICT:
+    elif level == Level.DISTRICT and user.district is not None:
         district = user.district
         board.head = row(district.name, Level.DISTRICT, district.pk, district.pk)
-        puskesmas = in_area(Puskesmas.objects.filter(district=district), user).order_by("name")
-        board.rows = [row(p.name, Level.PUSKESMAS, p.pk) for p in puskesmas]
-    elif level == Level.PUSKESMAS:
-        puskesmas = user.puskesmas
-        board.head = row(puskesmas.name, Level.PUSKESMAS, puskesmas.pk)
+        below = in_area(Puskesmas.objects.filter(district=district), user).order_by("name")
+        board.rows = [row(p.name, Level.PUSKESMAS, p.pk) for p in below]
+    elif level == Level.PUSKESMAS and user.puskesmas is not None:
+        own = user.puskesmas
+        board.head = row(own.name, Level.PUSKESMAS, own.pk)
         # Its district's targets beside its own values.
         for cell in board.head.cells:
-            cell.target = targets.get((puskesmas.district_id, cell.indicator.pk))
+            cell.target = targets.get((own.district_id, cell.indicator.pk))
     return board
 
 

@@ -312,9 +312,9 @@ def ukbm_indicators_recompute(*, year: int, by: User) -> None:
 def _province_id_of(user: User) -> int | None:
     if user.province_id:
         return user.province_id
-    if user.district_id:
+    if user.district is not None:
         return user.district.province_id
-    if user.puskesmas_id:
+    if user.puskesmas is not None:
         return user.puskesmas.district.province_id
     return None
 

@@ -142,7 +142,10 @@ class SetForm(forms.Form):
         help_text=gettext_lazy("The provincial meeting where the districts agreed them."),
     )
     note = forms.CharField(
-        label=gettext_lazy("Note"), required=False, max_length=2000, widget=forms.Textarea
+        label=gettext_lazy("Note"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
 
     def __init__(self, *args, user, province, **kwargs):

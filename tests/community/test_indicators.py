@@ -405,6 +405,7 @@ def test_puskesmas_sees_its_own_values(client, small_world, kalsel_set, puskesma
     client.force_login(puskesmas_head)
     board = client.get(reverse("community:indicator-home"), {"year": YEAR}).context["board"]
     assert board.level == "puskesmas"
+    assert board.indicator_set == kalsel_set  # read through its district's targets
     assert board.head.pk == small_world["a"].pk
     assert board.rows == []
     first = board.head.cells[0]
