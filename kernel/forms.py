@@ -4,6 +4,7 @@ to the user's area."""
 from __future__ import annotations
 
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .models import (
@@ -75,10 +76,29 @@ class PuskesmasForm(OnceForm, VersionedForm, forms.ModelForm):
                 self.initial["villages"] = list(self.instance.villages.values_list("pk", flat=True))
 
 
+ESTABLISHED_FROM = 1950  # posyandu began in 1986; older UKBM are few
+
+
 class ServicePointForm(OnceForm, VersionedForm, forms.ModelForm):
     class Meta:
         model = ServicePoint
-        fields = ["puskesmas", "kind", "name", "village", "address", "is_active"]
+        fields = [
+            "puskesmas",
+            "kind",
+            "name",
+            "village",
+            "address",
+            "is_active",
+            # The UKBM registry (issue #17): what a posyandu and the other UKBM need.
+            "venue",
+            "schedule",
+            "runs_ilp",
+            "pustu",
+            "decree_number",
+            "decree_date",
+            "established_year",
+        ]
+        widgets = {"decree_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -92,6 +112,28 @@ class ServicePointForm(OnceForm, VersionedForm, forms.ModelForm):
         if user.puskesmas_id:
             self.fields["puskesmas"].initial = user.puskesmas_id
             self.fields["puskesmas"].widget = forms.HiddenInput()
+        # The pustu of the area (of the point's own puskesmas once it has one); the model's
+        # clean() refuses another puskesmas's pustu.
+        pustu = in_area(ServicePoint.objects.filter(kind=ServicePoint.Kind.PUSTU), user)
+        if self.instance.puskesmas_id:
+            pustu = pustu.filter(puskesmas_id=self.instance.puskesmas_id)
+        elif user.puskesmas_id:
+            pustu = pustu.filter(puskesmas_id=user.puskesmas_id)
+        if self.instance.pk:
+            pustu = pustu.exclude(pk=self.instance.pk)
+        self.fields["pustu"].queryset = pustu.select_related("puskesmas")
+        self.fields["pustu"].label_from_instance = lambda point: (
+            f"{point.name} ({point.puskesmas.name})"
+        )
+        self.fields["established_year"].widget.attrs.update({"min": ESTABLISHED_FROM, "max": 2100})
+
+    def clean_established_year(self):
+        year = self.cleaned_data.get("established_year")
+        if year is not None and not ESTABLISHED_FROM <= year <= timezone.localdate().year:
+            raise forms.ValidationError(
+                _("Write a year from %(first)s to this year.") % {"first": ESTABLISHED_FROM}
+            )
+        return year
 
 
 class PartnerForm(OnceForm, VersionedForm, forms.ModelForm):

@@ -111,6 +111,14 @@ _SERVICE_POINT_COLUMNS = [
     gettext_lazy("Village code"),
     gettext_lazy("Address"),
     gettext_lazy("Active"),
+    # The UKBM registry (issue #17); kernel/importers.py reads a file without them too.
+    gettext_lazy("Venue"),
+    gettext_lazy("Schedule"),
+    gettext_lazy("Runs ILP"),
+    gettext_lazy("Pustu name"),
+    gettext_lazy("Decree (SK) number"),
+    gettext_lazy("Decree date"),
+    gettext_lazy("Established in"),
 ]
 
 
@@ -133,8 +141,18 @@ def service_point_template(*, puskesmas_list: Iterable[Puskesmas]) -> bytes:
                     point.village.code if point.village else "",
                     point.address,
                     _("Yes") if point.is_active else _("No"),
+                    point.venue,
+                    point.schedule,
+                    _("Yes") if point.runs_ilp else _("No"),
+                    point.pustu.name if point.pustu else "",
+                    point.decree_number,
+                    point.decree_date,
+                    point.established_year,
                 ]
             )
         if not puskesmas.service_points.all():
-            rows.append([puskesmas.code, ServicePoint.Kind.POSYANDU.label, "", "", "", _("Yes")])
+            rows.append(
+                [puskesmas.code, ServicePoint.Kind.POSYANDU.label, "", "", "", _("Yes")]
+                + ["", "", _("No"), "", "", None, None]
+            )
     return build_workbook(sheet=SERVICE_POINT_SHEET, headers=service_point_headers(), rows=rows)

@@ -157,7 +157,7 @@ def servicepoint_template(request):
     if not can_add_service_point(request.user):
         raise PermissionDenied
     puskesmas_list = in_area(Puskesmas.objects.all(), request.user).prefetch_related(
-        "service_points__village"
+        "service_points__village", "service_points__pustu"
     )
     content = services.service_point_template(puskesmas_list=puskesmas_list)
     response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
