@@ -151,6 +151,16 @@ def _year_of(params: Mapping) -> int:
         raise ValidationError(_("Choose the year to import.")) from error
 
 
+def _unchanged(row: Row, review: PosyanduReview | None) -> bool:
+    """The row says what the review holds already (a template downloaded and sent back)."""
+    if review is None:
+        return _blank(row)
+    return (
+        all(row.values.get(name) == getattr(review, name) for name in services.POSYANDU_FIGURES)
+        and (row.values.get("note") or "") == review.note
+    )
+
+
 def _blank(row: Row) -> bool:
     return not row.bad and all(
         row.values.get(name) in (None, "") for name in (*services.POSYANDU_FIGURES, "note")
@@ -207,7 +217,7 @@ class PosyanduReviewsImporter(Importer):
                 continue
             first_row[point.pk] = row.number
             review = reviews.get(point.pk)
-            if review is not None and not review.is_editable and not _blank(row):
+            if review is not None and not review.is_editable and not _unchanged(row, review):
                 parsed.errors.append(
                     CellError(
                         parsed.sheet,
@@ -224,11 +234,15 @@ class PosyanduReviewsImporter(Importer):
 
     def apply(self, *, rows, parsed: Parsed, user, params, target, progress) -> Outcome:
         year = _year_of(params)
+        reviews = {
+            review.service_point_id: review
+            for review in PosyanduReview.objects.filter(puskesmas=target.obj, year=year)
+        }
         errors: list[CellError] = []
         saved = 0
         for index, row in enumerate(rows):
             point = row["posyandu"]
-            if point is None or _blank(row):
+            if point is None or _unchanged(row, reviews.get(point.pk)):
                 continue
             try:
                 review = services.posyandu_review_open(service_point=point, year=year, by=user)
@@ -254,6 +268,7 @@ class PosyanduReviewsImporter(Importer):
             "%(count)s posyandu review saved.", "%(count)s posyandu reviews saved.", saved
         ) % {"count": saved}
         return Outcome(summary=summary, done=saved)
+
 
 # Issue #17: cadres (ImportJob.Kind.CADRES), declared in its own module.
 from . import importers_cadres  # noqa: E402, F401

@@ -103,7 +103,7 @@ def _number(raw: object) -> Decimal | None:
         return None
     if isinstance(raw, bool):
         raise ValueError
-    text = str(raw).strip().replace(" ", "")
+    text = str(raw).strip().replace(" ", "").removesuffix("%")
     if text == "":
         return None
     if "," in text and "." not in text:

@@ -540,3 +540,32 @@ def test_the_demo_gives_every_stratum_and_a_mix_of_statuses(world, puskesmas_hea
     count = reviews.count() + VillageReview.objects.count()
     demo_reviews.seed()
     assert PosyanduReview.objects.count() + VillageReview.objects.count() == count
+
+
+def test_a_template_sent_back_unchanged_leaves_submitted_reviews_alone(
+    client, review, puskesmas_head, post_import, settings, tmp_path
+):
+    settings.MEDIA_ROOT = tmp_path
+    _filled(review, puskesmas_head, fund_coverage="55%")  # a typed percent sign is accepted
+    services.review_submit(review=review, by=puskesmas_head, version=review.version)
+    client.force_login(puskesmas_head)
+    workbook = _template(client)
+    answer, job = post_import(
+        reverse("community:review-import"), {"file": _upload(workbook), "year": YEAR}
+    )
+    assert job is not None and job.status == ImportJob.Status.DONE, errors_of(answer, job)
+    review.refresh_from_db()
+    assert review.status == "submitted" and review.version == 3
+    assert review.fund_coverage == Decimal("55.00")
+
+
+def test_saving_a_submitted_review_says_why_not(client, review, puskesmas_head):
+    _filled(review, puskesmas_head)
+    services.review_submit(review=review, by=puskesmas_head, version=review.version)
+    client.force_login(puskesmas_head)
+    url = reverse("community:posyandu-review", args=[review.pk])
+    answer = client.post(url, {"active_cadres": "1", "version": review.version})
+    assert answer.status_code == 400
+    assert 'data-testid="review-errors"' in answer.content.decode()
+    review.refresh_from_db()
+    assert review.active_cadres == 6
