@@ -13,12 +13,8 @@ from kernel.models import District, Province, User
 from workshops.models import Meeting
 
 from ..models import IndicatorSet, UkbmIndicator
-from .indicators import (
-    TargetInput,
-    indicator_set_create,
-    indicator_set_save,
-    ukbm_indicators_compute,
-)
+from .indicator_sets import TargetInput, indicator_set_create, indicator_set_save
+from .indicators import ukbm_indicators_compute
 
 PROVINCE_CODE = "63"
 REVIEWER = "prov.kalsel"

@@ -29,6 +29,7 @@ from workshops.models import Meeting
 from ..models import IndicatorResult, UkbmIndicator
 from ..rights import can_read_indicators, can_set_indicators
 from ..selectors import indicators as selectors
+from ..services import indicator_sets
 from ..services import indicators as services
 
 YEARS_BACK, YEARS_AHEAD = 4, 1
@@ -180,7 +181,7 @@ def indicator_set_create(request):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            indicator_set = services.indicator_set_create(
+            indicator_set = indicator_sets.indicator_set_create(
                 province=province,
                 year=data["year"],
                 indicators=data["indicators"],
@@ -232,11 +233,11 @@ def _posted_targets(post, districts, indicators):
             text = str(post.get(name, ""))[:40]
             typed[name] = text
             try:
-                value = services.target_amount(text)
+                value = indicator_sets.target_amount(text)
             except ValidationError as error:
                 errors[name] = " ".join(error.messages)
                 continue
-            lines.append(services.TargetInput(indicator.pk, district.pk, value))
+            lines.append(indicator_sets.TargetInput(indicator.pk, district.pk, value))
     return lines, typed, errors
 
 
@@ -271,7 +272,7 @@ def indicator_set_edit(request, pk):
         if form.is_valid() and not errors:
             data = form.cleaned_data
             try:
-                services.indicator_set_save(
+                indicator_sets.indicator_set_save(
                     indicator_set=indicator_set,
                     by=user,
                     version=_posted_version(request.POST.get("version")),

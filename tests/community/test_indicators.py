@@ -21,14 +21,13 @@ from community.models import (
     SkillSet,
     UkbmIndicator,
 )
-from community.services.indicators import (
+from community.services.indicator_sets import (
     TargetInput,
     indicator_set_create,
     indicator_set_save,
-    indicator_value,
     target_amount,
-    ukbm_indicators_compute,
 )
+from community.services.indicators import indicator_value, ukbm_indicators_compute
 from kernel.versioning import StaleEdit
 
 from ..factories import PuskesmasFactory, VillageFactory
