@@ -502,3 +502,18 @@ def test_demo_seed_is_idempotent(world, province_user):
         == 74
     )
     assert IndicatorResult.objects.filter(province=world["kalsel"]).exists()
+
+
+def test_the_nightly_aggregation_calls_every_hook_even_after_one_fails(world, monkeypatch):
+    from indicators import aggregation_hooks
+    from indicators import tasks as indicator_tasks
+
+    called = []
+
+    def boom():
+        raise RuntimeError("a broken hook")
+
+    hooks = [lambda: called.append(1), boom, lambda: called.append(2)]
+    monkeypatch.setattr(aggregation_hooks, "after_nightly", hooks)
+    indicator_tasks.aggregate_recent_quarters()
+    assert called == [1, 2]
