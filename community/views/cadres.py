@@ -62,7 +62,7 @@ CADRE_TABLE = Table(
         ),
         Col("Posyandu", "service_point.name", wrap=True),
         Col(gettext_lazy("Level"), "get_level_display"),
-        Col(gettext_lazy("Skills competent"), "skills_competent", "number"),
+        Col(gettext_lazy("Skills competent"), "skills_competent", "number", phone=False),
         Col("Puskesmas", "puskesmas.name", phone=False, wrap=True),
         Col(gettext_lazy("Sex"), "get_sex_display", phone=False),
         Col(gettext_lazy("Birth year"), "birth_year", phone=False),

@@ -62,3 +62,10 @@ def test_a_head_assesses_a_cadre_on_a_phone(page, log_in, live_server, world, pu
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     page.evaluate("window.scrollTo(0, 0)")
     page.screenshot(path="/tmp/cadre-assess-360.png")
+
+    # The cadre's page and the list read on the same phone, nothing sideways.
+    for url in (f"/ukbm/cadres/{cadre.pk}/", "/ukbm/cadres/?level=purwa"):
+        page.goto(f"{live_server.url}{url}")
+        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), url
+    assert page.locator("[data-testid=cadre-list] tbody tr").count() == 1
+    page.screenshot(path="/tmp/cadre-list-360.png", full_page=True)
