@@ -77,6 +77,7 @@ RUK_HEADERS = (
     gettext_noop("SPM service"),
     gettext_noop("Budget sub-activity code"),
     gettext_noop("Origin"),
+    gettext_noop("Posyandu or UKBM"),  # issue #17: the UKBM the activity develops
 )
 
 
@@ -104,6 +105,7 @@ def ruk_row(number: int, activity: Activity) -> list:
         f"{activity.service.number}. {activity.service.label}" if activity.service else "",
         activity.sub_activity.code if activity.sub_activity else "",
         origin_text(activity),
+        str(activity.service_point) if activity.service_point else "",
     ]
 
 

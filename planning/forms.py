@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django import forms
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils.dates import MONTHS
 from django.utils.translation import gettext_lazy as _
 
@@ -17,6 +17,7 @@ from kernel.versioning import OnceForm
 from .models import Activity, BudgetSubActivity, Plan, ScheduleEntry
 from .money import parse_rupiah, rupiah
 from .selectors import next_plan_year, plan_years
+from .selectors.sources import plan_service_points, ukbm_label
 
 
 class RupiahField(forms.DecimalField):
@@ -95,6 +96,7 @@ class ActivityForm(OnceForm, forms.ModelForm):
             "indicator",
             "service",
             "sub_activity",
+            "service_point",
         ]
         widgets = {"effort": forms.TextInput(attrs={"list": "efforts"})}
 
@@ -105,6 +107,18 @@ class ActivityForm(OnceForm, forms.ModelForm):
         self.fields["sub_activity"].queryset = BudgetSubActivity.objects.filter(is_active=True)
         self.fields["sub_activity"].help_text = _(
             "Left empty for an SPM service, its own code is used."
+        )
+        # Issue #17: a posyandu or other UKBM of the plan's owner the activity develops.
+        points = plan_service_points(plan).filter(
+            Q(is_active=True) | Q(pk=self.instance.service_point_id)
+        )
+        self.fields["service_point"].queryset = points.select_related("village").order_by(
+            "name", "pk"
+        )
+        self.fields["service_point"].label_from_instance = ukbm_label
+        self.fields["service_point"].label = _("Posyandu or UKBM developed")
+        self.fields["service_point"].help_text = _(
+            "For UKBM development, e.g. paid from Dana Desa."
         )
         if self.instance.pk:
             self.fields["version"].initial = self.instance.version

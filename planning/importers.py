@@ -45,6 +45,7 @@ from kernel.spreadsheets import CellError
 from . import documents, rights, selectors
 from .forms import plan_services
 from .models import Activity, BudgetSubActivity, Plan
+from .selectors.sources import plan_service_points
 from .services.activities import (
     FIELDS,
     REQUIRED,
@@ -52,7 +53,14 @@ from .services.activities import (
     activities_import,
     activity_fields_clean,
 )
-from .services.ruk_excel.layout import DATA_SHEET, MAX_ROWS, META_KIND, META_SHEET, lists_title
+from .services.ruk_excel.layout import (
+    DATA_SHEET,
+    MAX_ROWS,
+    META_KIND,
+    META_SHEET,
+    lists_title,
+    ukbm_label,
+)
 
 # --- The cells of the RUK sheet ------------------------------------------------------------------
 
@@ -138,17 +146,58 @@ class BudgetCode:
         return found
 
 
+class UkbmName:
+    """A posyandu or other UKBM of the plan's owner, as the template writes it ("Posyandu
+    Mawar (Desa)") or by its name alone while no other UKBM of the area shares it; case-blind
+    (issue #17)."""
+
+    def __call__(self, value: object, context: Mapping):
+        text = " ".join(text_of(value).split())
+        if not text:
+            return None
+        found = context["service_points"].get(text.casefold())
+        if found is None:
+            problem = _(
+                "unknown posyandu or UKBM “%(value)s” of the plan's area; choose one from the "
+                "sheet %(sheet)s."
+            )
+            raise BadCell(problem % {"value": short(text), "sheet": lists_title()})
+        return found
+
+
+def ukbm_names(points) -> dict[str, object]:
+    """The names an import accepts for each UKBM: its label, and its bare name or "kind name"
+    when only one UKBM of the area has it."""
+    names: dict[str, object] = {}
+    shared: set[str] = set()
+    for point in points:
+        for name in (point.name, str(point)):
+            key = " ".join(name.split()).casefold()
+            if key in names and names[key] != point:
+                shared.add(key)
+            names[key] = point
+    for key in shared:
+        del names[key]
+    for point in points:
+        names[" ".join(ukbm_label(point).split()).casefold()] = point
+    return names
+
+
 def _text(name: str) -> Text:
     return Text(Activity._meta.get_field(name).max_length)
 
 
 # The template's columns: the hidden ID, then the export's RUK columns (planning.documents).
-_HEADINGS = dict(zip(FIELDS, documents.RUK_HEADERS[1:16], strict=True))
+# The service point's heading is the export's last (after the origin, which is not imported).
+_HEADINGS = dict(zip(FIELDS[:15], documents.RUK_HEADERS[1:16], strict=True)) | {
+    "service_point": documents.RUK_HEADERS[17]
+}
 _KINDS = {
     "budget_idr": Budget(),
     "funding_source": FromLists(FundingSource.choices),
     "service": SpmService(),
     "sub_activity": BudgetCode(),
+    "service_point": UkbmName(),
 }
 _REQUIRED = {*REQUIRED, "budget_idr", "funding_source"}
 
@@ -167,6 +216,8 @@ RUK_SHEET = SheetSpec(
         ),
     ),
     max_rows=MAX_ROWS,
+    # The posyandu/UKBM column (issue #17) is last: a template downloaded before it imports.
+    optional_last=True,
 )
 
 
@@ -257,7 +308,7 @@ def read_meta(workbook, *, plan: Plan) -> tuple[dict, list[CellError]]:
 def _same(activity: Activity, data: Mapping) -> bool:
     return all(
         (getattr(activity, f"{name}_id") == (data[name].pk if data[name] else None))
-        if name in ("service", "sub_activity")
+        if name in ("service", "sub_activity", "service_point")
         else getattr(activity, name) == data[name]
         for name in FIELDS
     )
@@ -294,13 +345,16 @@ class RukActivitiesImporter(Importer):
 
     def lookups(self, *, user, params: Mapping, target: Target) -> dict:
         plan: Plan = target.obj
-        activities = plan.activities.select_related("service", "sub_activity")
+        activities = plan.activities.select_related("service", "sub_activity", "service_point")
         codes = {code.code: code for code in BudgetSubActivity.objects.all()}
         return {
             "activities": {str(activity.pk): activity for activity in activities},
             "services": {service.number: service for service in plan_services(plan.year)},
             "codes": codes,
             "spm_codes": {c.spm_number: c for c in codes.values() if c.spm_number and c.is_active},
+            "service_points": ukbm_names(
+                plan_service_points(plan).select_related("village").order_by("name", "pk")
+            ),
         }
 
     def parse(self, workbook, *, user, params: Mapping, target: Target) -> Parsed:
@@ -328,6 +382,8 @@ class RukActivitiesImporter(Importer):
             errors.append(CellError(parsed.sheet, row.number, column, problem))
 
         new, changed, unchanged = [], [], 0
+        width = len(self.sheet.columns)
+        has_ukbm_column = len(parsed.headers) >= width and bool(text_of(parsed.headers[width - 1]))
         seen: dict[int, int] = {}
         for index, row in enumerate(rows):
             progress(index + 1, len(rows))
@@ -342,6 +398,8 @@ class RukActivitiesImporter(Importer):
                     continue
                 seen[activity.pk] = row.number
             data = {name: row[name] for name in FIELDS}
+            if not has_ukbm_column:  # an older template: the activity keeps its UKBM
+                data["service_point"] = activity.service_point if activity else None
             service = data["service"]
             if (
                 activity

@@ -314,5 +314,19 @@ def pack_xlsx(pack: MeetingPack) -> bytes:
                 ],
                 items,
             ),
+            # Sections of the apps above workshops (pack_sections.py): one sheet each.
+            *[
+                Sheet(
+                    section.sheet_title,
+                    [str(header) for header in section.headers],
+                    [list(row) for row in section.rows]
+                    + (
+                        [[], *[[label, value] for label, value in section.summary]]
+                        if section.summary
+                        else []
+                    ),
+                )
+                for section in pack.extra_sections
+            ],
         ],
     )

@@ -38,7 +38,8 @@ from .services.participants import (
     participant_update,
 )
 from .services.problems import lock_open_meeting
-from .services.sheets.layout import PARTICIPANTS, RTL, problem_numbers
+from .services.sheets.build import rtl_service_points
+from .services.sheets.layout import PARTICIPANTS, RTL, problem_numbers, service_point_names
 
 # The RTL form's fields less the root cause, which the file has no column for.
 RTL_FIELDS = tuple(field for field in FOLLOW_UP_FIELDS if field != "root_cause")
@@ -213,10 +214,21 @@ def _partner_names(meeting: Meeting, user) -> dict[str, PartnerOrganisation]:
     return names | {p.name.casefold(): p for p in partners}
 
 
+def _service_point_names(meeting: Meeting, user) -> dict[str, object]:
+    """The posyandu and other UKBM the file may name (issue #17), by the names the template
+    writes: those of the meeting's area the user may see, active or named by an item."""
+    used = set(
+        FollowUp.objects.filter(meeting=meeting, service_point__isnull=False).values_list(
+            "service_point_id", flat=True
+        )
+    )
+    return service_point_names(rtl_service_points(meeting, user, used))[1]
+
+
 def _unchanged(item: FollowUp, values: dict) -> bool:
     partner = values["partner"]
     for key, value in values.items():
-        if key in ("problem", "partner"):
+        if key in ("problem", "partner", "service_point"):
             value, key = (value.pk if value else None), f"{key}_id"
         elif key == "sector" and not value and partner and item.sector == partner.sector:
             continue  # the service filled the empty sector from the partner
@@ -241,6 +253,7 @@ class RtlItemsImporter(MeetingImporter):
         return {
             "problems": {str(n): p for n, p in problem_numbers(meeting).items()},
             "partners": _partner_names(meeting, user),
+            "service_points": _service_point_names(meeting, user),
         }
 
     def apply(self, *, rows: list[Row], parsed, user, params, target, progress) -> Outcome:

@@ -186,7 +186,7 @@ def plan_detail(*, plan: Plan, user: User) -> PlanDetail:
     budget sub-activity code for the Dinkes plan), totals by funding source and its history as
     `user` may read it (the audit log; four queries)."""
     queryset = plan.activities.select_related(
-        "service", "sub_activity", "follow_up__meeting", "proposal__meeting"
+        "service", "sub_activity", "follow_up__meeting", "proposal__meeting", "service_point"
     )
     if plan.is_dinkes:
         # Activities without a budget code go last on every database (SQLite sorts NULLs

@@ -14,13 +14,13 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, TypedDict
 
-from django.db.models import Count, Exists, IntegerField, OuterRef, Q, Subquery, Value
+from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 
 from indicators.models import Achievement, Level, SPMService
 from indicators.selectors.dashboards import dashboard_period
-from kernel.models import User
-from kernel.scoping import in_area
+from kernel.models import ServicePoint, User
+from kernel.scoping import in_area, in_given_area
 from workshops.models import FollowUp, Meeting, MusrenbangProposal, Tracked
 
 from ..models import Activity, Plan
@@ -199,3 +199,17 @@ def proposal_for(*, user: User, plan: Plan, pk: int) -> MusrenbangProposal | Non
         .select_related("meeting", "service")
         .first()
     )
+
+
+def plan_service_points(plan: Plan) -> QuerySet[ServicePoint]:
+    """The posyandu and other UKBM an activity of `plan` may develop (issue #17): those of the
+    plan's puskesmas, or of the district for the Dinkes plan."""
+    owner = plan.district if plan.is_dinkes else plan.puskesmas
+    ukbm = ServicePoint.objects.filter(kind__in=ServicePoint.UKBM_KINDS)
+    return in_given_area(ukbm, owner)
+
+
+def ukbm_label(point: ServicePoint) -> str:
+    """How the activity form, the RUK template and its Lists sheet name a posyandu or other
+    UKBM: its kind and name, and its desa."""
+    return f"{point} ({point.village.name})" if point.village_id else str(point)

@@ -24,7 +24,7 @@ from workshops.models import FollowUp, MusrenbangProposal
 
 from ..models import Activity, BudgetSubActivity, Plan
 from ..money import rupiah
-from ..selectors.sources import follow_up_for, gap_get, proposal_for
+from ..selectors.sources import follow_up_for, gap_get, plan_service_points, proposal_for
 from .plans import plan_claim, require_writer
 
 # The RUK columns a user writes; origin, gap figures and links are set by the services only.
@@ -44,6 +44,7 @@ FIELDS = (
     "funding_source",
     "service",
     "sub_activity",
+    "service_point",  # issue #17: a posyandu or other UKBM the activity develops (optional)
 )
 REQUIRED = ("effort", "name", "responsible")
 
@@ -63,7 +64,12 @@ def activity_fields_clean(fields: Mapping[str, object]) -> dict[str, object]:
         value = data[name]
         if isinstance(value, str):
             data[name] = value.strip()
-        elif value is None and name not in ("service", "sub_activity", "budget_idr"):
+        elif value is None and name not in (
+            "service",
+            "sub_activity",
+            "budget_idr",
+            "service_point",
+        ):
             data[name] = ""
     for name in REQUIRED:
         if not data[name]:
@@ -101,6 +107,15 @@ def activity_fields_clean(fields: Mapping[str, object]) -> dict[str, object]:
     if service is not None and sub_activity is None:
         data["sub_activity"] = _default_code(service)
     return data
+
+
+def check_service_point(plan: Plan, data: Mapping[str, object]) -> None:
+    """The posyandu or other UKBM an activity develops is one of the plan's owner."""
+    point = data.get("service_point")
+    if point is not None and not plan_service_points(plan).filter(pk=point.pk).exists():
+        raise ValidationError(
+            {"service_point": _("Choose a posyandu or other UKBM of the plan's own area.")}
+        )
 
 
 def _default_code(service: SPMService) -> BudgetSubActivity | None:
@@ -181,6 +196,7 @@ def activity_create(
     link. The origin must belong to the plan's owner."""
     require_writer(plan, by)
     data = activity_fields_clean(fields)
+    check_service_point(plan, data)
     links: dict[str, object] = {"origin": Activity.Origin.MANUAL}
     if sum(x is not None for x in (gap_service, follow_up, proposal)) > 1:
         raise ValueError("An activity has one origin.")
@@ -229,6 +245,7 @@ def activity_update(
     plan = activity.plan
     require_writer(plan, by)
     data = activity_fields_clean(fields)
+    check_service_point(plan, data)
     if _update(plan=plan, changes=[(activity, version, data)], by=by) is None:
         raise ValidationError(
             _(
@@ -257,6 +274,8 @@ def activities_import(
     require_writer(plan, by)
     new = [activity_fields_clean(fields) for fields in new]
     changes = [(a, a.version, activity_fields_clean(fields)) for a, fields in changed]
+    for data in [*new, *(data for _a, _v, data in changes)]:
+        check_service_point(plan, data)
     if changes and _update(plan=plan, changes=changes, by=by, reason=reason) is None:
         raise PlanChanged(_("An activity of this plan changed since the file was read."))
     try:

@@ -99,6 +99,7 @@ def _origin(request, plan: Plan) -> tuple[dict, dict, str, object]:
             "funding_source": item.funding_source,
             "indicator": item.success_indicator,
             "service": _same_service(plan, item.problem.service if item.problem else None),
+            "service_point": item.service_point_id,  # the form offers it if it is the plan's
         }
         return {"follow_up": item}, initial, "rtl", item
     if request.GET.get("proposal"):

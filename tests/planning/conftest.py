@@ -110,6 +110,7 @@ def columns(**overrides) -> dict:
         "funding_source": "bok",
         "service": None,
         "sub_activity": None,
+        "service_point": None,  # issue #17
     }
     data.update(overrides)
     return data

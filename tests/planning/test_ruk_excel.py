@@ -49,6 +49,7 @@ HEADERS = [
     "Funding source",
     "SPM service",
     "Budget sub-activity code",
+    "Posyandu or UKBM",  # issue #17, optional
 ]
 # A new activity's row, as a planner types it (after the empty ID).
 NEW_ROW = [
@@ -164,7 +165,7 @@ def test_template_holds_the_ruk_columns_the_activities_and_the_lists(client, ruk
     assert sum(1 for row in lists[1:] if row[3]) == 12  # the 12 district SPM services
     assert "1.02.02.2.02.0012" in {row[6] for row in lists[1:]}
     validated = {str(check.sqref).split(":")[0] for check in sheet.data_validations.dataValidation}
-    assert validated == {"L2", "N2", "O2", "P2"}
+    assert validated == {"L2", "N2", "O2", "P2", "Q2"}  # Q: the puskesmas's posyandu (#17)
     meta = workbook["Simpul"]
     assert meta.sheet_state == "hidden"
     assert dict(meta.iter_rows(min_row=2, values_only=True))["version"] == ruk.version
@@ -371,9 +372,9 @@ def test_changed_headings_and_extra_columns_are_refused(client, ruk, filled, upl
     listed = problems(upload(ruk, workbook))
     assert "Sheet RUK, row 1: the column headings must be, in order: ID, Health effort" in listed
     workbook = template(client, ruk)
-    workbook["RUK"]["Q1"] = "Catatan"
+    workbook["RUK"]["R1"] = "Catatan"
     listed = problems(upload(ruk, workbook))
-    assert "Sheet RUK: the sheet spans A1:Q3, larger than the template" in listed
+    assert "Sheet RUK: the sheet spans A1:R3, larger than the template" in listed
     assert Activity.objects.filter(plan=ruk).count() == 2
 
 

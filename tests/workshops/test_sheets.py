@@ -338,20 +338,21 @@ def test_rtl_template_follows_the_rtl_columns_with_hidden_ids(head_client, lokmi
         "Cost (Rp)",
         "Funding source code",
         "Success indicator",
+        "Posyandu or UKBM",  # issue #17, optional
         "id",
     )
     first = plan["items"][0]
     assert rows[1][0:3] == (1, first.activity, "Ibu hamil paham tanda bahaya")
     assert rows[1][5].date() == datetime.date(2026, 6, 30)
-    assert rows[1][7:] == ("social", plan["partner"].name, 12_500_000, "bok", None, first.pk)
-    assert rows[2][0] is None and rows[2][12] == plan["items"][1].pk
-    assert sheet.column_dimensions["M"].hidden
+    assert rows[1][7:] == ("social", plan["partner"].name, 12_500_000, "bok", None, None, first.pk)
+    assert rows[2][0] is None and rows[2][13] == plan["items"][1].pk
+    assert sheet.column_dimensions["N"].hidden
     lists = list(workbook["Lists"].iter_rows(min_row=1, max_row=3, values_only=True))
     assert lists[0][3] == "Partner organisation" and lists[1][3] == plan["partner"].name
     assert lists[0][6] == "Funding source code" and lists[1][6] == "apbd"
     assert lists[1][9:11] == (1, plan["problems"][0].statement)
     dropdowns = {str(v.sqref)[0] for v in sheet.data_validations.dataValidation}
-    assert dropdowns == {"A", "H", "I", "K"}
+    assert dropdowns == {"A", "H", "I", "K", "M"}  # M: the area's posyandu (issue #17)
 
 
 def test_rtl_round_trip_changes_nothing(head_client, lokmin, plan, upload):

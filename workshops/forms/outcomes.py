@@ -22,6 +22,7 @@ from ..models import (
 from ..priority import METHODS
 from ..selectors.outcomes import (
     partners_of_meeting,
+    service_points_of_meeting,
     spm_services_of_meeting,
     subdistricts_of_meeting,
     villages_of_meeting,
@@ -69,10 +70,36 @@ def _partners(meeting: Meeting, user, current_id: int | None):
     )
 
 
+def service_point_label(point) -> str:
+    """A posyandu or other UKBM as the choices and lists name it: kind, name and desa."""
+    village = f" ({point.village.name})" if point.village_id else ""
+    return f"{point}{village}"
+
+
+def _service_point_field(form: forms.ModelForm, meeting: Meeting, user) -> None:
+    """Narrow the form's `service_point` to the UKBM of the meeting's area the user may see
+    (active ones, and the one already chosen); drop it for a provincial meeting."""
+    if meeting.level == "province":
+        del form.fields["service_point"]
+        return
+    current_id = form.instance.service_point_id
+    points = (
+        in_area(service_points_of_meeting(meeting), user)
+        .filter(Q(is_active=True) | Q(pk=current_id))
+        .select_related("village")
+        .order_by("name", "pk")
+    )
+    field = form.fields["service_point"]
+    field.queryset = points
+    field.label_from_instance = service_point_label
+    field.label = _("Posyandu or UKBM")
+    field.help_text = _("When the problem or item is about one posyandu or other UKBM.")
+
+
 class ProblemForm(VersionedForm, OnceForm, forms.ModelForm):
     class Meta:
         model = Problem
-        fields = ["statement", "evidence", "service", "village"]
+        fields = ["statement", "evidence", "service", "village", "service_point"]
         widgets = {"evidence": forms.Textarea(attrs={"rows": 2})}
 
     def __init__(self, *args, meeting: Meeting, user, **kwargs):
@@ -87,6 +114,7 @@ class ProblemForm(VersionedForm, OnceForm, forms.ModelForm):
             self.fields["village"].queryset = villages.order_by("subdistrict__code", "name")
             self.fields["village"].label_from_instance = _village_label
             self.fields["village"].label = _("Desa")
+        _service_point_field(self, meeting, user)
 
 
 class MethodForm(VersionedForm, forms.Form):
@@ -169,6 +197,7 @@ class FollowUpForm(VersionedForm, OnceForm, forms.ModelForm):
         )
         self.fields["partner"].queryset = _partners(meeting, user, self.instance.partner_id)
         self.fields["partner"].help_text = _("Its sector fills an empty related sector.")
+        _service_point_field(self, meeting, user)
         cause_id = self.initial.get("root_cause")
         if cause_id and not self.initial.get("problem") and not self.is_bound:
             cause = self.fields["root_cause"].queryset.filter(pk=cause_id).first()

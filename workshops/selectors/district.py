@@ -111,6 +111,7 @@ BOARD_COLUMNS = (
     "item_text",
     "item_who",
     "partner_label",
+    "service_point_name",
     "meeting_pk",
     "meeting_title",
     "meeting_kind",
@@ -131,6 +132,12 @@ def _board_values(items: Items, *, key: str, today: datetime.date) -> QuerySet[A
         item_who=F(who),
         partner_label=Coalesce(
             "partner__short_name", "partner__name", Value(""), output_field=CharField()
+        ),
+        # The posyandu or other UKBM an RTL item names (issue #17); commitments name none.
+        service_point_name=(
+            Coalesce("service_point__name", Value(""), output_field=CharField())
+            if key == RTL
+            else Value("", output_field=CharField())
         ),
         meeting_pk=F("meeting_id"),
         meeting_title=F("meeting__title"),

@@ -16,7 +16,7 @@ from django.db.models import F, Q, QuerySet, Window
 from django.db.models.functions import Rank, RowNumber
 
 from indicators.models import ReportingYear, SPMEdition, SPMService
-from kernel.models import PartnerOrganisation, Subdistrict, User, Village
+from kernel.models import PartnerOrganisation, ServicePoint, Subdistrict, User, Village
 from kernel.scoping import get_in_area_or_404, in_area, in_given_area
 
 from ..models import Commitment, FollowUp, Meeting, MusrenbangProposal, Problem, RootCause
@@ -72,6 +72,15 @@ def villages_of_meeting(meeting: Meeting) -> QuerySet[Village]:
     if meeting.level == "province":
         return Village.objects.none()
     return in_given_area(Village.objects.all(), meeting.owner)
+
+
+def service_points_of_meeting(meeting: Meeting) -> QuerySet[ServicePoint]:
+    """Posyandu and other UKBM a problem or RTL item may name (issue #17): a puskesmas's own, or
+    those of the district's puskesmas; none for a provincial meeting."""
+    if meeting.level == "province":
+        return ServicePoint.objects.none()
+    ukbm = ServicePoint.objects.filter(kind__in=ServicePoint.UKBM_KINDS)
+    return in_given_area(ukbm, meeting.owner)
 
 
 def partners_of_meeting(meeting: Meeting) -> QuerySet[PartnerOrganisation]:
@@ -200,7 +209,7 @@ def problem_list(*, user: User, meeting: Meeting) -> list[Problem]:
     ranked = F("priority_score").desc(nulls_last=True)
     rows = (
         in_area(Problem.objects.filter(meeting=meeting), user)
-        .select_related("service", "village")
+        .select_related("service", "village", "service_point")
         .prefetch_related("causes")
         .annotate(
             number=Window(RowNumber(), order_by=[F("order").asc(), F("pk").asc()]),
@@ -219,7 +228,12 @@ def problem_list(*, user: User, meeting: Meeting) -> list[Problem]:
 def problem_get(*, user: User, pk: int) -> Problem:
     """One problem with its meeting, service, desa and causes; 404 outside the user's area."""
     queryset = Problem.objects.select_related(
-        "meeting__puskesmas", "meeting__district", "meeting__province", "service", "village"
+        "meeting__puskesmas",
+        "meeting__district",
+        "meeting__province",
+        "service",
+        "village",
+        "service_point",
     ).prefetch_related("causes")
     problem = get_in_area_or_404(queryset, user, pk=pk)
     _with_method_scores(problem, problem.meeting.priority_method)
@@ -243,7 +257,7 @@ def follow_up_list(*, user: User, meeting: Meeting) -> QuerySet[FollowUp]:
     """The meeting's RTL items in due-date order with problem, cause and partner; scoped."""
     return (
         in_area(FollowUp.objects.filter(meeting=meeting), user)
-        .select_related("problem", "root_cause", "partner")
+        .select_related("problem", "root_cause", "partner", "service_point")
         .order_by("due_on", "pk")
     )
 

@@ -19,6 +19,7 @@ from indicators.selectors.dashboards import Figure, ServiceLine, YearToDate, yea
 from kernel.models import User, Village
 
 from ..models import Commitment, FollowUp, Meeting
+from ..pack_sections import PackSection, sections_for
 from .followups import OpenItems, open_items_for
 
 
@@ -28,6 +29,8 @@ class MeetingPack:
     figures: YearToDate
     open_items: OpenItems
     printed_on: datetime.date = field(default_factory=timezone.localdate)
+    # Sections the apps above workshops add (workshops/pack_sections.py), e.g. the UKBM.
+    extra_sections: list[PackSection] = field(default_factory=list)
 
     @property
     def year(self) -> int:
@@ -83,6 +86,11 @@ class MeetingPack:
         return {item for item in items if item.is_overdue(self.printed_on)}
 
     @property
+    def next_section(self) -> int:
+        """The number of the first extra section (after the open items)."""
+        return 5 if self.has_catalogue else 2
+
+    @property
     def months_missing(self) -> int:
         return max(0, self.figures.months_expected - self.figures.months_approved)
 
@@ -96,4 +104,5 @@ def meeting_pack(*, user: User, meeting: Meeting) -> MeetingPack:
         meeting=meeting,
         figures=figures,
         open_items=open_items_for(user=user, meeting=meeting),
+        extra_sections=sections_for(meeting, user),
     )

@@ -26,7 +26,7 @@ from ..selectors.outcomes import (
     spm_services_of_meeting,
     subdistricts_of_meeting,
 )
-from .problems import lock_open_meeting
+from .problems import check_service_point, lock_open_meeting
 
 logger = logging.getLogger(__name__)
 
@@ -44,6 +44,7 @@ FOLLOW_UP_FIELDS = [
     "cost_idr",
     "funding_source",
     "success_indicator",
+    "service_point",
 ]
 COMMITMENT_FIELDS = [
     "partner",
@@ -155,6 +156,7 @@ def follow_up_save(*, follow_up: FollowUp, by: User, version: int | None = None)
         elif cause.problem_id != follow_up.problem_id:
             errors["root_cause"] = _("This root cause belongs to another problem.")
     _check_partner(follow_up, meeting, errors)
+    check_service_point(follow_up, meeting, errors)
     if errors:
         raise ValidationError(errors)
     if not follow_up.sector and follow_up.partner is not None:

@@ -20,16 +20,21 @@ from django.utils.translation import gettext as _
 from kernel.models import User
 from kernel.versioning import save_versioned
 
-from ..models import Meeting, Problem, RootCause
+from ..models import FollowUp, Meeting, Problem, RootCause
 from ..priority import METHODS, clean_scores
 from ..rights import can_manage_meeting
-from ..selectors.outcomes import spm_services_of_meeting, stored_scores, villages_of_meeting
+from ..selectors.outcomes import (
+    service_points_of_meeting,
+    spm_services_of_meeting,
+    stored_scores,
+    villages_of_meeting,
+)
 from .meetings import save_meeting
 
 logger = logging.getLogger(__name__)
 
 # What the problem form edits; scores and order are written by their own services.
-PROBLEM_FIELDS = ["statement", "evidence", "service", "village"]
+PROBLEM_FIELDS = ["statement", "evidence", "service", "village", "service_point"]
 
 
 def lock_open_meeting(meeting: Meeting, *, by: User) -> Meeting:
@@ -46,6 +51,14 @@ def lock_open_meeting(meeting: Meeting, *, by: User) -> Meeting:
             )
         )
     return current
+
+
+def check_service_point(item: Problem | FollowUp, meeting: Meeting, errors: dict) -> None:
+    """A posyandu or other UKBM named by a problem or RTL item is one of the meeting's area."""
+    if item.service_point_id and not (
+        service_points_of_meeting(meeting).filter(pk=item.service_point_id).exists()
+    ):
+        errors["service_point"] = _("Choose a posyandu or other UKBM of the meeting's area.")
 
 
 def _priority(scores: Mapping[str, object], method: str) -> Decimal | None:
@@ -70,6 +83,7 @@ def problem_save(*, problem: Problem, by: User, version: int | None = None) -> P
         }
     if problem.village_id and not villages.filter(pk=problem.village_id).exists():
         errors["village"] = _("Choose a desa in the meeting's area.")
+    check_service_point(problem, meeting, errors)
     if errors:
         raise ValidationError(errors)
     if problem.pk is None:

@@ -212,6 +212,8 @@ BOARD_TABLE = Table(
             phone=False,
             badge=lambda r: "text-bg-danger" if r["is_late"] else "",
         ),
+        # Issue #17: the posyandu or other UKBM an RTL item names.
+        Col(gettext_lazy("Posyandu or UKBM"), "service_point_name", wrap=True, phone=False),
     ],
     actions=[Action(gettext_lazy("Details"), _item_url)],
 )

@@ -188,6 +188,7 @@ def problem_list(request, pk):
         (_("Desa"), lambda p: p.village.name if p.village else ""),
         *[(c.label, lambda p, code=c.code: p.method_scores.get(code)) for c in method.criteria],
         (f"{_('Priority score')} ({method.formula})", lambda p: p.priority_score),
+        (_("Posyandu or UKBM"), lambda p: str(p.service_point) if p.service_point else ""),
         (
             _("Root causes"),
             lambda p: "; ".join(f"{c.get_category_display()}: {c}" for c in p.causes.all()),

@@ -7,6 +7,8 @@ from django.utils.translation import gettext as _
 from indicators.models import SPMService
 from kernel.spreadsheets import safe_sheet_title
 
+from ...selectors.sources import ukbm_label  # noqa: F401  (the template's and import's)
+
 DATA_SHEET = "RUK"
 META_SHEET = "Simpul"  # hidden: which plan, at which version, downloaded when
 META_KIND = "ruk_activities"

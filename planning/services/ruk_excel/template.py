@@ -17,8 +17,17 @@ from kernel.spreadsheets import Sheet, build_workbook
 
 from ...forms import plan_services
 from ...models import BudgetSubActivity, Plan
+from ...selectors.sources import plan_service_points
 from ..activities import FIELDS
-from .layout import DATA_SHEET, MAX_ROWS, META_KIND, META_SHEET, lists_title, service_text
+from .layout import (
+    DATA_SHEET,
+    MAX_ROWS,
+    META_KIND,
+    META_SHEET,
+    lists_title,
+    service_text,
+    ukbm_label,
+)
 
 if TYPE_CHECKING:
     from kernel.imports import SheetSpec
@@ -70,12 +79,15 @@ def _unverified(label: str) -> str:
     return _("%(name)s (unverified)") % {"name": label}
 
 
-def _lists(services: list[SPMService], codes: list[BudgetSubActivity]) -> tuple[Sheet, dict]:
+def _lists(
+    services: list[SPMService], codes: list[BudgetSubActivity], points: list | None = None
+) -> tuple[Sheet, dict]:
     """The Lists sheet, and for each validated field its list's column letter and length."""
     columns = [
         [(str(label), value) for value, label in FundingSource.choices],
         [(service_text(s), "") for s in services],
         [(c.code, c.label if c.is_verified else _unverified(c.label)) for c in codes],
+        [(ukbm_label(p), p.get_kind_display()) for p in points or []],
     ]
     rows = []
     for index in range(max(len(column) for column in columns)):
@@ -86,9 +98,15 @@ def _lists(services: list[SPMService], codes: list[BudgetSubActivity]) -> tuple[
     headers = [
         *(_("Funding source"), _("Code"), ""),
         *(_("SPM service"), "", ""),
-        *(_("Budget sub-activity code"), _("Budget sub-activity")),
+        *(_("Budget sub-activity code"), _("Budget sub-activity"), ""),
+        *(_("Posyandu or UKBM"), _("Kind")),
     ]
-    ranges = {name: ("ADG"[i], len(columns[i])) for i, name in enumerate(FIELDS[-3:])}
+    validated = ("funding_source", "service", "sub_activity", "service_point")
+    ranges = {
+        name: ("ADGJ"[i], len(columns[i]))
+        for i, name in enumerate(validated)
+        if columns[i] or name != "service_point"
+    }
     return Sheet(lists_title(), headers, rows), ranges
 
 
@@ -133,7 +151,9 @@ def _add_validation(content: bytes, *, ranges: dict, rows: int) -> bytes:
 def ruk_template(*, plan: Plan) -> bytes:
     """The plan's activities as a template to fill in and import again (.xlsx); read-only, a
     fixed number of queries whatever the number of activities."""
-    activities = plan.activities.select_related("service", "sub_activity").order_by("effort", "pk")
+    activities = plan.activities.select_related(
+        "service", "sub_activity", "service_point__village"
+    ).order_by("effort", "pk")
     rows = [
         [
             a.pk,
@@ -143,12 +163,16 @@ def ruk_template(*, plan: Plan) -> bytes:
             a.get_funding_source_display(),
             service_text(a.service),
             a.sub_activity.code if a.sub_activity else "",
+            ukbm_label(a.service_point) if a.service_point else "",
         ]
         for a in activities
     ]
     services = list(plan_services(plan.year))
     codes = list(BudgetSubActivity.objects.filter(is_active=True))
-    lists, ranges = _lists(services, codes)
+    points = list(
+        plan_service_points(plan).filter(is_active=True).select_related("village").order_by("name")
+    )
+    lists, ranges = _lists(services, codes, points)
     meta = Sheet(
         META_SHEET,
         ["key", "value"],

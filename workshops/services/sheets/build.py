@@ -17,8 +17,15 @@ from kernel.scoping import in_area
 from kernel.spreadsheets import Sheet, build_workbook
 
 from ...models import SECTOR_CHOICES, FollowUp, Meeting, Participant
-from ...selectors.outcomes import partners_of_meeting
-from .layout import LISTS, PARTICIPANTS, RTL, SPARE_ROWS, problem_numbers
+from ...selectors.outcomes import partners_of_meeting, service_points_of_meeting
+from .layout import (
+    LISTS,
+    PARTICIPANTS,
+    RTL,
+    SPARE_ROWS,
+    problem_numbers,
+    service_point_names,
+)
 
 # --- Templates ------------------------------------------------------------------------------------
 
@@ -150,11 +157,23 @@ def _partners(meeting: Meeting, user: User, used: set[int]) -> list[PartnerOrgan
     return [p for p in partners if p.is_active or p.pk in used]
 
 
+def rtl_service_points(meeting: Meeting, user: User, used: set[int] | None = None) -> list:
+    """The posyandu and other UKBM the RTL sheet may name: the meeting's area's active ones the
+    user may see, and those in use (issue #17)."""
+    used = used or set()
+    points = (
+        in_area(service_points_of_meeting(meeting), user)
+        .select_related("village")
+        .order_by("name", "pk")
+    )
+    return [p for p in points if p.is_active or p.pk in used]
+
+
 def rtl_template(*, meeting: Meeting, user: User) -> bytes:
-    """The meeting's RTL items in the RTL column layout as an .xlsx; three queries."""
+    """The meeting's RTL items in the RTL column layout as an .xlsx; four queries."""
     items = list(
         in_area(FollowUp.objects.filter(meeting=meeting), user)
-        .select_related("partner")
+        .select_related("partner", "service_point")
         .order_by("due_on", "pk")
     )
     problems = problem_numbers(meeting)
@@ -162,6 +181,10 @@ def rtl_template(*, meeting: Meeting, user: User) -> bytes:
     number_of: dict[int | None, int] = {problem.pk: number for number, problem in problems.items()}
     used = {item.partner_id for item in items if item.partner_id is not None}
     partners = _partners(meeting, user, used)
+    points = rtl_service_points(
+        meeting, user, {item.service_point_id for item in items if item.service_point_id}
+    )
+    point_names, __ = service_point_names(points)
     rows = [
         [
             number_of.get(item.problem_id),
@@ -176,6 +199,9 @@ def rtl_template(*, meeting: Meeting, user: User) -> bytes:
             item.cost_idr,
             item.funding_source,
             item.success_indicator,
+            point_names.get(item.service_point, item.service_point.name)
+            if item.service_point
+            else "",
             item.pk,
         ]
         for item in items
@@ -183,12 +209,14 @@ def rtl_template(*, meeting: Meeting, user: User) -> bytes:
     sectors, funds = _sector_rows(), [(code, str(label)) for code, label in FundingSource.choices]
     partner_rows = [(p.name, p.get_sector_display()) for p in partners]
     problem_rows = [(number, problem.statement) for number, problem in problems.items()]
+    point_rows = [(point_names[p], p.village.name if p.village_id else "") for p in points]
     lists = _lists_sheet(
         [
             ((_("Sector code"), _("Sector")), sectors),
             ((_("Partner organisation"), _("Sector")), partner_rows),
             ((_("Funding source code"), _("Funding source")), funds),
             ((_("Problem no."), _("Problem")), problem_rows),
+            ((_("Posyandu or UKBM"), _("Desa")), point_rows),
         ]
     )
     dropdowns = {
@@ -199,6 +227,8 @@ def rtl_template(*, meeting: Meeting, user: User) -> bytes:
         dropdowns["partner"] = _list_range("D", len(partner_rows))
     if problem_rows:
         dropdowns["problem"] = _list_range("J", len(problem_rows))
+    if point_rows:
+        dropdowns["service_point"] = _list_range("M", len(point_rows))
     held_on = date_format(meeting.held_on, "d/m/Y")
     lines = [
         _("One row per RTL item: activity, due date and person responsible are required."),
@@ -215,6 +245,11 @@ def rtl_template(*, meeting: Meeting, user: User) -> bytes:
         )
         % {"sheet": LISTS},
         _("Cost: whole rupiah, not negative."),
+        _(
+            "Posyandu or UKBM (optional): a name from the %(sheet)s sheet, when the item is "
+            "about one posyandu or other UKBM of the meeting's area."
+        )
+        % {"sheet": LISTS},
         _("The status is not imported: change it on each item's status page in Simpul."),
         *_common_lines(),
     ]

@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy
 from kernel.imports import BadCell, Choice, Column, Date, Lookup, Rupiah, SheetSpec, Text, YesNo
 from kernel.imports.reader import short
 from kernel.imports.schema import text_of
-from kernel.models import FundingSource, PartnerOrganisation
+from kernel.models import FundingSource, PartnerOrganisation, ServicePoint
 
 from ...models import SECTOR_CHOICES, FollowUp, Meeting, Participant, Problem
 
@@ -113,6 +113,61 @@ class PartnerName(Lookup):
         return found
 
 
+class ServicePointName(Lookup):
+    """A posyandu or other UKBM of the meeting's area by its name, case-blind, or by its name
+    and desa as the Lists sheet writes it when two share a name (`context["service_points"]`,
+    from `service_point_names`)."""
+
+    def __init__(self) -> None:
+        super().__init__("service_points", "")
+
+    def __call__(self, value: object, context: Mapping) -> ServicePoint | None:
+        text = text_of(value)
+        if not text:
+            return None
+        found = context[self.name].get(" ".join(text.split()).casefold())
+        if found is None:
+            message = _(
+                "unknown posyandu or UKBM “%(name)s” in the meeting's area; use a name from the "
+                "%(sheet)s sheet."
+            )
+            raise BadCell(message % {"name": short(text), "sheet": LISTS})
+        if found is AMBIGUOUS:
+            message = _(
+                "several posyandu or UKBM are named “%(name)s”; write the name with its desa as "
+                "the %(sheet)s sheet does."
+            )
+            raise BadCell(message % {"name": short(text), "sheet": LISTS})
+        return found
+
+
+AMBIGUOUS = object()  # a name two UKBM of the area share
+
+
+def service_point_names(points) -> tuple[dict[ServicePoint, str], dict[str, object]]:
+    """How the sheet writes each UKBM (its name, or "name (desa)" when the name is shared), and
+    the names an importer accepts (both forms, case-blind; a shared bare name is AMBIGUOUS)."""
+    points = list(points)
+
+    def key(text: str) -> str:
+        return " ".join(text.split()).casefold()
+
+    counts: dict[str, int] = {}
+    for point in points:
+        counts[key(point.name)] = counts.get(key(point.name), 0) + 1
+    written: dict[ServicePoint, str] = {}
+    accepted: dict[str, object] = {}
+    for point in points:
+        shared = counts[key(point.name)] > 1
+        accepted[key(point.name)] = AMBIGUOUS if shared else point
+        full = f"{point.name} ({point.village.name})" if point.village_id else point.name
+        written[point] = full if shared else point.name
+    for point in points:  # the name with its desa is always accepted, and wins
+        if point.village_id:
+            accepted[key(f"{point.name} ({point.village.name})")] = point
+    return written, accepted
+
+
 def _text(model: type[models.Model], key: str) -> Text:
     """Text as long as the model's field allows."""
     field = model._meta.get_field(key)
@@ -170,6 +225,8 @@ RTL = SheetSpec(
             gettext_lazy("Success indicator"),
             _text(FollowUp, "success_indicator"),
         ),
+        # Issue #17: optional, a posyandu or other UKBM of the meeting's area by its name.
+        Column("service_point", gettext_lazy("Posyandu or UKBM"), ServicePointName()),
         ID,
     ),
     max_rows=5_000,
