@@ -83,13 +83,13 @@ CADRE_SPEC = SheetSpec(
         Column(
             "birth_year",
             gettext_lazy("Birth year"),
-            Integer(minimum=1930, maximum=2100, what=gettext_lazy("a year")),
+            Integer(minimum=1930, maximum=2100),
         ),
         Column("phone", gettext_lazy("Phone"), Text(40, multiline=False)),
         Column(
             "since_year",
             gettext_lazy("Cadre since"),
-            Integer(minimum=1950, maximum=2100, what=gettext_lazy("a year")),
+            Integer(minimum=1950, maximum=2100),
         ),
         Column("trained", gettext_lazy("Trained"), YesNo(empty=False)),
         Column("active", gettext_lazy("Active"), YesNo(empty=True)),
@@ -113,7 +113,7 @@ FIELD_COLUMNS = {
 
 def _puskesmas(user, params: Mapping) -> Puskesmas:
     try:
-        pk = int(params.get("puskesmas"))
+        pk = int(str(params.get("puskesmas")))
     except (TypeError, ValueError) as error:
         raise ValidationError(_("Choose the puskesmas.")) from error
     puskesmas = get_in_area_or_404(Puskesmas.objects.select_related("district"), user, pk=pk)

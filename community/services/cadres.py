@@ -250,8 +250,8 @@ def assessments_record(
     SkillAssessment.objects.bulk_update(
         updated, ["result", "note", "assessor", "version", "updated_by", "updated_at"]
     )
-    result = cadre_standing_refresh(cadre)
-    return Outcome(saved=len(created) + len(updated), standing=result)
+    after = cadre_standing_refresh(cadre)
+    return Outcome(saved=len(created) + len(updated), standing=after)
 
 
 def assessment_record(

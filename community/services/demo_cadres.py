@@ -58,7 +58,7 @@ MEN = ["Ahmad Yani", "M. Ridwan", "Abdul Hadi", "Saberani", "H. Rusdi", "Fahrurr
 
 def _people(rng: random.Random, count: int) -> list[tuple[str, str]]:
     women = rng.sample(WOMEN, count)
-    people = [(name, Cadre.Sex.FEMALE) for name in women]
+    people: list[tuple[str, str]] = [(name, Cadre.Sex.FEMALE) for name in women]
     if rng.random() < 0.25:  # about one posyandu in four has a man among its cadres
         people[-1] = (rng.choice(MEN), Cadre.Sex.MALE)
     return people

@@ -174,7 +174,7 @@ def _cadre_form(request, cadre: Cadre):
             ),
         ):
             messages.success(request, _("Cadre saved."))
-            return redirect("community:cadre-detail", pk=form.result.pk)
+            return redirect("community:cadre-detail", pk=form.result.pk)  # type: ignore[attr-defined]
     context = {"form": form, "cadre": cadre if cadre.pk else None, "posyandu": cadre.service_point}
     return render(request, "community/cadre_form.html", context)
 
