@@ -456,3 +456,35 @@ def test_the_demo_fills_the_registry_of_hsu_and_runs_twice(world, district_user)
     assert sorted(points.values_list("pk", "version")) == versions
     other = world["banjarmasin"]["service_point"]
     assert ServicePoint.objects.get(pk=other.pk).venue == ""  # another district: untouched
+
+
+def test_a_province_reads_the_registry_without_changing_it(client, world, posyandu, province_user):
+    village = world["hsu"]["villages"][0]
+    VillageReviewFactory(village=village, is_siaga_aktif=True)  # a draft: not the province's
+    client.force_login(province_user)
+    home = client.get(reverse(HOME)).content.decode()
+    assert reverse("kernel:servicepoint-create") not in home
+    point = posyandu["hsu"]
+    detail = client.get(reverse("community:posyandu-detail", args=[point.pk])).content.decode()
+    assert reverse("kernel:servicepoint-edit", args=[point.pk]) not in detail
+    response = client.get(reverse("community:village", args=[village.pk]))
+    assert response.status_code == 200 and response.context["siaga"] is None
+
+
+def test_the_desa_page_costs_the_same_queries_with_more_posyandu(client, world, district_user):
+    hsu = world["hsu"]
+    village = hsu["villages"][0]
+    url = reverse("community:village", args=[village.pk])
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).status_code == 200
+        return len(queries)
+
+    client.force_login(district_user)
+    few = count()
+    for _index in range(8):
+        point = PosyanduFactory(puskesmas=hsu["puskesmas"], village=village)
+        PosyanduReviewFactory(service_point=point, stratum=Stratum.MADYA)
+        CadreFactory(service_point=point)
+    assert count() == few
