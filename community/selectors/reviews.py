@@ -58,7 +58,7 @@ class ReviewLine:
 
     @property
     def village_name(self) -> str:
-        if self.kind == VILLAGE:
+        if isinstance(self.subject, Village):
             return self.subject.name
         village = self.subject.village
         return village.name if village else ""
@@ -83,7 +83,7 @@ class ReviewLine:
     def is_active(self) -> bool | None:
         if self.review is None:
             return None
-        if self.kind == POSYANDU:
+        if isinstance(self.review, PosyanduReview):
             return self.review.is_active_posyandu
         return self.review.is_siaga_aktif
 
@@ -149,13 +149,15 @@ def review_lines(
         ):
             lines.append(ReviewLine(POSYANDU, review.service_point, review.puskesmas, review))
     if kind in ("", VILLAGE):
-        reviews = readable_village_reviews(user=user).filter(year=year)
+        village_reviews = readable_village_reviews(user=user).filter(year=year)
         if status:
-            reviews = reviews.filter(status=status)
+            village_reviews = village_reviews.filter(status=status)
         if puskesmas_id:
-            reviews = reviews.filter(puskesmas_id=puskesmas_id)
-        for review in reviews.select_related("village", "puskesmas__district", "submitted_by"):
-            lines.append(ReviewLine(VILLAGE, review.village, review.puskesmas, review))
+            village_reviews = village_reviews.filter(puskesmas_id=puskesmas_id)
+        for desa in village_reviews.select_related(
+            "village", "puskesmas__district", "submitted_by"
+        ):
+            lines.append(ReviewLine(VILLAGE, desa.village, desa.puskesmas, desa))
     lines.sort(key=lambda line: (line.puskesmas.name, line.kind != POSYANDU, line.name))
     return lines
 
@@ -270,7 +272,7 @@ def review_detail(*, review: PosyanduReview | VillageReview, user: User) -> Revi
             stratum_reasons.append(text)
             goals.append(shortfall.get("goal"))
     next_stratum = str(Stratum(goals[0]).label) if goals and goals[0] in STRATA else ""
-    subject = review.service_point if kind == POSYANDU else review.village
+    subject = review.service_point if isinstance(review, PosyanduReview) else review.village
     events = list(audit_history(obj=review, user=user)[:30])
     return ReviewView(review, kind, subject, stratum_reasons, active_reasons, next_stratum, events)
 
@@ -278,7 +280,7 @@ def review_detail(*, review: PosyanduReview | VillageReview, user: User) -> Revi
 def waiting_counts(*, user: User) -> dict[str, int]:
     """How many reviews (every year) wait for the district, and how many were returned to the
     puskesmas: two queries."""
-    counts = {Status.SUBMITTED: 0, Status.RETURNED: 0}
+    counts: dict[str, int] = {Status.SUBMITTED.value: 0, Status.RETURNED.value: 0}
     for queryset in (readable_posyandu_reviews(user=user), readable_village_reviews(user=user)):
         for row in (
             queryset.filter(status__in=list(counts)).values("status").annotate(n=Count("pk"))

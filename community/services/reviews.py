@@ -271,7 +271,7 @@ def posyandu_review_open(*, service_point: ServicePoint, year: object, by: User)
     existing = PosyanduReview.objects.filter(service_point=service_point, year=year).first()
     if existing is None:
         standard = _standard(Subject.POSYANDU, year)
-    return _open(
+    review = _open(
         existing,
         lambda: PosyanduReview(
             service_point=service_point,
@@ -282,6 +282,8 @@ def posyandu_review_open(*, service_point: ServicePoint, year: object, by: User)
         by=by,
         place_on=service_point,
     )
+    assert isinstance(review, PosyanduReview)
+    return review
 
 
 def village_review_open(*, village: Village, year: object, by: User) -> VillageReview:
@@ -293,7 +295,7 @@ def village_review_open(*, village: Village, year: object, by: User) -> VillageR
     existing = VillageReview.objects.filter(village=village, year=year).first()
     if existing is None:
         standard = _standard(Subject.VILLAGE, year)
-    return _open(
+    review = _open(
         existing,
         lambda: VillageReview(
             village=village, puskesmas_id=village.puskesmas_id, year=year, standard=standard
@@ -301,6 +303,8 @@ def village_review_open(*, village: Village, year: object, by: User) -> VillageR
         by=by,
         place_on=village,
     )
+    assert isinstance(review, VillageReview)
+    return review
 
 
 # --- Saving figures -----------------------------------------------------------------------------
@@ -384,28 +388,32 @@ def review_submit(*, review: Review, by: User, version: int | None = None) -> Re
             _("Enter every figure before submitting: %(missing)s.")
             % {"missing": ", ".join(missing)}
         )
-    return workflow.review_submit(review, by=by, version=version)
+    workflow.review_submit(review, by=by, version=version)
+    return review
 
 
 @transaction.atomic
 def review_return(*, review: Review, by: User, reason: str, version: int | None = None) -> Review:
     """Send a submitted review back to the puskesmas with the reason (required)."""
     _require_checker(review, by)
-    return workflow.review_return(review, by=by, reason=clean_text(reason), version=version)
+    workflow.review_return(review, by=by, reason=clean_text(reason), version=version)
+    return review
 
 
 @transaction.atomic
 def review_approve(*, review: Review, by: User, version: int | None = None) -> Review:
     """Approve a submitted review: its stratum counts from now on."""
     _require_checker(review, by)
-    return workflow.review_approve(review, by=by, version=version)
+    workflow.review_approve(review, by=by, version=version)
+    return review
 
 
 @transaction.atomic
 def review_reopen(*, review: Review, by: User, reason: str, version: int | None = None) -> Review:
     """Open an approved review for the puskesmas again, with the reason (required)."""
     _require_checker(review, by)
-    return workflow.review_reopen(review, by=by, reason=clean_text(reason), version=version)
+    workflow.review_reopen(review, by=by, reason=clean_text(reason), version=version)
+    return review
 
 
 STEPS = {
