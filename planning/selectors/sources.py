@@ -204,12 +204,13 @@ def proposal_for(*, user: User, plan: Plan, pk: int) -> MusrenbangProposal | Non
 def plan_service_points(plan: Plan) -> QuerySet[ServicePoint]:
     """The posyandu and other UKBM an activity of `plan` may develop (issue #17): those of the
     plan's puskesmas, or of the district for the Dinkes plan."""
-    owner = plan.district if plan.is_dinkes else plan.puskesmas
     ukbm = ServicePoint.objects.filter(kind__in=ServicePoint.UKBM_KINDS)
-    return in_given_area(ukbm, owner)
+    if plan.puskesmas is not None:
+        return in_given_area(ukbm, plan.puskesmas)
+    return in_given_area(ukbm, plan.district)
 
 
 def ukbm_label(point: ServicePoint) -> str:
     """How the activity form, the RUK template and its Lists sheet name a posyandu or other
     UKBM: its kind and name, and its desa."""
-    return f"{point} ({point.village.name})" if point.village_id else str(point)
+    return f"{point} ({point.village.name})" if point.village is not None else str(point)

@@ -19,7 +19,7 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 
 from indicators.models import SPMService
 from kernel import audit
-from kernel.models import AuditEvent, FundingSource, User
+from kernel.models import AuditEvent, FundingSource, ServicePoint, User
 from workshops.models import FollowUp, MusrenbangProposal
 
 from ..models import Activity, BudgetSubActivity, Plan
@@ -112,6 +112,8 @@ def activity_fields_clean(fields: Mapping[str, object]) -> dict[str, object]:
 def check_service_point(plan: Plan, data: Mapping[str, object]) -> None:
     """The posyandu or other UKBM an activity develops is one of the plan's owner."""
     point = data.get("service_point")
+    # A model choice, from the activity form or the RUK file's lookups.
+    assert point is None or isinstance(point, ServicePoint)
     if point is not None and not plan_service_points(plan).filter(pk=point.pk).exists():
         raise ValidationError(
             {"service_point": _("Choose a posyandu or other UKBM of the plan's own area.")}
