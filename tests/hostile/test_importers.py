@@ -116,6 +116,15 @@ IMPORTERS: dict[str, Entry] = {
     ),
 }
 
+# Issue #17: reviews (posyandu reviews of the uploader's puskesmas for a year).
+IMPORTERS |= {
+    Kind.UKBM_REVIEWS: Entry(
+        "puskesmas_head",
+        lambda world, user: {"year": YEAR},
+        ("community.PosyanduReview",),
+    ),
+}
+
 # Refused by the runner's own check, before anything is stored.
 OVERSIZED = "oversized"
 
