@@ -243,6 +243,29 @@ def province_strata(*, user: User, year: int) -> list[StrataRow]:
     )
 
 
+def village_counts(*, village: Village | int, year: int) -> dict[str, int]:
+    """A desa's posyandu (registered, active), those active by the year's posyandu reviews,
+    and its other UKBM (posbindu, poskesdes, pos UKK, poskestren). Two queries."""
+    village_id = village if isinstance(village, int) else village.pk
+    points = list(
+        ServicePoint.objects.filter(
+            village_id=village_id, is_active=True, kind__in=ServicePoint.UKBM_KINDS
+        ).values_list("kind", flat=True)
+    )
+    posyandu = sum(1 for kind in points if kind == ServicePoint.Kind.POSYANDU)
+    active = PosyanduReview.objects.filter(
+        service_point__village_id=village_id,
+        service_point__is_active=True,
+        year=year,
+        is_active_posyandu=True,
+    ).count()
+    return {
+        "posyandu_count": posyandu,
+        "active_posyandu": active,
+        "ukbm_count": len(points) - posyandu,
+    }
+
+
 # --- One review ---------------------------------------------------------------------------------
 
 
@@ -257,6 +280,7 @@ class ReviewView:
     active_reasons: list[str]  # the criteria of being active not met
     next_stratum: str
     events: list
+    counts_changed: bool = False  # a desa's posyandu changed since its review was placed
 
 
 def review_detail(*, review: PosyanduReview | VillageReview, user: User) -> ReviewView:
@@ -274,7 +298,13 @@ def review_detail(*, review: PosyanduReview | VillageReview, user: User) -> Revi
     next_stratum = str(Stratum(goals[0]).label) if goals and goals[0] in STRATA else ""
     subject = review.service_point if isinstance(review, PosyanduReview) else review.village
     events = list(audit_history(obj=review, user=user)[:30])
-    return ReviewView(review, kind, subject, stratum_reasons, active_reasons, next_stratum, events)
+    changed = False
+    if isinstance(review, VillageReview) and review.is_editable:
+        counted = village_counts(village=review.village_id, year=review.year)
+        changed = any(getattr(review, name) != count for name, count in counted.items())
+    return ReviewView(
+        review, kind, subject, stratum_reasons, active_reasons, next_stratum, events, changed
+    )
 
 
 def waiting_counts(*, user: User) -> dict[str, int]:

@@ -34,6 +34,7 @@ from kernel.versioning import save_versioned
 from ..models import PosyanduReview, UkbmStandard, VillageReview
 from ..rights import can_check_review, can_fill_review
 from ..rules import place
+from ..selectors.reviews import village_counts
 
 Action = AuditEvent.Action
 Review = PosyanduReview | VillageReview
@@ -174,29 +175,6 @@ def clean_figures(model, values: Mapping[str, object]) -> dict:
 
 
 # --- Placing a review ---------------------------------------------------------------------------
-
-
-def village_counts(*, village: Village | int, year: int) -> dict[str, int]:
-    """A desa's posyandu (registered, active), those active by the year's posyandu reviews,
-    and its other UKBM (posbindu, poskesdes, pos UKK, poskestren). Two queries."""
-    village_id = village if isinstance(village, int) else village.pk
-    points = list(
-        ServicePoint.objects.filter(
-            village_id=village_id, is_active=True, kind__in=ServicePoint.UKBM_KINDS
-        ).values_list("kind", flat=True)
-    )
-    posyandu = sum(1 for kind in points if kind == ServicePoint.Kind.POSYANDU)
-    active = PosyanduReview.objects.filter(
-        service_point__village_id=village_id,
-        service_point__is_active=True,
-        year=year,
-        is_active_posyandu=True,
-    ).count()
-    return {
-        "posyandu_count": posyandu,
-        "active_posyandu": active,
-        "ukbm_count": len(points) - posyandu,
-    }
 
 
 def review_place(review: Review) -> Review:

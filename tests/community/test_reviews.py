@@ -569,3 +569,21 @@ def test_saving_a_submitted_review_says_why_not(client, review, puskesmas_head):
     assert 'data-testid="review-errors"' in answer.content.decode()
     review.refresh_from_db()
     assert review.active_cadres == 6
+
+
+def test_a_desa_page_says_when_its_posyandu_changed_since_its_save(
+    client, world, puskesmas_head, review
+):
+    desa = services.village_review_open(
+        village=world["hsu"]["villages"][0], year=YEAR, by=puskesmas_head
+    )
+    client.force_login(puskesmas_head)
+    url = reverse("community:village-review", args=[desa.pk])
+    assert 'data-testid="counts-changed"' not in client.get(url).content.decode()
+    _filled(review, puskesmas_head)  # the desa's posyandu is active now
+    assert 'data-testid="counts-changed"' in client.get(url).content.decode()
+    desa.refresh_from_db()
+    _save(desa, puskesmas_head, forum_meetings=1)
+    desa.refresh_from_db()
+    assert desa.active_posyandu == 1
+    assert 'data-testid="counts-changed"' not in client.get(url).content.decode()
