@@ -9,5 +9,6 @@ class CommunityConfig(AppConfig):
     def ready(self) -> None:
         from . import (
             importers,  # noqa: F401  (registers the imports on the one pipeline)
+            notifying,  # noqa: F401  (declares its notifications: kernel.notifications)
             todo,  # noqa: F401  (registers its to-do home providers)
         )

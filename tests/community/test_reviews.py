@@ -587,3 +587,19 @@ def test_a_desa_page_says_when_its_posyandu_changed_since_its_save(
     desa.refresh_from_db()
     assert desa.active_posyandu == 1
     assert 'data-testid="counts-changed"' not in client.get(url).content.decode()
+
+
+def test_each_step_tells_the_other_side(review, puskesmas_head, puskesmas_staff, district_user):
+    from kernel.models import Notification
+
+    def kinds(user):
+        return list(Notification.objects.filter(recipient=user).values_list("kind", flat=True))
+
+    _filled(review, puskesmas_head)
+    services.review_submit(review=review, by=puskesmas_head, version=review.version)
+    assert kinds(district_user) == ["ukbm_review_submitted"]
+    assert kinds(puskesmas_head) == []  # whoever did the step is not told
+    services.review_return(review=review, by=district_user, reason="Cek KB")
+    assert kinds(puskesmas_staff) == ["ukbm_review_returned"]
+    note = Notification.objects.get(recipient=puskesmas_staff)
+    assert "Cek KB" in note.body and note.url.endswith(f"/{review.pk}/")
