@@ -40,7 +40,7 @@ from ..selectors import reviews as selectors
 from ..services import reviews as services
 
 YEARS_BACK = 4
-SECTIONS = ["community/_sections.html", "community/review_no_sections.html"]
+SECTIONS = "community/_sections.html"  # the community tabs (registry part)
 Status = PosyanduReview.Status
 
 
