@@ -19,12 +19,12 @@ from .models.standards import LEVELS, STRATA, Criterion, SkillGroup
 POSYANDU_MEASURES: dict[str, object] = {
     "sessions_held": gettext_lazy("sessions held"),
     "active_cadres": gettext_lazy("active cadres"),
-    "weighing_coverage": gettext_lazy("% weighing coverage (D/S)"),
-    "kia_coverage": gettext_lazy("% maternal and child health coverage"),
-    "kb_coverage": gettext_lazy("% family planning coverage"),
-    "immunisation_coverage": gettext_lazy("% immunisation coverage"),
+    "weighing_coverage": gettext_lazy("weighing coverage D/S (%)"),
+    "kia_coverage": gettext_lazy("maternal and child health coverage (%)"),
+    "kb_coverage": gettext_lazy("family planning coverage (%)"),
+    "immunisation_coverage": gettext_lazy("immunisation coverage (%)"),
     "extra_programmes": gettext_lazy("extra programmes"),
-    "fund_coverage": gettext_lazy("% households in a health fund"),
+    "fund_coverage": gettext_lazy("households in a health fund (%)"),
 }
 VILLAGE_MEASURES: dict[str, object] = {
     "forum_meetings": gettext_lazy("village forum meetings"),
@@ -35,7 +35,7 @@ VILLAGE_MEASURES: dict[str, object] = {
     "ukbm_count": gettext_lazy("other UKBM"),
     "village_funding": gettext_lazy("village funding for health (1 = yes)"),
     "community_activities": gettext_lazy("community activities"),
-    "phbs_households": gettext_lazy("% households living clean and healthy"),
+    "phbs_households": gettext_lazy("households living clean and healthy (%)"),
 }
 MEASURES = {"posyandu": POSYANDU_MEASURES, "village": VILLAGE_MEASURES}
 

@@ -57,6 +57,10 @@ def spm_catalogue(db):
         importlib.import_module("workshops.migrations.0002_load_management_score_bands").load(
             apps, None
         )
+    from community.models import UkbmStandard
+
+    if not UkbmStandard.objects.exists():  # criteria, skills, level rules, UKBM indicators
+        importlib.import_module("community.migrations.0002_load_standards").load(apps, None)
 
 
 @pytest.fixture

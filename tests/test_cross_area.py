@@ -651,6 +651,7 @@ OBJECTS |= {
     "community:village-review-open": lambda w: w["hsu"]["villages"][0],
 }
 
+
 # --- Issue #17: cadres ---
 def _hsu_cadre(w: dict):
     """A cadre of the Hulu Sungai Utara posyandu (one per test)."""

@@ -11,6 +11,9 @@ from html.parser import HTMLParser
 import pytest
 from django.urls import NoReverseMatch, Resolver404, resolve, reverse
 
+from kernel.models import User
+
+from .factories import UserFactory
 from .test_cross_area import OBJECTS, PUSKESMAS_OWNED, _hsu_head, _walk, get_resolver
 
 pytestmark = pytest.mark.django_db
@@ -74,6 +77,10 @@ def _approved_ruk(world) -> None:
     Plan.objects.filter(pk=_hsu_ruk(world).pk).update(status=Plan.Status.APPROVED)
 
 
+# Create and edit pages only a province reviewer uses.
+PROVINCE_OWNED = {"community:indicator-set-create", "community:indicator-set-edit"}
+
+
 # POST-only URLs: the page (URL name, same object) whose form posts to them, and what must be
 # true for that page to show the form.
 HOSTED_ON = {
@@ -112,6 +119,8 @@ def _page(client, world, district_user, name: str):
     users = [_hsu_head(world), district_user]
     if name not in PUSKESMAS_OWNED:
         users.reverse()
+    if name in PROVINCE_OWNED:  # what only a province makes (issue #17)
+        users.append(UserFactory(role=User.Role.PROVINCE_REVIEWER, province=world["kalsel"]))
     statuses = []
     for user in users:
         client.force_login(user)

@@ -173,11 +173,7 @@ def load(apps, schema_editor):
     )  # fmt: skip
 
 
-def unload(apps, schema_editor):
-    for model in ("UkbmIndicator", "SkillSet", "UkbmStandard"):
-        apps.get_model("community", model).objects.all().delete()
-
-
 class Migration(migrations.Migration):
     dependencies = [("community", "0001_schema")]
-    operations = [migrations.RunPython(load, unload)]
+    # Backwards: nothing to undo here (0001's backwards drops the tables with their rows).
+    operations = [migrations.RunPython(load, migrations.RunPython.noop)]

@@ -102,7 +102,7 @@ class PosyanduReview(YearReview):
         _("extra programmes"), _("Programmes beyond the main five, e.g. BKB, PAUD, TOGA.")
     )
     fund_coverage = percent_field(
-        _("health fund coverage (% of households)"),
+        _("health fund coverage (households, %)"),
         _("Households in a community health fund (dana sehat) or JKN."),
     )
     is_active_posyandu = models.BooleanField(_("active posyandu"), null=True, blank=True)

@@ -383,6 +383,7 @@ def review_approve(*, review: Review, by: User, version: int | None = None) -> R
     """Approve a submitted review: its stratum counts from now on."""
     _require_checker(review, by)
     workflow.review_approve(review, by=by, version=version)
+    _indicators_later(review)
     return review
 
 
@@ -391,7 +392,16 @@ def review_reopen(*, review: Review, by: User, reason: str, version: int | None 
     """Open an approved review for the puskesmas again, with the reason (required)."""
     _require_checker(review, by)
     workflow.review_reopen(review, by=by, reason=clean_text(reason), version=version)
+    _indicators_later(review)
     return review
+
+
+def _indicators_later(review: Review) -> None:
+    """The province's UKBM indicators of the review's year, recomputed once this commits: an
+    approved (or reopened) review moves the strata they count."""
+    from .indicators import ukbm_indicators_refresh_later
+
+    ukbm_indicators_refresh_later(review.year, province_id=review.puskesmas.district.province_id)
 
 
 STEPS = {

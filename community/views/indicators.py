@@ -22,11 +22,11 @@ from kernel.models import Province
 from kernel.roles import is_system_admin
 from kernel.scoping import get_in_area_or_404, in_area
 from kernel.tables import Col, Table
-from kernel.versioning import StaleEdit
+from kernel.versioning import OnceForm, StaleEdit, create_once
 from kernel.web import FIRST_YEAR, LAST_YEAR, query_id, query_year, wants_xlsx
 from workshops.models import Meeting
 
-from ..models import IndicatorResult, UkbmIndicator
+from ..models import IndicatorResult, IndicatorSet, UkbmIndicator
 from ..rights import can_read_indicators, can_set_indicators
 from ..selectors import indicators as selectors
 from ..services import indicator_sets
@@ -162,9 +162,9 @@ class SetForm(forms.Form):
         return note
 
 
-class SetCreateForm(SetForm):
+class SetCreateForm(OnceForm, SetForm):
     year = forms.IntegerField(label=gettext_lazy("Year"), min_value=FIRST_YEAR, max_value=LAST_YEAR)
-    field_order = ["year", "indicators", "agreed_at", "note"]
+    field_order = ["year", "indicators", "agreed_at", "note", "form_token"]
 
 
 @login_required
@@ -180,14 +180,19 @@ def indicator_set_create(request):
     form = SetCreateForm(request.POST or None, initial=initial, user=user, province=province)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:
-            indicator_set = indicator_sets.indicator_set_create(
-                province=province,
-                year=data["year"],
-                indicators=data["indicators"],
-                agreed_at=data["agreed_at"],
-                note=data["note"],
+        try:  # a double click creates once and both posts land on the new set
+            indicator_set = create_once(
+                token=data.get("form_token"),
                 by=user,
+                model=IndicatorSet,
+                create=lambda: indicator_sets.indicator_set_create(
+                    province=province,
+                    year=data["year"],
+                    indicators=data["indicators"],
+                    agreed_at=data["agreed_at"],
+                    note=data["note"],
+                    by=user,
+                ),
             )
         except ValidationError as error:
             form.add_error(None, error)

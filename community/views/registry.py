@@ -18,6 +18,7 @@ from kernel.rights import can_add_service_point, can_edit_organisation
 from kernel.tables import Col, FilterForm, Table
 from kernel.web import paginate, wants_xlsx
 
+from ..rights import can_keep_cadres
 from ..selectors import registry as selectors
 
 
@@ -149,6 +150,8 @@ def posyandu_detail(request, pk):
         "reviews": reviews,
         "cadres": cadres,
         "can_edit": can_edit_organisation(request.user, point),
+        "can_keep_cadres": point.kind == point.Kind.POSYANDU
+        and can_keep_cadres(request.user, point),
     }
     return render(request, "community/registry_posyandu.html", context)
 

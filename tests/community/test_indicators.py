@@ -360,6 +360,19 @@ def test_province_creates_a_set_with_its_meeting(client, world, province_user):
     assert IndicatorSet.objects.count() == 1
 
 
+def test_a_double_click_on_create_makes_one_set_and_both_land_on_it(client, province_user):
+    client.force_login(province_user)
+    url = reverse("community:indicator-set-create")
+    token = client.get(url).context["form"].initial["form_token"]
+    ids = list(UkbmIndicator.objects.values_list("pk", flat=True))
+    data = {"year": YEAR, "indicators": ids, "form_token": token}
+    first, second = client.post(url, data), client.post(url, data)
+    created = IndicatorSet.objects.get()
+    target = reverse("community:indicator-set-edit", args=[created.pk])
+    assert first.status_code == second.status_code == 302
+    assert first["Location"] == second["Location"] == target
+
+
 def test_district_cannot_create_a_set(client, district_user):
     client.force_login(district_user)
     assert client.get(reverse("community:indicator-set-create")).status_code == 403

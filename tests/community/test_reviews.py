@@ -603,3 +603,25 @@ def test_each_step_tells_the_other_side(review, puskesmas_head, puskesmas_staff,
     assert kinds(puskesmas_staff) == ["ukbm_review_returned"]
     note = Notification.objects.get(recipient=puskesmas_staff)
     assert "Cek KB" in note.body and note.url.endswith(f"/{review.pk}/")
+
+
+def test_approving_a_review_recomputes_the_provinces_ukbm_indicators(
+    review, puskesmas_head, district_user, django_capture_on_commit_callbacks
+):
+    """Once an approval commits, the UKBM indicators of its year and province count it."""
+    from community.models import IndicatorResult
+
+    _filled(review, puskesmas_head)
+    review.refresh_from_db()
+    services.review_submit(review=review, by=puskesmas_head, version=review.version)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.review_approve(review=review, by=district_user)
+    district = IndicatorResult.objects.get(
+        indicator__measure="posyandu_purnama_mandiri",
+        year=YEAR,
+        level=IndicatorResult.Level.DISTRICT,
+        district=review.puskesmas.district,
+    )
+    review.refresh_from_db()
+    counted = 1 if review.stratum in ("purnama", "mandiri") else 0
+    assert (district.numerator, district.denominator) == (counted, 1)

@@ -118,6 +118,11 @@ IMPORTERS: dict[str, Entry] = {
 
 # Issue #17: reviews (posyandu reviews of the uploader's puskesmas for a year).
 IMPORTERS |= {
+    Kind.CADRES: Entry(
+        "puskesmas_head",
+        lambda world, user: {"puskesmas": world["hsu"]["puskesmas"].pk},
+        ("community.Cadre",),
+    ),
     Kind.UKBM_REVIEWS: Entry(
         "puskesmas_head",
         lambda world, user: {"year": YEAR},
