@@ -232,7 +232,10 @@ class ServicePoint(AreaOwned, Versioned):
         verbose_name_plural = _("service points")
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} {self.name}"
+        kind = str(self.get_kind_display())
+        if self.name.casefold().startswith(kind.casefold()):
+            return self.name  # "Posyandu Baru", not "Posyandu Posyandu Baru"
+        return f"{kind} {self.name}"
 
     @property
     def is_ukbm(self) -> bool:

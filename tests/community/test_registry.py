@@ -488,3 +488,12 @@ def test_the_desa_page_costs_the_same_queries_with_more_posyandu(client, world, 
         PosyanduReviewFactory(service_point=point, stratum=Stratum.MADYA)
         CadreFactory(service_point=point)
     assert count() == few
+
+
+def test_a_service_point_named_after_its_kind_says_the_kind_once():
+    from kernel.models import ServicePoint
+
+    assert str(ServicePoint(kind=ServicePoint.Kind.POSYANDU, name="Posyandu Baru")) == (
+        "Posyandu Baru"
+    )
+    assert str(ServicePoint(kind=ServicePoint.Kind.POSYANDU, name="Melati")) == "Posyandu Melati"
