@@ -10,6 +10,7 @@ urlpatterns = [
     path("meetings/", include("workshops.urls")),
     path("ukbm/", include("community.urls")),
     path("planning/", include("planning.urls")),
+    path("assessments/", include("assessments.urls")),
     path("spm/", include("cycle.urls")),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),

@@ -39,6 +39,9 @@ is_province_reviewer = rules.predicate(_role(Role.PROVINCE_REVIEWER), name="is_p
 is_district_planner = rules.predicate(_role(Role.DISTRICT_PLANNER), name="is_district_planner")
 is_puskesmas_head = rules.predicate(_role(Role.PUSKESMAS_HEAD), name="is_puskesmas_head")
 is_puskesmas_staff = rules.predicate(_role(Role.PUSKESMAS_STAFF), name="is_puskesmas_staff")
+# A planning mentor (issue #18): reads its assigned districts (kernel.scoping), writes only the
+# mentoring records (assessments.rights).
+is_mentor = rules.predicate(_role(Role.MENTOR), name="is_mentor")
 # Heads and staff of a puskesmas: they enter its data and write its plans.
 is_puskesmas_member = is_puskesmas_head | is_puskesmas_staff
 
@@ -102,6 +105,16 @@ def in_own_district(user, obj=None) -> bool:
 
 
 @rules.predicate
+def in_mentored_district(user, obj=None) -> bool:
+    """`obj` lies in one of the districts a planning mentor is assigned to today."""
+    return (
+        _signed_in(user)
+        and bool(getattr(user, "mentored_district_ids", ()))
+        and area_id_of(obj, "district") in user.mentored_district_ids
+    )
+
+
+@rules.predicate
 def in_own_puskesmas(user, obj=None) -> bool:
     return (
         _signed_in(user)
@@ -113,5 +126,6 @@ def in_own_puskesmas(user, obj=None) -> bool:
 # --- What a role reads --------------------------------------------------------------------------
 
 # Everyone but the puskesmas and district staff who enter and check data reads only approved
-# data: a province reads what its districts approved, not drafts.
-reads_approved_only = ~is_system_admin & ~is_district_planner & ~is_puskesmas_member
+# data: a province reads what its districts approved, not drafts. A planning mentor reads what
+# its districts read, drafts included: it mentors the planning while it is being done.
+reads_approved_only = ~is_system_admin & ~is_district_planner & ~is_puskesmas_member & ~is_mentor

@@ -21,7 +21,7 @@ from .models import (
     User,
 )
 from .models.areas import AreaOwned
-from .roles import is_system_admin
+from .roles import is_mentor, is_system_admin
 
 M = TypeVar("M", bound=Model)
 # Any queryset, kept as its own class so custom methods (`MonthlyReportQuerySet.approved`) survive.
@@ -45,10 +45,29 @@ def in_area(queryset: QS, user: User | AnonymousUser) -> QS:
     """Rows of `queryset` inside `user`'s area (puskesmas, district, province); none if no area."""
     if is_national(user):
         return queryset
+    if is_mentor(user):  # a planning mentor: the districts assigned to them today (issue #18)
+        assert isinstance(user, User)
+        return in_districts(queryset, user.mentored_district_ids)
     area = user_area(user)
     if area is None:
         return queryset.none()
     return in_given_area(queryset, area)
+
+
+def in_districts(queryset: QS, district_ids: tuple[int, ...] | list[int]) -> QS:
+    """Rows of `queryset` inside any of the districts `district_ids` (a mentor's districts)."""
+    model: type[AreaOwned] = queryset.model
+    paths = model.area_paths.get("district")
+    if paths is None or not district_ids:
+        return queryset.none()
+    lookups = (paths,) if isinstance(paths, str) else tuple(paths)
+    reach = Q()
+    for lookup in lookups:
+        reach |= Q(**{f"{lookup}__in": list(district_ids)})
+    queryset = queryset.filter(reach)
+    if any("__" in lookup and _crosses_many(queryset.model, lookup) for lookup in lookups):
+        queryset = queryset.distinct()
+    return queryset
 
 
 def in_given_area(queryset: QS, area: Area) -> QS:

@@ -37,7 +37,7 @@ SITE_CSS = "css/site.css"
 BOOTSTRAP_CSS = "js-lib-bootstrap5/css/bootstrap.min.css"
 OWN_CSS = "css/simpul.css"
 # Simpul's own apps: every template, Python module, script and stylesheet.
-OWN_APPS = ("kernel", "indicators", "workshops", "community", "planning", "cycle")
+OWN_APPS = ("kernel", "indicators", "workshops", "community", "planning", "assessments", "cycle")
 SCANNED_SUFFIXES = {".html", ".txt", ".py", ".js", ".css"}
 SKIPPED_DIRS = {"migrations", "__pycache__", "locale", "tests"}
 # crispy-forms renders forms with crispy_bootstrap5's templates and adds classes in its template

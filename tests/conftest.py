@@ -61,6 +61,10 @@ def spm_catalogue(db):
 
     if not UkbmStandard.objects.exists():  # criteria, skills, level rules, UKBM indicators
         importlib.import_module("community.migrations.0002_load_standards").load(apps, None)
+    from assessments.models import Instrument
+
+    if not Instrument.objects.exists():  # the shipped instrument editions (issue #18)
+        importlib.import_module("assessments.migrations.0002_load_instruments").load(apps, None)
 
 
 @pytest.fixture

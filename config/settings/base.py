@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "workshops",
     "community",
     "planning",
+    "assessments",
     "cycle",
 ]
 
@@ -342,5 +343,6 @@ SIMPUL_DEMO_SEEDERS = [
     "workshops.services.demo.demo_seed",
     "community.services.demo.demo_seed",
     "planning.services.demo.demo_seed",
+    "assessments.services.demo.demo_seed",
     "cycle.services.demo.demo_seed",
 ]

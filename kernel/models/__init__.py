@@ -20,4 +20,4 @@ from .organisation import (  # noqa: F401
     Puskesmas,
     ServicePoint,
 )
-from .users import User  # noqa: F401
+from .users import MentorAssignment, User  # noqa: F401

@@ -89,6 +89,7 @@ class ImportJob(BackgroundJob):
         QUALITY_VALUES = "quality_values", _("Quality values")
         UKBM_REVIEWS = "ukbm_reviews", _("Posyandu reviews")
         CADRES = "cadres", _("Cadres")
+        INSTRUMENTS = "instruments", _("Assessment instruments")
 
     class Status(models.TextChoices):
         QUEUED = "queued", _("Waiting")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from .areas import AreaOwned, District, Province
@@ -21,6 +22,10 @@ class User(AreaOwned, Versioned, AbstractUser):
         PUSKESMAS_HEAD = "puskesmas_head", _("Puskesmas head")
         PUSKESMAS_STAFF = "puskesmas_staff", _("Puskesmas staff")
         SYSTEM_ADMIN = "system_admin", _("System administrator")
+        # Issue #18: a planning mentor (pendamping) of the ministry or a university, assigned to
+        # districts for a period (MentorAssignment): reads everything of those districts, writes
+        # only the mentoring records. No area field: kernel.scoping reads the assignments.
+        MENTOR = "mentor", _("Planning mentor")
 
     # A user has only the area its role works in: a puskesmas head's district is its
     # puskesmas's, so a district sees the users of its puskesmas too (kernel.scoping OR-s these).
@@ -92,6 +97,7 @@ class User(AreaOwned, Versioned, AbstractUser):
         Role.PUSKESMAS_HEAD: "puskesmas",
         Role.PUSKESMAS_STAFF: "puskesmas",
         Role.SYSTEM_ADMIN: None,
+        Role.MENTOR: None,
     }
 
     def clean(self) -> None:
@@ -108,6 +114,20 @@ class User(AreaOwned, Versioned, AbstractUser):
                 errors[field] = _("Leave this empty for the role you chose.")
         if errors:
             raise ValidationError(errors)
+
+    @cached_property
+    def mentored_district_ids(self) -> tuple[int, ...]:
+        """A planning mentor's districts, by their assignments running today (kept for the
+        request: the user is loaded once per request); () for every other role."""
+        if self.role != self.Role.MENTOR or not self.pk:
+            return ()
+        return tuple(
+            MentorAssignment.objects.current()
+            .filter(user_id=self.pk)
+            .values_list("district_id", flat=True)
+            .distinct()
+            .order_by("district_id")
+        )
 
     @property
     def area(self) -> Province | District | Puskesmas | None:
@@ -137,3 +157,77 @@ class User(AreaOwned, Versioned, AbstractUser):
     @property
     def is_system_admin(self) -> bool:
         return self.role == self.Role.SYSTEM_ADMIN or self.is_superuser
+
+
+class MentorAssignmentQuerySet(models.QuerySet):
+    def current(self, on=None):
+        """Assignments running on `on` (today by default)."""
+        from django.utils import timezone
+
+        day = on or timezone.localdate()
+        return self.filter(starts_on__lte=day).filter(
+            models.Q(ends_on__isnull=True) | models.Q(ends_on__gte=day)
+        )
+
+
+class MentorAssignment(AreaOwned, Versioned):
+    """A planning mentor (User.Role.MENTOR) assigned to one district for a period (issue #18).
+    While it runs the mentor reads everything of the district (kernel.scoping) and keeps its
+    mentoring records; the district's own data stays read-only to them."""
+
+    area_paths = {"province": "district__province", "district": "district"}
+
+    user = models.ForeignKey(
+        "kernel.User",
+        on_delete=models.CASCADE,
+        related_name="mentor_assignments",
+        verbose_name=_("mentor"),
+        limit_choices_to={"role": "mentor"},
+    )
+    district = models.ForeignKey(
+        District,
+        on_delete=models.PROTECT,
+        related_name="mentor_assignments",
+        verbose_name=_("district"),
+    )
+    starts_on = models.DateField(_("from"))
+    ends_on = models.DateField(_("until"), null=True, blank=True, help_text=_("Empty: open."))
+    organisation = models.CharField(
+        _("mentoring organisation"),
+        max_length=200,
+        blank=True,
+        help_text=_("The university or ministry unit the mentor comes from."),
+    )
+    created_by = models.ForeignKey(
+        "kernel.User",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("assigned by"),
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    objects = MentorAssignmentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["district__name", "-starts_on"]
+        verbose_name = _("mentor assignment")
+        verbose_name_plural = _("mentor assignments")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(ends_on__isnull=True)
+                | models.Q(ends_on__gte=models.F("starts_on")),
+                name="mentor_assignment_ends_after_start",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} - {self.district}"
+
+    def clean(self) -> None:
+        super().clean()
+        if self.user_id and self.user.role != User.Role.MENTOR:
+            raise ValidationError({"user": _("Only a planning mentor can be assigned.")})
+        if self.ends_on and self.starts_on and self.ends_on < self.starts_on:
+            raise ValidationError({"ends_on": _("The end comes before the start.")})

@@ -247,6 +247,9 @@ DEMO_USERS = [
      "Kepala Puskesmas Alabio"),
     ("kapus.bontangutara1", R.PUSKESMAS_HEAD, "puskesmas", "Puskesmas Bontang Utara I", "Maria",
      "Ulfah", "Kepala Puskesmas Bontang Utara I"),
+    # Issue #18: a planning mentor (assigned to HSU by assessments.services.demo).
+    ("mentor.hsu", R.MENTOR, None, None, "Dewi", "Lestari",
+     "Pendamping perencanaan, Universitas Lambung Mangkurat"),
 ]  # fmt: skip
 
 

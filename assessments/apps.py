@@ -1,0 +1,13 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class AssessmentsConfig(AppConfig):
+    name = "assessments"
+    verbose_name = _("Assessments (PKP, mentoring, supervision)")
+
+    def ready(self) -> None:
+        from . import (
+            importers,  # noqa: F401  (registers the instrument import on the one pipeline)
+            pkp_rules,  # noqa: F401  (registers the data rules of the PKP: data_rules.RULES)
+        )

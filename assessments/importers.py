@@ -1,0 +1,1 @@
+"""The instrument import on the one import pipeline (issue #18, part 1 fills it)."""

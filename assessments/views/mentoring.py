@@ -1,0 +1,5 @@
+"""Pages of issue #18's mentoring part (its helper fills this module)."""
+
+from __future__ import annotations
+
+urlpatterns: list = []
