@@ -103,6 +103,27 @@ class UserAdmin(BaseUserAdmin):
     )
 
 
+class MentorAssignmentInline(admin.TabularInline):
+    """A planning mentor's districts (issue #18); provinces also assign on the mentoring pages."""
+
+    model = models.MentorAssignment
+    fk_name = "user"
+    extra = 0
+    fields = ["district", "starts_on", "ends_on", "organisation"]
+    raw_id_fields = ["district"]
+
+
+UserAdmin.inlines = [MentorAssignmentInline]
+
+
+@admin.register(models.MentorAssignment)
+class MentorAssignmentAdmin(admin.ModelAdmin):
+    list_display = ["user", "district", "starts_on", "ends_on", "organisation"]
+    list_filter = ["district__province"]
+    raw_id_fields = ["user", "district", "created_by"]
+    search_fields = ["user__username", "user__last_name", "district__name"]
+
+
 @admin.register(models.ImportJob)
 class ImportJobAdmin(admin.ModelAdmin):
     list_display = ["file_name", "kind", "district", "puskesmas", "status", "created_at"]

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponseNotAllowed
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -21,6 +21,7 @@ from django.views.decorators.http import require_safe
 from kernel.models import District, Puskesmas
 from kernel.roles import (
     is_district_planner,
+    is_mentor,
     is_province_reviewer,
     is_puskesmas_member,
     is_system_admin,
@@ -77,6 +78,11 @@ def dashboard(request):
         return _district_page(request, user.district)
     if (is_province_reviewer(user) and user.province_id) or is_system_admin(user):
         return _province_page(request)
+    if is_mentor(user):  # a planning mentor: its district's dashboard, or the choice of them
+        districts = user.mentored_district_ids
+        if len(districts) == 1:
+            return _district_page(request, get_in_area_or_404(District, user, pk=districts[0]))
+        return redirect("assessments:mentoring-home")
     return render(request, "indicators/dashboard_none.html")
 
 
