@@ -115,6 +115,20 @@ def puskesmas_head(world):
 
 
 @pytest.fixture
+def mentor_user(world):
+    """A planning mentor (issue #18) assigned to Hulu Sungai Utara since the start of 2026."""
+    import datetime
+
+    from kernel.models import MentorAssignment
+
+    mentor = UserFactory(username="pendamping", role=User.Role.MENTOR)
+    MentorAssignment.objects.create(
+        user=mentor, district=world["hsu"]["district"], starts_on=datetime.date(2026, 1, 1)
+    )
+    return mentor
+
+
+@pytest.fixture
 def puskesmas_staff(world):
     return UserFactory(
         username="staf", role=User.Role.PUSKESMAS_STAFF, puskesmas=world["hsu"]["puskesmas"]
