@@ -9,5 +9,7 @@ class AssessmentsConfig(AppConfig):
     def ready(self) -> None:
         from . import (
             importers,  # noqa: F401  (registers the instrument import on the one pipeline)
+            notifying,  # noqa: F401  (PKP notifications: kernel.notifications rules)
             pkp_rules,  # noqa: F401  (registers the data rules of the PKP: data_rules.RULES)
+            todo,  # noqa: F401  (the PKPs waiting, returned: kernel.todo)
         )
