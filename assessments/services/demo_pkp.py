@@ -8,6 +8,7 @@ those the edition's bands give. Idempotent: a PKP past draft is kept as it is.""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 from kernel.models import District, Puskesmas, User
@@ -22,12 +23,19 @@ PLANNER = "dinkes.hsu"
 YEAR, LAST_YEAR = 2026, 2025
 Status = PkpAssessment.Status
 
+
 # Profiles: the share of each service target reached and the level chosen per management item
 # (index into the item's levels, from the top: 0 the highest).
+@dataclass(frozen=True)
+class Profile:
+    reach: Decimal
+    levels: tuple[int, ...]
+
+
 PROFILES = {
-    "good": {"reach": Decimal("0.97"), "levels": (0, 0, 0, 1)},
-    "fair": {"reach": Decimal("0.86"), "levels": (1, 1, 0, 2)},
-    "poor": {"reach": Decimal("0.66"), "levels": (2, 2, 1, 3)},
+    "good": Profile(Decimal("0.97"), (0, 0, 0, 1)),
+    "fair": Profile(Decimal("0.86"), (1, 1, 0, 2)),
+    "poor": Profile(Decimal("0.66"), (2, 2, 1, 3)),
 }
 SPREAD = ["good", "fair", "poor", "good", "fair", "fair", "poor", "good", "fair", "poor"]
 # 2026: Alabio and one more wait for the district, one is returned, Danau Panggang in draft.
@@ -73,11 +81,11 @@ def _fill(pkp: PkpAssessment, profile: str, head: User) -> None:
     """The puskesmas's own figures and scores after `profile`."""
     settings = PROFILES[profile]
     for result in PkpServiceResult.objects.filter(assessment=pkp).select_related("item"):
-        figures = _reached(result, settings["reach"])
+        figures = _reached(result, settings.reach)
         if figures is None:
             continue
         fields: dict = {"target_group": figures[0], "actual": figures[1]}
-        if settings["reach"] < 1 and not result.problem:
+        if settings.reach < 1 and not result.problem:
             fields |= {
                 "problem": "Cakupan belum mencapai target tahunan.",
                 "cause": "Kunjungan sasaran ke posyandu rendah.",
@@ -89,7 +97,7 @@ def _fill(pkp: PkpAssessment, profile: str, head: User) -> None:
         levels = sorted(score.item.levels.values_list("score", flat=True), reverse=True)
         if not levels:
             continue
-        pick = settings["levels"][n % len(settings["levels"])]
+        pick = settings.levels[n % len(settings.levels)]
         pkp_services.save_self_score(
             score=score,
             by=head,
