@@ -678,6 +678,39 @@ OBJECTS |= {
     "community:training-cadres": _hsu_training,
 }
 
+
+# Issue #18 supervision
+def _hsu_supervision_visit(w: dict):
+    """A planned supervision visit to the Hulu Sungai Utara puskesmas (one per test)."""
+    from .assessments.factories import SupervisionVisitFactory
+
+    return SupervisionVisitFactory(puskesmas=w["hsu"]["puskesmas"])
+
+
+def _hsu_supervision_action(w: dict):
+    """An RTL action of a supervision visit to the Hulu Sungai Utara puskesmas."""
+    import datetime
+
+    from assessments.models import SupervisionAction
+
+    return SupervisionAction.objects.create(
+        visit=_hsu_supervision_visit(w),
+        finding="Lokmin tidak rutin",
+        action="Jadwalkan lokmin bulanan",
+        due_on=datetime.date(2026, 7, 1),
+    )
+
+
+OBJECTS |= {
+    "assessments:supervision-detail": _hsu_supervision_visit,
+    "assessments:supervision-edit": _hsu_supervision_visit,
+    "assessments:supervision-record": _hsu_supervision_visit,
+    "assessments:supervision-cancel": _hsu_supervision_visit,
+    "assessments:supervision-action-edit": _hsu_supervision_action,
+    "assessments:supervision-action-status": _hsu_supervision_action,
+}
+
+
 # URLs whose owner is sent on elsewhere (302) rather than shown a page.
 REDIRECTING = {"kernel:notification-open"}
 

@@ -5,6 +5,7 @@ the numbers of queries do not grow with the visits."""
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -146,7 +147,7 @@ def visit_list(
     )
 
 
-def flagged(visits: QuerySet[SupervisionVisit]) -> list[SupervisionVisit]:
+def flagged(visits: Iterable[SupervisionVisit]) -> list[SupervisionVisit]:
     """The visits as a list with their actions flagged (see visits_for_puskesmas)."""
     return _flag(list(visits), timezone.localdate())
 
