@@ -720,6 +720,11 @@ TOKEN_URLS = {"kernel:first-login", "kernel:password-reset-confirm"}
 
 SKIPPED_NAMESPACES = {"admin"}  # Django admin: staff only, for system administrators' support
 
+# URLs whose id is national data, not an area's: every signed-in user reads them, so there is no
+# other area to refuse (their own tests check who may change them). Issue #18: instruments
+# (tests/assessments/test_instruments.py).
+NATIONAL_URLS = {"assessments:instrument-detail", "assessments:instrument-export"}
+
 
 def _walk(patterns, namespace: str = "", inherited: tuple[str, ...] = ()):
     for entry in patterns:
@@ -738,7 +743,9 @@ def id_taking_url_names() -> list[str]:
         {
             name
             for name, _ in _walk(get_resolver().url_patterns)
-            if name.split(":")[0] not in SKIPPED_NAMESPACES and name not in TOKEN_URLS
+            if name.split(":")[0] not in SKIPPED_NAMESPACES
+            and name not in TOKEN_URLS
+            and name not in NATIONAL_URLS
         }
     )
 

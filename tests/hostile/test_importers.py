@@ -130,6 +130,22 @@ IMPORTERS |= {
     ),
 }
 
+# Issue #18 instruments: a new edition of an assessment instrument (national data, no area): a
+# system administrator imports it; its five sheets' first (the edition) is the hostile one.
+IMPORTERS |= {
+    Kind.INSTRUMENTS: Entry(
+        "admin_user",
+        lambda world, user: {},
+        (
+            "assessments.Instrument",
+            "assessments.Section",
+            "assessments.Item",
+            "assessments.Level",
+            "assessments.RankBand",
+        ),
+    ),
+}
+
 # Refused by the runner's own check, before anything is stored.
 OVERSIZED = "oversized"
 
