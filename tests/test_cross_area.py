@@ -711,6 +711,43 @@ OBJECTS |= {
 }
 
 
+# Issue #18 mentoring
+def _hsu_mentor_assignment(w: dict):
+    from kernel.models import MentorAssignment
+
+    from .assessments.factories import MentorAssignmentFactory
+
+    district = w["hsu"]["district"]
+    return MentorAssignment.objects.filter(district=district).first() or (
+        MentorAssignmentFactory(district=district)
+    )
+
+
+def _hsu_mentoring(model_name: str):
+    def make(w: dict):
+        from .assessments import factories
+
+        factory = getattr(factories, f"{model_name}Factory")
+        model = factory._meta.model
+        district = w["hsu"]["district"]
+        return model.objects.filter(district=district).first() or factory(district=district)
+
+    return make
+
+
+OBJECTS |= {
+    "assessments:mentoring-district": lambda w: w["hsu"]["district"],
+    "assessments:capacity-detail": _hsu_mentoring("CapacityAssessment"),
+    "assessments:capacity-edit": _hsu_mentoring("CapacityAssessment"),
+    "assessments:mentoring-activity-edit": _hsu_mentoring("MentoringActivity"),
+    "assessments:mentoring-activity-status": _hsu_mentoring("MentoringActivity"),
+    "assessments:mentoring-visit-edit": _hsu_mentoring("MentoringVisit"),
+    "assessments:mentoring-item-edit": _hsu_mentoring("MentoringItem"),
+    "assessments:mentoring-item-status": _hsu_mentoring("MentoringItem"),
+    "assessments:mentor-assignment-edit": _hsu_mentor_assignment,
+}
+
+
 # URLs whose owner is sent on elsewhere (302) rather than shown a page.
 REDIRECTING = {"kernel:notification-open"}
 
