@@ -11,7 +11,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import path, reverse
@@ -165,9 +165,10 @@ def _pkp(request, pk) -> PkpAssessment:
 
 
 @login_required
-@require_safe
 def pkp_verify(request, pk):
-    pkp = _pkp(request, pk)
+    pkp = _pkp(request, pk)  # scoped first: another area's id is a 404 whatever the method
+    if request.method not in ("GET", "HEAD"):
+        return HttpResponseNotAllowed(["GET", "HEAD"])
     can_verify = can_verify_pkp(request.user, pkp)
     context = {
         "view": selectors.pkp_view(pkp=pkp),
@@ -290,9 +291,10 @@ def _file_name(pkp: PkpAssessment, ext: str) -> str:
 
 
 @login_required
-@require_safe
 def pkp_pdf(request, pk):
-    pkp = _pkp(request, pk)
+    pkp = _pkp(request, pk)  # scoped first: another area's id is a 404 whatever the method
+    if request.method not in ("GET", "HEAD"):
+        return HttpResponseNotAllowed(["GET", "HEAD"])
     html = render_to_string(
         "assessments/pkp_review/pkp_pdf.html",
         {
@@ -310,9 +312,10 @@ def pkp_pdf(request, pk):
 
 
 @login_required
-@require_safe
 def pkp_xlsx(request, pk):
-    pkp = _pkp(request, pk)
+    pkp = _pkp(request, pk)  # scoped first: another area's id is a 404 whatever the method
+    if request.method not in ("GET", "HEAD"):
+        return HttpResponseNotAllowed(["GET", "HEAD"])
     view = selectors.pkp_view(pkp=pkp)
     service_rows = [
         [
