@@ -711,6 +711,34 @@ OBJECTS |= {
 }
 
 
+# Issue #18 pkp_review
+def _hsu_pkp(w: dict):
+    """A submitted PKP of the Hulu Sungai Utara puskesmas (one per test)."""
+    from assessments.models import PkpAssessment
+
+    from .assessments.pkp_review_fixtures import make_pkp
+
+    puskesmas = w["hsu"]["puskesmas"]
+    found = PkpAssessment.objects.filter(puskesmas=puskesmas, year=2026).first()
+    return found or make_pkp(puskesmas, year=2026)
+
+
+def _hsu_pkp_score(w: dict):
+    return _hsu_pkp(w).scores.order_by("pk").first()
+
+
+OBJECTS |= {
+    "assessments:pkp-verify": _hsu_pkp,
+    "assessments:pkp-feedback": _hsu_pkp,
+    "assessments:pkp-return": _hsu_pkp,
+    "assessments:pkp-approve": _hsu_pkp,
+    "assessments:pkp-reopen": _hsu_pkp,
+    "assessments:pkp-pdf": _hsu_pkp,
+    "assessments:pkp-xlsx": _hsu_pkp,
+    "assessments:pkp-verify-item": _hsu_pkp_score,
+}
+
+
 # Issue #18 mentoring
 def _hsu_mentor_assignment(w: dict):
     from kernel.models import MentorAssignment
