@@ -325,3 +325,29 @@ def test_the_mentor_cards_and_progress_queries_do_not_grow(
     assert len(cards) == 5
     with django_assert_max_num_queries(len(few_progress.captured_queries)):
         assert len(selectors.mentoring_progress(user=province_user)) == 5
+
+
+def test_the_demo_seeds_hsus_mentoring_once(world):
+    from assessments.models import CapacityAssessment, MentoringActivity, MentoringVisit
+    from assessments.selectors.mentoring import district_move
+    from assessments.services.demo_mentoring import demo_seed
+
+    MentorFactory(username="mentor.hsu")
+    UserFactory(username="prov.kalsel", role="province_reviewer", province=world["kalsel"])
+    UserFactory(username="dinkes.hsu", district=world["hsu"]["district"])
+    demo_seed()
+    demo_seed()
+    district = world["hsu"]["district"]
+    assessments = list(CapacityAssessment.objects.filter(district=district).order_by("held_on"))
+    assert [a.stage for a in assessments] == ["baseline", "review"]
+    assert assessments[0].meeting.format == "fgd" and assessments[0].meeting.participants.exists()
+    move = district_move(assessments)
+    assert move.change > 0 and any(s.change and s.change > 0 for s in move.sections)
+    assert MentoringActivity.objects.filter(district=district).count() == 5
+    assert MentoringActivity.objects.filter(district=district, status="done").count() == 2
+    assert MentoringVisit.objects.filter(district=district).count() == 2
+    items = list(MentoringItem.objects.filter(district=district))
+    assert len(items) == 4 and len({i.status for i in items}) == 3
+    assert any(i.is_overdue() for i in items)
+    mentor = User.objects.get(username="mentor.hsu")
+    assert mentor.mentored_district_ids == (district.pk,)
