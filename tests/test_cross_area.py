@@ -776,6 +776,33 @@ OBJECTS |= {
 }
 
 
+# Issue #18 pkp
+def _hsu_pkp_draft(w: dict):
+    """A draft PKP 2025 of the Hulu Sungai Utara puskesmas, started by its head."""
+    from assessments.models import PkpAssessment
+    from assessments.services.pkp import pkp_start
+
+    puskesmas = w["hsu"]["puskesmas"]
+    return PkpAssessment.objects.filter(puskesmas=puskesmas, year=2025).first() or pkp_start(
+        puskesmas=puskesmas, year=2025, by=_hsu_head(w)
+    )
+
+
+OBJECTS |= {
+    "assessments:pkp-detail": _hsu_pkp_draft,
+    "assessments:pkp-refresh": _hsu_pkp_draft,
+    "assessments:pkp-submit": _hsu_pkp_draft,
+    "assessments:pkp-service-edit": lambda w: _hsu_pkp_draft(w).service_results.first(),
+    "assessments:pkp-score-edit": lambda w: _hsu_pkp_draft(w).scores.first(),
+}
+PUSKESMAS_OWNED |= {
+    "assessments:pkp-refresh",
+    "assessments:pkp-submit",
+    "assessments:pkp-service-edit",
+    "assessments:pkp-score-edit",
+}
+
+
 # URLs whose owner is sent on elsewhere (302) rather than shown a page.
 REDIRECTING = {"kernel:notification-open"}
 
