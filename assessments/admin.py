@@ -62,6 +62,12 @@ class LockedWhenInUse:
             return super().has_add_permission(request, obj)  # type: ignore[misc]
         return super().has_add_permission(request)  # type: ignore[misc]
 
+    def get_actions(self, request):
+        # No bulk delete: each edition's use is checked on its own delete page.
+        actions = super().get_actions(request)  # type: ignore[misc]
+        actions.pop("delete_selected", None)
+        return actions
+
     def change_view(self, request, object_id, form_url="", extra_context=None):
         obj = self.get_object(request, object_id)  # type: ignore[attr-defined]
         if obj is not None and _in_use(self.edition_of(obj)):

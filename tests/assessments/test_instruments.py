@@ -155,6 +155,14 @@ def test_import_creates_a_new_edition_with_everything(client, admin_user, post_i
         ("fair", "5.50"),
     }
     assert job.result["instrument"] == edition.pk
+    assert client.get(reverse("kernel:importjob-detail", args=[job.pk])).status_code == 200
+
+
+def test_an_instrument_import_job_is_its_uploaders(client, admin_user, district_user, post_import):
+    client.force_login(admin_user)
+    _answer, job = post_import(reverse(IMPORT), {"file": _file(_sheets())})
+    client.force_login(district_user)
+    assert client.get(reverse("kernel:importjob-detail", args=[job.pk])).status_code == 404
 
 
 def _set(sheets, key, row, column, value):
@@ -375,6 +383,8 @@ def test_the_admin_refuses_to_change_an_edition_in_use(client, admin_user, world
         reverse("admin:assessments_instrument_change", args=[pkp.pk]), {"name": "changed"}
     )
     assert changed.status_code == 403
+    changelist = client.get(reverse("admin:assessments_instrument_changelist"))
+    assert changelist.status_code == 200 and b"delete_selected" not in changelist.content
     for model, obj in (("instrument", pkp), ("section", section), ("item", item)):
         url = reverse(f"admin:assessments_{model}_delete", args=[obj.pk])
         assert client.post(url, {"post": "yes"}).status_code == 403
