@@ -244,15 +244,16 @@ def district_mentoring(
         assignments_of(user=user).filter(district=district).order_by("-starts_on", "-pk")
     )
     for assignment in assignments:
-        assignment.is_current = assignment.starts_on <= today and (
+        current = assignment.starts_on <= today and (
             assignment.ends_on is None or assignment.ends_on >= today
         )
+        assignment.is_current = current  # type: ignore[attr-defined]
     items = list(items_of(user=user).filter(district=district).order_by("due_on", "pk"))
     for item in items:
-        item.overdue = item.is_overdue(today)
+        item.overdue = item.is_overdue(today)  # type: ignore[attr-defined]
     activities = list(activities_of(user=user).filter(district=district).order_by("due_on", "pk"))
     for activity in activities:
-        activity.overdue = activity.is_overdue(today)
+        activity.overdue = activity.is_overdue(today)  # type: ignore[attr-defined]
     return {
         "assignments": assignments,
         "assessments": assessments,
@@ -365,7 +366,7 @@ def mentoring_progress(*, user: User, today: datetime.date | None = None) -> lis
             row.latest = assessment
             row.baseline = baseline.get(district_id)
     ids = list(rows)
-    for counts in (
+    for done in (
         activities_of(user=user)
         .filter(district_id__in=ids)
         .order_by()
@@ -374,8 +375,8 @@ def mentoring_progress(*, user: User, today: datetime.date | None = None) -> lis
             done=Count("pk", filter=Q(status=DONE)), kept=Count("pk", filter=~Q(status=DROPPED))
         )
     ):
-        rows[counts["district_id"]].activities_done = counts["done"]
-        rows[counts["district_id"]].activities_planned = counts["kept"]
+        rows[done["district_id"]].activities_done = done["done"]
+        rows[done["district_id"]].activities_planned = done["kept"]
     for counts in (
         items_of(user=user)
         .filter(district_id__in=ids)
