@@ -93,9 +93,10 @@ VISIT_TABLE = Table(
             wrap=True,
             link=lambda v: reverse("assessments:supervision-detail", args=[v.pk]),
         ),
-        Col(gettext_lazy("Planned for"), "planned_on", "date"),
+        Col(gettext_lazy("Date"), lambda v: v.visited_on or v.planned_on, "date"),
         Col(gettext_lazy("Status"), "get_status_display", badge=_badge),
         ScoreCol(gettext_lazy("Score"), "score", phone=False),
+        Col(gettext_lazy("Planned for"), "planned_on", "date", phone=False),
         Col(gettext_lazy("Visited on"), "visited_on", "date", phone=False),
         Col(
             gettext_lazy("Open RTL"),

@@ -290,4 +290,6 @@ def test_nul_in_a_plan_is_refused(client, world, district_user):
         },
     )
     assert response.status_code in (200, 400)
-    assert not SupervisionVisit.objects.filter(team__contains="\x00").exists()
+    assert all(
+        "\x00" not in team for team in SupervisionVisit.objects.values_list("team", flat=True)
+    )
