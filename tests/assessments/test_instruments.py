@@ -39,37 +39,6 @@ def _media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
 
 
-@pytest.fixture(autouse=True)
-def _tabs_targets():
-    """The assessments' tabs link every part's list: while a part is still being built, a
-    placeholder stands in for its list so these pages render (TEMPORARY, issue #18)."""
-    from django.http import HttpResponse
-    from django.urls import NoReverseMatch, get_resolver, path
-
-    missing = []
-    for name in ("pkp-list", "supervision-list", "mentoring-home"):
-        try:
-            reverse(f"assessments:{name}")
-        except NoReverseMatch:
-            missing.append(path(f"_placeholder/{name}/", lambda r: HttpResponse(), name=name))
-    if not missing:
-        yield
-        return
-    resolver = next(
-        p for p in get_resolver().url_patterns if getattr(p, "namespace", "") == "assessments"
-    )
-    kept = resolver.url_patterns
-
-    def reset(patterns):
-        resolver.__dict__["url_patterns"] = patterns
-        resolver._reverse_dict, resolver._namespace_dict, resolver._app_dict = {}, {}, {}
-        resolver._populated = False
-
-    reset([*kept, *missing])
-    yield
-    reset(kept)
-
-
 def _spm_code() -> str:
     return SPMService.objects.order_by("pk").values_list("code", flat=True)[0]
 
