@@ -120,6 +120,9 @@ def verify_item(
         version=version,
         fields=["verified_score", "verify_reason"],
     )
+    # The PKP moves on too: an approval or a return made from an older page is refused.
+    PkpAssessment.objects.filter(pk=assessment.pk).update(version=F("version") + 1)
+    assessment.version += 1
     audit.record(
         score,
         action=Action.SAVED,

@@ -360,3 +360,14 @@ def test_a_nul_byte_in_a_post_is_harmless(client, pkp, district_user):
     assert response.status_code in (302, 400)
     pkp.refresh_from_db()
     assert pkp.status == Status.SUBMITTED
+
+
+def test_an_approval_from_a_page_older_than_a_verification_is_refused(pkp, district_user):
+    _feedback(pkp, district_user)
+    pkp.refresh_from_db()
+    seen = pkp.version
+    _verify(_scores(pkp)[0], district_user, "4", reason="Bukti kurang")
+    with pytest.raises(ValidationError):
+        services.pkp_approve(assessment=pkp, by=district_user, version=seen)
+    pkp.refresh_from_db()
+    assert pkp.status == Status.SUBMITTED
