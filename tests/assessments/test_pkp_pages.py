@@ -36,6 +36,7 @@ def test_start_by_post_then_the_page(client, world, puskesmas_staff):
     page = client.get(response.url)
     assert page.status_code == 200
     assert b'data-testid="pkp-service-table"' in page.content
+    assert b">None<" not in page.content  # empty figures show a dash
     assert reverse("assessments:pkp-score-edit", args=[pkp.scores.first().pk]).encode() in (
         page.content
     )
