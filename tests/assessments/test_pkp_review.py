@@ -6,6 +6,8 @@ a puskesmas cannot verify), the list's flat query count, the PDF and .xlsx, host
 Tests run in Indonesian: asserted by data, status codes and URLs."""
 
 import io
+import shutil
+import subprocess
 from decimal import Decimal
 
 import openpyxl
@@ -337,11 +339,19 @@ def test_a_puskesmas_sees_its_years(client, pkp, puskesmas_head):
     assert [p.pk for p in page.context["pkps"]] == [pkp.pk]
 
 
-def test_pdf_and_xlsx_name_the_puskesmas(client, pkp, district_user):
+def test_pdf_and_xlsx_name_the_puskesmas(client, pkp, district_user, tmp_path):
     client.force_login(district_user)
     pdf = client.get(reverse("assessments:pkp-pdf", args=[pkp.pk]))
     assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"
     assert pdf.content.startswith(b"%PDF")
+    if shutil.which("pdftotext"):
+        path = tmp_path / "pkp.pdf"
+        path.write_bytes(pdf.content)
+        text = subprocess.run(
+            ["pdftotext", str(path), "-"], capture_output=True, text=True, check=True
+        ).stdout
+        assert pkp.puskesmas.name in text
+        assert "Kunjungan rendah" in text  # the problem of the activity short of its target
     xlsx = client.get(reverse("assessments:pkp-xlsx", args=[pkp.pk]))
     book = openpyxl.load_workbook(io.BytesIO(xlsx.content))
     assert len(book.sheetnames) == 2
