@@ -135,7 +135,7 @@ PROGRESS_HEADERS = [
     gettext_lazy("Mentors"),
     gettext_lazy("Baseline"),
     gettext_lazy("Latest"),
-    gettext_lazy("Change"),
+    gettext_lazy("Difference"),
     gettext_lazy("Activities done"),
     gettext_lazy("Activities planned"),
     gettext_lazy("RTL items open"),
