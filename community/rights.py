@@ -14,6 +14,7 @@ from kernel.roles import (
     in_own_province,
     in_own_puskesmas,
     is_district_planner,
+    is_mentor,
     is_province_reviewer,
     is_puskesmas_member,
     is_system_admin,
@@ -36,5 +37,5 @@ can_keep_cadres = (
 # UKBM indicator sets and targets: the province sets them; districts read theirs.
 can_set_indicators = is_system_admin | (is_province_reviewer & in_own_province)
 can_read_indicators = (
-    is_system_admin | is_province_reviewer | is_district_planner | (is_puskesmas_member)
+    is_system_admin | is_province_reviewer | is_district_planner | is_puskesmas_member | is_mentor
 )

@@ -14,6 +14,7 @@ from kernel.roles import (
     in_own_district,
     in_own_puskesmas,
     is_district_planner,
+    is_mentor,
     is_province_reviewer,
     is_puskesmas_member,
     is_system_admin,
@@ -58,4 +59,4 @@ can_review_quality = is_system_admin | (is_district_planner & in_own_district)
 # Whether the role reviews quality reports at all (the review list and roll-up pages).
 can_review_quality_reports = is_system_admin | (is_district_planner & has_area)
 # Who reads district roll-ups: planners their district's, provinces their districts' approved.
-can_read_quality_rollup = is_system_admin | is_district_planner | is_province_reviewer
+can_read_quality_rollup = is_system_admin | is_district_planner | is_province_reviewer | is_mentor

@@ -11,7 +11,7 @@ from decimal import Decimal
 from django.db.models import Prefetch
 
 from kernel.models import District, Province, Puskesmas, User
-from kernel.roles import is_district_planner, is_system_admin
+from kernel.roles import is_district_planner, is_mentor, is_system_admin
 from kernel.scoping import in_area
 from workshops.models import Meeting
 
@@ -84,6 +84,8 @@ def user_province(user: User, province_id: int | None = None) -> Province | None
         return user.district.province
     if user.puskesmas is not None:
         return user.puskesmas.district.province
+    if is_mentor(user):  # a planning mentor: the province of its districts
+        return in_area(Province.objects.all(), user).order_by("code").first()
     return None
 
 
@@ -101,8 +103,8 @@ def _level(user: User) -> str:
         return Level.PUSKESMAS
     if user.district_id:
         return Level.DISTRICT
-    if user.province_id or is_system_admin(user):
-        return Level.PROVINCE
+    if user.province_id or is_system_admin(user) or is_mentor(user):
+        return Level.PROVINCE  # a mentor: its districts' rows (in_area) under their province
     return ""
 
 

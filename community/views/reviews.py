@@ -25,6 +25,7 @@ from django.utils.translation import gettext_lazy
 
 from kernel.forms import UploadForm
 from kernel.models import ImportJob, ServicePoint, Village
+from kernel.roles import is_mentor
 from kernel.scoping import get_in_area_or_404
 from kernel.spreadsheets import XLSX_CONTENT_TYPE
 from kernel.tables import Col, Table, table_page
@@ -124,7 +125,7 @@ def review_list(request):
             "can_fill": can_fill_review(user, user.puskesmas),
         }
         return render(request, "community/review_puskesmas.html", context)
-    if can_check_reviews(user) or user.district_id is not None:
+    if can_check_reviews(user) or user.district_id is not None or is_mentor(user):
         status_filter = StatusFilter(request.GET or None)
         status = status_filter.value()
         lines = selectors.review_lines(user=user, year=year, status=status)

@@ -62,3 +62,34 @@ def test_scores_are_weighted_means_of_sections_of_weighted_items():
 def test_a_value_ranks_by_the_highest_band_it_reaches(value, rank):
     bands = [("good", Decimal("8.5")), ("fair", Decimal("5.5")), ("poor", Decimal("0"))]
     assert rank_for(None if value is None else Decimal(value), bands) == rank
+
+
+def test_a_mentor_of_one_district_lands_on_its_dashboard(client, world):
+    from django.urls import reverse
+
+    mentor = MentorFactory()
+    MentorAssignmentFactory(user=mentor, district=world["hsu"]["district"])
+    client.force_login(mentor)
+    response = client.get(reverse("indicators:dashboard"))
+    assert response.status_code == 200
+    assert world["hsu"]["district"].name in response.content.decode()
+
+
+def test_a_mentor_without_districts_is_sent_to_the_mentoring_page(client, world):
+    from django.urls import reverse
+
+    mentor = MentorFactory()
+    client.force_login(mentor)
+    response = client.get(reverse("indicators:dashboard"))
+    assert response.status_code == 302
+    assert response.url == reverse("assessments:mentoring-home")
+
+
+def test_a_system_admin_makes_a_mentor_account_without_an_area(world):
+    from kernel.services.users import user_save
+
+    mentor = user_save(
+        username="pendamping.baru", role="mentor", area=None, password="simpul-demo-2026x"
+    )
+    assert mentor.role == "mentor" and mentor.area is None
+    assert mentor.mentored_district_ids == ()

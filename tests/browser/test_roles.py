@@ -23,13 +23,14 @@ from tests.factories import (
 
 pytestmark = pytest.mark.browser
 
-ROLES = ["province_user", "district_user", "puskesmas_head", "puskesmas_staff"]
+ROLES = ["province_user", "district_user", "puskesmas_head", "puskesmas_staff", "mentor_user"]
 # What each role's header must name, and names of areas it must not see there.
 AREAS = {
     "province_user": ("Kalimantan Selatan", ["Kalimantan Timur"]),
     "district_user": ("Kabupaten Hulu Sungai Utara", ["Kota Banjarmasin", "Kota Bontang"]),
     "puskesmas_head": ("Puskesmas Hsu", ["Puskesmas Banjarmasin", "Puskesmas Bontang"]),
     "puskesmas_staff": ("Puskesmas Hsu", ["Puskesmas Banjarmasin", "Puskesmas Bontang"]),
+    "mentor_user": ("Kabupaten Hulu Sungai Utara", ["Kota Banjarmasin", "Kota Bontang"]),
 }
 CRAWL_LIMIT = 40
 SAME_VIEW_LIMIT = 2  # e.g. two puskesmas detail pages say as much as fifty
