@@ -22,6 +22,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from kernel.documents import pdf_from_html
 from kernel.models import District, HealthOffice
+from kernel.roles import is_mentor
 from kernel.scoping import get_in_area_or_404, in_area
 from kernel.spreadsheets import XLSX_CONTENT_TYPE, Sheet, build_workbook
 from kernel.tables import Col, FilterForm, Table, table_page
@@ -122,7 +123,8 @@ def pkp_list(request):
             "this_year": timezone.localdate().year,
         }
         return render(request, "assessments/pkp_review/list_puskesmas.html", context)
-    if user.district_id is None and user.province_id is None and not user.is_system_admin:
+    reads_districts = user.district_id or user.province_id or is_mentor(user)
+    if not (reads_districts or user.is_system_admin):
         raise PermissionDenied
     pkp_filter = PkpFilter(request.GET or None, user=user)
     district = pkp_filter.value("district", None)

@@ -93,3 +93,16 @@ def test_a_system_admin_makes_a_mentor_account_without_an_area(world):
     )
     assert mentor.role == "mentor" and mentor.area is None
     assert mentor.mentored_district_ids == ()
+
+
+def test_a_mentor_reads_the_pkp_list_of_its_districts(client, world):
+    from django.urls import reverse
+
+    mentor = MentorFactory()
+    MentorAssignmentFactory(user=mentor, district=world["hsu"]["district"])
+    client.force_login(mentor)
+    response = client.get(reverse("assessments:pkp-list"))
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert world["hsu"]["puskesmas"].name in page
+    assert world["banjarmasin"]["puskesmas"].name not in page
