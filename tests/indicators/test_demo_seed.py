@@ -182,4 +182,4 @@ def test_the_whole_demo_shows_everything_and_a_second_seed_adds_nothing(whole_de
         assert service.label in page or service.name_id in page
 
     # The printed logins stay one per role (and a few); the other heads exist quietly.
-    assert len(DEMO_USERS) == 10
+    assert len(DEMO_USERS) == 11  # issue #18 added the planning mentor

@@ -7,15 +7,13 @@ import pytest
 from assessments.models import PkpServiceResult
 from assessments.services.pkp import pkp_start
 from kernel.models import User
-
-from ..browser.conftest import browser, log_in, page  # noqa: F401  (the Playwright fixtures)
-from ..factories import UserFactory
-from .pkp_fixtures import YEAR
+from tests.assessments.pkp_fixtures import YEAR
+from tests.factories import UserFactory
 
 pytestmark = pytest.mark.browser
 
 
-def test_the_pkp_page_fits_a_phone(page, live_server, log_in, world):  # noqa: F811
+def test_the_pkp_page_fits_a_phone(page, live_server, log_in, world):
     head = UserFactory(role=User.Role.PUSKESMAS_HEAD, puskesmas=world["hsu"]["puskesmas"])
     pkp = pkp_start(puskesmas=world["hsu"]["puskesmas"], year=YEAR, by=head)
     PkpServiceResult.objects.filter(assessment=pkp, item__code="GIZI1").update(

@@ -8,9 +8,7 @@ import pytest
 
 from assessments.services import mentoring as services
 from kernel.models import User
-from tests.browser.conftest import browser, log_in, page  # noqa: F401 (fixtures)
-
-from .factories import (
+from tests.assessments.factories import (
     MentorAssignmentFactory,
     MentorFactory,
     MentoringActivityFactory,
@@ -21,7 +19,7 @@ from .factories import (
 pytestmark = pytest.mark.browser
 
 
-def test_a_mentor_reads_and_scores_on_a_phone(page, log_in, live_server, world):  # noqa: F811
+def test_a_mentor_reads_and_scores_on_a_phone(page, log_in, live_server, world):
     hsu = world["hsu"]["district"]
     mentor = MentorFactory(first_name="Dewi", last_name="Lestari")
     MentorAssignmentFactory(user=mentor, district=hsu)
