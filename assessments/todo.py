@@ -62,3 +62,72 @@ def pkp_todo(user: User, today: datetime.date) -> list[TodoItem]:
 
 
 todo_register("assessments.pkp", pkp_todo, order=45)
+
+
+MENTORING = gettext_lazy("Planning mentoring")
+
+
+def mentoring_todo(user: User, today: datetime.date) -> list[TodoItem]:
+    """A planning mentor, and a district's planners: the mentoring RTL items past their date
+    and the plan's activities due in the next two weeks, per district (two queries)."""
+    from django.db.models import Count
+
+    from kernel.roles import is_mentor
+    from kernel.scoping import in_area
+
+    from .models import MentoringActivity, MentoringItem
+
+    if not (is_mentor(user) or (is_district_planner(user) and user.district_id)):
+        return []
+    open_statuses = MentoringItem.OPEN_STATUSES
+    late = (
+        in_area(MentoringItem.objects.all(), user)
+        .filter(status__in=open_statuses, due_on__lt=today)
+        .values("district_id", "district__name")
+        .annotate(n=Count("pk"))
+        .order_by("district__name")
+    )
+    soon = (
+        in_area(MentoringActivity.objects.all(), user)
+        .filter(status__in=open_statuses, due_on__gte=today)
+        .filter(due_on__lte=today + datetime.timedelta(days=14))
+        .values("district_id", "district__name")
+        .annotate(n=Count("pk"))
+        .order_by("district__name")
+    )
+    items = []
+    for row in late:
+        items.append(
+            TodoItem(
+                section=MENTORING,
+                label=ngettext(
+                    "%(district)s: %(count)s mentoring RTL item past its date",
+                    "%(district)s: %(count)s mentoring RTL items past their date",
+                    row["n"],
+                )
+                % {"district": row["district__name"], "count": row["n"]},
+                count=row["n"],
+                url=reverse("assessments:mentoring-district", args=[row["district_id"]]),
+                tone="danger",
+            )
+        )
+    if is_mentor(user):
+        for row in soon:
+            items.append(
+                TodoItem(
+                    section=MENTORING,
+                    label=ngettext(
+                        "%(district)s: %(count)s plan activity due in two weeks",
+                        "%(district)s: %(count)s plan activities due in two weeks",
+                        row["n"],
+                    )
+                    % {"district": row["district__name"], "count": row["n"]},
+                    count=row["n"],
+                    url=reverse("assessments:mentoring-district", args=[row["district_id"]]),
+                    tone="warning",
+                )
+            )
+    return items
+
+
+todo_register("assessments.mentoring", mentoring_todo, order=46)

@@ -106,3 +106,25 @@ def test_a_mentor_reads_the_pkp_list_of_its_districts(client, world):
     page = response.content.decode()
     assert world["hsu"]["puskesmas"].name in page
     assert world["banjarmasin"]["puskesmas"].name not in page
+
+
+def test_the_to_do_home_lists_a_mentors_late_rtl_and_coming_activities(client, world):
+    import datetime as dt
+
+    from django.urls import reverse
+
+    from .factories import MentoringActivityFactory, MentoringItemFactory
+
+    mentor = MentorFactory()
+    hsu = world["hsu"]["district"]
+    MentorAssignmentFactory(user=mentor, district=hsu)
+    today = dt.date.today()
+    MentoringItemFactory(district=hsu, due_on=today - dt.timedelta(days=3))
+    MentoringItemFactory(district=world["bontang"]["district"], due_on=today - dt.timedelta(3))
+    MentoringActivityFactory(district=hsu, starts_on=None, due_on=today + dt.timedelta(days=5))
+    client.force_login(mentor)
+    page = client.get(reverse("kernel:home")).content.decode()
+    link = reverse("assessments:mentoring-district", args=[hsu.pk])
+    assert page.count(f'href="{link}"') == 2
+    bontang = reverse("assessments:mentoring-district", args=[world["bontang"]["district"].pk])
+    assert bontang not in page
