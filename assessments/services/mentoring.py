@@ -32,7 +32,7 @@ from kernel import audit
 from kernel.models import AuditEvent, District, MentorAssignment, User
 from kernel.versioning import create_once, created_before, save_edit, save_versioned
 from workshops.models import Meeting
-from workshops.services.tracking import CLOSED_STATUSES, NOTE_MAX_LENGTH, next_statuses
+from workshops.services.tracking import CLOSED_STATUSES, status_change_errors
 
 from ..models import (
     CapacityAssessment,
@@ -467,39 +467,11 @@ def item_save(
     return saved
 
 
-def _check_note(old: str, new: str, note: str) -> str | None:
-    # The same rules as a meeting's RTL items (workshops.services.tracking), without files.
-    if new == Status.DONE and not note:
-        return _("Say what was done, or attach the evidence (a report, a photo, a list).")
-    if new == Status.DROPPED and not note:
-        return _("Give the reason the item is dropped.")
-    if old in CLOSED_STATUSES and not note:
-        return _("Say why the item is reopened.")
-    return None
-
-
-def _label(status: str) -> str:
-    return str(dict(Status.choices).get(status, status)).lower()
-
-
 def _status_change(
     obj: MentoringActivity | MentoringItem, *, status: str, note: str, by: User
 ) -> MentoringActivity | MentoringItem:
     note = clean_text(note)
-    errors: dict[str, str] = {}
-    if status not in Status.values:
-        errors["status"] = _("Choose a status.")
-    elif status == obj.status:
-        errors["status"] = _("The item is %(status)s already.") % {"status": _label(status)}
-    elif status not in next_statuses(obj):  # type: ignore[arg-type]
-        errors["status"] = _("An item that is %(old)s cannot become %(new)s.") % {
-            "old": _label(obj.status),
-            "new": _label(status),
-        }
-    if len(note) > NOTE_MAX_LENGTH:
-        errors["note"] = _("Keep the note under %(count)s characters.") % {"count": NOTE_MAX_LENGTH}
-    elif "status" not in errors and (problem := _check_note(obj.status, status, note)):
-        errors["note"] = problem
+    errors = status_change_errors(obj, status=status, note=note)
     if errors:
         raise ValidationError(errors)
     old, now = obj.status, timezone.now()

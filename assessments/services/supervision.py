@@ -30,7 +30,7 @@ from django.utils.translation import gettext as _
 from kernel import audit
 from kernel.models import AuditEvent, Puskesmas, User
 from kernel.versioning import create_once, created_before, save_edit, save_versioned
-from workshops.services.tracking import CLOSED_STATUSES, NOTE_MAX_LENGTH, next_statuses
+from workshops.services.tracking import CLOSED_STATUSES, status_change_errors
 
 from ..models import Instrument, Item, Level, SupervisionAction, SupervisionScore, SupervisionVisit
 from ..rights import can_keep_supervision, can_update_supervision_action
@@ -348,21 +348,6 @@ def action_save(
     return saved
 
 
-def _check_note(old: str, new: str, note: str) -> str | None:
-    # The same rules as a meeting's RTL items (workshops.services.tracking), without files.
-    if new == Status.DONE and not note:
-        return _("Say what was done, or attach the evidence (a report, a photo, a list).")
-    if new == Status.DROPPED and not note:
-        return _("Give the reason the item is dropped.")
-    if old in CLOSED_STATUSES and not note:
-        return _("Say why the item is reopened.")
-    return None
-
-
-def _label(status: str) -> str:
-    return str(dict(Status.choices).get(status, status)).lower()
-
-
 def action_status_change(
     *, action: SupervisionAction, status: str, note: str = "", by: User
 ) -> SupervisionAction:
@@ -371,20 +356,7 @@ def action_status_change(
     if not can_update_supervision_action(by, action.visit.puskesmas):
         raise PermissionDenied(_("You may not change the status of this item."))
     note = clean_text(note)
-    errors: dict[str, str] = {}
-    if status not in Status.values:
-        errors["status"] = _("Choose a status.")
-    elif status == action.status:
-        errors["status"] = _("The item is %(status)s already.") % {"status": _label(status)}
-    elif status not in next_statuses(action):  # type: ignore[arg-type]
-        errors["status"] = _("An item that is %(old)s cannot become %(new)s.") % {
-            "old": _label(action.status),
-            "new": _label(status),
-        }
-    if len(note) > NOTE_MAX_LENGTH:
-        errors["note"] = _("Keep the note under %(count)s characters.") % {"count": NOTE_MAX_LENGTH}
-    elif "status" not in errors and (problem := _check_note(action.status, status, note)):
-        errors["note"] = problem
+    errors = status_change_errors(action, status=status, note=note)
     if errors:
         raise ValidationError(errors)
     old, now = action.status, timezone.now()

@@ -39,7 +39,7 @@ TRANSITIONS: dict[str, tuple[str, ...]] = {
 CLOSED_STATUSES = (Status.DONE, Status.DROPPED)
 
 
-def next_statuses(item: FollowUp | Commitment) -> tuple[str, ...]:
+def next_statuses(item: Tracked) -> tuple[str, ...]:
     """The statuses `item` may move to from where it is."""
     return TRANSITIONS.get(item.status, ())
 
@@ -75,15 +75,13 @@ def _check_note(old: str, new: str, note: str, evidence: UploadedFile | None) ->
     return None
 
 
-def _clean(
-    item: FollowUp | Commitment,
-    *,
-    status: str,
-    note: str,
-    evidence: UploadedFile | None,
-    reviewed_in: Meeting | None,
-) -> tuple[dict[str, str | list[str]], ContentFile | None]:
-    """Every problem with the requested change, by field; and the evidence file to store."""
+def status_change_errors(
+    item: Tracked, *, status: str, note: str, evidence: UploadedFile | None = None
+) -> dict[str, str | list[str]]:
+    """What is wrong with moving a tracked item (`workshops.models.outcomes.Tracked`: an RTL
+    item, a commitment, and the assessments' mentoring and supervision RTL) to `status` with
+    `note`, by field: the move allowed, evidence when done, a reason when dropped, a note when
+    reopened, the note's length. Every kind of tracked item follows these same rules."""
     errors: dict[str, str | list[str]] = {}
     if status not in Status.values:
         errors["status"] = _("Choose a status.")
@@ -98,6 +96,19 @@ def _clean(
         errors["note"] = _("Keep the note under %(count)s characters.") % {"count": NOTE_MAX_LENGTH}
     elif "status" not in errors and (problem := _check_note(item.status, status, note, evidence)):
         errors["note"] = problem
+    return errors
+
+
+def _clean(
+    item: FollowUp | Commitment,
+    *,
+    status: str,
+    note: str,
+    evidence: UploadedFile | None,
+    reviewed_in: Meeting | None,
+) -> tuple[dict[str, str | list[str]], ContentFile | None]:
+    """Every problem with the requested change, by field; and the evidence file to store."""
+    errors = status_change_errors(item, status=status, note=note, evidence=evidence)
     stored: ContentFile | None = None
     if evidence is not None:
         try:
