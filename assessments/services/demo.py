@@ -6,13 +6,15 @@ from __future__ import annotations
 
 import importlib
 
+from django.conf import settings
+from django.utils import translation
+
 PARTS = ("demo_supervision", "demo_pkp", "demo_mentoring")
 
 
 def demo_seed() -> None:
-    for name in PARTS:
-        try:
-            module = importlib.import_module(f"{__package__}.{name}")
-        except ModuleNotFoundError:  # a part not built yet
-            continue
-        module.demo_seed()
+    # The notes the data rules write ("11 monthly lokmin held") are stored words: in the
+    # interface's default language, as a puskesmas filling its PKP would see them.
+    with translation.override(settings.LANGUAGE_CODE):
+        for name in PARTS:
+            importlib.import_module(f"{__package__}.{name}").demo_seed()
