@@ -26,7 +26,7 @@ MOVE = [
 
 
 @pytest.mark.django_db(transaction=True)
-def test_migrate_adopts_a_database_from_before_the_kernel_app():
+def test_migrate_adopts_a_database_from_before_the_kernel_app(rolls_migrations_back):
     # What came after the move is not in the old database: roll each app back to its last
     # migration of the move (and whatever depends on later ones), then forget the move.
     last = {app: name for app, name in MOVE}

@@ -269,7 +269,9 @@ BEFORE = [("indicators", "0013_audit_events"), ("planning", "0003_history_of_act
 
 
 @pytest.mark.django_db(transaction=True)
-def test_migration_carries_every_old_event_into_the_audit_log(world, district_user, puskesmas_head):
+def test_migration_carries_every_old_event_into_the_audit_log(
+    rolls_migrations_back, world, district_user, puskesmas_head
+):
     from django.db.migrations.executor import MigrationExecutor
 
     from planning.models import Plan
