@@ -12,6 +12,8 @@ urlpatterns = [
     path("planning/", include("planning.urls")),
     path("assessments/", include("assessments.urls")),
     path("spm/", include("cycle.urls")),
+    path("exchange/", include("exchange.urls")),
+    path("api/", include("api.urls")),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),

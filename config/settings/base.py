@@ -49,6 +49,9 @@ INSTALLED_APPS = [
     "planning",
     "assessments",
     "cycle",
+    "exchange",
+    "api",
+    "ninja",  # Swagger UI's files for /api/v1/docs/ come from the installed package (no CDN)
 ]
 
 MIDDLEWARE = [
@@ -256,6 +259,9 @@ SIMPUL_BEAT_MAX_AGE = env.int("SIMPUL_BEAT_MAX_AGE", default=180)
 # Imports (kernel/imports): what one uploaded workbook may hold. A filled template of a
 # 60-puskesmas district's year is about 2 MB, 25 MB unpacked; these leave room for that and
 # refuse what no template becomes (bench/imports.py prints time and memory at the limits).
+# The API (issue #19): requests per token per minute and per hour.
+SIMPUL_API_RATE_MINUTE = env.str("SIMPUL_API_RATE_MINUTE", default="120/m")
+SIMPUL_API_RATE_HOUR = env.str("SIMPUL_API_RATE_HOUR", default="3000/h")
 SIMPUL_IMPORT_MAX_BYTES = env.int("SIMPUL_IMPORT_MAX_BYTES", default=10 * 1024 * 1024)
 SIMPUL_IMPORT_MAX_UNCOMPRESSED = env.int("SIMPUL_IMPORT_MAX_UNCOMPRESSED", default=80 * 1024 * 1024)
 SIMPUL_IMPORT_MAX_MEMBERS = env.int("SIMPUL_IMPORT_MAX_MEMBERS", default=500)

@@ -51,6 +51,10 @@ class Importer(ABC):
     sheet: ClassVar[SheetSpec]
     # A template the job page includes under the summary to show the result (optional).
     result_template: ClassVar[str | None] = None
+    # What the upload is: "xlsx" (parse gets a reader.Workbook); anything else (e.g. "json")
+    # gets a reader.RawFile, which parse reads with a hardened parser (defusedxml for XML). The
+    # stored file's extension is this.
+    file_kind: ClassVar[str] = "xlsx"
 
     @abstractmethod
     def target(self, *, user: User, params: Mapping) -> Target:

@@ -102,6 +102,35 @@ def _mb(size: int) -> str:
     return f"{size / (1024 * 1024):.0f}"
 
 
+class RawFile:
+    """A non-spreadsheet upload (JSON, XML) for importers that declare another `file_kind`:
+    the same size and emptiness checks as a workbook; the importer parses `data` itself, with
+    a hardened parser (defusedxml for XML)."""
+
+    def __init__(self, data: bytes, *, name: str = "", limits: Limits | None = None):
+        self.limits = limits or Limits.from_settings()
+        self.name = name
+        if len(data) > self.limits.max_bytes:
+            raise FileRefused(
+                [
+                    CellError(
+                        name,
+                        None,
+                        None,
+                        _("the file is larger than %(mb)s MB.")
+                        % {"mb": _mb(self.limits.max_bytes)},
+                    )
+                ]
+            )
+        if not data.strip():
+            raise FileRefused([CellError(name, None, None, _("the file is empty."))])
+        self.data = data
+
+    def refuse(self, problem: str) -> None:
+        """Refuse the whole file with one message (raises FileRefused)."""
+        raise FileRefused([CellError(self.name, None, None, problem)])
+
+
 class Workbook:
     """An .xlsx upload opened for reading after the checks that need no decompression."""
 

@@ -29,7 +29,7 @@ from django.utils.translation import gettext_lazy
 from ..models import ImportJob, User
 from ..spreadsheets import CellError
 from .base import Importer, Outcome, Target, importer_for
-from .reader import FileRefused, Workbook
+from .reader import FileRefused, RawFile, Workbook
 from .schema import capped
 
 logger = logging.getLogger(__name__)
@@ -118,7 +118,7 @@ def import_start(*, kind: str, upload, user: User, params: Mapping | None = None
             file_name=name,
             created_by=user,
         )
-        job.file.save(f"{uuid.uuid4().hex}.xlsx", upload, save=False)
+        job.file.save(f"{uuid.uuid4().hex}.{importer.file_kind}", upload, save=False)
         job.save()
         attempt = job.attempt
         transaction.on_commit(lambda: import_run.delay(job.pk, attempt), robust=True)
@@ -203,7 +203,10 @@ def _run(job: ImportJob, progress: RowProgress) -> dict:
         target = importer.target(user=user, params=params)
         with job.file.open("rb") as stored:
             data = stored.read(settings.SIMPUL_IMPORT_MAX_BYTES + 1)
-        workbook = Workbook(data, name=job.file_name)
+        if importer.file_kind == "xlsx":
+            workbook: Workbook | RawFile = Workbook(data, name=job.file_name)
+        else:
+            workbook = RawFile(data, name=job.file_name)
         parsed = importer.parse(workbook, user=user, params=params, target=target)
         del data
     except FileRefused as refused:

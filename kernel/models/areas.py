@@ -48,6 +48,8 @@ class Province(AreaOwned, models.Model):
 
     code = models.CharField(_("code"), max_length=2, unique=True)
     name = models.CharField(_("name"), max_length=100)
+    # BPS (Statistics Indonesia) code, as SATUSEHAT master data gives it (issue #19).
+    bps_code = models.CharField(_("BPS code"), max_length=13, blank=True)
 
     class Meta:
         db_table = "indicators_province"  # its table from before the kernel app
@@ -67,6 +69,8 @@ class District(AreaOwned, models.Model):
 
     code = models.CharField(_("code"), max_length=5, unique=True)
     name = models.CharField(_("name"), max_length=100)
+    # BPS (Statistics Indonesia) code, as SATUSEHAT master data gives it (issue #19).
+    bps_code = models.CharField(_("BPS code"), max_length=13, blank=True)
     province = models.ForeignKey(
         Province, on_delete=models.PROTECT, related_name="districts", verbose_name=_("province")
     )
@@ -96,6 +100,8 @@ class Subdistrict(AreaOwned, models.Model):
 
     code = models.CharField(_("code"), max_length=8, unique=True)
     name = models.CharField(_("name"), max_length=100)
+    # BPS (Statistics Indonesia) code, as SATUSEHAT master data gives it (issue #19).
+    bps_code = models.CharField(_("BPS code"), max_length=13, blank=True)
     district = models.ForeignKey(
         District, on_delete=models.PROTECT, related_name="subdistricts", verbose_name=_("district")
     )
@@ -121,6 +127,8 @@ class Village(AreaOwned, models.Model):
 
     code = models.CharField(_("code"), max_length=13, unique=True)
     name = models.CharField(_("name"), max_length=100)
+    # BPS (Statistics Indonesia) code, as SATUSEHAT master data gives it (issue #19).
+    bps_code = models.CharField(_("BPS code"), max_length=13, blank=True)
     subdistrict = models.ForeignKey(
         Subdistrict,
         on_delete=models.PROTECT,

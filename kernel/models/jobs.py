@@ -90,6 +90,10 @@ class ImportJob(BackgroundJob):
         UKBM_REVIEWS = "ukbm_reviews", _("Posyandu reviews")
         CADRES = "cadres", _("Cadres")
         INSTRUMENTS = "instruments", _("Assessment instruments")
+        # Issue #19: data exchange with other systems.
+        DHIS2_VALUES = "dhis2_values", _("DHIS2 data values")
+        SATUSEHAT_REGIONS = "satusehat_regions", _("SATUSEHAT regions")
+        SATUSEHAT_FACILITIES = "satusehat_facilities", _("SATUSEHAT facilities")
 
     class Status(models.TextChoices):
         QUEUED = "queued", _("Waiting")

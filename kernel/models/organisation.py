@@ -120,6 +120,16 @@ class Puskesmas(AreaOwned, Versioned):
     head_name = models.CharField(_("head"), max_length=150, blank=True)
     address = models.CharField(_("address"), max_length=250, blank=True)
     phone = models.CharField(_("phone"), max_length=40, blank=True)
+    # SATUSEHAT master data (issue #19): the facility's 10-digit code there, its other codes
+    # (e.g. Pusdatin's new and old puskesmas codes) and where it is.
+    satusehat_code = models.CharField(_("SATUSEHAT code"), max_length=20, blank=True, db_index=True)
+    other_codes = models.JSONField(_("other codes"), default=dict, blank=True)
+    latitude = models.DecimalField(
+        _("latitude"), max_digits=9, decimal_places=6, null=True, blank=True
+    )
+    longitude = models.DecimalField(
+        _("longitude"), max_digits=9, decimal_places=6, null=True, blank=True
+    )
     history = HistoricalRecords(table_name="indicators_historicalpuskesmas")
 
     class Meta:

@@ -65,6 +65,9 @@ class User(AreaOwned, Versioned, AbstractUser):
     # Set on an account made by someone else (it has no password yet) or given a temporary
     # password: until its owner sets their own, every page leads to the password change
     # (kernel.accounts_gate). Cleared by the first login, a password change or a reset.
+    # A service account (issue #19): no password, never signs in; it acts through API tokens
+    # its district's planner creates, with its role and area like anyone else.
+    is_service_account = models.BooleanField(_("service account"), default=False, editable=False)
     must_change_password = models.BooleanField(_("must change password"), default=False)
     # Kept by kernel.twofactor when an authenticator is confirmed or removed (also through
     # Django admin): the two-factor gate reads it from the user row every request already loads,
