@@ -6,6 +6,7 @@
 """
 
 import importlib
+import os
 
 import pytest
 
@@ -23,6 +24,53 @@ from .factories import (
     UserFactory,
     VillageFactory,
 )
+
+# --- Spreading the long modules over the workers ------------------------------------------------
+# The longest modules (seconds on the CI machine, PostgreSQL) start first, one group per xdist
+# worker, so no worker picks a four-minute test up last while the other sits idle. Order inside
+# a module, and the random order of everything else (pytest-randomly), stay as they were.
+LONG_MODULES = {
+    "tests/test_deployment_smoke.py": 230,
+    "tests/browser/test_roles.py": 200,
+    "tests/test_backup.py": 180,
+    "tests/test_exports_by_role.py": 120,
+    "tests/hostile/test_importers.py": 120,
+    "tests/test_upgrade.py": 110,
+    "tests/indicators/test_audit.py": 110,
+    "tests/indicators/test_demo_seed.py": 75,
+    "tests/test_production_server.py": 75,
+    "tests/community/test_indicators.py": 50,
+}
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_collection_modifyitems(config, items):
+    """After every other reordering (pytest-randomly's included), put the long modules at the
+    head of each worker's first share (xdist's worksteal hands out contiguous shares)."""
+    result = yield
+    workers = int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1") or 1)
+    modules: dict[str, list] = {}
+    rest = []
+    for item in items:
+        path = item.nodeid.split("::", 1)[0]
+        (modules.setdefault(path, []) if path in LONG_MODULES else rest).append(item)
+    if not modules:
+        return result
+    groups: list[list] = [[] for _ in range(max(workers, 1))]
+    loads = [0] * len(groups)
+    for path in sorted(modules, key=lambda p: -LONG_MODULES[p]):
+        lightest = loads.index(min(loads))
+        groups[lightest].extend(modules[path])
+        loads[lightest] += LONG_MODULES[path]
+    ordered, start, total = [], 0, len(items)
+    for index, group in enumerate(groups):
+        share = (total - len(ordered)) // (len(groups) - index)  # as worksteal splits
+        take = max(share - len(group), 0)
+        ordered.extend(group + rest[start : start + take])
+        start += take
+    ordered.extend(rest[start:])
+    items[:] = ordered
+    return result
 
 
 @pytest.fixture(autouse=True)
