@@ -1,7 +1,8 @@
-from django.urls import path
+from django.urls import include, path
 
 from .main import api
 
 urlpatterns = [
     path("v1/", api.urls),
+    path("", include(("api.web_urls", "apiaccess"))),
 ]

@@ -803,6 +803,38 @@ PUSKESMAS_OWNED |= {
 }
 
 
+# Issue #19 API access: a Hulu Sungai Utara service account and one of its tokens.
+def _hsu_service_account(w: dict):
+    """A service account of the Hulu Sungai Utara district (one per test)."""
+    from kernel.models import User
+
+    from .factories import UserFactory
+
+    found = User.objects.filter(is_service_account=True, district=w["hsu"]["district"]).first()
+    if found is None:
+        found = UserFactory(role="district_planner", district=w["hsu"]["district"])
+        User.objects.filter(pk=found.pk).update(is_service_account=True)
+        found.refresh_from_db()
+    return found
+
+
+def _hsu_service_token(w: dict):
+    from api.services import token_create
+
+    from .factories import UserFactory
+
+    account = _hsu_service_account(w)
+    keeper = UserFactory(role="district_planner", district=w["hsu"]["district"])
+    return account.api_tokens.first() or token_create(user=account, name="t", by=keeper)[0]
+
+
+OBJECTS |= {
+    "apiaccess:token-revoke": _hsu_service_token,
+    "apiaccess:service-account-detail": _hsu_service_account,
+    "apiaccess:service-account-token-create": _hsu_service_account,
+    "apiaccess:service-account-deactivate": _hsu_service_account,
+}
+
 # URLs whose owner is sent on elsewhere (302) rather than shown a page.
 REDIRECTING = {"kernel:notification-open"}
 
