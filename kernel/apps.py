@@ -15,6 +15,7 @@ class KernelConfig(AppConfig):
             importers,  # noqa: F401  (registers the kernel's imports on the one pipeline)
             notifications,
         )
+        from .satusehat import importers as satusehat_importers  # noqa: F401  (SATUSEHAT imports)
         from .services import (
             exports,  # noqa: F401  (declares export jobs to the jobs' sweep)
         )

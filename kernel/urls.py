@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import accounts, exports, imports, notifications, ops, twofactor
+from .views import accounts, exports, imports, notifications, ops, satusehat, twofactor
 from .views import organisation as views
 
 app_name = "kernel"
@@ -41,3 +41,5 @@ urlpatterns += twofactor.urlpatterns
 urlpatterns += accounts.urlpatterns
 # The inbox of notifications and their e-mail preference (issue #15).
 urlpatterns += notifications.urlpatterns
+# SATUSEHAT master data under /organisation/satusehat/ (issue #19).
+urlpatterns += satusehat.urlpatterns

@@ -20,4 +20,5 @@ from .organisation import (  # noqa: F401
     Puskesmas,
     ServicePoint,
 )
+from .satusehat import FacilityProposal, SatusehatConnection  # noqa: F401
 from .users import MentorAssignment, User  # noqa: F401

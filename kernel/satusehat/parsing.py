@@ -1,0 +1,455 @@
+"""Reading SATUSEHAT master-data JSON so that no file can break it.
+
+The shapes (DOMAIN.md §7). Regions, `/masterdata/v1/provinces|cities|districts|sub-districts`:
+items `{"code", "parent_code", "bps_code", "name"}`. A file holds one level, wrapped
+(`{"data": [...]}`) or bare (`[...]`), the level read from each code's length; or several,
+under the endpoints' names: `{"provinces": [...], "cities": [...], "districts": [...],
+"sub-districts": [...]}`. SATUSEHAT "cities" are Simpul districts (kabupaten/kota), its
+"districts" our subdistricts (kecamatan), its "sub-districts" our villages.
+
+Facilities, `/masterdata/v1/mastersaranaindex/mastersarana`: the field names below are ASSUMED
+(UNVERIFIED against the live endpoint; aliases in FIELD_ALIASES accept the likely variants):
+`{"code": "1000012345", "name", "facility_type": {"code", "name"} or text,
+"other_codes": [{"system", "code"}] or {system: code}, "latitude", "longitude",
+"address": {"line", "province_code", "city_code", "district_code", "sub_district_code"}}`.
+
+Kemendagri codes come dotted (63.08.05.2001) or as digits (6308052001); both are read dotted.
+Every problem is a message located by its path in the file: "data[12].code: ...".
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+
+MAX_ITEMS = 120_000  # every village of Indonesia (about 84,000) fits
+MAX_ERRORS = 200
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+DIGITS = re.compile(r"[0-9]+")
+DOTTED = re.compile(r"[0-9]{2}(?:\.[0-9]{2}(?:\.[0-9]{2}(?:\.[0-9]{4})?)?)?")
+# Digits of a code per level: province 2, city 4, district (kecamatan) 6, sub-district 10.
+LEVEL_DIGITS = (2, 4, 6, 10)
+REGION_KEYS = ("provinces", "cities", "districts", "sub-districts")
+REGION_KEY_ALIASES = {"sub_districts": "sub-districts", "subdistricts": "sub-districts"}
+
+FIELD_ALIASES = {
+    "code": ("code", "kode", "satusehat_code", "kode_satusehat", "kode_sarana", "id"),
+    "name": ("name", "nama", "nama_sarana"),
+    "type": ("facility_type", "type", "jenis_sarana", "jenis", "kategori"),
+    "other_codes": ("other_codes", "kode_lain", "identifiers", "codes"),
+    "latitude": ("latitude", "lat"),
+    "longitude": ("longitude", "long", "lng", "lon"),
+    "address": ("address", "alamat"),
+    "line": ("line", "address", "alamat", "street"),
+    "province_code": ("province_code", "kode_provinsi", "provinsi"),
+    "city_code": ("city_code", "kode_kabkota", "kabkota", "kode_kota"),
+    "district_code": ("district_code", "kode_kecamatan", "kecamatan"),
+    "sub_district_code": ("sub_district_code", "kode_kelurahan", "kelurahan", "kode_desa"),
+}
+
+
+class Problems:
+    """Located messages of one file, capped."""
+
+    def __init__(self) -> None:
+        self.items: list[str] = []
+        self.more = 0
+
+    def add(self, where: str, problem: str) -> None:
+        if len(self.items) >= MAX_ERRORS:
+            self.more += 1
+            return
+        self.items.append(_("%(where)s: %(problem)s") % {"where": where, "problem": problem})
+
+    def __bool__(self) -> bool:
+        return bool(self.items)
+
+    def refusal(self) -> ValidationError:
+        messages = list(self.items)
+        if self.more:
+            messages.append(_("and %(count)s more problems.") % {"count": self.more})
+        return ValidationError(messages)
+
+
+def load_json(data: bytes) -> Any:
+    """The parsed document, or a ValidationError saying why not (never anything else):
+    invalid UTF-8 or JSON, nesting too deep, numbers Python refuses, NaN or Infinity."""
+
+    def no_constant(name: str):
+        raise ValueError(name)
+
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise ValidationError(
+            _("the file is not UTF-8 text (byte %(position)s).") % {"position": error.start}
+        ) from None
+    try:
+        return json.loads(text, parse_float=Decimal, parse_constant=no_constant)
+    except RecursionError:
+        raise ValidationError(_("the file is nested too deeply to be master data.")) from None
+    except json.JSONDecodeError as error:
+        raise ValidationError(
+            _("the file is not valid JSON (line %(line)s, column %(column)s: %(reason)s).")
+            % {"line": error.lineno, "column": error.colno, "reason": error.msg}
+        ) from None
+    except (ValueError, OverflowError, MemoryError):
+        raise ValidationError(
+            _("the file is not valid JSON (a number or value is not allowed).")
+        ) from None
+
+
+def pick(item: dict, key: str) -> Any:
+    for name in FIELD_ALIASES[key]:
+        if name in item:
+            return item[name]
+    return None
+
+
+def text(value: Any, *, where: str, problems: Problems, max_length: int, required=False) -> str:
+    """A short text: a string (or a whole number, for codes), no control characters."""
+    if value is None or value == "":
+        if required:
+            problems.add(where, _("this is required."))
+        return ""
+    if isinstance(value, bool) or not isinstance(value, str | int):
+        problems.add(where, _("expected text."))
+        return ""
+    value = str(value) if isinstance(value, int) and len(str(value)) <= 40 else value
+    if not isinstance(value, str):
+        problems.add(where, _("the number is too long."))
+        return ""
+    if CONTROL.search(value):
+        problems.add(where, _("the text has a control character (such as NUL)."))
+        return ""
+    value = " ".join(value.split())
+    if len(value) > max_length:
+        problems.add(
+            where, _("the text is longer than %(length)s characters.") % {"length": max_length}
+        )
+        return ""
+    if required and not value:
+        problems.add(where, _("this is required."))
+    return value
+
+
+def region_code(value: Any, *, where: str, problems: Problems, required=True) -> str:
+    """A Kemendagri code, dotted ("63.08.05") whether written dotted or as digits."""
+    raw = text(value, where=where, problems=problems, max_length=20, required=required)
+    if not raw:
+        return ""
+    if DOTTED.fullmatch(raw):
+        return raw
+    if DIGITS.fullmatch(raw) and len(raw) in LEVEL_DIGITS:
+        parts = [raw[0:2], raw[2:4], raw[4:6], raw[6:10]]
+        return ".".join(part for part in parts if part)
+    problems.add(
+        where,
+        _("“%(code)s” is not a Kemendagri code (like 63, 6308, 630805 or 6308052001).")
+        % {"code": raw[:20]},
+    )
+    return ""
+
+
+def coordinate(value: Any, *, where: str, problems: Problems, limit: int) -> Decimal | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool) or not isinstance(value, str | int | Decimal):
+        problems.add(where, _("expected a number."))
+        return None
+    try:
+        number = Decimal(str(value)[:40]) if not isinstance(value, Decimal) else value
+        if not number.is_finite() or abs(number) > limit:
+            raise InvalidOperation
+        return number.quantize(Decimal("0.000001"))
+    except (InvalidOperation, ValueError):
+        problems.add(where, _("expected a number from -%(limit)s to %(limit)s.") % {"limit": limit})
+        return None
+
+
+def items_of(document: Any, *, key: str, problems: Problems) -> list:
+    """The list of a wrapped (`{"data": [...]}`) or bare document."""
+    if isinstance(document, dict):
+        found = document.get(key, document.get("data"))
+        where = key if key in document else "data"
+        if found is None and isinstance(document.get("result"), dict | list):
+            return items_of(document["result"], key=key, problems=problems)
+        if not isinstance(found, list):
+            problems.add(where, _("expected a list of items."))
+            return []
+        return found
+    if isinstance(document, list):
+        return document
+    problems.add("$", _("expected a list of items, or an object holding one under “data”."))
+    return []
+
+
+# --- Regions ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RegionItem:
+    where: str
+    code: str  # dotted
+    name: str
+    bps_code: str
+
+    @property
+    def level(self) -> int:
+        return self.code.count(".")
+
+
+def parse_regions(data: bytes) -> list[RegionItem]:
+    """Every region of a SATUSEHAT regions file, or a ValidationError listing every problem."""
+    document = load_json(data)
+    problems = Problems()
+    lists: list[tuple[str, list, int | None]] = []
+    if isinstance(document, dict) and any(
+        k in document for k in (*REGION_KEYS, *REGION_KEY_ALIASES)
+    ):
+        for name, value in document.items():
+            key = REGION_KEY_ALIASES.get(name, name)
+            if key not in REGION_KEYS:
+                continue
+            if not isinstance(value, list):
+                problems.add(str(name)[:40], _("expected a list of items."))
+                continue
+            lists.append((str(name), value, REGION_KEYS.index(key)))
+    else:
+        lists.append(("data", items_of(document, key="data", problems=problems), None))
+    if sum(len(items) for _name, items, _level in lists) > MAX_ITEMS:
+        raise ValidationError(
+            _("the file has more than %(count)s items; split it.") % {"count": MAX_ITEMS}
+        )
+    found: list[RegionItem] = []
+    seen: dict[str, str] = {}
+    for name, items, level in lists:
+        for index, item in enumerate(items):
+            where = f"{name}[{index}]"
+            if not isinstance(item, dict):
+                problems.add(where, _("expected an object."))
+                continue
+            code = region_code(item.get("code"), where=f"{where}.code", problems=problems)
+            parent = region_code(
+                item.get("parent_code"),
+                where=f"{where}.parent_code",
+                problems=problems,
+                required=False,
+            )
+            label = text(
+                item.get("name"),
+                where=f"{where}.name",
+                problems=problems,
+                max_length=100,
+                required=True,
+            )
+            bps = text(
+                item.get("bps_code"), where=f"{where}.bps_code", problems=problems, max_length=13
+            )
+            if bps and not DIGITS.fullmatch(bps):
+                problems.add(f"{where}.bps_code", _("a BPS code is digits only."))
+                bps = ""
+            if not code or not label:
+                continue
+            if level is not None and code.count(".") != level:
+                problems.add(
+                    f"{where}.code",
+                    _("“%(code)s” is not a code of this level (%(level)s).")
+                    % {"code": code, "level": REGION_KEYS[level]},
+                )
+                continue
+            if parent and "." in code and code.rsplit(".", 1)[0] != parent:
+                problems.add(
+                    f"{where}.parent_code",
+                    _("“%(parent)s” is not the parent of “%(code)s”.")
+                    % {"parent": parent, "code": code},
+                )
+                continue
+            if code in seen:
+                problems.add(
+                    f"{where}.code",
+                    _("“%(code)s” is already at %(first)s.") % {"code": code, "first": seen[code]},
+                )
+                continue
+            seen[code] = where
+            found.append(RegionItem(where=where, code=code, name=label, bps_code=bps))
+    if problems:
+        raise problems.refusal()
+    if not found:
+        raise ValidationError(_("the file holds no regions."))
+    return found
+
+
+# --- Facilities ---------------------------------------------------------------------------------
+
+
+@dataclass
+class FacilityItem:
+    where: str
+    code: str
+    name: str
+    type_label: str
+    is_puskesmas: bool
+    other_codes: dict[str, str] = field(default_factory=dict)
+    latitude: Decimal | None = None
+    longitude: Decimal | None = None
+    address: str = ""
+    province_code: str = ""
+    city_code: str = ""
+    subdistrict_code: str = ""  # SATUSEHAT "district": kecamatan
+    village_code: str = ""  # SATUSEHAT "sub-district": desa/kelurahan
+
+
+def _type_of(value: Any, *, where: str, problems: Problems) -> tuple[str, bool]:
+    labels: list[str] = []
+    if isinstance(value, dict):
+        for key in ("name", "display", "code"):
+            labels.append(
+                text(value.get(key), where=f"{where}.{key}", problems=problems, max_length=100)
+            )
+    else:
+        labels.append(text(value, where=where, problems=problems, max_length=100))
+    labels = [label for label in labels if label]
+    puskesmas = any(
+        label.casefold() in ("pkm", "puskesmas") or label.casefold().startswith("puskesmas")
+        for label in labels
+    )
+    return (labels[0] if labels else ""), puskesmas
+
+
+def _other_codes(value: Any, *, where: str, problems: Problems) -> dict[str, str]:
+    codes: dict[str, str] = {}
+    if value is None:
+        return codes
+    if isinstance(value, dict):
+        pairs = [(f"{where}.{str(k)[:30]}", k, v) for k, v in value.items()]
+    elif isinstance(value, list):
+        pairs = []
+        for index, entry in enumerate(value):
+            at = f"{where}[{index}]"
+            if not isinstance(entry, dict):
+                problems.add(at, _("expected an object."))
+                continue
+            system = entry.get("system", entry.get("type", entry.get("name")))
+            pairs.append((at, system, entry.get("code", entry.get("value"))))
+    else:
+        problems.add(where, _("expected a list of codes."))
+        return codes
+    if len(pairs) > 20:
+        problems.add(where, _("more than 20 codes."))
+        return codes
+    for at, system, code in pairs:
+        system = text(system, where=at, problems=problems, max_length=50) or "code"
+        code = text(code, where=at, problems=problems, max_length=20)
+        if code:
+            codes[system] = code
+    return codes
+
+
+def parse_facilities(data: bytes) -> list[FacilityItem]:
+    """Every facility of a SATUSEHAT facilities file, or a ValidationError listing every
+    problem."""
+    document = load_json(data)
+    problems = Problems()
+    items = items_of(document, key="data", problems=problems)
+    if len(items) > 20_000:
+        raise ValidationError(
+            _("the file has more than %(count)s items; split it.") % {"count": 20_000}
+        )
+    found: list[FacilityItem] = []
+    seen: dict[str, str] = {}
+    for index, item in enumerate(items):
+        where = f"data[{index}]"
+        if not isinstance(item, dict):
+            problems.add(where, _("expected an object."))
+            continue
+        code = text(
+            pick(item, "code"),
+            where=f"{where}.code",
+            problems=problems,
+            max_length=20,
+            required=True,
+        )
+        if code and not DIGITS.fullmatch(code):
+            problems.add(f"{where}.code", _("a SATUSEHAT code is digits only."))
+            code = ""
+        name = text(
+            pick(item, "name"),
+            where=f"{where}.name",
+            problems=problems,
+            max_length=150,
+            required=True,
+        )
+        type_label, is_puskesmas = _type_of(
+            pick(item, "type"), where=f"{where}.facility_type", problems=problems
+        )
+        others = _other_codes(
+            pick(item, "other_codes"), where=f"{where}.other_codes", problems=problems
+        )
+        latitude = coordinate(
+            pick(item, "latitude"), where=f"{where}.latitude", problems=problems, limit=90
+        )
+        longitude = coordinate(
+            pick(item, "longitude"), where=f"{where}.longitude", problems=problems, limit=180
+        )
+        address = pick(item, "address")
+        place = {
+            "line": "",
+            "province_code": "",
+            "city_code": "",
+            "district_code": "",
+            "sub_district_code": "",
+        }
+        if isinstance(address, dict):
+            at = f"{where}.address"
+            place["line"] = text(
+                pick(address, "line"), where=f"{at}.line", problems=problems, max_length=250
+            )
+            for key in ("province_code", "city_code", "district_code", "sub_district_code"):
+                place[key] = region_code(
+                    pick(address, key), where=f"{at}.{key}", problems=problems, required=False
+                )
+        elif address is not None:
+            place["line"] = text(
+                address, where=f"{where}.address", problems=problems, max_length=250
+            )
+        for key in ("province_code", "city_code", "district_code", "sub_district_code"):
+            if not place[key] and pick(item, key) is not None:  # codes beside the address
+                place[key] = region_code(
+                    pick(item, key), where=f"{where}.{key}", problems=problems, required=False
+                )
+        if not code or not name:
+            continue
+        if code in seen:
+            problems.add(
+                f"{where}.code",
+                _("“%(code)s” is already at %(first)s.") % {"code": code, "first": seen[code]},
+            )
+            continue
+        seen[code] = where
+        found.append(
+            FacilityItem(
+                where=where,
+                code=code,
+                name=name,
+                type_label=type_label,
+                is_puskesmas=is_puskesmas,
+                other_codes=others,
+                latitude=latitude,
+                longitude=longitude,
+                address=place["line"],
+                province_code=place["province_code"],
+                city_code=place["city_code"],
+                subdistrict_code=place["district_code"],
+                village_code=place["sub_district_code"],
+            )
+        )
+    if problems:
+        raise problems.refusal()
+    return found

@@ -1,0 +1,10 @@
+"""Who keeps a district's SATUSEHAT data: its district planners and system administrators.
+Provincial reviewers read the proposals of their districts; puskesmas never see them."""
+
+from __future__ import annotations
+
+from ..roles import in_own_district, is_district_planner, is_province_reviewer, is_system_admin
+
+# `obj`: a District, a FacilityProposal or a SatusehatConnection.
+can_keep_satusehat = is_system_admin | (is_district_planner & in_own_district)
+can_see_satusehat = is_system_admin | is_district_planner | is_province_reviewer
