@@ -8,3 +8,6 @@ class ExchangeConfig(AppConfig):
 
     name = "exchange"
     verbose_name = _("Data exchange")
+
+    def ready(self) -> None:
+        from . import importers  # noqa: F401  (registers the DHIS2 import on the pipeline)
