@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy
 
 from ..imports import Column, Importer, Outcome, Parsed, SheetSpec, Target, Text, register
 from ..models import District, ImportJob
-from ..roles import is_system_admin
+from ..roles import is_district_planner, is_system_admin
 from . import tasks  # noqa: F401  (registers the fetch task with Celery)
 from .facilities import proposals_stage
 from .parsing import parse_facilities, parse_regions
@@ -26,6 +26,8 @@ JSON_SHEET = SheetSpec(title=gettext_lazy("SATUSEHAT"), columns=(Column("data", 
 def district_for(user, params: Mapping) -> District:
     """The district a SATUSEHAT import or page is about: a planner's own; a system
     administrator's choice (params["district"])."""
+    if not (is_system_admin(user) or is_district_planner(user)):
+        raise PermissionDenied(_("Your role cannot import SATUSEHAT facilities."))
     if user.district_id and not is_system_admin(user):
         district = user.district
     else:

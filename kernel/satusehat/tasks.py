@@ -9,13 +9,14 @@ import logging
 
 from celery import shared_task
 from celery.exceptions import SoftTimeLimitExceeded
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from ..imports import runner
 from ..models import ImportJob, SatusehatConnection
-from .client import FetchFailed, facilities_fetch
+from .client import TIMEOUT, FetchFailed, facilities_fetch
 
 logger = logging.getLogger(__name__)
 Status = ImportJob.Status
@@ -46,6 +47,7 @@ def fetch_run(*, job_id: int, attempt: int) -> dict:
                 client_id=connection.client_id,
                 client_secret=connection.client_secret,
                 district_code=job.district.code,
+                timeout=float(getattr(settings, "SIMPUL_SATUSEHAT_TIMEOUT", TIMEOUT)),
             )
         except FetchFailed as error:
             _fail(job_id, attempt, str(error))
