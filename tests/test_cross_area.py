@@ -883,6 +883,36 @@ def id_taking_url_names() -> list[str]:
     )
 
 
+# --- issue #19: SATUSEHAT facility proposals ---
+def _hsu_facility_proposal(w: dict):
+    """A pending SATUSEHAT proposal of a new puskesmas in Hulu Sungai Utara."""
+    from kernel.models import FacilityProposal, ImportJob
+
+    from .factories import UserFactory
+
+    planner = UserFactory(role="district_planner", district=w["hsu"]["district"])
+    job = ImportJob.objects.create(
+        kind=ImportJob.Kind.SATUSEHAT_FACILITIES,
+        district=w["hsu"]["district"],
+        file="imports/x.json",
+        file_name="x.json",
+        created_by=planner,
+    )
+    return FacilityProposal.objects.create(
+        district=w["hsu"]["district"],
+        job=job,
+        satusehat_code="1000000001",
+        name="Puskesmas Baru",
+        kind=FacilityProposal.Kind.NEW,
+    )
+
+
+OBJECTS |= {
+    "kernel:satusehat-accept": _hsu_facility_proposal,
+    "kernel:satusehat-reject": _hsu_facility_proposal,
+}
+
+
 def test_every_id_taking_url_is_covered_by_this_test():
     missing = [name for name in id_taking_url_names() if name not in OBJECTS]
     assert not missing, f"Add these URL names to OBJECTS in {__file__}: {missing}"
