@@ -228,7 +228,7 @@ class ValuesIn(Schema):
     # report's current version, so only a write that lands between reading and saving conflicts.
     version: int | None = Field(default=None, ge=0, le=2_147_483_647)
     # Why the values change: required once the report has been submitted before.
-    reason: str = Field(default="", max_length=2000, pattern=r"^[^\x00]*$")
+    reason: str = Field(default="", max_length=2000)
     values: list[ValueIn] = Field(max_length=MAX_VALUES)
 
 
@@ -272,6 +272,11 @@ def _body_guard(run: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]
     return guarded
 
 
+def _unsavable(text: str) -> bool:
+    """A NUL or a lone surrogate: text no database column takes (a 500, were it saved)."""
+    return any(char == "\x00" or "\ud800" <= char <= "\udfff" for char in text)
+
+
 def _cells(
     payload: ValuesIn, report: MonthlyReport, grid: Grid
 ) -> tuple[dict, list[dict[str, Any]]]:
@@ -294,8 +299,11 @@ def _cells(
             }
         elif (village.pk, service.pk) in sent:
             message = _("this value is sent twice.")
-        elif item.comment is not None and "\x00" in item.comment:
+        elif item.comment is not None and _unsavable(item.comment):
             message = _("the comment holds a character that cannot be saved.")
+        elif isinstance(item.value, str) and not item.value.isascii():
+            # The page's own words; parse_cells would take "١٢" for 12 and trip over "²".
+            message = _("“%(text)s” is not a whole number of people.") % {"text": item.value}
         else:
             message = ""
         if message:
@@ -323,6 +331,18 @@ def values_save(request, puskesmas_id: Id, year: Year, month: Month, payload: Va
     submitted, approved or locked report refuses (400). Answers the warnings now on the values
     (they need a comment before the report can be submitted on its page)."""
     user = request.user
+    if _unsavable(payload.reason):
+        return _api_problem(
+            request,
+            422,
+            _("The request is not valid."),
+            errors=[
+                {
+                    "location": "body.payload.reason",
+                    "message": _("the reason holds a character that cannot be saved."),
+                }
+            ],
+        )
     puskesmas = get_in_area_or_404(Puskesmas, user, pk=puskesmas_id)
     if not can_enter_report(user, puskesmas):
         raise PermissionDenied(_("Only the puskesmas's own staff can enter its data."))

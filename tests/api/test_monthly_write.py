@@ -117,6 +117,8 @@ def test_every_refused_value_is_listed_and_nothing_is_saved(
             {"village_id": v2.pk, "service": "SPM-99", "value": 1},
             {"village_id": v2.pk, "service": province_service, "value": 1},
             {"village_id": v2.pk, "service": spm[0].code, "value": 1, "comment": "a\x00b"},
+            {"village_id": v2.pk, "service": spm[2].code, "value": "\u0661\u0662"},
+            {"village_id": v2.pk, "service": spm[3].code, "value": "\u00b2"},
             {"village_id": v1.pk, "service": spm[0].code, "value": 4},  # sent twice
         ]
     }
@@ -134,6 +136,8 @@ def test_every_refused_value_is_listed_and_nothing_is_saved(
         (v2.pk, "SPM-99"),
         (v2.pk, province_service),
         (v2.pk, spm[0].code),
+        (v2.pk, spm[2].code),
+        (v2.pk, spm[3].code),
         (v1.pk, spm[0].code),
     }
     assert all(e["message"] for e in answer.json()["errors"])
@@ -260,6 +264,8 @@ def _raw_put(client, token_client, path, body, content_type="application/json"):
         b'{"values": [{"village_id": 9223372036854775808, "service": "SPM-01"}]}',
         b'{"version": 9223372036854775808, "values": []}',
         b'{"values": [], "reason": "a\\u0000b"}',
+        b'{"values": [], "reason": "\\ud800"}',
+        b'{"values": [{"village_id": 1, "service": "SPM-01", "comment": "\\udfff"}]}',
         b'{"values": [{"village_id": 1, "service": "SPM-01", "value": 1.5}]}',
         b'{"values": [{"village_id": 1, "service": "SPM-01", "value": [1]}]}',
         b'{"values": [{"village_id": 1, "service": "' + b"S" * 100 + b'", "value": 1}]}',
