@@ -257,3 +257,28 @@ def test_the_sample_downloads(client, district_user):
     response = client.get(reverse("kernel:satusehat-sample"))
     assert response.status_code == 200
     assert b"Puskesmas Hambuku Raya" in b"".join(response.streaming_content)
+
+
+def test_the_proposals_page_queries_do_not_grow(
+    client, world, district_user, staged, django_assert_num_queries
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(district_user)
+    url = reverse("kernel:satusehat")
+    with CaptureQueriesContext(connection) as few:
+        client.get(url)
+    for n in range(20):
+        FacilityProposal.objects.create(
+            district=world["hsu"]["district"],
+            job=staged,
+            satusehat_code=f"20000000{n:02d}",
+            name=f"Puskesmas {n}",
+            kind=FacilityProposal.Kind.CHANGED,
+            puskesmas=world["hsu"]["puskesmas"],
+            decided_by=district_user,
+            changes=[{"field": "name", "old": "a", "new": "b"}],
+        )
+    with django_assert_num_queries(len(few)):
+        client.get(url)
