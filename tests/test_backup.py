@@ -17,6 +17,7 @@ import sqlite3
 import subprocess
 import sys
 import tarfile
+import urllib.parse
 import uuid
 from pathlib import Path
 
@@ -40,14 +41,15 @@ from workshops.models import Meeting
 from workshops.services.records import photos_add
 
 call_command("migrate", verbosity=0)
-call_command("seed_demo", quiet=True)
+if not User.objects.filter(username="kapus.danaupanggang").exists():  # not a copy of the demo
+    call_command("seed_demo", quiet=True)
 
 def png(colour):
     out = io.BytesIO()
     Image.new("RGB", (64, 48), colour).save(out, "PNG")
     return out.getvalue()
 
-meeting = Meeting.objects.exclude(signed_agreement="").get()
+meeting = Meeting.objects.exclude(signed_agreement="").order_by("pk").first()
 head = User.objects.get(username="kapus.danaupanggang")
 uploads = [
     SimpleUploadedFile(f"foto-{n}.png", png(colour), "image/png")
@@ -110,10 +112,21 @@ class Site:
         return conn
 
     def create(self) -> None:
+        """The site's database: on PostgreSQL a copy of the demo database `make test` has just
+        migrated and seeded (DATABASE_URL's own database) when there is one nobody is using
+        (PREPARE then migrates it forward and seeds only if it holds no demo); else empty."""
         if VENDOR == "postgresql":
+            import psycopg2
+
+            demo = urllib.parse.urlsplit(os.environ.get("DATABASE_URL", "")).path.lstrip("/")
             conn = self._server()
             with conn.cursor() as cursor:
-                cursor.execute(f'CREATE DATABASE "{self.name}"')
+                try:
+                    if not demo:
+                        raise psycopg2.Error("no demo database named")
+                    cursor.execute(f'CREATE DATABASE "{self.name}" TEMPLATE "{demo}"')
+                except psycopg2.Error:  # none, or in use: migrate and seed from scratch
+                    cursor.execute(f'CREATE DATABASE "{self.name}"')
             conn.close()
 
     def drop(self) -> None:

@@ -402,7 +402,10 @@ def _postgres_and_redis() -> tuple[str, str]:
     return database, redis_url
 
 
-def _scratch_database(url: str, name: str, *, drop: bool = False) -> str:
+def _scratch_database(url: str, name: str, *, drop: bool = False, copy: bool = False) -> str:
+    """Create (or drop) database `name` on `url`'s server. With `copy`, a copy of `url`'s own
+    database when nobody is using it (in CI, the demo `make test` has just migrated and seeded:
+    the guide's migrate and seed_demo then run over it, as on an upgrade), else an empty one."""
     import psycopg2
 
     parts = urllib.parse.urlsplit(url)
@@ -416,8 +419,14 @@ def _scratch_database(url: str, name: str, *, drop: bool = False) -> str:
     server.autocommit = True
     with server.cursor() as cursor:
         cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        source = parts.path.lstrip("/")
         if not drop:
-            cursor.execute(f'CREATE DATABASE "{name}"')
+            try:
+                if not (copy and source):
+                    raise psycopg2.Error("an empty database")
+                cursor.execute(f'CREATE DATABASE "{name}" TEMPLATE "{source}"')
+            except psycopg2.Error:
+                cursor.execute(f'CREATE DATABASE "{name}"')
     server.close()
     return parts._replace(path=f"/{name}").geturl()
 
@@ -475,7 +484,7 @@ def test_the_stack_from_the_unit_files_serves_each_role_and_runs_jobs(tmp_path):
         pytest.fail("CI runs the smoke test through nginx: .ci/run installs nginx-light")
     web_port, http_port, https_port = _free_port(), _free_port(), _free_port()
     database_name = f"simpul_smoke_{os.getpid()}"
-    scratch_url = _scratch_database(database_url, database_name)
+    scratch_url = _scratch_database(database_url, database_name, copy=True)
     redis_db = urllib.parse.urlsplit(redis_url)._replace(path=f"/{SMOKE_REDIS_DB}").geturl()
     import redis
 

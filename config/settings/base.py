@@ -203,6 +203,13 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 # WhiteNoise serves hashed names (they never change) with a ten-year Cache-Control: immutable.
+# Source maps are for developers' tools, never fetched by a page: not compressed (the packages'
+# maps, Bootstrap's and the API page's Swagger UI's, are most of collectstatic's brotli time).
+WHITENOISE_SKIP_COMPRESS_EXTENSIONS = (
+    "jpg", "jpeg", "png", "gif", "webp", "zip", "gz", "tgz", "bz2", "tbz", "xz", "br", "swf",
+    "flv", "woff", "woff2", "3gp", "3gpp", "asf", "avi", "m4v", "mov", "mp4", "mpeg", "mpg",
+    "webm", "wmv", "map",
+)  # fmt: skip
 
 # Uploaded photos and scans (workshops/images.py): bytes per file, files per upload, pixels per
 # image. Pixels are checked from the header before decoding; decoding takes about 4 bytes a pixel
