@@ -11,12 +11,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from ..imports import Column, Importer, Outcome, Parsed, SheetSpec, Target, Text, register
+from ..imports.reader import FileRefused
 from ..models import District, ImportJob
 from ..roles import is_district_planner, is_system_admin
+from ..spreadsheets import CellError
 from . import tasks  # noqa: F401  (registers the fetch task with Celery)
 from .facilities import proposals_stage
 from .parsing import parse_facilities, parse_regions
-from .regions import satusehat_regions_import
+from .regions import parents_check, satusehat_regions_import
 from .rights import can_keep_satusehat
 
 # JSON files have no sheet; the hostile files suite names files by this title.
@@ -46,6 +48,12 @@ def _parsed(extra) -> Parsed:
     return Parsed(sheet="", rows=[], errors=[], extra=extra)
 
 
+def _refused(name: str, messages: list[str]) -> FileRefused:
+    """Each problem located by its path in the file ("data[12].code: ..."), under the file's
+    name, like every import's refusals."""
+    return FileRefused([CellError(name, None, None, message) for message in messages])
+
+
 @register
 class RegionsImporter(Importer):
     kind = ImportJob.Kind.SATUSEHAT_REGIONS
@@ -59,7 +67,13 @@ class RegionsImporter(Importer):
         return Target(label=_("Regions"), back_url=reverse("kernel:satusehat-regions"))
 
     def parse(self, workbook, *, user, params, target) -> Parsed:
-        return _parsed(parse_regions(workbook.data))
+        try:
+            items = parse_regions(workbook.data)
+        except ValidationError as error:
+            raise _refused(workbook.name, error.messages) from None
+        if errors := parents_check(items=items):
+            raise _refused(workbook.name, errors)
+        return _parsed(items)
 
     def apply(self, *, rows, parsed, user, params, target, progress) -> Outcome:
         result = satusehat_regions_import(items=parsed.extra, progress=progress)
@@ -92,7 +106,10 @@ class FacilitiesImporter(Importer):
         )
 
     def parse(self, workbook, *, user, params, target) -> Parsed:
-        return _parsed(parse_facilities(workbook.data))
+        try:
+            return _parsed(parse_facilities(workbook.data))
+        except ValidationError as error:
+            raise _refused(workbook.name, error.messages) from None
 
     def apply(self, *, rows, parsed, user, params, target, progress) -> Outcome:
         # The runner's progress knows its job (kernel.imports.runner.RowProgress).

@@ -20,6 +20,38 @@ def _same_name(ours: str, theirs: str) -> bool:
     return " ".join(ours.split()).casefold() == " ".join(theirs.split()).casefold()
 
 
+def parents_check(*, items: list[RegionItem], missing: list[RegionItem] | None = None) -> list[str]:
+    """Located messages for regions whose parent is neither in the file nor in the database."""
+    if missing is None:
+        found = {
+            code
+            for index, level in enumerate(LEVELS)
+            for code in level.model._default_manager.filter(
+                code__in=[i.code for i in items if i.level == index]
+            ).values_list("code", flat=True)
+        }
+        missing = [item for item in items if item.code not in found]
+    in_file = {item.code for item in items}
+    parents = {item.code.rsplit(".", 1)[0] for item in missing if item.level}
+    parents -= in_file
+    known = set()
+    for index, level in enumerate(LEVELS[:-1]):
+        wanted = [code for code in parents if code.count(".") == index]
+        if wanted:
+            known |= set(
+                level.model._default_manager.filter(code__in=wanted).values_list("code", flat=True)
+            )
+    return [
+        _(
+            "%(where)s.code: the parent “%(parent)s” of “%(code)s” is neither in this file "
+            "nor in the database."
+        )
+        % {"where": item.where, "parent": item.code.rsplit(".", 1)[0], "code": item.code}
+        for item in missing
+        if item.level and item.code.rsplit(".", 1)[0] not in in_file | known
+    ]
+
+
 @transaction.atomic
 def satusehat_regions_import(
     *, items: list[RegionItem], progress: Callable[[int, int], None] | None = None
@@ -36,26 +68,8 @@ def satusehat_regions_import(
         }
         for index, level in enumerate(LEVELS)
     ]
-    in_file = {item.code for item in items}
     missing = [item for item in items if item.code not in existing[item.level]]
-    parents = {item.code.rsplit(".", 1)[0] for item in missing if item.level}
-    parents -= in_file
-    known = set()
-    for index, level in enumerate(LEVELS[:-1]):
-        wanted = [code for code in parents if code.count(".") == index]
-        if wanted:
-            known |= set(
-                level.model._default_manager.filter(code__in=wanted).values_list("code", flat=True)
-            )
-    errors = [
-        _(
-            "%(where)s.code: the parent “%(parent)s” of “%(code)s” is neither in this file "
-            "nor in the database."
-        )
-        % {"where": item.where, "parent": item.code.rsplit(".", 1)[0], "code": item.code}
-        for item in missing
-        if item.level and item.code.rsplit(".", 1)[0] not in in_file | known
-    ]
+    errors = parents_check(items=items, missing=missing)
     if errors:
         raise ValidationError(errors[:200])
     # Missing regions first (parents before children, as regions_import does), then BPS codes.

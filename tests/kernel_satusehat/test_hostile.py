@@ -46,7 +46,9 @@ def test_a_hostile_file_fails_with_located_messages_and_saves_nothing(
     params = {"district": world["hsu"]["district"].pk}
     job = run_import(kind, data, admin_user, params=params)
     assert job.status == ImportJob.Status.FAILED
-    assert job.errors and all(len(e) < 700 for e in job.errors)
+    assert job.errors and all(len(e) < 600 for e in job.errors)
+    # Located like every import's refusals: under the file's name (kernel/imports).
+    assert all(e.startswith("Sheet file.json: ") for e in job.errors[:200]), job.errors
     if expected and kind == Kind.SATUSEHAT_FACILITIES:
         assert any(expected in e for e in job.errors), job.errors
     assert not FacilityProposal.objects.exists()
