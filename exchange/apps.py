@@ -10,4 +10,4 @@ class ExchangeConfig(AppConfig):
     verbose_name = _("Data exchange")
 
     def ready(self) -> None:
-        from . import importers  # noqa: F401  (registers the DHIS2 import on the pipeline)
+        from . import exports, importers  # noqa: F401  (the DHIS2 export job and import)

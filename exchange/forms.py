@@ -124,6 +124,12 @@ class ExportForm(forms.Form):
         return None
 
 
+class YearExportForm(forms.Form):
+    year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100)
+    status = forms.ChoiceField(label=_("Reports"), choices=ExportForm.STATUSES, required=False)
+    format = forms.ChoiceField(label=_("Format"), choices=ExportForm.FORMATS, initial="json")
+
+
 class UploadForm(forms.Form):
     file = forms.FileField(
         label=_("DHIS2 file (data value set JSON or ADX XML)"),

@@ -13,5 +13,6 @@ urlpatterns = [
     path("dhis2/<int:pk>/elements/", views.dhis2_elements, name="dhis2-elements"),
     path("dhis2/<int:pk>/org-units/", views.dhis2_org_units, name="dhis2-org-units"),
     path("dhis2/<int:pk>/export/", views.dhis2_export, name="dhis2-export"),
+    path("dhis2/<int:pk>/export-year/", views.dhis2_export_year, name="dhis2-export-year"),
     path("dhis2/<int:pk>/import/", views.dhis2_import, name="dhis2-import"),
 ]

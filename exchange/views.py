@@ -8,17 +8,27 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from indicators.rights import can_import_monthly
 from kernel.models import District, ImportJob
 from kernel.roles import is_puskesmas_member
 from kernel.scoping import get_in_area_or_404, in_area
+from kernel.views.exports import export_offer
 from kernel.views.imports import start_import
 from kernel.web import run_service
 
 from . import services
-from .forms import ElementsForm, ExportForm, OrgUnitsForm, ProfileForm, UploadForm
+from .exports import DHIS2_YEAR
+from .forms import (
+    ElementsForm,
+    ExportForm,
+    OrgUnitsForm,
+    ProfileForm,
+    UploadForm,
+    YearExportForm,
+)
 from .rights import can_edit_mapping
 
 
@@ -142,6 +152,26 @@ def dhis2_export(request, pk):
             return response
     context = {"district": district, "form": form, "result": result, "query": request.GET}
     return render(request, "exchange/dhis2_export.html", context)
+
+
+@login_required
+def dhis2_export_year(request, pk):
+    """A whole year of the district for DHIS2, made by an export job (the job's page)."""
+    district = _district(request, pk)
+    form = YearExportForm(request.GET or None)  # the job's confirmation posts to this address
+    if not form.is_valid():
+        context = {"district": district, "form": form}
+        return render(request, "exchange/dhis2_export_year.html", context)
+    year, kind = form.cleaned_data["year"], form.cleaned_data["format"]
+    return export_offer(
+        request,
+        kind=DHIS2_YEAR,
+        params={"district": district.pk, **form.cleaned_data},
+        file_name=f"dhis2-{district.code}-{year}.{'xml' if kind == 'adx' else 'json'}",
+        title=_("DHIS2 values of %(district)s, %(year)s")
+        % {"district": district.name, "year": year},
+        back_url=reverse("exchange:dhis2-district", args=[district.pk]),
+    )
 
 
 @login_required

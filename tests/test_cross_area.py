@@ -838,7 +838,7 @@ OBJECTS |= {
 # --- Issue #19: DHIS2 exchange (the district's mapping, export and import pages) ---
 OBJECTS |= {
     f"exchange:dhis2-{page}": lambda w: w["hsu"]["district"]
-    for page in ("district", "profile", "elements", "org-units", "export", "import")
+    for page in ("district", "profile", "elements", "org-units", "export", "export-year", "import")
 }
 
 # URLs whose owner is sent on elsewhere (302) rather than shown a page.

@@ -118,3 +118,32 @@ def test_export_page_without_a_period_shows_the_form(client, world, district_use
     url = reverse("exchange:dhis2-export", args=[world["hsu"]["district"].pk])
     assert client.get(url).status_code == 200
     assert client.get(url, {"year": "99999999999999999999", "period": "m1"}).status_code == 200
+
+
+def test_a_whole_year_is_made_by_an_export_job(
+    client, world, district_user, filled, django_capture_on_commit_callbacks
+):
+    from kernel.models import ExportJob
+
+    client.force_login(district_user)
+    url = reverse("exchange:dhis2-export-year", args=[world["hsu"]["district"].pk])
+    assert client.get(url).status_code == 200  # the form
+    query = f"?year={YEAR}&format=json&status="
+    assert client.get(url + query).status_code == 200  # the job's confirmation
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url + query)
+    assert response.status_code == 302
+    job = ExportJob.objects.get()
+    assert job.status == ExportJob.Status.DONE, job.error
+    with job.file.open("rb") as made:
+        values = json.loads(made.read())["dataValues"]
+    assert len(values) == 2 * MAPPED
+
+
+def test_another_district_cannot_start_a_year_job(client, world, other_district_user, mapped):
+    from kernel.models import ExportJob
+
+    client.force_login(other_district_user)
+    url = reverse("exchange:dhis2-export-year", args=[world["hsu"]["district"].pk])
+    assert client.post(url + f"?year={YEAR}&format=json").status_code == 404
+    assert not ExportJob.objects.exists()
