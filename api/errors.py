@@ -68,8 +68,26 @@ def problem(
     return response
 
 
+def document_problems(schema: dict[str, Any]) -> dict[str, Any]:
+    """Say in the OpenAPI document what the handlers below send: every 4xx/5xx answer is
+    application/problem+json (ninja writes application/json for every response)."""
+    for operations in schema.get("paths", {}).values():
+        for operation in operations.values():
+            for code, response in operation.get("responses", {}).items():
+                content = response.get("content") or {}
+                if str(code)[0] in "45" and "application/json" in content:
+                    response["content"] = {PROBLEM_TYPE: content["application/json"]}
+    return schema
+
+
 def install(api: NinjaAPI) -> None:
     """Register the handlers that turn every refusal into problem+json."""
+    openapi_schema = api.get_openapi_schema
+
+    def get_openapi_schema(**kwargs: Any) -> Any:
+        return document_problems(openapi_schema(**kwargs))
+
+    api.get_openapi_schema = get_openapi_schema  # type: ignore[method-assign]
 
     @api.exception_handler(SchemaValidationError)
     def invalid(request, exc):
