@@ -6,15 +6,18 @@ Participants are left out: they are people (names, phone numbers) of the meeting
 """
 
 import datetime
+import functools
+from collections.abc import Callable
 from typing import Annotated, Any, Literal
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import RequestDataTooBig, ValidationError
 from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest, JsonResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema
+from ninja.decorators import decorate_view
 from ninja.errors import HttpError
 from ninja.pagination import paginate
 from pydantic import field_validator
@@ -293,6 +296,18 @@ def meeting_detail(request, id: Id):
 # --- Writes ---------------------------------------------------------------------------------------
 
 
+def _problem_400(request: HttpRequest, title: str, errors: list[dict[str, str]]) -> JsonResponse:
+    body = {
+        "type": "about:blank",
+        "title": title,
+        "status": 400,
+        "detail": " ".join(e["message"] for e in errors),
+        "instance": request.path,
+        "errors": errors,
+    }
+    return JsonResponse(body, status=400, content_type=PROBLEM_TYPE)
+
+
 def _refused(request: HttpRequest, error: ValidationError) -> JsonResponse:
     """The service's refusal as problem+json, each message with the field it is about."""
     if hasattr(error, "error_dict"):
@@ -303,15 +318,23 @@ def _refused(request: HttpRequest, error: ValidationError) -> JsonResponse:
         ]
     else:
         errors = [{"location": "", "message": str(message)} for message in error.messages]
-    body = {
-        "type": "about:blank",
-        "title": str(_("Refused.")),
-        "status": 400,
-        "detail": " ".join(e["message"] for e in errors),
-        "instance": request.path,
-        "errors": errors,
-    }
-    return JsonResponse(body, status=400, content_type=PROBLEM_TYPE)
+    return _problem_400(request, str(_("Refused.")), errors)
+
+
+def _body_guard(view: Callable[..., Any]) -> Callable[..., Any]:
+    """An oversized body is a 400 problem, not the 500 of Django's refusal (raised where the
+    body is first read, before the view)."""
+
+    @functools.wraps(view)
+    def guarded(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
+        try:
+            request.body  # noqa: B018  (read once, within Django's size limit)
+        except RequestDataTooBig:
+            message = str(_("The request is too large."))
+            return _problem_400(request, message, [{"location": "body", "message": message}])
+        return view(request, *args, **kwargs)
+
+    return guarded
 
 
 def _change_status(request: HttpRequest, model: type[FollowUp | Commitment], pk: int, body):
@@ -350,6 +373,7 @@ def _change_status(request: HttpRequest, model: type[FollowUp | Commitment], pk:
     response={200: RtlItemOut, **ERRORS},
     summary="Move an RTL item's status (as on its status page)",
 )
+@decorate_view(_body_guard)
 def rtl_item_status(request, id: Id, body: StatusChange):
     return _change_status(request, FollowUp, id, body)
 
@@ -359,5 +383,6 @@ def rtl_item_status(request, id: Id, body: StatusChange):
     response={200: CommitmentOut, **ERRORS},
     summary="Move a commitment's status (as on its status page)",
 )
+@decorate_view(_body_guard)
 def commitment_status(request, id: Id, body: StatusChange):
     return _change_status(request, Commitment, id, body)
