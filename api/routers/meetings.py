@@ -179,9 +179,10 @@ class StatusChange(Schema):
 
     @field_validator("status", "note")
     @classmethod
-    def no_nul(cls, value: str) -> str:
-        if "\x00" in value:
-            raise ValueError(_("Remove the NUL characters."))
+    def savable(cls, value: str) -> str:
+        """No NUL or lone surrogate: text no database column takes (a 500, were it saved)."""
+        if any(char == "\x00" or "\ud800" <= char <= "\udfff" for char in value):
+            raise ValueError(_("Remove the characters a text cannot hold (such as NUL)."))
         return value
 
 
