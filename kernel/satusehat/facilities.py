@@ -28,7 +28,7 @@ from ..models import (
     Village,
 )
 from ..services.organisation import puskesmas_save
-from .parsing import FacilityItem
+from .facility_parsing import FacilityItem
 from .rights import can_keep_satusehat
 
 Kind, Status = FacilityProposal.Kind, FacilityProposal.Status

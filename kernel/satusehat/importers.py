@@ -17,7 +17,8 @@ from ..roles import is_district_planner, is_system_admin
 from ..spreadsheets import CellError
 from . import tasks  # noqa: F401  (registers the fetch task with Celery)
 from .facilities import proposals_stage
-from .parsing import parse_facilities, parse_regions
+from .facility_parsing import parse_facilities
+from .parsing import parse_regions
 from .regions import parents_check, satusehat_regions_import
 from .rights import can_keep_satusehat
 
