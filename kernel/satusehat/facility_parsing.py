@@ -11,7 +11,22 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-from .parsing import DIGITS, Problems, coordinate, items_of, load_json, pick, region_code, text
+from .parsing import (
+    CONTROL,
+    DIGITS,
+    Problems,
+    coordinate,
+    items_of,
+    load_json,
+    pick,
+    region_code,
+    text,
+)
+
+# The address's Kemendagri codes, by level: province, city (our district), district (our
+# kecamatan), sub-district (our desa/kelurahan).
+ADDRESS_CODES = ("province_code", "city_code", "district_code", "sub_district_code")
+
 
 # --- Facilities ---------------------------------------------------------------------------------
 
@@ -55,7 +70,7 @@ def _other_codes(value: Any, *, where: str, problems: Problems) -> dict[str, str
     if value is None:
         return codes
     if isinstance(value, dict):
-        pairs = [(f"{where}.{str(k)[:30]}", k, v) for k, v in value.items()]
+        pairs = [(f"{where}.{CONTROL.sub('?', str(k))[:30]}", k, v) for k, v in value.items()]
     elif isinstance(value, list):
         pairs = []
         for index, entry in enumerate(value):
@@ -138,18 +153,26 @@ def parse_facilities(data: bytes) -> list[FacilityItem]:
             place["line"] = text(
                 pick(address, "line"), where=f"{at}.line", problems=problems, max_length=250
             )
-            for key in ("province_code", "city_code", "district_code", "sub_district_code"):
+            for level, key in enumerate(ADDRESS_CODES):
                 place[key] = region_code(
-                    pick(address, key), where=f"{at}.{key}", problems=problems, required=False
+                    pick(address, key),
+                    where=f"{at}.{key}",
+                    problems=problems,
+                    required=False,
+                    level=level,
                 )
         elif address is not None:
             place["line"] = text(
                 address, where=f"{where}.address", problems=problems, max_length=250
             )
-        for key in ("province_code", "city_code", "district_code", "sub_district_code"):
+        for level, key in enumerate(ADDRESS_CODES):
             if not place[key] and pick(item, key) is not None:  # codes beside the address
                 place[key] = region_code(
-                    pick(item, key), where=f"{where}.{key}", problems=problems, required=False
+                    pick(item, key),
+                    where=f"{where}.{key}",
+                    problems=problems,
+                    required=False,
+                    level=level,
                 )
         if not code or not name:
             continue

@@ -136,16 +136,29 @@ def text(value: Any, *, where: str, problems: Problems, max_length: int, require
     return value
 
 
-def region_code(value: Any, *, where: str, problems: Problems, required=True) -> str:
-    """A Kemendagri code, dotted ("63.08.05") whether written dotted or as digits."""
+def region_code(
+    value: Any, *, where: str, problems: Problems, required=True, level: int | None = None
+) -> str:
+    """A Kemendagri code, dotted ("63.08.05") whether written dotted or as digits; of `level`
+    (0 province ... 3 desa) when given."""
     raw = text(value, where=where, problems=problems, max_length=20, required=required)
     if not raw:
         return ""
+    code = ""
     if DOTTED.fullmatch(raw):
-        return raw
-    if DIGITS.fullmatch(raw) and len(raw) in LEVEL_DIGITS:
+        code = raw
+    elif DIGITS.fullmatch(raw) and len(raw) in LEVEL_DIGITS:
         parts = [raw[0:2], raw[2:4], raw[4:6], raw[6:10]]
-        return ".".join(part for part in parts if part)
+        code = ".".join(part for part in parts if part)
+    if code and (level is None or code.count(".") == level):
+        return code
+    if code:
+        problems.add(
+            where,
+            _("“%(code)s” is not a code of this level (%(level)s).")
+            % {"code": code, "level": REGION_KEYS[level]},
+        )
+        return ""
     problems.add(
         where,
         _("“%(code)s” is not a Kemendagri code (like 63, 6308, 630805 or 6308052001).")

@@ -34,6 +34,14 @@ HOSTILE = {
         "data[0].code:",
     ),
     "empty": (b"   ", ""),
+    "wrong_level": (
+        b'{"data": [{"code": "1", "name": "x", "address": {"district_code": "6308052001"}}]}',
+        "data[0].address.district_code:",
+    ),
+    "nul_key": (
+        b'{"data": [{"code": "1", "name": "x", "other_codes": {"a\\u0000": "b"}}]}',
+        "data[0].other_codes.a?:",
+    ),
 }
 
 
