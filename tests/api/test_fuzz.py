@@ -19,7 +19,9 @@ from typing import Any
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from hypothesis import HealthCheck, Phase, given, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
@@ -116,6 +118,17 @@ def _district_data(world: dict, key: str, service, by) -> Area:
     FollowUpFactory(meeting=meeting)
     CommitmentFactory(meeting=meeting)
     return area
+
+
+@pytest.fixture(autouse=True)
+def _connection_kept_between_requests():
+    """The WSGI app closes the database connection after each request (request_finished), which
+    on PostgreSQL ends the test's transaction; Django's test client keeps it the same way."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
 
 
 @dataclass
