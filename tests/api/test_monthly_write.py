@@ -175,6 +175,22 @@ def test_another_users_write_since_the_version_is_a_409_with_their_value(
     assert ok.status_code == 200
 
 
+def test_a_null_version_means_the_current_one_so_the_push_replaces_what_is_stored(
+    api_as, puskesmas_staff, puskesmas_head, hsu, spm
+):
+    cell = {"village_id": hsu["villages"][0].pk, "service": spm[0].code}
+    api_as(puskesmas_head).put(url(hsu["puskesmas"]), {"values": [{**cell, "value": 2}]})
+    answer = api_as(puskesmas_staff).put(
+        url(hsu["puskesmas"]), {"version": None, "values": [{**cell, "value": 3}]}
+    )
+    assert answer.status_code == 200
+    assert MonthlyValue.objects.get().value == 3
+    stale = api_as(puskesmas_head, name="stale").put(
+        url(hsu["puskesmas"]), {"version": 1, "values": [{**cell, "value": 4}]}
+    )
+    assert stale.status_code == 409  # the head's version 1 predates the staff's write
+
+
 def test_a_submitted_report_refuses_and_keeps_its_values(api_as, puskesmas_staff, hsu, spm):
     report = services.report_open(
         puskesmas=hsu["puskesmas"], year=YEAR, month=MONTH, by=puskesmas_staff
@@ -236,7 +252,7 @@ def test_a_month_not_started_or_a_year_not_set_up_is_refused(api_as, puskesmas_s
     assert not MonthlyReport.objects.exists()
 
 
-def test_a_service_account_of_another_role_cannot_write(api_as, world, hsu, spm):
+def test_a_mentor_without_assigned_districts_gets_a_404(api_as, world, hsu, spm):
     mentor_like = UserFactory(username="robot", role="mentor")
     cell = {"village_id": hsu["villages"][0].pk, "service": spm[0].code, "value": 1}
     assert api_as(mentor_like).put(url(hsu["puskesmas"]), {"values": [cell]}).status_code == 404
