@@ -252,3 +252,25 @@ def test_puskesmas_level_values_are_not_imported(client, post_import, world, dis
     )
     assert job.status == ImportJob.Status.FAILED
     assert job.errors[0].startswith("dataValues[0]: ")
+
+
+# The pipeline's hostile spreadsheets (tests/hostile/files.py) as DHIS2 uploads: refused as
+# neither JSON nor ADX, with the messages the hostile suite expects ("Sheet <file>: ...").
+FAST_HOSTILE = ["binary_junk", "empty", "external_entity", "ole2", "raw_nul", "renamed_csv"]
+
+
+@pytest.mark.parametrize("name", FAST_HOSTILE)
+def test_the_pipelines_hostile_files_fail_the_job(
+    client, post_import, world, district_user, mapped, name
+):
+    from tests.hostile import files
+
+    data = files.HOSTILE[name]("Data", ["a"])
+    before = _counts()
+    response, job = _post(client, post_import, world, district_user, data, "hostile.xlsx")
+    if job is None:  # refused before it is stored (an empty upload)
+        assert response.status_code == 200 and response.context["form"].errors
+        return
+    assert job.status == ImportJob.Status.FAILED
+    assert job.errors and all(len(message) < 600 for message in job.errors)
+    assert _counts() == before
