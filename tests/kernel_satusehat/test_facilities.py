@@ -282,3 +282,15 @@ def test_the_proposals_page_queries_do_not_grow(
         )
     with django_assert_num_queries(len(few)):
         client.get(url)
+
+
+def test_a_later_import_supersedes_waiting_proposals(world, district_user, run_import, staged):
+    decided = _proposal(staged, FacilityProposal.Kind.NEW)
+    from kernel.satusehat.facilities import proposal_reject
+
+    proposal_reject(proposal=decided, by=district_user)
+    data = {"data": [facility("1000000005", "Puskesmas Lain")]}
+    run_import(Kind.SATUSEHAT_FACILITIES, data, district_user)
+    assert _proposal(staged, FacilityProposal.Kind.CHANGED).status == "superseded"
+    decided.refresh_from_db()
+    assert decided.status == "rejected"  # a decision stays
