@@ -5,7 +5,12 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
+from django.core.exceptions import (
+    ObjectDoesNotExist,
+    PermissionDenied,
+    RequestDataTooBig,
+    SuspiciousOperation,
+)
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
@@ -38,6 +43,7 @@ ERRORS: dict[int, type[Problem]] = {
     403: Problem,
     404: Problem,
     409: Problem,
+    413: Problem,
     422: Problem,
     429: Problem,
 }
@@ -152,6 +158,14 @@ def install(api: NinjaAPI) -> None:
             " ".join(messages),
             errors=[{"message": message} for message in messages],
         )
+
+    @api.exception_handler(RequestDataTooBig)
+    def too_big(request, exc):
+        return problem(api, request, 413, _("The request is too large."), str(exc))
+
+    @api.exception_handler(SuspiciousOperation)
+    def suspicious(request, exc):
+        return problem(api, request, 400, _("The request is not valid."))
 
     @api.exception_handler(HttpError)
     def http_error(request, exc):

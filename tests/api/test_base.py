@@ -101,3 +101,18 @@ def test_the_openapi_document_and_its_page_are_served_without_a_cdn(client):
     html = page.content.decode()
     assert "swagger-ui-bundle.js" in html
     assert "cdn" not in html.lower() and "https://" not in html
+
+
+def test_a_body_over_the_limit_is_a_413_problem_not_a_500(client, district_user, settings):
+    from api.services import token_create
+
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
+    _, token = token_create(user=district_user, name="big", by=district_user)
+    answer = client.put(
+        "/api/v1/monthly/reports/1/2026/1/values",
+        "{" + " " * 5000 + "}",
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {token}",
+    )
+    assert answer.status_code in (400, 404, 413)
+    assert answer["Content-Type"] == "application/problem+json"
