@@ -6,20 +6,17 @@ import json
 import pytest
 from django.urls import reverse
 
-from tests.exchange.conftest import MAPPED, MONTH, YEAR, fill, mapped, services  # noqa: F401
+from indicators.reporting import monthly_services
+from tests.exchange.conftest import MAPPED, MONTH, YEAR, fill, make_mapping
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_a_planner_exports_a_month_and_sees_the_unmapped_list(
-    page,
-    live_server,
-    log_in,
-    world,
-    district_user,
-    mapped,
-    services,  # noqa: F811
+    page, live_server, log_in, world, district_user
 ):
+    services = monthly_services(YEAR)
+    mapped = make_mapping(world, services)
     fill(world, services)
     log_in(page, district_user)
     page.goto(live_server.url + reverse("exchange:dhis2-index"))

@@ -28,10 +28,9 @@ def services(world):
     return monthly_services(YEAR)
 
 
-@pytest.fixture
-def mapped(world, services):
+def make_mapping(world, services) -> Dhis2Profile:
     """The HSU profile: desa level, data set, the first MAPPED services, both desa, the
-    puskesmas; returns the profile."""
+    puskesmas."""
     hsu = world["hsu"]
     profile = Dhis2Profile.objects.create(
         district=hsu["district"], name="DHIS2 HSU", data_set="DSxxxxxxxx1"
@@ -47,6 +46,11 @@ def mapped(world, services):
         OrgUnitMapping.objects.create(profile=profile, village=village, org_unit=uid("V", number))
     OrgUnitMapping.objects.create(profile=profile, puskesmas=hsu["puskesmas"], org_unit=uid("P", 1))
     return profile
+
+
+@pytest.fixture
+def mapped(world, services):
+    return make_mapping(world, services)
 
 
 def fill(world, services, *, status=MonthlyReport.Status.DRAFT, month=MONTH, base=10):
