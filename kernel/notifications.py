@@ -59,6 +59,7 @@ def people_of_puskesmas(puskesmas_id: int | None) -> models.QuerySet[User]:
         puskesmas_id=puskesmas_id,
         role__in=[User.Role.PUSKESMAS_HEAD, User.Role.PUSKESMAS_STAFF],
         is_active=True,
+        is_service_account=False,  # issue #19: no person reads its inbox
     )
 
 
@@ -67,7 +68,10 @@ def planners_of_district(district_id: int | None) -> models.QuerySet[User]:
     if district_id is None:
         return User.objects.none()
     return User.objects.filter(
-        district_id=district_id, role=User.Role.DISTRICT_PLANNER, is_active=True
+        district_id=district_id,
+        role=User.Role.DISTRICT_PLANNER,
+        is_active=True,
+        is_service_account=False,  # issue #19: no person reads its inbox
     )
 
 
@@ -76,7 +80,10 @@ def reviewers_of_province(province_id: int | None) -> models.QuerySet[User]:
     if province_id is None:
         return User.objects.none()
     return User.objects.filter(
-        province_id=province_id, role=User.Role.PROVINCE_REVIEWER, is_active=True
+        province_id=province_id,
+        role=User.Role.PROVINCE_REVIEWER,
+        is_active=True,
+        is_service_account=False,  # issue #19: no person reads its inbox
     )
 
 

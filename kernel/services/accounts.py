@@ -112,6 +112,8 @@ def first_login_link(*, account: User, by: User) -> LoginLink:
     _check(by, account)
     if not account.is_active:
         raise ValidationError(_("This account is deactivated: reactivate it first."))
+    if account.is_service_account:  # it never signs in: it acts through its API tokens
+        raise ValidationError(_("A service account never signs in: give it an API token."))
     link = _link(account)
     record(
         account,
@@ -125,7 +127,11 @@ def first_login_link(*, account: User, by: User) -> LoginLink:
 def first_login_links(*, accounts: Iterable[User], by: User) -> list[LoginLink]:
     """Fresh links for the accounts still waiting for their first login that `by` keeps (a
     printed sheet); recorded in one insert. Others are left out."""
-    waiting = [a for a in accounts if a.is_active and is_waiting(a) and can_manage_account(by, a)]
+    waiting = [
+        a
+        for a in accounts
+        if a.is_active and not a.is_service_account and is_waiting(a) and can_manage_account(by, a)
+    ]
     links = [_link(account) for account in waiting]
     record_many(waiting, action=Action.LOGIN_LINK_ISSUED, by=by)
     return links

@@ -174,8 +174,19 @@ def test_a_service_account_gets_no_email(district_user, settings):
     from kernel.notifications import planners_of_district
 
     mail.outbox.clear()
-    # It may be among the district's planners for the inbox, but it has no address and asks
-    # for no e-mail: nothing is ever sent to it.
+    # No address, no e-mail asked for, and never among the people notifications reach.
     assert account.email == ""
     assert account.email_notifications == User.EmailNotifications.NEVER
-    assert planners_of_district(district_user.district_id).filter(pk=account.pk).count() in (0, 1)
+    assert not planners_of_district(district_user.district_id).filter(pk=account.pk).exists()
+    assert planners_of_district(district_user.district_id).filter(pk=district_user.pk).exists()
+
+
+def test_a_service_account_gets_no_first_login_link(district_user):
+    from kernel.services.accounts import first_login_link, first_login_links
+
+    account = _account(district_user)
+    with pytest.raises(ValidationError):
+        first_login_link(account=account, by=district_user)
+    assert first_login_links(accounts=[account], by=district_user) == []
+    account.refresh_from_db()
+    assert not account.has_usable_password()
