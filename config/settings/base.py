@@ -358,4 +358,5 @@ SIMPUL_DEMO_SEEDERS = [
     "planning.services.demo.demo_seed",
     "assessments.services.demo.demo_seed",
     "cycle.services.demo.demo_seed",
+    "exchange.services.demo.demo_seed",
 ]

@@ -146,6 +146,25 @@ IMPORTERS |= {
     ),
 }
 
+# Issue #19: SATUSEHAT master data (JSON files: a hostile workbook is no JSON either).
+IMPORTERS |= {
+    Kind.SATUSEHAT_REGIONS: Entry(
+        "admin_user",
+        lambda world, user: {},
+        ("kernel.Province", "kernel.District", "kernel.Subdistrict", "kernel.Village"),
+    ),
+    Kind.SATUSEHAT_FACILITIES: Entry(
+        "district_user", lambda world, user: {}, ("kernel.FacilityProposal", "kernel.Puskesmas")
+    ),
+    # DHIS2 data value sets and ADX: a hostile workbook is neither (tests/exchange has the
+    # DHIS2-shaped hostile files).
+    Kind.DHIS2_VALUES: Entry(
+        "district_user",
+        lambda world, user: {"district": world["hsu"]["district"].pk},
+        ("indicators.MonthlyValue", "indicators.MonthlyReport", "indicators.ValueChange"),
+    ),
+}
+
 # Refused by the runner's own check, before anything is stored.
 OVERSIZED = "oversized"
 
