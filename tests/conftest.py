@@ -31,16 +31,16 @@ from .factories import (
 # a module, and the random order of everything else (pytest-randomly), stay as they were.
 LONG_MODULES = {
     "tests/test_deployment_smoke.py": 230,
-    "tests/browser/test_roles.py": 200,
     "tests/test_backup.py": 180,
     "tests/test_exports_by_role.py": 120,
     "tests/hostile/test_importers.py": 120,
-    "tests/test_upgrade.py": 110,
-    "tests/indicators/test_audit.py": 110,
     "tests/indicators/test_demo_seed.py": 75,
     "tests/test_production_server.py": 75,
     "tests/community/test_indicators.py": 50,
 }
+# Only modules of plain database tests (or none): pytest-django runs transactional tests, which
+# empty the database, after the others, and browser tests leave Playwright's event loop on the
+# worker's thread, so both stay where pytest-django put them.
 
 
 @pytest.hookimpl(wrapper=True, tryfirst=True)

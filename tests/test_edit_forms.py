@@ -87,6 +87,7 @@ HOSTED_ON = {
     "workshops:rootcause-create": ("workshops:problem-detail", None),
     "workshops:photo-edit": ("workshops:meeting-photos", None),
     "planning:schedule-create": ("planning:rpk-detail", _approved_ruk),
+    "apiaccess:service-account-token-create": ("apiaccess:service-account-detail", None),
 }
 
 
