@@ -2,6 +2,7 @@
 services, with <th> headers and every input named by its desa and service; the same field names
 as before, so the full-form save still works; no heavier than the cards it replaced."""
 
+import re
 from html.parser import HTMLParser
 
 import pytest
@@ -151,4 +152,7 @@ def test_a_submitted_report_reads_as_the_same_grid_without_inputs(
 def test_the_page_is_no_heavier_than_the_cards_it_replaced(en, report, puskesmas_head):
     en.force_login(puskesmas_head)
     page = _page(en, report)
+    # Cell keys hold ids (v-<desa>-<service>): on PostgreSQL, whose sequences run on across the
+    # suite, they grow to five or six digits; count them at the size they had when measured.
+    page = re.sub(r"(?<=-)\d{3,}", "12", page)
     assert len(page.encode()) < PAGE_BYTES_BEFORE
