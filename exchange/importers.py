@@ -56,7 +56,12 @@ class Dhis2ValuesImporter(Importer):
     def apply(self, *, rows, parsed: Parsed, user, params, target, progress) -> Outcome:
         changed = created = updated = reports = 0
         for plan in parsed.extra:
-            result = monthly_import_apply(plan=plan, user=user, progress=progress)
+            result = monthly_import_apply(
+                plan=plan,
+                user=user,
+                progress=progress,
+                reason=_("DHIS2 import: %(file)s") % {"file": plan.file_name},
+            )
             changed += result["values_changed"]
             created += result["values_created"]
             updated += result["values_updated"]

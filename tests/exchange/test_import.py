@@ -65,6 +65,9 @@ def test_import_lands_as_draft_values(client, post_import, world, district_user,
     }
     assert job.result["values_changed"] == 2
     assert ValueChange.objects.filter(report=report).count() == 2
+    # The audit says where the values came from (the job runs in the uploader's language).
+    reasons = set(ValueChange.objects.filter(report=report).values_list("reason", flat=True))
+    assert len(reasons) == 1 and "DHIS2" in reasons.pop()
 
 
 def test_puskesmas_head_imports_for_their_own_puskesmas(

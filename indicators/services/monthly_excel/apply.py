@@ -59,11 +59,16 @@ def _update_values(rows: list[tuple[int, int | None, str, int]], *, user: User, 
 
 @transaction.atomic
 def monthly_import_apply(
-    *, plan: ImportPlan, user: User, progress: Callable[[int, int], None] | None = None
+    *,
+    plan: ImportPlan,
+    user: User,
+    progress: Callable[[int, int], None] | None = None,
+    reason: str | None = None,
 ) -> dict:
     """Write every changed cell of a checked plan in one transaction; idempotent.
 
-    Creates missing draft reports, audits each change (ValueChange, reason "Excel import: <file>"),
+    Creates missing draft reports, audits each change (ValueChange, reason "Excel import: <file>"
+    unless the caller gives its own),
     bumps each touched report's version and records an IMPORTED event on it. Checks again under
     lock: a report submitted or edited by someone else since the file was parsed refuses it all
     (ValidationError). Running the same plan twice writes nothing the second time.
@@ -128,7 +133,8 @@ def monthly_import_apply(
     versions = dict(
         MonthlyReport.objects.filter(pk__in=[r.pk for r in touched]).values_list("pk", "version")
     )
-    reason = _("Excel import: %(file)s") % {"file": plan.file_name}
+    if reason is None:  # another source (a DHIS2 file) names itself
+        reason = _("Excel import: %(file)s") % {"file": plan.file_name}
     items = [
         (reports[key], *item) for key, cell_items in diff.changed.items() for item in cell_items
     ]
