@@ -170,11 +170,14 @@ class MeetingDetail(MeetingOut):
 class StatusChange(Schema):
     """A move of an item's status, as on the status page: a note is the evidence when done, the
     reason when dropped, and why when reopened. A file cannot be sent here: attach it on the
-    page. `version` (optional): the item's version you read; a newer one is a 409."""
+    page. `version` (optional): the item's version you read; a newer one is a 409.
+    `from_status` (optional): the status you read; if someone moved it since, a 409 (the
+    version only follows edits of the item, not its status moves)."""
 
     status: str = Field(..., max_length=20)
     note: str = Field("", max_length=10_000)
     version: Version | None = None
+    from_status: str | None = Field(None, max_length=20)
     reviewed_in_id: Id | None = None
 
     @field_validator("status", "note")
@@ -349,6 +352,12 @@ def _change_status(request: HttpRequest, model: type[FollowUp | Commitment], pk:
                 409,
                 _("This item changed since you read it (version %(yours)s, now %(now)s).")
                 % {"yours": body.version, "now": item.version},
+            )
+        if body.from_status is not None and body.from_status != item.status:
+            raise HttpError(
+                409,
+                _("Someone moved this item to %(now)s since you read it as %(yours)s.")
+                % {"now": item.get_status_display(), "yours": body.from_status},
             )
         reviewed_in = (
             get_in_area_or_404(Meeting, request.user, pk=body.reviewed_in_id)

@@ -230,6 +230,27 @@ def test_a_stale_version_is_a_409_and_saves_nothing(api_as, meetings, district_u
     assert item.status == "planned"
 
 
+def test_a_status_moved_since_it_was_read_is_a_409_and_saves_nothing(
+    api_as, meetings, district_user
+):
+    item = meetings["hsu"].follow_ups.get()
+    client = api_as(district_user)
+    moved = client.post(
+        f"{BASE}/rtl-items/{item.pk}/status",
+        {"status": "done", "note": "Selesai di 4 desa", "from_status": "planned"},
+    )
+    assert moved.status_code == 200, moved.json()
+    # Another client still holds "planned" and reopens it: refused, the item stays done.
+    stale = client.post(
+        f"{BASE}/rtl-items/{item.pk}/status",
+        {"status": "in_progress", "note": "Lanjut", "from_status": "planned"},
+    )
+    assert stale.status_code == 409
+    assert stale["Content-Type"] == "application/problem+json"
+    item.refresh_from_db()
+    assert item.status == "done"
+
+
 def test_a_reviewing_meeting_of_another_area_is_404(api_as, meetings, district_user):
     item = meetings["hsu"].follow_ups.get()
     answer = api_as(district_user).post(
