@@ -218,9 +218,10 @@ def proposal_accept(*, proposal: FacilityProposal, by) -> Puskesmas:
         puskesmas = _new_puskesmas(proposal)
         version = None
     else:
-        puskesmas = proposal.puskesmas
-        if puskesmas is None:
+        matched = proposal.puskesmas
+        if matched is None:
             raise ValidationError(_("The puskesmas of this proposal no longer exists."))
+        puskesmas = matched
         version = proposal.puskesmas_version
     fields = (
         {change["field"] for change in proposal.changes}

@@ -153,6 +153,7 @@ def region_code(
     if code and (level is None or code.count(".") == level):
         return code
     if code:
+        assert level is not None  # any code passes when no level is asked for
         problems.add(
             where,
             _("“%(code)s” is not a code of this level (%(level)s).")

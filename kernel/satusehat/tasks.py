@@ -37,16 +37,18 @@ def fetch_run(*, job_id: int, attempt: int) -> dict:
     if not claimed:
         return {"job": job_id, "skipped": True}
     job = ImportJob.objects.select_related("district").get(pk=job_id)
+    district = job.district
+    assert district is not None  # a fetch job is always a district's (fetch_start)
     with translation.override(job.language):
         try:
-            connection = SatusehatConnection.objects.filter(district_id=job.district_id).first()
+            connection = SatusehatConnection.objects.filter(district=district).first()
             if connection is None:
                 raise FetchFailed(_("This district has no SATUSEHAT credentials; save them first."))
             data = facilities_fetch(
                 base_url=connection.base_url,
                 client_id=connection.client_id,
                 client_secret=connection.client_secret,
-                district_code=job.district.code,
+                district_code=district.code,
                 timeout=float(getattr(settings, "SIMPUL_SATUSEHAT_TIMEOUT", TIMEOUT)),
             )
         except FetchFailed as error:
@@ -59,7 +61,7 @@ def fetch_run(*, job_id: int, attempt: int) -> dict:
             logger.exception("SATUSEHAT fetch of job %s failed unexpectedly", job_id)
             _fail(job_id, attempt, str(runner.UNEXPECTED))
             return {"job": job_id, "failed": "unexpected"}
-    job.file.save(f"satusehat-{job.district.code}.json", ContentFile(data), save=False)
+    job.file.save(f"satusehat-{district.code}.json", ContentFile(data), save=False)
     ImportJob.objects.filter(pk=job_id).update(file=job.file.name)
     return runner.import_run(job_id=job_id, attempt=attempt)
 
