@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import functools
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from django.core.exceptions import (
@@ -175,3 +177,21 @@ def install(api: NinjaAPI) -> None:
     def unexpected(request, exc):
         logger.exception("API error on %s", request.path)
         return problem(api, request, 500, _("Something went wrong on the server."))
+
+
+def body_guard(view: Callable[..., Any]) -> Callable[..., Any]:
+    """For every operation that reads a body (`@decorate_view(body_guard)`): a body over
+    Django's limit is a 413 problem. Django refuses it where the body is first read, which
+    ninja does before its exception handlers, so without this it would end as a 500."""
+
+    @functools.wraps(view)
+    def guarded(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
+        try:
+            request.body  # noqa: B018  (read once, within Django's size limit)
+        except RequestDataTooBig as error:
+            from .main import api  # main imports the routers, which import this module
+
+            return problem(api, request, 413, _("The request is too large."), str(error))
+        return view(request, *args, **kwargs)
+
+    return guarded

@@ -6,11 +6,9 @@ Participants are left out: they are people (names, phone numbers) of the meeting
 """
 
 import datetime
-import functools
-from collections.abc import Callable
 from typing import Annotated, Any, Literal
 
-from django.core.exceptions import RequestDataTooBig, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest, JsonResponse
@@ -26,7 +24,7 @@ from kernel.scoping import get_in_area_or_404, in_area
 from workshops.models import Commitment, FollowUp, Meeting, Tracked
 from workshops.services import tracking
 
-from ..errors import ERRORS, PROBLEM_TYPE
+from ..errors import ERRORS, PROBLEM_TYPE, body_guard
 from ..pagination import Pages
 from ..params import Id, Year
 
@@ -325,22 +323,6 @@ def _refused(request: HttpRequest, error: ValidationError) -> JsonResponse:
     return _problem_400(request, str(_("Refused.")), errors)
 
 
-def _body_guard(view: Callable[..., Any]) -> Callable[..., Any]:
-    """An oversized body is a 400 problem, not the 500 of Django's refusal (raised where the
-    body is first read, before the view)."""
-
-    @functools.wraps(view)
-    def guarded(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
-        try:
-            request.body  # noqa: B018  (read once, within Django's size limit)
-        except RequestDataTooBig:
-            message = str(_("The request is too large."))
-            return _problem_400(request, message, [{"location": "body", "message": message}])
-        return view(request, *args, **kwargs)
-
-    return guarded
-
-
 def _change_status(request: HttpRequest, model: type[FollowUp | Commitment], pk: int, body):
     """Lock the item, check the version the client read, then move it through the page's
     service (which checks the right to follow up, the move, the note and the evidence)."""
@@ -383,7 +365,7 @@ def _change_status(request: HttpRequest, model: type[FollowUp | Commitment], pk:
     response={200: RtlItemOut, **ERRORS},
     summary="Move an RTL item's status (as on its status page)",
 )
-@decorate_view(_body_guard)
+@decorate_view(body_guard)
 def rtl_item_status(request, id: Id, body: StatusChange):
     return _change_status(request, FollowUp, id, body)
 
@@ -393,6 +375,6 @@ def rtl_item_status(request, id: Id, body: StatusChange):
     response={200: CommitmentOut, **ERRORS},
     summary="Move a commitment's status (as on its status page)",
 )
-@decorate_view(_body_guard)
+@decorate_view(body_guard)
 def commitment_status(request, id: Id, body: StatusChange):
     return _change_status(request, Commitment, id, body)

@@ -7,11 +7,10 @@ approved or locked reports only). The write opens the month's report as a draft 
 with report_save: the same checks, the same per-cell conflict rule, the same audit.
 """
 
-from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, RequestDataTooBig
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema
@@ -27,7 +26,7 @@ from indicators.rights import can_enter_report
 from kernel.models import Puskesmas
 from kernel.scoping import get_in_area_or_404
 
-from ..errors import ERRORS, problem
+from ..errors import ERRORS, body_guard, problem
 from ..pagination import Pages
 from ..params import Id, Month, Quarter, Year
 from .catalogue import ServiceCode
@@ -253,25 +252,6 @@ def _api_problem(request: HttpRequest, status: int, title: str, **kwargs: Any) -
     return problem(api, request, status, title, **kwargs)
 
 
-def _body_guard(run: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Answer an oversized body with a 400 problem instead of letting Django's refusal, raised
-    where the body is first read, end as a 500."""
-
-    def guarded(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        try:
-            request.body  # noqa: B018  (reads it once, within Django's size limit)
-        except RequestDataTooBig:
-            return _api_problem(
-                request,
-                400,
-                _("The request is too large."),
-                detail=_("Send at most %(count)s values at a time.") % {"count": MAX_VALUES},
-            )
-        return run(request, *args, **kwargs)
-
-    return guarded
-
-
 def _unsavable(text: str) -> bool:
     """A NUL or a lone surrogate: text no database column takes (a 500, were it saved)."""
     return any(char == "\x00" or "\ud800" <= char <= "\udfff" for char in text)
@@ -323,7 +303,7 @@ def _cells(
     response={200: SaveOut, **ERRORS},
     summary="Enter a puskesmas's monthly values (as a draft)",
 )
-@decorate_view(_body_guard)
+@decorate_view(body_guard)
 def values_save(request, puskesmas_id: Id, year: Year, month: Month, payload: ValuesIn):
     """Save values into the puskesmas's report for the month, opening it as a draft if needed,
     with the entry page's checks and rules: every refused value is listed (422, nothing saved);

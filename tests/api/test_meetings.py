@@ -302,12 +302,12 @@ def test_hostile_status_bodies_are_refused_never_500(api_as, meetings, district_
     assert item.status == "planned"
 
 
-def test_a_ten_megabyte_body_is_a_400_problem(api_as, meetings, district_user):
+def test_a_ten_megabyte_body_is_a_413_problem(api_as, meetings, district_user):
     item = meetings["hsu"].follow_ups.get()
     answer = api_as(district_user).post(
         f"{BASE}/rtl-items/{item.pk}/status", {"status": "done", "note": "x" * 10_000_000}
     )
-    assert answer.status_code == 400
+    assert answer.status_code == 413
     assert answer["Content-Type"] == "application/problem+json"
 
 
