@@ -103,7 +103,9 @@ def test_planner_approves_two_at_once_and_returns_one_with_a_reason_per_value(
     page.goto(f"{live_server.url}/reports/{to_return.pk}/")
     page.locator("[data-testid=return-notes] a").first.click()
     cell = page.locator(f"#cell-{village.pk}-{service.pk}")
-    assert cell.is_visible()  # its service column opened on the phone
+    # Its service column opens on the phone once the page's script has read the link's target:
+    # wait for it (is_visible() does not wait, and a busy machine is slower than the script).
+    cell.wait_for(state="visible", timeout=10_000)
     _shot(page, "return-notes-360")
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 360
