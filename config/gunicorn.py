@@ -60,7 +60,13 @@ logconfig_dict["loggers"]["gunicorn.access"] = {
 }
 
 
-# The garbage collector. After the application is loaded (preload_app) the master holds a few
+# Warm-up. Django loads the URL conf (every view, the API's schemas), a language's catalogue and
+# each template on a process's first request that needs them: 0.4-0.8 s for a worker's first
+# request, again after every recycle (max_requests). kernel.warmup loads them all once in the
+# master, before the workers fork; SIMPUL_WEB_WARM_UP=0 leaves them to the first requests.
+_WARM_UP = os.environ.get("SIMPUL_WEB_WARM_UP", "1") != "0"
+
+# The garbage collector. After the application is loaded and warmed up the master holds a few
 # hundred thousand long-lived objects: Django, the URL conf, the compiled templates. Left in the
 # collector's generations, every full collection in every worker walks them all again (tens of
 # milliseconds, landing on some unlucky request), and touching them un-shares the forked pages.
@@ -71,6 +77,12 @@ _GC_GEN0 = _int("SIMPUL_GC_GEN0", 50_000)
 
 
 def when_ready(server):
+    if _WARM_UP:
+        from kernel.warmup import warm_up
+
+        done = warm_up()
+        seconds, templates = done["seconds"], done["templates"]
+        server.log.info("Warmed up in %ss: URL conf, catalogues, %s templates", seconds, templates)
     if _GC_GEN0:
         gc.collect()
         gc.freeze()

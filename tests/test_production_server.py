@@ -28,6 +28,7 @@ def _config(monkeypatch, **env) -> dict:
         "SIMPUL_WEB_TIMEOUT",
         "SIMPUL_BIND",
         "SIMPUL_GC_GEN0",
+        "SIMPUL_WEB_WARM_UP",
     ):
         monkeypatch.delenv(name, raising=False)
     for name, value in env.items():
@@ -56,16 +57,61 @@ def test_gunicorn_freezes_the_loaded_application_and_widens_the_young_generation
     monkeypatch.setattr(gc, "freeze", lambda: calls.append("freeze"))
     monkeypatch.setattr(gc, "collect", lambda *a: calls.append("collect") or 0)
     monkeypatch.setattr(gc, "set_threshold", lambda *t: calls.append(t))
-    config = _config(monkeypatch)
+    config = _config(monkeypatch, SIMPUL_WEB_WARM_UP="0")
     config["when_ready"](None)
     config["post_fork"](None, None)
     assert calls == ["collect", "freeze", (50_000, 20, 20)]
 
     calls.clear()
-    config = _config(monkeypatch, SIMPUL_GC_GEN0="0")
+    config = _config(monkeypatch, SIMPUL_GC_GEN0="0", SIMPUL_WEB_WARM_UP="0")
     config["when_ready"](None)
     config["post_fork"](None, None)
     assert calls == []
+
+
+class _Server:
+    """What gunicorn's arbiter gives when_ready: its log."""
+
+    def __init__(self):
+        self.lines: list[str] = []
+        self.log = self
+
+    def info(self, message, *args):
+        self.lines.append(message % args)
+
+
+def test_the_master_warms_up_before_the_workers_fork(monkeypatch):
+    """The URL conf (every view, the API's schemas), each language's reverse map and every
+    template are loaded in the master, then frozen: a new or recycled worker's first request
+    does not load them again (it took 0.4-0.8 s)."""
+    import gc
+
+    from django.template import engines
+    from django.urls import get_resolver
+
+    engine = engines["django"].engine
+    loader = engine.template_loaders[0]
+    loader.reset()
+    resolver = get_resolver()
+    resolver._reverse_dict.clear()
+    order = []
+    monkeypatch.setattr(gc, "freeze", lambda: order.append("freeze"))
+    monkeypatch.setattr(gc, "collect", lambda *a: order.append("collect") or 0)
+    server = _Server()
+    config = _config(monkeypatch)
+    config["when_ready"](server)
+
+    assert order == ["collect", "freeze"]  # frozen after the warm-up, so it is frozen too
+    assert server.lines and server.lines[0].startswith("Warmed up in")
+    cached = loader.get_template_cache
+    for name in ("base.html", "indicators/report_entry.html", "registration/login.html"):
+        assert name in cached and not isinstance(cached[name], type), name
+    assert {code for code, _ in settings.LANGUAGES} <= set(resolver._reverse_dict)
+
+    monkeypatch.setattr(gc, "collect", lambda *a: 0)
+    server = _Server()
+    _config(monkeypatch, SIMPUL_WEB_WARM_UP="0")["when_ready"](server)
+    assert server.lines == []
 
 
 @pytest.mark.parametrize(
