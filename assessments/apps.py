@@ -8,6 +8,7 @@ class AssessmentsConfig(AppConfig):
 
     def ready(self) -> None:
         from . import (
+            exports,  # noqa: F401  (registers the PKP's PDF as an export job)
             importers,  # noqa: F401  (registers the instrument import on the one pipeline)
             notifying,  # noqa: F401  (PKP notifications: kernel.notifications rules)
             pkp_rules,  # noqa: F401  (registers the data rules of the PKP: data_rules.RULES)

@@ -24,7 +24,10 @@ def minutes_pdf(meeting: Meeting, *, attended_count: int, base_url: str) -> byte
 
 
 def agreement_filename(agreement: Agreement, extension: str) -> str:
-    meeting = agreement.meeting
+    return agreement_filename_of(agreement.meeting, extension)
+
+
+def agreement_filename_of(meeting: Meeting, extension: str) -> str:
     return f"kesepakatan-{meeting.pk}-{meeting.held_on:%Y%m%d}.{extension}"
 
 

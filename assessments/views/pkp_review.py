@@ -13,21 +13,21 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
-from django.template.loader import render_to_string
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST, require_safe
 
-from kernel.documents import pdf_from_html
-from kernel.models import District, HealthOffice
+from kernel.models import District
 from kernel.roles import is_mentor
 from kernel.scoping import get_in_area_or_404, in_area
 from kernel.spreadsheets import XLSX_CONTENT_TYPE, Sheet, build_workbook
 from kernel.tables import Col, FilterForm, Table, table_page
+from kernel.views.exports import export_offer
 from kernel.web import query_year, run_service, wants_xlsx
 
+from ..exports import PKP_PDF, pkp_file_name, pkp_readable
 from ..models import PkpAssessment, PkpScore, Rank
 from ..rights import can_fill_pkp, can_verify_pkp
 from ..selectors import pkp_review as selectors
@@ -156,14 +156,7 @@ def pkp_list(request):
 
 
 def _pkp(request, pk) -> PkpAssessment:
-    readable = selectors.readable_pkps(user=request.user).select_related(
-        "puskesmas__district__province",
-        "instrument",
-        "submitted_by",
-        "decided_by",
-        "ranked_by",
-    )
-    return get_in_area_or_404(readable, request.user, pk=pk)
+    return get_in_area_or_404(pkp_readable(request.user), request.user, pk=pk)
 
 
 @login_required
@@ -288,29 +281,17 @@ def pkp_reopen(request, pk):
 # --- Documents ----------------------------------------------------------------------------------
 
 
-def _file_name(pkp: PkpAssessment, ext: str) -> str:
-    return f"pkp-{pkp.puskesmas.code or pkp.puskesmas.pk}-{pkp.year}.{ext}"
-
-
 @login_required
 def pkp_pdf(request, pk):
     pkp = _pkp(request, pk)  # scoped first: another area's id is a 404 whatever the method
-    if request.method not in ("GET", "HEAD"):
-        return HttpResponseNotAllowed(["GET", "HEAD"])
-    html = render_to_string(
-        "assessments/pkp_review/pkp_pdf.html",
-        {
-            "view": selectors.pkp_view(pkp=pkp),
-            "pkp": pkp,
-            "office": HealthOffice.objects.filter(district_id=pkp.puskesmas.district_id).first(),
-            "printed_on": timezone.localdate(),
-        },
-        request=request,
+    return export_offer(  # made by an export job (assessments/exports.py)
+        request,
+        kind=PKP_PDF,
+        params={"pkp": pkp.pk},
+        file_name=pkp_file_name(pkp, "pdf"),
+        title=_("PKP %(year)s: %(puskesmas)s") % {"year": pkp.year, "puskesmas": pkp.puskesmas},
+        back_url=reverse("assessments:pkp-detail", args=[pkp.pk]),
     )
-    content = pdf_from_html(html, base_url=request.build_absolute_uri("/"))
-    response = HttpResponse(content, content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="{_file_name(pkp, "pdf")}"'
-    return response
 
 
 @login_required
@@ -388,7 +369,7 @@ def pkp_xlsx(request, pk):
         ],
     )
     response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
-    response["Content-Disposition"] = f'attachment; filename="{_file_name(pkp, "xlsx")}"'
+    response["Content-Disposition"] = f'attachment; filename="{pkp_file_name(pkp, "xlsx")}"'
     return response
 
 

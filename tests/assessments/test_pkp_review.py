@@ -23,6 +23,7 @@ from assessments.todo import pkp_todo
 from kernel.models import AuditEvent, Notification
 from kernel.versioning import StaleEdit
 
+from ..exports import content_of, download_export
 from ..factories import PuskesmasFactory
 from .pkp_review_fixtures import YEAR, make_pkp, other_pkp_fixture, pkp_fixture  # noqa: F401
 
@@ -341,12 +342,13 @@ def test_a_puskesmas_sees_its_years(client, pkp, puskesmas_head):
 
 def test_pdf_and_xlsx_name_the_puskesmas(client, pkp, district_user, tmp_path):
     client.force_login(district_user)
-    pdf = client.get(reverse("assessments:pkp-pdf", args=[pkp.pk]))
+    pdf = download_export(client, reverse("assessments:pkp-pdf", args=[pkp.pk]))
     assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"
-    assert pdf.content.startswith(b"%PDF")
+    content = content_of(pdf)
+    assert content.startswith(b"%PDF")
     if shutil.which("pdftotext"):
         path = tmp_path / "pkp.pdf"
-        path.write_bytes(pdf.content)
+        path.write_bytes(content)
         text = subprocess.run(
             ["pdftotext", str(path), "-"], capture_output=True, text=True, check=True
         ).stdout

@@ -165,6 +165,7 @@ def test_head_runs_a_lokmin_from_invitation_to_agreement_and_closes_an_rtl_next_
     assert "H. Rusdi" in signatures and "Drs. Ahmad Yani" in signatures
     agreement = reverse("workshops:meeting-agreement", args=[meeting.pk])
     assert _pdf(page, f"{live_server.url}{agreement}?format=pdf").startswith(b"%PDF")
+    page.goto(f"{live_server.url}{agreement}")  # back from the PDF's job page
     upload = page.get_by_test_id("scan-upload")
     upload.locator("input[type=file]").set_input_files(
         files=[{"name": "kesepakatan.pdf", "mimeType": "application/pdf", "buffer": pdf_bytes()}]

@@ -13,6 +13,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from kernel.models import PartnerOrganisation
+from tests.exports import content_of, download_export
 from tests.factories import (
     CommitmentFactory,
     FollowUpFactory,
@@ -256,11 +257,10 @@ def test_rtl_exports_in_the_rtl_column_layout_and_prints(head_client, lokmin):
 
 def test_rtl_pdf(head_client, lokmin):
     FollowUpFactory(meeting=lokmin)
-    response = head_client.get(
-        reverse("workshops:meeting-rtl-print", args=[lokmin.pk]), {"format": "pdf"}
-    )
+    url = reverse("workshops:meeting-rtl-print", args=[lokmin.pk])
+    response = download_export(head_client, url, query={"format": "pdf"})
     assert response["Content-Type"] == "application/pdf"
-    assert response.content.startswith(b"%PDF")
+    assert content_of(response).startswith(b"%PDF")
 
 
 @pytest.mark.parametrize(

@@ -10,21 +10,19 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse
 from django.shortcuts import redirect, render
-from django.template.loader import render_to_string
 from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from kernel.documents import pdf_from_html
 from kernel.scoping import get_in_area_or_404
 from kernel.versioning import create_once
+from kernel.views.exports import export_offer
 from kernel.web import export, paginate, run_service, wants_xlsx
 
-from .. import selectors, services
+from .. import exports, selectors, services
 from ..forms.outcomes import (
     CommitmentForm,
     FollowUpForm,
@@ -346,15 +344,17 @@ def rtl_list(request, pk):
 @login_required
 def rtl_print(request, pk):
     meeting = _meeting(request, pk)
+    if request.GET.get("format") == "pdf":  # made by an export job (workshops/exports.py)
+        return export_offer(
+            request,
+            kind=exports.RTL_PDF,
+            params={"meeting": meeting.pk},
+            file_name=f"rtl-{meeting.pk}.pdf",
+            title=_("Follow-up plan (RTL): %(meeting)s") % {"meeting": meeting.title},
+        )
     items = list(selectors.follow_up_list(user=request.user, meeting=meeting))
     context = _context(request, meeting, items=items, today=timezone.localdate())
-    if request.GET.get("format") != "pdf":
-        return render(request, "workshops/rtl_print.html", context)
-    html = render_to_string("workshops/rtl_pdf.html", context)
-    pdf = pdf_from_html(html, base_url=request.build_absolute_uri("/"))
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="rtl-{meeting.pk}.pdf"'
-    return response
+    return render(request, "workshops/rtl_print.html", context)
 
 
 followup_create, followup_edit, followup_delete = Editing(

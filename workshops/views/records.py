@@ -18,9 +18,11 @@ from django.views.decorators.http import require_POST
 from kernel.scoping import get_in_area_or_404
 from kernel.spreadsheets import XLSX_CONTENT_TYPE
 from kernel.versioning import create_once
+from kernel.views.exports import export_offer
 from kernel.web import export, run_service, wants_xlsx
 
 from .. import agreement as documents
+from .. import exports
 from ..forms.records import (
     MinutesForm,
     PhotoCaptionForm,
@@ -77,15 +79,18 @@ def _serve(request, file, *, filename: str) -> FileResponse:
 @login_required
 def meeting_minutes(request, pk):
     meeting = _meeting(request, pk)
+    if _wants_pdf(request):  # made by an export job (workshops/exports.py)
+        return export_offer(
+            request,
+            kind=exports.MINUTES_PDF,
+            params={"meeting": meeting.pk},
+            file_name=f"notulen-{meeting.pk}-{meeting.held_on:%Y%m%d}.pdf",
+            title=_("Minutes: %(meeting)s") % {"meeting": meeting.title},
+        )
     may_edit = can_manage_meeting(request.user, meeting)
     if request.method == "POST" and not may_edit:
         raise PermissionDenied
     attended = selectors.attended_count(user=request.user, meeting=meeting)
-    if _wants_pdf(request):
-        base_url = request.build_absolute_uri("/")
-        pdf = documents.minutes_pdf(meeting, attended_count=attended, base_url=base_url)
-        name = f"notulen-{meeting.pk}-{meeting.held_on:%Y%m%d}.pdf"
-        return _download(pdf, filename=name, content_type="application/pdf", inline=True)
     initial = {
         "minutes": meeting.minutes,
         "agreement_text": meeting.agreement_text,
@@ -219,12 +224,16 @@ def _agreement_page(request, meeting: Meeting, scan_form: ScanUploadForm, *, sta
 @login_required
 def meeting_agreement(request, pk):
     meeting = _meeting(request, pk)
-    if _wants_pdf(request) or wants_xlsx(request):
+    if _wants_pdf(request):  # made by an export job (workshops/exports.py)
+        return export_offer(
+            request,
+            kind=exports.AGREEMENT_PDF,
+            params={"meeting": meeting.pk},
+            file_name=documents.agreement_filename_of(meeting, "pdf"),
+            title=_("Joint agreement: %(meeting)s") % {"meeting": meeting.title},
+        )
+    if wants_xlsx(request):
         agreement = selectors.agreement_get(user=request.user, meeting=meeting)
-        if _wants_pdf(request):
-            pdf = documents.agreement_pdf(agreement, base_url=request.build_absolute_uri("/"))
-            name = documents.agreement_filename(agreement, "pdf")
-            return _download(pdf, filename=name, content_type="application/pdf", inline=True)
         name = documents.agreement_filename(agreement, "xlsx")
         xlsx = documents.agreement_xlsx(agreement)
         return _download(xlsx, filename=name, content_type=XLSX_CONTENT_TYPE)
