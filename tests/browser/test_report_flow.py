@@ -17,6 +17,14 @@ def _start_january(page, live_server):
     return MonthlyReport.objects.get(year=YEAR, month=1)
 
 
+def _wait_for_cell_saves(page):
+    """Until every cell save the page sent is answered, and one was saved."""
+    page.wait_for_function(
+        "() => !document.querySelector('.entry-state.text-body-secondary')"
+        " && !!document.querySelector('.entry-state.text-success')"
+    )
+
+
 def test_puskesmas_enters_submits_and_district_returns_approves_and_locks(
     page, desktop_page, log_in, live_server, world, puskesmas_head, district_user
 ):
@@ -27,6 +35,10 @@ def test_puskesmas_enters_submits_and_district_returns_approves_and_locks(
     inputs.nth(1).fill("0")
     # The achievement line follows the typing before anything is sent.
     assert page.locator(".entry-row").nth(0).locator(".ytd").inner_text() == "4"
+    # Leaving each cell saves it; the form's save is clicked once those answers are in (on the
+    # test server's one SQLite connection two requests at once collide; PostgreSQL queues them).
+    inputs.nth(1).press("Tab")
+    _wait_for_cell_saves(page)
     with page.expect_navigation():
         page.locator("button[name=action][value=save]").click()
     assert MonthlyValue.objects.filter(report=report, value__isnull=False).count() == 2
@@ -49,8 +61,10 @@ def test_puskesmas_enters_submits_and_district_returns_approves_and_locks(
 
     page.goto(f"{live_server.url}/reports/{report.pk}/")
     assert "Mohon dicek" in page.locator(".alert-warning").inner_text()
-    page.locator(".entry-input:visible").nth(1).fill("3")
     page.fill("#id_reason", "Register Posyandu terlambat")
+    page.locator(".entry-input:visible").nth(1).fill("3")
+    page.locator(".entry-input:visible").nth(1).press("Tab")  # saved with the reason
+    _wait_for_cell_saves(page)
     with page.expect_navigation():
         page.locator("button[name=action][value=submit]").click()
     with page.expect_navigation():
