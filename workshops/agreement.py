@@ -23,11 +23,7 @@ def minutes_pdf(meeting: Meeting, *, attended_count: int, base_url: str) -> byte
     return pdf_from_html(html, base_url=base_url)
 
 
-def agreement_filename(agreement: Agreement, extension: str) -> str:
-    return agreement_filename_of(agreement.meeting, extension)
-
-
-def agreement_filename_of(meeting: Meeting, extension: str) -> str:
+def agreement_filename(meeting: Meeting, extension: str) -> str:
     return f"kesepakatan-{meeting.pk}-{meeting.held_on:%Y%m%d}.{extension}"
 
 

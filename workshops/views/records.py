@@ -53,10 +53,9 @@ def _wants_pdf(request) -> bool:
     return request.GET.get("format") == "pdf"
 
 
-def _download(content: bytes, *, filename: str, content_type: str, inline: bool = False):
+def _download(content: bytes, *, filename: str, content_type: str):
     response = HttpResponse(content, content_type=content_type)
-    disposition = "inline" if inline else "attachment"
-    response["Content-Disposition"] = f'{disposition}; filename="{filename}"'
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 
 
@@ -229,12 +228,12 @@ def meeting_agreement(request, pk):
             request,
             kind=exports.AGREEMENT_PDF,
             params={"meeting": meeting.pk},
-            file_name=documents.agreement_filename_of(meeting, "pdf"),
+            file_name=documents.agreement_filename(meeting, "pdf"),
             title=_("Joint agreement: %(meeting)s") % {"meeting": meeting.title},
         )
     if wants_xlsx(request):
         agreement = selectors.agreement_get(user=request.user, meeting=meeting)
-        name = documents.agreement_filename(agreement, "xlsx")
+        name = documents.agreement_filename(meeting, "xlsx")
         xlsx = documents.agreement_xlsx(agreement)
         return _download(xlsx, filename=name, content_type=XLSX_CONTENT_TYPE)
     return _agreement_page(request, meeting, ScanUploadForm())
